@@ -1,0 +1,1 @@
+"""Model backends: `base` (protocol), `mlx` (in-process mlx-lm), `replay` (canned turns)."""

@@ -1,0 +1,70 @@
+"""The seam between the loop and a model: the `Backend` protocol and its `Completion` result.
+
+Implementations: `mlx.MLXBackend` (in-process mlx-lm), `replay.ReplayBackend` (canned turns, for
+tests and debugging). Next round: an OpenAI-compatible backend and `generate_batch` for batched
+sub-calls; both fit this protocol without changing the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Literal, Protocol, Sequence, runtime_checkable
+
+Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
+
+# Called with the text generated so far (without the assistant prefix); returns the index at which
+# to cut the text and stop, or None to go on. The engine uses it to stop at the end of a code block.
+StopFn = Callable[[str], "int | None"]
+
+Session = Literal["root", "sub"]
+
+
+@dataclass
+class Completion:
+    """One generation. Token counts are the model's own tokens."""
+
+    text: str  # generated text only (the assistant prefix is not repeated), cut by `stop`
+    prompt_tokens: int  # tokens in the whole prompt (conversation so far, templated)
+    prefill_tokens: int  # tokens actually run through the model (prompt_tokens minus cache reuse)
+    generation_tokens: int
+    finish_reason: str  # "stop" (EOS or stop fn) or "length" (max_tokens)
+    elapsed: float  # seconds
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """A chat model the engine can drive."""
+
+    name: str
+    # Maximum prompt + generation tokens, or None when unknown/unbounded.
+    context_window: int | None
+
+    def generate(
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int,
+        temp: float = 0.0,
+        top_p: float = 1.0,
+        top_k: int = 0,
+        stop: StopFn | None = None,
+        assistant_prefix: str = "",
+        session: Session = "root",
+        on_text: Callable[[str], None] | None = None,
+    ) -> Completion:
+        """Generate the next assistant message.
+
+        `session="root"` may reuse a prompt cache across calls (the root conversation only grows);
+        `session="sub"` starts fresh (llm_query sub-calls). `assistant_prefix` is put at the start of
+        the assistant turn (e.g. an opening code fence) where the chat template allows it.
+        `on_text` receives text pieces as they are generated (streaming for `--verbose`).
+        """
+        ...
+
+    def count_tokens(self, text: str) -> int:
+        """Number of tokens `text` encodes to (no chat template)."""
+        ...
+
+    def reset(self) -> None:
+        """Forget cached state (start of a new run)."""
+        ...

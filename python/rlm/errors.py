@@ -1,0 +1,31 @@
+"""One exception hierarchy for mlx-rlm; every message says what to do next."""
+
+from __future__ import annotations
+
+
+class RLMError(Exception):
+    """Base class of every error mlx-rlm raises on purpose."""
+
+
+class ContextError(RLMError):
+    """The context could not be opened or is not text (e.g. invalid UTF-8)."""
+
+
+class ContextTooLargeError(RLMError):
+    """An operation would materialise more of the context than the configured limit."""
+
+
+class UnsupportedPatternError(RLMError):
+    """The Rust regex engine cannot run this pattern (backreferences, look-around)."""
+
+
+class BackendError(RLMError):
+    """The model backend failed (load, generation, prompt longer than its window)."""
+
+
+class ModelInstallError(RLMError):
+    """A bundled model could not be installed (disk, network, checksum)."""
+
+
+class UsageError(RLMError):
+    """Bad input from the user: the CLI maps it to exit code 2."""
