@@ -1,0 +1,154 @@
+"""`rlm eval`: generate synthetic tasks, run them in rlm and/or direct mode, print a results table.
+
+    rlm eval --kind needle --size 32K,1M --seeds 5 --mode rlm
+    rlm eval --kind multi --size 1M --seeds 5 --mode rlm,direct --direct-window 8192 -o multi.json
+    rlm eval --report needle.json multi.json     # the table again, from saved results
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from rlm.errors import RLMError, UsageError
+from rlm.eval.report import markdown_table, summarise
+from rlm.eval.runner import MODES, RunResult, load_results, run_eval
+from rlm.eval.corpus import FILLERS
+from rlm.eval.tasks import KINDS, default_cache_dir, make_task, parse_size
+
+
+def setup_arg_parser() -> argparse.ArgumentParser:
+    """The `rlm eval` argument parser.
+
+    >>> setup_arg_parser().parse_args(["--size", "1M"]).size
+    '1M'
+    """
+    p = argparse.ArgumentParser(
+        prog="rlm eval",
+        description="Score a model on synthetic long-context tasks with known answers "
+        "(single needle, multi-needle, aggregation), in RLM mode or directly.",
+        epilog="Lists are comma-separated (--size 32K,1M). Sizes are characters: K = 1024, "
+        "M = 1024².",
+    )
+    p.add_argument("--model", default=None,
+                   help="model directory, Hugging Face repo or bundled model name "
+                   "(default: the bundled default)")
+    p.add_argument("--kind", default="needle",
+                   help=f"task kinds: {', '.join(KINDS)} (default: needle)")
+    p.add_argument("--size", default="32K",
+                   help="context sizes in characters, e.g. 32K,1M,64M (default: 32K)")
+    p.add_argument("--seeds", type=int, default=5, help="tasks per kind and size (default: 5)")
+    p.add_argument("--first-seed", type=int, default=0, help="seed of the first task (default: 0)")
+    p.add_argument("--mode", default="rlm", help=f"modes: {', '.join(MODES)} (default: rlm)")
+    p.add_argument("--max-iterations", type=int, default=None,
+                   help="RLM loop iterations per run (default: the engine's)")
+    p.add_argument("--max-tokens", "-m", type=int, default=None,
+                   help="tokens generated per RLM turn (default: the engine's)")
+    p.add_argument("--temp", type=float, default=0.0,
+                   help="sampling temperature (default: 0, greedy)")
+    p.add_argument("--max-kv-size", type=int, default=None,
+                   help="rotating KV cache size for the model")
+    p.add_argument("--direct-window", type=int, default=None,
+                   help="tokens for context + question + answer in direct mode "
+                   "(default: the model's window)")
+    p.add_argument("--filler", choices=FILLERS, default="code",
+                   help="filler text: the stdlib's own Python sources, or synthetic service logs "
+                   "(default: code)")
+    p.add_argument("--cache-dir", type=Path, default=None,
+                   help="where generated contexts are kept and reused "
+                   f"(default: {default_cache_dir()})")
+    p.add_argument("--output", "-o", type=Path, default=None,
+                   help="results JSON, rewritten after every run")
+    p.add_argument("--trajectories", type=Path, default=None,
+                   help="directory for each RLM run's trajectory (for failure analysis)")
+    p.add_argument("--report", nargs="+", type=Path, metavar="RESULTS",
+                   help="print the table for saved results files and exit (no model needed)")
+    p.add_argument("--generate-only", action="store_true",
+                   help="create (or find) the task contexts, print their paths and exit")
+    return p
+
+
+def _split(value: str, allowed: tuple[str, ...] | None, what: str) -> list[str]:
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    if not items:
+        raise UsageError(f"no {what} given")
+    for item in items:
+        if allowed is not None and item not in allowed:
+            raise UsageError(f"unknown {what} {item!r}; choose from {', '.join(allowed)}")
+    return items
+
+
+def _rlm_config(args: argparse.Namespace) -> Any:
+    from rlm import RLMConfig
+
+    fields: dict[str, Any] = {"temp": args.temp}
+    if args.max_iterations is not None:
+        fields["max_iterations"] = args.max_iterations
+    if args.max_tokens is not None:
+        fields["max_tokens_per_turn"] = args.max_tokens
+    return RLMConfig(**fields)
+
+
+def _load_backend(args: argparse.Namespace) -> Any:
+    from rlm.backends.mlx import load_backend
+
+    return load_backend(args.model, max_kv_size=args.max_kv_size)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run `rlm eval` with `argv` (without the leading "eval"); returns the exit code.
+
+    >>> # main(["--kind", "needle", "--size", "32K", "--seeds", "1"])  -> 0, table on stdout
+    """
+    args = setup_arg_parser().parse_args(argv)
+    try:
+        if args.report:
+            results: list[RunResult] = []
+            for path in args.report:
+                results.extend(load_results(path))
+            print(markdown_table(summarise(results)))
+            return 0
+        if args.seeds < 1:
+            raise UsageError("--seeds must be at least 1")
+        kinds = _split(args.kind, KINDS, "kind")
+        sizes = [parse_size(s) for s in _split(args.size, None, "size")]
+        modes = _split(args.mode, MODES, "mode")
+        seeds = range(args.first_seed, args.first_seed + args.seeds)
+        tasks = []
+        for kind in kinds:
+            for size in sizes:
+                for seed in seeds:
+                    tasks.append(make_task(kind, size, seed, cache_dir=args.cache_dir,
+                                           filler=args.filler))
+        if args.generate_only:
+            for task in tasks:
+                print(f"{task.id}\t{task.context}\t{task.question}\t{' | '.join(task.expected)}")
+            return 0
+        config = _rlm_config(args) if "rlm" in modes else None
+        print("eval: loading the model", file=sys.stderr, flush=True)
+        backend = _load_backend(args)
+        model = getattr(backend, "name", None) or args.model or "default"
+        settings = {
+            "model": model, "kinds": kinds, "sizes": sizes, "modes": modes, "seeds": list(seeds),
+            "filler": args.filler, "max_iterations": args.max_iterations,
+            "max_tokens": args.max_tokens, "temp": args.temp, "direct_window": args.direct_window,
+            "command": "rlm eval " + " ".join(argv if argv is not None else sys.argv[1:]),
+        }
+        results = run_eval(
+            backend, tasks, modes, model=model, config=config, direct_window=args.direct_window,
+            output=args.output, trajectory_dir=args.trajectories, settings=settings,
+            progress=sys.stderr,
+        )
+    except UsageError as exc:
+        print(f"rlm eval: error: {exc}", file=sys.stderr)
+        return 2
+    except RLMError as exc:
+        print(f"rlm eval: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("rlm eval: interrupted", file=sys.stderr)
+        return 130
+    print(markdown_table(summarise(results)))
+    return 0

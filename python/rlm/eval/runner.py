@@ -1,0 +1,265 @@
+"""Run eval tasks in `rlm` mode (the recursive loop) or `direct` mode (one generation over the head
+of the context that fits the model's window), score them, and keep going when a run fails.
+
+>>> # run_eval(backend, [make_task("needle", 32768, 0)], ["rlm", "direct"], model="default")
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from rlm.backends.base import Backend, Message
+from rlm.errors import UsageError
+from rlm.eval.tasks import Task, format_size
+
+MODES = ("rlm", "direct")
+RESULTS_VERSION = 1
+
+DIRECT_SYSTEM = "You answer questions about a document. Reply with the answer only, no explanation."
+# Room for the chat template's role markers around the system and user messages.
+TEMPLATE_SLACK_TOKENS = 32
+
+
+@dataclass
+class RunResult:
+    """The outcome of one task in one mode; `error` says why a run ended without an answer."""
+
+    task_id: str
+    kind: str
+    size: int
+    seed: int
+    mode: str
+    model: str
+    score: float
+    answer: str | None
+    expected: list[str]
+    iterations: int
+    total_tokens: int
+    elapsed: float
+    error: str | None = None
+    # direct mode: whether the context was cut to fit, and how much of it the model saw
+    truncated: bool = False
+    context_chars_seen: int | None = None
+    context_tokens_seen: int | None = None
+    trajectory: str | None = None  # path of the saved trajectory (rlm mode), for failure analysis
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def solved(self) -> bool:
+        return self.score >= 1.0
+
+
+def fit_head(text: str, budget: int, count_tokens: Callable[[str], int]) -> str:
+    """The longest prefix of `text` that encodes to at most `budget` tokens (binary search).
+
+    >>> fit_head("abcdefgh", 3, len)
+    'abc'
+    """
+    if budget <= 0:
+        return ""
+    if count_tokens(text) <= budget:
+        return text
+    lo, hi = 0, len(text)  # count(text[:lo]) <= budget < count(text[:hi])
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if count_tokens(text[:mid]) <= budget:
+            lo = mid
+        else:
+            hi = mid
+    return text[:lo]
+
+
+def direct_messages(document: str, question: str) -> list[Message]:
+    """The direct-mode prompt: the document, then the question (the base model, no loop).
+
+    >>> direct_messages("doc", "Why?")[1]["content"].endswith("Question: Why?")
+    True
+    """
+    user = f"Document:\n<document>\n{document}\n</document>\n\nQuestion: {question}"
+    return [{"role": "system", "content": DIRECT_SYSTEM}, {"role": "user", "content": user}]
+
+
+def window_of(backend: Backend, direct_window: int | None) -> int:
+    """Tokens available in direct mode: the backend's window, capped by `direct_window`.
+
+    >>> class B: context_window = 32768
+    >>> window_of(B(), 8192)  # type: ignore[arg-type]
+    8192
+    """
+    windows = [w for w in (backend.context_window, direct_window) if w]
+    if not windows:
+        raise UsageError("the backend has no known context window: give --direct-window N (tokens)")
+    return min(windows)
+
+
+def run_direct(
+    backend: Backend, task: Task, *, model: str, window: int, answer_tokens: int = 256
+) -> RunResult:
+    """Answer `task` with one generation over the head of its context that fits `window` tokens.
+
+    >>> # run_direct(backend, task, model="0.5B", window=8192).truncated  -> True for a 1M context
+    """
+    start = time.perf_counter()
+    empty = direct_messages("", task.question)
+    overhead = sum(backend.count_tokens(m["content"]) for m in empty)
+    budget = window - overhead - TEMPLATE_SLACK_TOKENS - answer_tokens
+    if budget <= 0:
+        raise UsageError(f"a direct window of {window} tokens leaves no room for the document")
+    # No token is shorter than one character, and none in real text longer than ~16: reading
+    # 16 characters per token bounds the read without materialising a 64M-character file.
+    with open(task.context, encoding="utf-8", newline="") as f:
+        head = f.read(budget * 16)
+    head = fit_head(head, budget, backend.count_tokens)
+    backend.reset()
+    done = backend.generate(
+        direct_messages(head, task.question), max_tokens=answer_tokens, session="sub"
+    )
+    answer = done.text.strip()
+    return RunResult(
+        task_id=task.id, kind=task.kind, size=task.size, seed=task.seed, mode="direct", model=model,
+        score=task.score(answer), answer=answer, expected=list(task.expected), iterations=1,
+        total_tokens=done.prompt_tokens + done.generation_tokens,
+        elapsed=time.perf_counter() - start, truncated=len(head) < task.size,
+        context_chars_seen=len(head), context_tokens_seen=backend.count_tokens(head),
+        extra={"window": window, "finish_reason": done.finish_reason},
+    )
+
+
+def run_rlm(
+    backend: Backend, task: Task, *, model: str, config: Any = None,
+    trajectory_dir: Path | None = None,
+) -> RunResult:
+    """Answer `task` with the recursive loop (`rlm.rlm_generate`) over the context file.
+
+    >>> # run_rlm(backend, task, model="0.5B", config=RLMConfig(max_iterations=10)).iterations
+    """
+    from rlm import rlm_generate  # the engine; imported late so the generators work without it
+
+    start = time.perf_counter()
+    backend.reset()
+    resp = rlm_generate(backend=backend, context=task.context, task=task.question, config=config)
+    answer = resp.answer
+    saved = None
+    if trajectory_dir is not None and getattr(resp, "trajectory", None) is not None:
+        saved = str(_save_trajectory(resp.trajectory, trajectory_dir / f"{task.id}-{model}.json"))
+    return RunResult(
+        task_id=task.id, kind=task.kind, size=task.size, seed=task.seed, mode="rlm", model=model,
+        score=task.score(answer), answer=answer, expected=list(task.expected),
+        iterations=resp.iterations, total_tokens=resp.total_tokens,
+        elapsed=getattr(resp, "elapsed", None) or time.perf_counter() - start,
+        error=resp.error, trajectory=saved,
+    )
+
+
+def run_eval(
+    backend: Backend,
+    tasks: Sequence[Task],
+    modes: Sequence[str],
+    *,
+    model: str,
+    config: Any = None,
+    direct_window: int | None = None,
+    output: Path | None = None,
+    trajectory_dir: Path | None = None,
+    settings: dict[str, Any] | None = None,
+    progress: TextIO | None = sys.stderr,
+) -> list[RunResult]:
+    """Run every task in every mode; a failing run is recorded with its error and the eval goes on.
+
+    With `output`, the results file is rewritten after every run, so an interrupted eval keeps
+    what it measured.
+
+    >>> # results = run_eval(backend, tasks, ["rlm"], model="0.5B", output=Path("results.json"))
+    """
+    for mode in modes:
+        if mode not in MODES:
+            raise UsageError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+    window = window_of(backend, direct_window) if "direct" in modes else 0
+    results: list[RunResult] = []
+    total = len(tasks) * len(modes)
+    for task in tasks:
+        for mode in modes:
+            n = len(results) + 1
+            _say(progress, f"[{n}/{total}] {task.id} {mode}: {task.question}")
+            start = time.perf_counter()
+            try:
+                if mode == "rlm":
+                    r = run_rlm(backend, task, model=model, config=config,
+                                trajectory_dir=trajectory_dir)
+                else:
+                    r = run_direct(backend, task, model=model, window=window)
+            except Exception as exc:  # one broken run must not lose the others' results
+                r = RunResult(
+                    task_id=task.id, kind=task.kind, size=task.size, seed=task.seed, mode=mode,
+                    model=model, score=0.0, answer=None, expected=list(task.expected),
+                    iterations=0, total_tokens=0, elapsed=time.perf_counter() - start,
+                    error=f"{type(exc).__name__}: {exc}",
+                )
+            results.append(r)
+            _say(progress, f"[{n}/{total}] {task.id} {mode}: score {r.score:.2f}, "
+                 f"{r.iterations} it, {r.total_tokens} tok, {r.elapsed:.1f} s; answer "
+                 f"{_short(r.answer)} (expected {', '.join(r.expected)})"
+                 + (f"; error: {r.error}" if r.error else ""))
+            if output is not None:
+                write_results(output, results, settings or {"model": model, "modes": list(modes)})
+    return results
+
+
+def write_results(path: Path, results: Sequence[RunResult], settings: dict[str, Any]) -> None:
+    """Write the results file (JSON) atomically: settings, every run, and the summary rows.
+
+    >>> # write_results(Path("results.json"), results, {"model": "0.5B"})
+    """
+    from rlm.eval.report import summarise
+
+    data = {
+        "version": RESULTS_VERSION,
+        "settings": settings,
+        "runs": [{**asdict(r), "solved": r.solved, "size_label": format_size(r.size)}
+                 for r in results],
+        "summary": [asdict(row) for row in summarise(results)],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1))
+    os.replace(tmp, path)
+
+
+def load_results(path: Path) -> list[RunResult]:
+    """Read the runs back from a results file written by `write_results`.
+
+    >>> # load_results(Path("results.json"))[0].score
+    """
+    data = json.loads(path.read_text())
+    names = set(RunResult.__dataclass_fields__)
+    return [RunResult(**{k: v for k, v in run.items() if k in names}) for run in data["runs"]]
+
+
+def _save_trajectory(trajectory: Any, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if hasattr(trajectory, "to_json"):
+        text = trajectory.to_json()
+    else:
+        data = asdict(trajectory) if hasattr(trajectory, "__dataclass_fields__") else trajectory
+        text = json.dumps(data, indent=1, default=str)
+    path.write_text(text if isinstance(text, str) else json.dumps(text, indent=1, default=str))
+    return path
+
+
+def _short(answer: str | None, limit: int = 60) -> str:
+    if answer is None:
+        return "(none)"
+    flat = " ".join(answer.split())
+    return repr(flat if len(flat) <= limit else flat[: limit - 1] + "…")
+
+
+def _say(stream: TextIO | None, line: str) -> None:
+    if stream is not None:
+        print(f"eval: {line}", file=stream, flush=True)
