@@ -186,6 +186,7 @@ def write_corpus(
             put_inserts(budget)
             if done < budget:
                 raise UsageError(f"filler ran out after {done} of {budget} characters")
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a corpus is an ordinary shareable file
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
