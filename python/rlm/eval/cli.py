@@ -46,6 +46,8 @@ def setup_arg_parser() -> argparse.ArgumentParser:
                    help="RLM loop iterations per run (default: the engine's)")
     p.add_argument("--max-tokens", "-m", type=int, default=None,
                    help="tokens generated per RLM turn (default: the engine's)")
+    p.add_argument("--max-time", type=float, default=None,
+                   help="wall-clock seconds per RLM run before it must answer (default: no limit)")
     p.add_argument("--temp", type=float, default=0.0,
                    help="sampling temperature (default: 0, greedy)")
     p.add_argument("--max-kv-size", type=int, default=None,
@@ -88,6 +90,8 @@ def _rlm_config(args: argparse.Namespace) -> Any:
         fields["max_iterations"] = args.max_iterations
     if args.max_tokens is not None:
         fields["max_tokens_per_turn"] = args.max_tokens
+    if args.max_time is not None:
+        fields["max_time"] = args.max_time
     return RLMConfig(**fields)
 
 
@@ -133,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = {
             "model": model, "kinds": kinds, "sizes": sizes, "modes": modes, "seeds": list(seeds),
             "filler": args.filler, "max_iterations": args.max_iterations,
-            "max_tokens": args.max_tokens, "temp": args.temp, "direct_window": args.direct_window,
+            "max_tokens": args.max_tokens, "max_time": args.max_time, "temp": args.temp,
+            "direct_window": args.direct_window,
             "command": "rlm eval " + " ".join(argv if argv is not None else sys.argv[1:]),
         }
         results = run_eval(

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -154,8 +155,19 @@ def run_rlm(
         score=task.score(answer), answer=answer, expected=list(task.expected),
         iterations=resp.iterations, total_tokens=resp.total_tokens,
         elapsed=getattr(resp, "elapsed", None) or time.perf_counter() - start,
-        error=resp.error, trajectory=saved,
+        error=resp.error, trajectory=saved, extra=_response_extras(resp),
     )
+
+
+def _response_extras(resp: Any) -> dict[str, Any]:
+    # The token breakdown and whether a budget ran out, when the engine reports them.
+    extra: dict[str, Any] = {}
+    tokens = getattr(resp, "tokens", None)
+    if tokens is not None and hasattr(tokens, "to_dict"):
+        extra["tokens"] = tokens.to_dict()
+    if getattr(resp, "exhausted", False):
+        extra["exhausted"] = True
+    return extra
 
 
 def run_eval(
@@ -201,6 +213,7 @@ def run_eval(
                     model=model, score=0.0, answer=None, expected=list(task.expected),
                     iterations=0, total_tokens=0, elapsed=time.perf_counter() - start,
                     error=f"{type(exc).__name__}: {exc}",
+                    extra={"traceback": traceback.format_exc(limit=8)},
                 )
             results.append(r)
             _say(progress, f"[{n}/{total}] {task.id} {mode}: score {r.score:.2f}, "
