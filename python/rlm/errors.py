@@ -29,3 +29,11 @@ class ModelInstallError(RLMError):
 
 class UsageError(RLMError):
     """Bad input from the user: the CLI maps it to exit code 2."""
+
+
+class ReplError(RLMError):
+    """The REPL worker could not start or was used after close() (not errors in model code)."""
+
+
+class BudgetExhaustedError(RLMError):
+    """A run budget (llm_query calls, tokens, wall time) is used up; the model is asked to answer."""

@@ -1,0 +1,254 @@
+"""The REPL's `re` module: Python's `re`, extended so that the pattern functions accept a `Context`.
+
+For `str` and `bytes` arguments every function is Python's own (same results, same errors). For a
+`rlm.Context`:
+- search / match / findall / finditer run in the Rust engine (no copy) when it supports the pattern
+  and flags; the match objects are `rlm._core.Match` (shaped like `re.Match`, without `.string`).
+- Otherwise (look-around, backreferences, `re.ASCII`, ...), and for sub / subn / split / fullmatch,
+  whose results are as large as the input, Python's `re` runs on the materialised text, but only
+  when the context is small enough (`context.max_materialize`); beyond it a `ContextTooLargeError`
+  says what to do instead.
+
+Example (in the REPL, where `import re` gives this module):
+    >>> re.findall(r"\\d+", context)[:3]
+    ['2024', '11', '25']
+    >>> re.sub(r"\\s+", " ", "a  b")
+    'a b'
+"""
+
+from __future__ import annotations
+
+import re as _re
+from re import DOTALL, IGNORECASE, MULTILINE, UNICODE, VERBOSE
+from typing import Any, Callable, Iterator
+
+from rlm.errors import ContextTooLargeError, UnsupportedPatternError
+
+# Everything else `re` exports (flags, error, escape, Match, RegexFlag, ...; which names exist
+# depends on the Python version) is re-exported unchanged; the functions below replace the rest.
+__all__ = list(_re.__all__)
+globals().update({name: getattr(_re, name) for name in _re.__all__})
+
+# Flags the Rust engine understands (same values as Python's). re.UNICODE is the default for str
+# patterns in both engines, so it is dropped rather than refused.
+_RUST_FLAGS = int(IGNORECASE | MULTILINE | DOTALL | VERBOSE)
+_FINDITER_BATCH = 10_000
+
+
+def _is_context(obj: Any) -> bool:
+    return not isinstance(obj, (str, bytes, bytearray, memoryview)) and hasattr(obj, "byte_len")
+
+
+def _raw(pattern: Any) -> Any:
+    """The pattern as Python's re accepts it (our Pattern wrapper unwrapped)."""
+    return pattern._compiled if isinstance(pattern, Pattern) else pattern
+
+
+def _unpack(pattern: Any, flags: int) -> tuple[Any, int]:
+    """(pattern text, flags) from a pattern given as text or compiled."""
+    if isinstance(pattern, Pattern):
+        pattern = pattern._compiled
+    if isinstance(pattern, _re.Pattern):
+        if flags:
+            raise ValueError("cannot process flags argument with a compiled pattern")
+        return pattern.pattern, int(pattern.flags) & ~int(UNICODE)
+    return pattern, int(flags)
+
+
+def _size_text(n: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} characters"
+
+
+def _materialise(context: Any, what: str) -> str:
+    """The whole context as a str, or an error that tells the model what to use instead."""
+    n = len(context)
+    if n > context.max_materialize:
+        raise ContextTooLargeError(
+            f"context is {_size_text(n)} ({n:,} characters); {what} would copy all of it into "
+            f"Python. Use grep(pattern) or re.finditer(pattern, context) to find the places, "
+            f"then work on slices such as context[start:end]."
+        )
+    return str(context)
+
+
+def _rust(context: Any, method: str, pattern: Any, flags: int, fallback_name: str,
+          fallback: Callable[[str], Any], **kwargs: Any) -> Any:
+    """Run `context.<method>` in Rust; fall back to Python `re` (size-guarded) if it cannot."""
+    text, flags = _unpack(pattern, flags)
+    rust_flags = flags & ~int(UNICODE)
+    if isinstance(text, str) and not rust_flags & ~_RUST_FLAGS:
+        try:
+            return getattr(context, method)(text, rust_flags, **kwargs)
+        except UnsupportedPatternError:
+            pass
+    return fallback(_materialise(context, f"re.{fallback_name} with this pattern (only Python's re "
+                                          f"can run it)"))
+
+
+def search(pattern: Any, string: Any, flags: int = 0) -> Any:
+    """As `re.search`; on a Context, the first match found by the Rust engine."""
+    if _is_context(string):
+        text, fl = _unpack(pattern, flags)
+        return _rust(string, "search", pattern, flags, "search", lambda s: _re.search(text, s, fl))
+    return _re.search(_raw(pattern), string, flags)
+
+
+def match(pattern: Any, string: Any, flags: int = 0) -> Any:
+    """As `re.match` (anchored at the start)."""
+    if _is_context(string):
+        text, fl = _unpack(pattern, flags)
+        return _rust(string, "match", pattern, flags, "match", lambda s: _re.match(text, s, fl))
+    return _re.match(_raw(pattern), string, flags)
+
+
+def fullmatch(pattern: Any, string: Any, flags: int = 0) -> Any:
+    """As `re.fullmatch` (on a Context: Python's re on the text, size-guarded)."""
+    if _is_context(string):
+        text, fl = _unpack(pattern, flags)
+        return _re.fullmatch(text, _materialise(string, "re.fullmatch"), fl)
+    return _re.fullmatch(_raw(pattern), string, flags)
+
+
+def findall(pattern: Any, string: Any, flags: int = 0) -> list[Any]:
+    """As `re.findall`; on a Context, run by the Rust engine (refused above max_materialize hits)."""
+    if _is_context(string):
+        text, fl = _unpack(pattern, flags)
+        return _rust(string, "findall", pattern, flags, "findall", lambda s: _re.findall(text, s, fl))
+    return _re.findall(_raw(pattern), string, flags)
+
+
+def _context_finditer(context: Any, pattern: Any, flags: int) -> Iterator[Any]:
+    # Batches of matches so that a pattern with millions of hits streams instead of building them
+    # all; each batch resumes at the end of the previous one.
+    text, fl = _unpack(pattern, flags)
+    pos = 0
+    last_span: tuple[int, int] | None = None
+    while True:
+        batch = _rust(context, "finditer", pattern, flags, "finditer",
+                      lambda s: list(_re.finditer(text, s, fl)), start=pos, limit=_FINDITER_BATCH)
+        for m in batch:
+            if m.span() == last_span:
+                continue  # an empty match at the resume point, already yielded
+            yield m
+        if len(batch) < _FINDITER_BATCH or not batch:
+            return
+        last_span = batch[-1].span()
+        pos = batch[-1].end()
+
+
+def finditer(pattern: Any, string: Any, flags: int = 0) -> Iterator[Any]:
+    """As `re.finditer`; on a Context, streams Rust matches in batches."""
+    if _is_context(string):
+        text, fl = _unpack(pattern, flags)
+        rust_flags = fl & ~int(UNICODE)
+        if isinstance(text, str) and not rust_flags & ~_RUST_FLAGS:
+            return _context_finditer(string, pattern, flags)
+        return _re.finditer(text, _materialise(string, "re.finditer with these flags"), fl)
+    return _re.finditer(_raw(pattern), string, flags)
+
+
+def sub(pattern: Any, repl: Any, string: Any, count: int = 0, flags: int = 0) -> Any:
+    """As `re.sub` (on a Context: on the text, size-guarded: the result is a copy anyway)."""
+    if _is_context(string):
+        text, fl = _unpack(pattern, flags)
+        return _re.sub(text, repl, _materialise(string, "re.sub"), count, fl)
+    return _re.sub(_raw(pattern), repl, string, count, flags)
+
+
+def subn(pattern: Any, repl: Any, string: Any, count: int = 0, flags: int = 0) -> Any:
+    """As `re.subn` (on a Context: size-guarded, as `sub`)."""
+    if _is_context(string):
+        text, fl = _unpack(pattern, flags)
+        return _re.subn(text, repl, _materialise(string, "re.subn"), count, fl)
+    return _re.subn(_raw(pattern), repl, string, count, flags)
+
+
+def split(pattern: Any, string: Any, maxsplit: int = 0, flags: int = 0) -> list[Any]:
+    """As `re.split` (on a Context: size-guarded; for huge ones use context.iter_split)."""
+    if _is_context(string):
+        text, fl = _unpack(pattern, flags)
+        return _re.split(text, _materialise(string, "re.split"), maxsplit, fl)
+    return _re.split(_raw(pattern), string, maxsplit, flags)
+
+
+class Pattern:
+    """What `re.compile` returns here: a compiled Python pattern whose methods also take a Context.
+
+    Example:
+        >>> p = re.compile(r"\\d+"); p.findall("a1b22"), p.pattern
+        (['1', '22'], '\\\\d+')
+    """
+
+    __slots__ = ("_compiled",)
+    __class_getitem__ = classmethod(lambda cls, item: cls)  # `re.Pattern[str]` in annotations
+
+    def __init__(self, compiled: _re.Pattern[Any]) -> None:
+        self._compiled = compiled
+
+    pattern = property(lambda self: self._compiled.pattern)
+    flags = property(lambda self: self._compiled.flags)
+    groups = property(lambda self: self._compiled.groups)
+    groupindex = property(lambda self: self._compiled.groupindex)
+
+    def _bounded(self, name: str, string: Any, pos: int, endpos: int | None) -> Any:
+        if _is_context(string):
+            if pos or endpos is not None:
+                return getattr(self._compiled, name)(_materialise(string, f"Pattern.{name} with pos/endpos"),
+                                                     pos, *(() if endpos is None else (endpos,)))
+            return globals()[name](self, string)
+        if endpos is None:
+            return getattr(self._compiled, name)(string, pos)
+        return getattr(self._compiled, name)(string, pos, endpos)
+
+    def search(self, string: Any, pos: int = 0, endpos: int | None = None) -> Any:
+        return self._bounded("search", string, pos, endpos)
+
+    def match(self, string: Any, pos: int = 0, endpos: int | None = None) -> Any:
+        return self._bounded("match", string, pos, endpos)
+
+    def fullmatch(self, string: Any, pos: int = 0, endpos: int | None = None) -> Any:
+        return self._bounded("fullmatch", string, pos, endpos)
+
+    def findall(self, string: Any, pos: int = 0, endpos: int | None = None) -> Any:
+        return self._bounded("findall", string, pos, endpos)
+
+    def finditer(self, string: Any, pos: int = 0, endpos: int | None = None) -> Any:
+        return self._bounded("finditer", string, pos, endpos)
+
+    def sub(self, repl: Any, string: Any, count: int = 0) -> Any:
+        return sub(self, repl, string, count) if _is_context(string) else self._compiled.sub(repl, string, count)
+
+    def subn(self, repl: Any, string: Any, count: int = 0) -> Any:
+        return subn(self, repl, string, count) if _is_context(string) else self._compiled.subn(repl, string, count)
+
+    def split(self, string: Any, maxsplit: int = 0) -> Any:
+        return split(self, string, maxsplit) if _is_context(string) else self._compiled.split(string, maxsplit)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Pattern):
+            return self._compiled == other._compiled
+        return self._compiled == other
+
+    def __hash__(self) -> int:
+        return hash(self._compiled)
+
+    def __repr__(self) -> str:
+        return repr(self._compiled)
+
+    def __copy__(self) -> Pattern:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> Pattern:
+        return self
+
+
+def compile(pattern: Any, flags: int = 0) -> Pattern:  # noqa: A001 - the name `re` has
+    """As `re.compile` (errors included); the pattern's methods also accept a Context."""
+    if isinstance(pattern, Pattern):
+        if flags:
+            raise ValueError("cannot process flags argument with a compiled pattern")
+        return pattern
+    return Pattern(_re.compile(pattern, flags))

@@ -1,0 +1,413 @@
+"""Driver side of the REPL: `ReplSession` runs model-written code in a child Python process.
+
+The child (worker.py) keeps one namespace for the whole run; `execute` sends code, answers the
+child's `llm_query` requests with the driver's callback, and returns an `ExecResult`. The child is
+in its own session and process group, so a Ctrl-C in the terminal reaches only the driver, which
+decides (close() kills the child and anything it spawned).
+
+Limits (docs/repl.md has the reasoning):
+- time: `exec_timeout` seconds of the code's own running time (time spent waiting for the driver
+  to answer `llm_query` is not counted: sub-calls on a CPU model take tens of seconds). On expiry
+  the child gets SIGINT -> KeyboardInterrupt in the code, namespace kept; if the code has not
+  stopped `interrupt_grace` seconds later (a C loop that ignores signals), the child is killed and
+  restarted: `restarted=True`, variables lost.
+- memory: `memory_limit_bytes` of new memory beyond what the worker uses after opening the context
+  (see rlm._limits): `MemoryError` inside the code, the run continues.
+- output: at most `max_output_chars` characters (head + tail), capped inside the child.
+- environment: secrets scrubbed (rlm._limits.scrubbed_env).
+
+Example:
+    >>> with ReplSession("notes.txt", llm_query=lambda p: "ok") as repl:
+    ...     r = repl.execute("n = len(context)\\nn")
+    ...     r.output
+    '1234\\n'
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Callable
+
+from rlm import _limits
+from rlm.errors import ContextError, ReplError
+from rlm.repl import protocol
+
+__all__ = ["DEFAULT_MEMORY_LIMIT", "ExecResult", "LLMCallRecord", "ReplSession"]
+
+DEFAULT_MEMORY_LIMIT = 4 * 1024**3
+"""Default budget of new memory for model code: 4 GiB (the context mapping is not counted)."""
+
+_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])  # the directory holding `rlm/`
+
+
+@dataclass
+class LLMCallRecord:
+    """One `llm_query` (or one prompt of `llm_query_batched`) answered by the driver."""
+
+    prompt_chars: int
+    response_chars: int
+    error: str | None  # "ExceptionType: message" when the callback raised, else None
+    elapsed: float  # seconds in the callback (for a batch: the whole batch's time)
+    batched: bool = False
+
+
+@dataclass
+class ExecResult:
+    """What one `execute` produced.
+
+    `output` is what the model should see: prints, then the echoed value of a last bare expression
+    (repr, as a notebook; omitted when it is None), then the traceback if the code raised, then a
+    note from the driver on a timeout or restart. It is cut to `max_output_chars` (head + tail, with
+    a marker saying how many characters were cut). `output == ""` means "nothing printed".
+    `error` repeats the traceback (or the driver's note) alone, for trajectories and decisions.
+    """
+
+    output: str
+    output_chars: int  # length of the output before truncation
+    error: str | None
+    final: str | None  # FINAL(x) -> str(x); FINAL_VAR(name) -> str(value); answer dict with ready True
+    timed_out: bool
+    restarted: bool  # the worker was killed or crashed and was restarted: the namespace is lost
+    restored_names: list[str]  # reserved names the code rebound, restored afterwards
+    llm_calls: list[LLMCallRecord]
+    elapsed: float
+    error_type: str | None = None  # e.g. "ZeroDivisionError", "MemoryError", "KeyboardInterrupt"
+    restart_reason: str | None = None  # why the worker was restarted ("timeout", "exit code 1", ...)
+
+    @property
+    def truncated(self) -> bool:
+        """True when `output` lost characters to the cap."""
+        return self.output_chars > len(self.output) or "characters cut from the middle" in self.output
+
+
+class _Worker:
+    """One child process with its two pipes and its capture file (fd 1 and 2 of the child)."""
+
+    def __init__(self, python: str, env: dict[str, str]) -> None:
+        cmd_r, cmd_w = os.pipe()
+        reply_r, reply_w = os.pipe()
+        self.capture: IO[bytes] = tempfile.TemporaryFile()
+        flags = ["-P"] if sys.version_info >= (3, 11) else []  # no cwd on sys.path: a ./re.py can't shadow
+        try:
+            self.proc = subprocess.Popen(
+                [python, *flags, "-X", "faulthandler", "-m", "rlm.repl.worker", str(cmd_r), str(reply_w)],
+                pass_fds=(cmd_r, reply_w), stdin=subprocess.DEVNULL, stdout=self.capture,
+                stderr=self.capture, env=env, start_new_session=True, close_fds=True,
+            )
+        finally:
+            os.close(cmd_r)
+            os.close(reply_w)
+        self.cmd_fd, self.reply_fd = cmd_w, reply_r
+        self.ready = False
+        self.memory_note = "none"
+        self._finalizer = weakref.finalize(self, _Worker._kill, self.proc, cmd_w, reply_r, self.capture)
+
+    @staticmethod
+    def _kill(proc: subprocess.Popen[bytes], cmd_fd: int, reply_fd: int, capture: IO[bytes]) -> None:
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)  # the child and whatever it spawned
+            except (ProcessLookupError, PermissionError):
+                proc.kill()
+        proc.wait()
+        for fd in (cmd_fd, reply_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        capture.close()
+
+    def kill(self) -> None:
+        """SIGKILL the process group, reap the child, close the pipes (idempotent)."""
+        self._finalizer()
+
+    def shutdown(self, wait: float = 1.0) -> None:
+        """Ask the child to exit; kill it if it has not within `wait` seconds."""
+        if self.proc.poll() is None:
+            try:
+                protocol.send(self.cmd_fd, {"type": "shutdown"})
+                self.proc.wait(timeout=wait)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        self.kill()
+
+    def exit_reason(self) -> str:
+        try:
+            code = self.proc.wait(timeout=2.0)
+        except subprocess.TimeoutExpired:
+            return "stopped answering"
+        if code == _limits.MEMORY_EXIT_CODE:
+            return "memory limit exceeded"
+        if code < 0:
+            try:
+                return f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                return f"killed by signal {-code}"
+        return f"exit code {code}"
+
+    def stderr_tail(self, limit: int = 2000) -> str:
+        """The last `limit` characters the child wrote to fd 1/2 (e.g. faulthandler's traceback)."""
+        try:
+            fd = self.capture.fileno()
+            size = os.fstat(fd).st_size
+            start = max(0, size - 4 * limit)
+            return os.pread(fd, size - start, start).decode("utf-8", "replace")[-limit:].strip()
+        except (OSError, ValueError):
+            return ""
+
+
+class ReplSession:
+    """A persistent Python REPL in a child process for model-written code. Not thread-safe.
+
+    `context_path` is a UTF-8 file the child opens with `Context.open(path, errors=encoding_errors)`
+    (no copy crosses processes); None gives an empty context. `llm_query(prompt) -> str` answers the
+    code's sub-calls; an exception in it is raised inside the code as `RuntimeError("llm_query
+    failed: ...")`. `llm_query_batched(prompts) -> list[str]`, if given, answers
+    `llm_query_batched` in one call (otherwise each prompt goes to `llm_query` in turn).
+    `memory_mode` is "auto" (RLIMIT_AS on Linux, footprint watcher on macOS), "rlimit" or "rss".
+
+    Raises `ContextError` if the child cannot open the context, `ReplError` if it cannot start.
+
+    Example:
+        >>> repl = ReplSession(None, llm_query=lambda p: p.upper())
+        >>> repl.execute("x = llm_query('hi')").restarted, repl.execute("x").output
+        (False, "'HI'\\n")
+        >>> repl.close()
+    """
+
+    def __init__(
+        self,
+        context_path: str | os.PathLike[str] | None,
+        *,
+        encoding_errors: str = "strict",
+        llm_query: Callable[[str], str],
+        exec_timeout: float = 60.0,
+        memory_limit_bytes: int | None = DEFAULT_MEMORY_LIMIT,
+        max_output_chars: int = 10_000,
+        tokenizer_path: str | os.PathLike[str] | None = None,
+        interrupt_grace: float = 2.0,
+        llm_query_batched: Callable[[list[str]], list[str]] | None = None,
+        memory_mode: _limits.MemoryMode = "auto",
+        startup_timeout: float = 60.0,
+        python: str = sys.executable,
+    ) -> None:
+        self.llm_query = llm_query
+        self.llm_query_batched = llm_query_batched
+        self.exec_timeout = exec_timeout
+        self.interrupt_grace = interrupt_grace
+        self.startup_timeout = startup_timeout
+        self.restarts = 0
+        self._python = python
+        self._init = {
+            "type": "init",
+            "context_path": None if context_path is None else os.fspath(context_path),
+            "encoding_errors": encoding_errors,
+            "memory_limit_bytes": memory_limit_bytes,
+            "memory_mode": memory_mode,
+            "max_output_chars": max_output_chars,
+            "tokenizer_path": None if tokenizer_path is None else os.fspath(tokenizer_path),
+        }
+        env = _limits.scrubbed_env(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_PARENT, env.get("PYTHONPATH")) if p)
+        self._env = env
+        self._closed = False
+        self._worker: _Worker | None = self._spawn()
+        self._wait_ready(self._worker)
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+
+    def _spawn(self) -> _Worker:
+        try:
+            worker = _Worker(self._python, self._env)
+        except OSError as exc:
+            raise ReplError(f"cannot start the REPL worker ({self._python}): {exc}") from exc
+        try:
+            protocol.send(worker.cmd_fd, self._init)
+        except OSError:
+            pass  # it died at once; _wait_ready reports why
+        return worker
+
+    def _wait_ready(self, worker: _Worker) -> None:
+        if worker.ready:
+            return
+        try:
+            ready, _, _ = select.select([worker.reply_fd], [], [], self.startup_timeout)
+            if not ready:
+                raise ReplError(f"the REPL worker did not start within {self.startup_timeout} s")
+            msg = protocol.recv(worker.reply_fd)
+        except protocol.ProtocolError:
+            reason, tail = worker.exit_reason(), worker.stderr_tail()
+            worker.kill()
+            raise ReplError(f"the REPL worker failed to start ({reason}): {tail}") from None
+        except BaseException:
+            worker.kill()
+            raise
+        if msg.get("error"):
+            worker.kill()
+            if msg.get("stage") == "context":
+                raise ContextError(f"cannot open the context: {msg['error']}")
+            raise ReplError(f"the REPL worker failed to start: {msg['error']}")
+        worker.ready = True
+        worker.memory_note = str(msg.get("memory_limit"))
+
+    def _restart(self) -> None:
+        if self._worker is not None:
+            self._worker.kill()
+        self.restarts += 1
+        self._worker = self._spawn()  # ready is awaited lazily by the next execute
+
+    @property
+    def memory_limit(self) -> str:
+        """How the memory cap is enforced in the current worker (description)."""
+        return self._worker.memory_note if self._worker is not None else "none"
+
+    @property
+    def pid(self) -> int | None:
+        """Process id of the current worker (None after close)."""
+        return self._worker.proc.pid if self._worker is not None else None
+
+    def close(self) -> None:
+        """Stop the worker and everything it spawned; idempotent. Safe in a Ctrl-C handler."""
+        self._closed = True
+        if self._worker is not None:
+            self._worker.shutdown()
+            self._worker = None
+
+    def __enter__(self) -> ReplSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- running code ---------------------------------------------------------------------------------
+
+    def execute(self, code: str) -> ExecResult:
+        """Run `code` in the persistent namespace and return what happened.
+
+        Example:
+            >>> repl.execute("print(1 + 1)").output
+            '2\\n'
+        """
+        if self._closed:
+            raise ReplError("execute() on a closed ReplSession")
+        start = time.monotonic()
+        if self._worker is None:
+            self._worker = self._spawn()
+        worker = self._worker
+        try:
+            self._wait_ready(worker)
+            return self._run(worker, code, start)
+        except BaseException:
+            # Interrupted mid-protocol (e.g. Ctrl-C in the callback): the stream's state is unknown.
+            if self._worker is worker and worker.proc.poll() is None and not self._closed:
+                worker.kill()
+                self._worker = None
+            raise
+
+    def _answer(self, worker: _Worker, msg: dict[str, Any], interrupted: bool,
+                calls: list[LLMCallRecord]) -> float:
+        """Answer one llm_query request; return the seconds spent in the callback."""
+        prompts = [str(p) for p in msg.get("prompts", [])]
+        batched = bool(msg.get("batched"))
+        t0 = time.monotonic()
+        reply: dict[str, Any] = {"type": "llm_result", "id": msg.get("id"), "ok": True}
+        if interrupted:
+            # The code is being stopped for its timeout; do not start a (slow) model call for it.
+            reply.update(ok=False, error="interrupted: the code ran past its time limit")
+        else:
+            try:
+                if batched and self.llm_query_batched is not None:
+                    texts = [str(t) for t in self.llm_query_batched(prompts)]
+                    if len(texts) != len(prompts):
+                        raise ReplError(f"llm_query_batched returned {len(texts)} replies for {len(prompts)} prompts")
+                else:
+                    texts = [str(self.llm_query(p)) for p in prompts]
+                reply["text"] = texts
+            except Exception as exc:  # noqa: BLE001 - raised inside the model's code instead
+                reply.update(ok=False, error=f"{type(exc).__name__}: {exc}")
+        elapsed = time.monotonic() - t0
+        texts = reply.get("text") or [""] * len(prompts)
+        for prompt, text in zip(prompts, texts):
+            calls.append(LLMCallRecord(len(prompt), len(text), None if reply["ok"] else reply["error"],
+                                       elapsed, batched))
+        protocol.send(worker.cmd_fd, reply)
+        return elapsed
+
+    def _run(self, worker: _Worker, code: str, start: float) -> ExecResult:
+        calls: list[LLMCallRecord] = []
+        try:
+            protocol.send(worker.cmd_fd, {"type": "exec", "code": code})
+        except OSError:
+            return self._lost(worker, calls, start, timed_out=False)
+        deadline = time.monotonic() + self.exec_timeout
+        interrupted = False
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                if interrupted:
+                    return self._lost(worker, calls, start, timed_out=True)
+                interrupted = True
+                try:
+                    os.kill(worker.proc.pid, signal.SIGINT)
+                except ProcessLookupError:
+                    pass
+                deadline = time.monotonic() + self.interrupt_grace
+                continue
+            ready, _, _ = select.select([worker.reply_fd], [], [], remaining)
+            if not ready:
+                continue
+            try:
+                msg = protocol.recv(worker.reply_fd)
+                if msg["type"] == "llm_query":
+                    deadline += self._answer(worker, msg, interrupted, calls)
+                    continue
+            except (protocol.ProtocolError, OSError):
+                return self._lost(worker, calls, start, timed_out=False)
+            if msg["type"] == "done":
+                return self._done(msg, calls, start, interrupted)
+
+    def _done(self, msg: dict[str, Any], calls: list[LLMCallRecord], start: float,
+              interrupted: bool) -> ExecResult:
+        output, error, error_type = msg["output"], msg.get("error"), msg.get("error_type")
+        timed_out = interrupted and error_type == "KeyboardInterrupt"
+        if timed_out:
+            note = (f"TimeoutError: the code ran longer than {self.exec_timeout:g} s and was interrupted; "
+                    f"your variables are kept. Do less per step (slices, grep(), fewer llm_query calls).\n")
+            output += note
+            error = (error or "") + note
+        return ExecResult(output=output, output_chars=int(msg["output_chars"]), error=error,
+                          final=msg.get("final"), timed_out=timed_out, restarted=False,
+                          restored_names=list(msg.get("restored_names", [])), llm_calls=calls,
+                          elapsed=time.monotonic() - start, error_type=error_type)
+
+    def _lost(self, worker: _Worker, calls: list[LLMCallRecord], start: float, *,
+              timed_out: bool) -> ExecResult:
+        """The worker is gone or hopeless: kill it, start a fresh one, tell the model."""
+        if timed_out:
+            worker.kill()
+            reason = "timeout"
+            note = (f"TimeoutError: the code ran longer than {self.exec_timeout:g} s and did not stop when "
+                    f"interrupted (a long loop inside C code, e.g. a huge regex or sum(range(10**12))). "
+                    f"The REPL was restarted: ALL VARIABLES WERE LOST; `context` and the helpers are back.\n")
+        else:
+            reason = worker.exit_reason()
+            tail = worker.stderr_tail()
+            worker.kill()
+            note = (f"The REPL worker died while running this code ({reason}). It was restarted: ALL "
+                    f"VARIABLES WERE LOST; `context` and the helpers are back.\n")
+            if tail:
+                note += f"Last words of the worker:\n{tail}\n"
+        self._restart()
+        return ExecResult(output=note, output_chars=len(note), error=note, final=None,
+                          timed_out=timed_out, restarted=True, restored_names=[], llm_calls=calls,
+                          elapsed=time.monotonic() - start, error_type="TimeoutError" if timed_out else "WorkerDied",
+                          restart_reason=reason)

@@ -1,0 +1,286 @@
+"""The REPL worker: the child process that runs model-written code (driven by session.py).
+
+Started as `python -m rlm.repl.worker CMD_FD REPLY_FD`; speaks protocol.py over those two pipes.
+It keeps one namespace dict for the whole run (globals and locals at once, so functions, classes and
+comprehensions see earlier variables), captures prints itself (capped, head + tail), echoes the value
+of a last bare expression as a notebook does, and restores reserved names the code rebinds.
+
+Imports stay light on purpose: the worker starts once per run and again after every hard kill.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import linecache
+import os
+import signal
+import sys
+import traceback
+from typing import Any
+
+from rlm import _limits, toolkit
+from rlm.repl import protocol, re_compat
+from rlm.repl.capture import OutputCapture
+
+# Names the model must not lose. The stdlib modules (json, math, string, ...) are pre-imported but
+# not reserved: `string` and `json` are common variable names, and rebinding them hurts no one.
+RESERVED = ("context", "llm_query", "llm_query_batched", "FINAL", "FINAL_VAR", "print", "re",
+            *toolkit.HELPERS)
+
+
+class _Finish(BaseException):
+    """Raised by FINAL/FINAL_VAR to stop the code at once (BaseException: `except Exception` in the
+    model's code does not swallow it)."""
+
+
+class Worker:
+    """One REPL: the namespace, the pipes and the interrupt state."""
+
+    def __init__(self, cmd_fd: int, reply_fd: int) -> None:
+        self.cmd_fd = cmd_fd
+        self.reply_fd = reply_fd
+        self.max_output_chars = 10_000
+        self.memory_note = "none"
+        self.final: str | None = None
+        self.next_query_id = 0
+        self.cell = 0
+        # SIGINT (sent by the driver on timeout) raises KeyboardInterrupt only while model code runs,
+        # never in the middle of a protocol read or write, which would desynchronise the stream.
+        self.interruptible = False
+        self.pending_interrupt = False
+        self.ns: dict[str, Any] = {}
+        self.reserved: dict[str, Any] = {}
+        self.stage = "start"  # what init was doing when it failed: the driver maps "context" to ContextError
+
+    # -- set-up ---------------------------------------------------------------------------------
+
+    def on_sigint(self, signum: int, frame: Any) -> None:
+        if self.interruptible:
+            raise KeyboardInterrupt
+        self.pending_interrupt = True
+
+    def init(self, msg: dict[str, Any]) -> None:
+        from rlm._core import Context
+
+        self.max_output_chars = int(msg.get("max_output_chars", 10_000))
+        path = msg.get("context_path")
+        errors = msg.get("encoding_errors", "strict")
+        self.stage = "context"
+        if path is None:
+            context = Context.from_str("")
+        elif errors == "strict":
+            context = Context.open(path)
+        else:
+            context = Context.open(path, errors=errors)  # type: ignore[call-arg]
+        self.stage = "namespace"
+        toolkit.configure(context=context, tokenizer_path=msg.get("tokenizer_path"))
+        self.build_namespace(context)
+        budget = msg.get("memory_limit_bytes")
+        self.stage = "memory limit"
+        if budget is not None:
+            self.memory_note = _limits.apply_memory_limit(int(budget), msg.get("memory_mode", "auto"))
+
+    def build_namespace(self, context: Any) -> None:
+        import collections
+        import functools
+        import itertools
+        import json
+        import math
+        import string
+
+        user_builtins = dict(vars(builtins))
+        real_import = builtins.__import__
+
+        def repl_import(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (),
+                        level: int = 0) -> Any:
+            # `import re` in model code (top level or inside its functions) gets the Context-aware
+            # shim; library code keeps the real module because its globals are not ours.
+            if name == "re" and level == 0 and globals is self.ns:
+                return re_compat
+            return real_import(name, globals, locals, fromlist, level)
+
+        user_builtins["__import__"] = repl_import
+        ns = self.ns
+        ns.update({
+            "__name__": "__main__", "__builtins__": user_builtins,
+            "re": re_compat, "json": json, "math": math, "collections": collections,
+            "itertools": itertools, "functools": functools, "string": string,
+            "context": context, "llm_query": self.llm_query, "llm_query_batched": self.llm_query_batched,
+            "FINAL": self.FINAL, "FINAL_VAR": self.FINAL_VAR, "print": builtins.print,
+            "answer": {"content": "", "ready": False},
+        })
+        for name in toolkit.HELPERS:
+            ns[name] = getattr(toolkit, name)
+        self.reserved = {name: ns[name] for name in RESERVED}
+        self.reserved["__builtins__"] = user_builtins
+
+    # -- functions the model calls ----------------------------------------------------------------
+
+    def _ask_driver(self, prompts: list[str], batched: bool) -> Any:
+        self.next_query_id += 1
+        query_id = self.next_query_id
+        was = self.interruptible
+        self.interruptible = False
+        try:
+            protocol.send(self.reply_fd, {"type": "llm_query", "id": query_id, "prompts": prompts,
+                                          "batched": batched})
+            while True:
+                reply = protocol.recv(self.cmd_fd)
+                if reply.get("type") == "llm_result" and reply.get("id") == query_id:
+                    break  # older replies belong to queries abandoned by an interrupt
+        finally:
+            self.interruptible = was
+        if self.pending_interrupt:
+            self.pending_interrupt = False
+            raise KeyboardInterrupt
+        if not reply.get("ok"):
+            raise RuntimeError(f"llm_query failed: {reply.get('error')}")
+        return reply["text"]
+
+    def llm_query(self, prompt: str) -> str:
+        """Ask the language model `prompt` (a sub-call without the REPL); return its reply."""
+        return str(self._ask_driver([str(prompt)], batched=False)[0])
+
+    def llm_query_batched(self, prompts: list[str]) -> list[str]:
+        """Ask the model several independent prompts at once (batched when the backend can)."""
+        return [str(t) for t in self._ask_driver([str(p) for p in prompts], batched=True)]
+
+    def FINAL(self, value: Any) -> None:  # noqa: N802 - the name the prompts teach
+        """Finish the run with `str(value)` as the answer."""
+        if self.final is None:
+            self.final = str(value)
+        raise _Finish
+
+    def FINAL_VAR(self, name: Any) -> None:  # noqa: N802
+        """Finish the run with the value of the variable called `name` (a value is accepted too)."""
+        if not isinstance(name, str):
+            self.FINAL(name)
+        key = name.strip().strip("'\"")
+        if key not in self.ns:
+            raise NameError(
+                f"FINAL_VAR({name!r}): no variable named {key!r} exists. Assign it first "
+                f"({key} = ...) and call FINAL_VAR({key!r}) again, or call FINAL(value)."
+            )
+        self.FINAL(self.ns[key])
+
+    # -- running code -------------------------------------------------------------------------------
+
+    def format_exception(self, exc: BaseException) -> str:
+        # Hide the worker's own frames (the exec call above the cell, FINAL_VAR, the SIGINT
+        # handler): the model should see only its code and the libraries it called.
+        te = traceback.TracebackException(type(exc), exc, exc.__traceback__)
+        te.stack = traceback.StackSummary.from_list([f for f in te.stack if f.filename != __file__])
+        text = "".join(te.format())
+        if isinstance(exc, MemoryError):
+            text += (f"(the REPL's memory cap was reached: {self.memory_note}. Work on slices, counts "
+                     f"or grep() results instead of whole copies; your variables are kept.)\n")
+        return text
+
+    def run_cell(self, code: str, out: OutputCapture) -> tuple[str | None, str | None]:
+        """Run `code`; return (error text, error type name)."""
+        self.cell += 1
+        filename = f"<cell {self.cell}>"
+        linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+        try:
+            try:
+                tree = ast.parse(code, filename, "exec")
+                last = None
+                if tree.body and isinstance(tree.body[-1], ast.Expr):
+                    last = ast.Expression(tree.body.pop().value)
+                body = compile(tree, filename, "exec")
+                tail = compile(last, filename, "eval") if last is not None else None
+                self.pending_interrupt = False
+                self.interruptible = True
+                exec(body, self.ns)
+                if tail is not None:
+                    value = eval(tail, self.ns)
+                    if value is not None:
+                        out.write(repr(value) + "\n")
+            finally:
+                self.interruptible = False
+        except _Finish:
+            return None, None
+        except BaseException as exc:  # noqa: BLE001 - everything the code raises is reported to it
+            try:
+                return self.format_exception(exc), type(exc).__name__
+            except MemoryError:
+                return f"{type(exc).__name__} (traceback unavailable: out of memory)\n", type(exc).__name__
+        return None, None
+
+    def restore_reserved(self) -> list[str]:
+        restored = []
+        for name, value in self.reserved.items():
+            if self.ns.get(name) is not value:
+                self.ns[name] = value
+                if name != "__builtins__":
+                    restored.append(name)
+        return restored
+
+    def answer_from_dict(self) -> str | None:
+        answer = self.ns.get("answer")
+        if isinstance(answer, dict) and answer.get("ready") is True:
+            return str(answer.get("content", ""))
+        return None
+
+    def execute(self, code: str) -> dict[str, Any]:
+        self.final = None
+        out = OutputCapture(self.max_output_chars)
+        saved = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = out
+        try:
+            fd_mark = os.lseek(1, 0, os.SEEK_CUR)
+        except OSError:
+            fd_mark = -1  # fd 1 is not our capture file (worker started by hand)
+        try:
+            error, error_type = self.run_cell(code, out)
+        finally:
+            sys.stdout, sys.stderr = saved
+        if fd_mark >= 0:
+            out.append_fd_output(1, fd_mark)  # what subprocesses and C code wrote to fd 1/2
+        if error is not None:
+            out.write(error)
+        restored = self.restore_reserved()
+        final = self.final if self.final is not None else self.answer_from_dict()
+        text, total = out.result()
+        return {"type": "done", "output": text, "output_chars": total, "error": error,
+                "error_type": error_type, "final": final, "restored_names": restored,
+                "interrupted": error_type == "KeyboardInterrupt"}
+
+    def serve(self) -> None:
+        while True:
+            try:
+                msg = protocol.recv(self.cmd_fd)
+            except protocol.ProtocolError:
+                return  # the driver went away
+            kind = msg["type"]
+            if kind == "exec":
+                protocol.send(self.reply_fd, self.execute(msg["code"]))
+            elif kind == "shutdown":
+                return
+            # stale llm_result replies (answers to interrupted queries) are dropped here
+
+
+def main(argv: list[str]) -> int:
+    cmd_fd, reply_fd = int(argv[1]), int(argv[2])
+    _limits.watch_parent()
+    worker = Worker(cmd_fd, reply_fd)
+    signal.signal(signal.SIGINT, worker.on_sigint)
+    try:
+        init = protocol.recv(cmd_fd)
+        worker.init(init)
+    except protocol.ProtocolError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - reported to the driver, which raises it
+        protocol.send(reply_fd, {"type": "ready", "pid": os.getpid(), "error": f"{type(exc).__name__}: {exc}",
+                                 "error_type": type(exc).__name__, "stage": worker.stage,
+                                 "memory_limit": "none"})
+        return 1
+    protocol.send(reply_fd, {"type": "ready", "pid": os.getpid(), "error": None, "error_type": None,
+                             "memory_limit": worker.memory_note})
+    worker.serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,308 @@
+"""Helpers the REPL puts in the model's namespace: grep, find_all, chunks, count_tokens.
+
+Each works on the run's `context` by default (a `rlm.Context`: the Rust engine does the scanning,
+nothing is copied) or on any `str` passed as `text=`. Results are offsets, line records and small
+`Chunk` records, never copies of the context; their printed form is short and readable, because a
+small model reads it.
+
+Example (in the REPL):
+    >>> grep(r"password", ignore_case=True)
+    2 matching lines for 'password':
+    41:the password is swordfish
+    907:PASSWORD=hunter2
+    >>> for c in chunks(20_000, overlap=200):
+    ...     notes.append(llm_query(f"Summarise:\\n{c.text}"))
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Literal, Sequence
+
+from rlm.errors import ContextTooLargeError, UnsupportedPatternError
+
+__all__ = ["HELPERS", "Chunk", "GrepResult", "LineMatch", "chunks", "configure", "count_tokens",
+           "find_all", "grep"]
+
+HELPERS = ("grep", "find_all", "chunks", "count_tokens")
+"""Names the REPL pre-binds (and restores if the model's code rebinds them)."""
+
+# Per-process state, set once by the REPL worker (one worker = one run = one context).
+_state: dict[str, Any] = {"context": None, "tokenizer_path": None, "tokenizer": None}
+
+# count_tokens encodes in one piece up to this many characters (~1.5 s on the slow CPU of PERF.md).
+COUNT_TOKENS_MAX_CHARS = 2_000_000
+
+
+def configure(*, context: Any = None, tokenizer_path: str | os.PathLike[str] | None = None) -> None:
+    """Set the default text of the helpers and the tokenizer file for count_tokens (worker start-up).
+
+    Example:
+        >>> configure(context=Context.from_str("a\\nb"), tokenizer_path=None)
+    """
+    _state["context"] = context
+    _state["tokenizer_path"] = None if tokenizer_path is None else os.fspath(tokenizer_path)
+    _state["tokenizer"] = None
+
+
+def _text(text: Any) -> Any:
+    if text is None:
+        text = _state["context"]
+        if text is None:
+            raise RuntimeError("no context is configured; pass text=...")
+    return text
+
+
+def _is_str(text: Any) -> bool:
+    return isinstance(text, str)
+
+
+# ---------------------------------------------------------------------------------------------- grep
+
+
+@dataclass(frozen=True)
+class LineMatch:
+    """One matching line of `grep` on a `str` (same fields as `rlm.GrepMatch` of a Context).
+
+    Example:
+        >>> str(grep("b", text="a\\nb\\n")[0])
+        '2:b'
+    """
+
+    line_number: int  # 1-based
+    line: str  # without its line ending
+    line_start: int  # character offset of the line
+    start: int  # character offset of the first match on the line
+    end: int
+    before: list[tuple[int, str]] = field(default_factory=list)
+    after: list[tuple[int, str]] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        rows = [f"{n}-{t}" for n, t in self.before]
+        rows.append(f"{self.line_number}:{self.line}")
+        rows.extend(f"{n}-{t}" for n, t in self.after)
+        return "\n".join(rows)
+
+
+class GrepResult(list):  # type: ignore[type-arg]
+    """The list of matching lines `grep` returns; prints like `rg -n` with a count first.
+
+    Example:
+        >>> grep("zzz", text="abc")
+        0 matching lines for 'zzz'
+    """
+
+    def __init__(self, matches: Sequence[Any], pattern: str, truncated_at: int | None) -> None:
+        super().__init__(matches)
+        self.pattern = pattern
+        self.truncated_at = truncated_at
+
+    def __repr__(self) -> str:
+        head = f"{len(self)} matching line{'s' if len(self) != 1 else ''} for {self.pattern!r}"
+        if self.truncated_at is not None and len(self) >= self.truncated_at:
+            head += f" (stopped at max_count={self.truncated_at}; there may be more)"
+        if not self:
+            return head
+        return head + ":\n" + "\n".join(str(m) for m in self)
+
+    __str__ = __repr__
+
+
+def _py_grep(text: str, regex: re.Pattern[str], before: int, after: int,
+             max_count: int | None) -> list[LineMatch]:
+    lines = text.splitlines(keepends=True)
+    starts = [0] * len(lines)
+    pos = 0
+    for i, piece in enumerate(lines):
+        starts[i] = pos
+        pos += len(piece)
+    found: list[LineMatch] = []
+    for i, piece in enumerate(lines):
+        bare = piece.splitlines()[0] if piece.splitlines() else ""
+        m = regex.search(bare)
+        if m is None:
+            continue
+        found.append(LineMatch(
+            line_number=i + 1, line=bare, line_start=starts[i], start=starts[i] + m.start(),
+            end=starts[i] + m.end(),
+            before=[(j + 1, lines[j].splitlines()[0] if lines[j].splitlines() else "")
+                    for j in range(max(0, i - before), i)],
+            after=[(j + 1, lines[j].splitlines()[0] if lines[j].splitlines() else "")
+                   for j in range(i + 1, min(len(lines), i + 1 + after))],
+        ))
+        if max_count is not None and len(found) >= max_count:
+            break
+    return found
+
+
+def grep(pattern: str, text: Any = None, *, before: int = 0, after: int = 0, ignore_case: bool = False,
+         max_count: int | None = 100, literal: bool = False) -> GrepResult:
+    """Lines of `text` (default: the context) matching the regex `pattern`, like `rg -n`.
+
+    Each item has `line_number`, `line`, `line_start`, `start`, `end` (character offsets) and
+    `before`/`after` context lines. At most `max_count` lines (None: all). `literal=True` treats the
+    pattern as plain text. Printing the result shows the count and the lines.
+
+    Example:
+        >>> grep(r"def \\w+", text="x = 1\\ndef f():\\n    pass")
+        1 matching line for 'def \\\\w+':
+        2:def f():
+    """
+    text = _text(text)
+    if not _is_str(text):
+        try:
+            found = text.grep(pattern, before=before, after=after, ignore_case=ignore_case,
+                              max_count=max_count, literal=literal)
+            return GrepResult(found, pattern, max_count)
+        except UnsupportedPatternError:
+            if len(text) > text.max_materialize:
+                raise
+            text = str(text)  # a pattern only Python's re can run, on a context small enough to copy
+    flags = re.IGNORECASE if ignore_case else 0
+    regex = re.compile(re.escape(pattern) if literal else pattern, flags)
+    return GrepResult(_py_grep(text, regex, before, after, max_count), pattern, max_count)
+
+
+# ------------------------------------------------------------------------------------------ find_all
+
+
+def find_all(needle: str, text: Any = None, *, ignore_case: bool = False,
+             limit: int | None = None) -> list[int]:
+    """Character offsets of the non-overlapping occurrences of the literal `needle`.
+
+    Example:
+        >>> find_all("-", text="a-b-c")
+        [1, 3]
+    """
+    if not needle:
+        raise ValueError("find_all needs a non-empty needle")
+    text = _text(text)
+    if not _is_str(text):
+        return list(text.find_all(needle, ignore_case=ignore_case, limit=limit))
+    if ignore_case:
+        it: Iterator[int] = (m.start() for m in re.finditer(re.escape(needle), text, re.IGNORECASE))
+    else:
+        it = _str_find_iter(text, needle)
+    out: list[int] = []
+    for offset in it:
+        if limit is not None and len(out) >= limit:
+            break
+        out.append(offset)
+    return out
+
+
+def _str_find_iter(text: str, needle: str) -> Iterator[int]:
+    pos = text.find(needle)
+    while pos != -1:
+        yield pos
+        pos = text.find(needle, pos + len(needle))
+
+
+# -------------------------------------------------------------------------------------------- chunks
+
+
+class Chunk:
+    """A span `[start, end)` of the text: `start, end = chunk` unpacks it, `chunk.text` (or
+    `str(chunk)`) reads it. Nothing is copied until the text is read.
+
+    Example:
+        >>> c = chunks(4, text="abcdefghij")[1]; c, c.text
+        (Chunk(index=1, start=4, end=8), 'efgh')
+    """
+
+    __slots__ = ("index", "start", "end", "_source")
+
+    def __init__(self, index: int, start: int, end: int, source: Any) -> None:
+        self.index, self.start, self.end, self._source = index, start, end, source
+
+    @property
+    def text(self) -> str:
+        return str(self._source[self.start:self.end])
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __iter__(self) -> Iterator[int]:
+        return iter((self.start, self.end))
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Chunk):
+            return (self.start, self.end) == (other.start, other.end)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.start, self.end))
+
+    def __repr__(self) -> str:
+        return f"Chunk(index={self.index}, start={self.start}, end={self.end})"
+
+
+def _line_starts(text: Any) -> tuple[int, Callable[[int], int]]:
+    """(number of lines, function giving the offset where 0-based line i starts; i = n gives len)."""
+    if _is_str(text):
+        starts, pos = [], 0
+        for piece in text.splitlines(keepends=True):
+            starts.append(pos)
+            pos += len(piece)
+        starts.append(len(text))
+        return len(starts) - 1, starts.__getitem__
+    n, total = text.line_count(), len(text)
+    # Only the lines where chunks start and end are looked up: n / step calls, not n.
+    return n, lambda i: total if i >= n else text.line_span(i + 1)[0]
+
+
+def chunks(size: int = 20_000, overlap: int = 0, *, by: Literal["chars", "lines"] = "chars",
+           text: Any = None) -> list[Chunk]:
+    """Split `text` (default: the context) into consecutive `Chunk`s covering all of it.
+
+    `by="chars"`: `size` characters each, each chunk starting `size - overlap` after the previous.
+    `by="lines"`: `size` whole lines each (line endings included), overlapping by `overlap` lines.
+
+    Example:
+        >>> [tuple(c) for c in chunks(2, by="lines", text="a\\nb\\nc\\n")]
+        [(0, 4), (4, 6)]
+    """
+    if size <= 0 or not 0 <= overlap < size:
+        raise ValueError(f"need size > 0 and 0 <= overlap < size (got size={size}, overlap={overlap})")
+    text = _text(text)
+    step = size - overlap
+    if by == "chars":
+        total = len(text)
+        spans = [(s, min(s + size, total)) for s in range(0, max(total - overlap, 1), step)] if total else []
+    elif by == "lines":
+        n, start_of = _line_starts(text)
+        spans = [(start_of(i), start_of(min(i + size, n))) for i in range(0, max(n - overlap, 1), step)] if n else []
+    else:
+        raise ValueError(f"by must be 'chars' or 'lines', not {by!r}")
+    return [Chunk(i, s, e, text) for i, (s, e) in enumerate(spans)]
+
+
+# -------------------------------------------------------------------------------------- count_tokens
+
+
+def count_tokens(text: Any = None) -> int:
+    """Number of tokens `text` (default: the context) encodes to with the model's tokenizer.
+
+    Example:
+        >>> count_tokens("hello world")
+        2
+    """
+    path = _state["tokenizer_path"]
+    if path is None:
+        raise RuntimeError("count_tokens is unavailable: this run has no tokenizer.json "
+                           "(estimate instead: about 4 characters per token)")
+    text = _text(text)
+    if len(text) > COUNT_TOKENS_MAX_CHARS:
+        raise ContextTooLargeError(
+            f"count_tokens on {len(text):,} characters would take minutes; count a sample and "
+            f"scale: count_tokens(context[:200000]) * len(context) / 200000")
+    if _state["tokenizer"] is None:
+        from tokenizers import Tokenizer  # lazy: most runs never count tokens
+
+        _state["tokenizer"] = Tokenizer.from_file(path)
+    return len(_state["tokenizer"].encode(str(text), add_special_tokens=False).ids)
