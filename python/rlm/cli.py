@@ -1,22 +1,218 @@
-"""The `rlm` / `mlx_lm.rlm` command line."""
+"""The `rlm` / `mlx_lm.rlm` / `python -m rlm` command line.
+
+    rlm -t TASK [-f FILE | -c TEXT | < stdin] [--model M] [options]   answer TASK over the context
+    rlm models ...                                                    manage the bundled models
+    rlm eval ...                                                      synthetic-task evaluation
+
+The answer alone goes to stdout (or one JSON object with `--json`); progress (`-v`) and errors go
+to stderr. Exit codes: 0 answered, 1 run failed or budget exhausted without an answer, 2 usage or
+input error, 130 interrupted (Ctrl-C).
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import json
 import sys
+import traceback
+from typing import NoReturn, Sequence
+
+from rlm.config import RLMConfig, RLMResponse
+from rlm.errors import ContextError, RLMError, UsageError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# First argv words that hand the whole command line to another area's CLI.
+SUBCOMMANDS = {"models": "rlm.models.cli", "eval": "rlm.eval.cli"}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (`rlm: error: ...`) instead of usage + message."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"rlm: error: {message} (see rlm --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text}")
+    return value
 
 
 def setup_arg_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="mlx_lm.rlm",
-        description="Answer a task over a huge context with a Recursive Language Model.",
+    """The argument parser of the main form (`rlm -t TASK ...`).
+
+    Example:
+        >>> setup_arg_parser().parse_args(["-t", "Find the code", "-c", "code: 42"]).max_iterations
+        20
+    """
+    defaults = RLMConfig()
+    p = _Parser(
+        prog="rlm",
+        description="Answer a task over a huge context with a Recursive Language Model: the model "
+        "writes Python that searches the context in a REPL, then answers with FINAL(...).",
+        epilog="Other commands: `rlm models --help` (bundled models), `rlm eval --help` "
+        "(evaluation). Exit codes: 0 answered, 1 no answer, 2 usage or input error, 130 Ctrl-C.",
     )
-    parser.add_argument("--task", "-t", required=True, help="what to do with the context")
-    return parser
+    p.add_argument("--task", "-t", required=True, help="what to do with the context")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--context", "-c", metavar="TEXT", help="the context as text")
+    src.add_argument("--context-file", "-f", metavar="FILE",
+                     help="a UTF-8 file to use as the context (memory-mapped, not copied); "
+                     "without -c or -f the context is read from stdin when it is not a terminal")
+    p.add_argument("--model", default=None, metavar="MODEL",
+                   help="MLX model directory, Hugging Face repo, or replay:FILE.json "
+                   "(default: the bundled model, installed on first use)")
+    p.add_argument("--max-iterations", type=_positive_int, metavar="N", default=defaults.max_iterations,
+                   help="root turns before a last turn asks for the best answer (default: %(default)s)")
+    p.add_argument("--max-tokens", "-m", type=_positive_int, metavar="N", default=defaults.max_tokens_per_turn,
+                   help="tokens generated per turn and per sub-call (default: %(default)s)")
+    p.add_argument("--temp", type=float, metavar="T", default=defaults.temp,
+                   help="sampling temperature (default: %(default)s, greedy)")
+    p.add_argument("--top-p", type=float, metavar="P", default=defaults.top_p,
+                   help="nucleus sampling (default: %(default)s, off)")
+    p.add_argument("--top-k", type=_non_negative_int, metavar="K", default=defaults.top_k,
+                   help="top-k sampling (default: %(default)s, off)")
+    p.add_argument("--seed", type=int, metavar="N", default=None, help="random seed for sampling")
+    p.add_argument("--max-kv-size", type=_positive_int, metavar="N", default=None,
+                   help="rotating KV cache size in tokens (keeps the system prompt)")
+    p.add_argument("--timeout", type=_positive_float, metavar="SECS", default=defaults.exec_timeout,
+                   help="seconds each code execution may run, sub-calls not counted "
+                   "(default: %(default)s)")
+    p.add_argument("--max-llm-calls", type=_non_negative_int, metavar="N", default=defaults.max_llm_calls,
+                   help="llm_query sub-calls per run (default: %(default)s)")
+    p.add_argument("--max-output-chars", type=_positive_int, metavar="N", default=defaults.max_output_chars,
+                   help="REPL output shown to the model per turn, head + tail (default: %(default)s)")
+    p.add_argument("--encoding-errors", choices=("strict", "replace"), metavar="{strict,replace}",
+                   default=defaults.encoding_errors,
+                   help="invalid UTF-8 in the context: stop with an error naming the offset "
+                   "(strict, default) or decode it as U+FFFD (replace)")
+    p.add_argument("--output-trajectory", "-o", metavar="PATH",
+                   help="write the run's trajectory as JSON to PATH (after every turn)")
+    p.add_argument("--json", action="store_true",
+                   help="print the whole response as one JSON object instead of the answer")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="stream each turn's text, code and output to stderr; tracebacks on errors")
+    return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = setup_arg_parser()
-    parser.parse_args(argv)
-    print("rlm: error: the engine is not built yet", file=sys.stderr)
-    return 1
+def config_from_args(args: argparse.Namespace) -> RLMConfig:
+    """The `RLMConfig` the parsed options describe (raises `UsageError` on bad values).
+
+    Example:
+        >>> config_from_args(setup_arg_parser().parse_args(["-t", "x", "--timeout", "5"])).exec_timeout
+        5.0
+    """
+    return RLMConfig(
+        max_iterations=args.max_iterations, max_tokens_per_turn=args.max_tokens, temp=args.temp,
+        top_p=args.top_p, top_k=args.top_k, max_kv_size=args.max_kv_size, seed=args.seed,
+        verbose=args.verbose, exec_timeout=args.timeout, max_output_chars=args.max_output_chars,
+        max_llm_calls=args.max_llm_calls, encoding_errors=args.encoding_errors,
+    )
+
+
+def _open_input(args: argparse.Namespace):  # -> OpenedContext (imported lazily with the engine)
+    from pathlib import Path
+
+    from rlm.inputs import open_context, open_stream
+
+    if args.context is not None:
+        return open_context(args.context, args.encoding_errors)
+    if args.context_file is not None:
+        return open_context(Path(args.context_file), args.encoding_errors)
+    stdin = sys.stdin
+    if stdin is None or stdin.isatty():
+        raise UsageError("no context: pass --context TEXT, --context-file FILE, or pipe it on stdin")
+    return open_stream(stdin.buffer, args.encoding_errors)
+
+
+def _run(args: argparse.Namespace) -> RLMResponse:
+    from rlm.engine import run
+    from rlm.inputs import load_backend
+
+    config = config_from_args(args)
+    if not args.task.strip():
+        raise UsageError("the task is empty: say what to do with the context")
+    # The context before the model: bad input fails at once, not after a model load.
+    with _open_input(args) as opened:
+        backend = load_backend(args.model, max_kv_size=args.max_kv_size, seed=args.seed)
+        return run(backend, opened, args.task, config, output_trajectory=args.output_trajectory)
+
+
+def _fail(message: str, verbose: bool) -> None:
+    if verbose:
+        traceback.print_exc(file=sys.stderr)
+    first_line = message.strip().splitlines()[0] if message.strip() else "unknown error"
+    print(f"rlm: error: {first_line}", file=sys.stderr)
+
+
+def _subcommand(name: str, argv: list[str]) -> int:
+    try:
+        module = importlib.import_module(SUBCOMMANDS[name])
+    except ModuleNotFoundError as e:
+        if e.name is None or not SUBCOMMANDS[name].startswith(e.name):
+            raise
+        print(f"rlm: error: `rlm {name}` is not available in this installation", file=sys.stderr)
+        return EXIT_FAILED
+    return int(module.main(argv) or 0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code.
+
+    Example:
+        >>> main(["-t", "Find the code", "-c", "code: 42", "--model", "replay:turns.json"])  # doctest: +SKIP
+        42
+        0
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        return _subcommand(argv[0], argv[1:])
+    args = setup_arg_parser().parse_args(argv)
+    try:
+        response = _run(args)
+    except KeyboardInterrupt:
+        print("rlm: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (UsageError, ContextError) as e:
+        _fail(str(e), args.verbose)
+        return EXIT_USAGE
+    except RLMError as e:
+        _fail(str(e), args.verbose)
+        return EXIT_FAILED
+    except Exception as e:  # noqa: BLE001 - one line for the user; -v shows the traceback
+        _fail(f"{type(e).__name__}: {e}", args.verbose)
+        return EXIT_FAILED
+    if args.json:
+        print(json.dumps(response.to_dict(), ensure_ascii=False))
+    elif response.answer is not None:
+        print(response.answer)
+    if response.answer is None:
+        if not args.json:
+            _fail(response.error or "the run ended without an answer", False)
+        return EXIT_FAILED
+    return EXIT_OK

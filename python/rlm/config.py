@@ -1,0 +1,150 @@
+"""The run's settings (`RLMConfig`) and its result (`RLMResponse`, `TokenUsage`)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal
+
+from rlm.events import Event
+
+EncodingErrors = Literal["strict", "replace"]
+
+
+@dataclass
+class RLMConfig:
+    """Settings of one RLM run; the defaults are the CLI's defaults.
+
+    >>> RLMConfig(max_iterations=5, temp=0.2).max_tokens_per_turn
+    4096
+    """
+
+    max_iterations: int = 20  # root turns before the last "give your best answer" turn
+    max_tokens_per_turn: int = 4096  # generated tokens per root turn and per sub-call
+    temp: float = 0.0
+    top_p: float = 1.0
+    top_k: int = 0
+    max_kv_size: int | None = None  # rotating KV cache size for the MLX backend (keeps the prompt)
+    seed: int | None = None
+    verbose: bool = False  # stream each turn's text, code and output to stderr
+    exec_timeout: float = 60.0  # seconds of code running time per execution (sub-calls excluded)
+    interrupt_grace: float = 2.0  # seconds an interrupted execution has to stop before a hard kill
+    max_output_chars: int = 5000  # REPL output fed back per turn (head + tail beyond this)
+    max_llm_calls: int = 200  # llm_query sub-calls per run
+    memory_limit_bytes: int | None = 4 * 1024**3  # the REPL worker's memory cap; None = no cap
+    encoding_errors: EncodingErrors = "strict"  # "replace" decodes invalid UTF-8 as U+FFFD
+    max_total_tokens: int | None = None  # prompt + generated tokens over all calls; None = no cap
+    max_time: float | None = None  # wall-clock seconds for the whole run; None = no cap
+    on_event: Callable[[Event], None] | None = None  # called for every Event, in the driver
+
+    def __post_init__(self) -> None:
+        # Checked here so the CLI and the Python API reject the same bad values with the same words.
+        from rlm.errors import UsageError
+
+        positive = {
+            "max_iterations": self.max_iterations,
+            "max_tokens_per_turn": self.max_tokens_per_turn,
+            "exec_timeout": self.exec_timeout,
+            "max_output_chars": self.max_output_chars,
+        }
+        for name, value in positive.items():
+            if value <= 0:
+                raise UsageError(f"{name} must be positive, got {value}")
+        if self.max_llm_calls < 0:
+            raise UsageError(f"max_llm_calls must be 0 or more, got {self.max_llm_calls}")
+        if self.temp < 0:
+            raise UsageError(f"temp must be 0 or more, got {self.temp}")
+        if not 0.0 < self.top_p <= 1.0:
+            raise UsageError(f"top_p must be in (0, 1], got {self.top_p}")
+        if self.top_k < 0:
+            raise UsageError(f"top_k must be 0 (off) or more, got {self.top_k}")
+        if self.encoding_errors not in ("strict", "replace"):
+            raise UsageError(
+                f"encoding_errors must be 'strict' or 'replace', got {self.encoding_errors!r}"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as JSON-ready values (the callback left out), for the trajectory.
+
+        >>> RLMConfig().to_dict()["max_iterations"]
+        20
+        """
+        return {
+            f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "on_event"
+        }
+
+
+@dataclass
+class TokenUsage:
+    """Tokens a run spent, by where they went.
+
+    `root_prefill` counts the root conversation's tokens actually run through the model (a backend
+    that reuses its KV cache prefills only what is new each turn); `sub_prompt` the sub-calls' prompts.
+
+    >>> TokenUsage(root_prefill=10, root_generated=5).total
+    15
+    """
+
+    root_prefill: int = 0
+    root_generated: int = 0
+    sub_prompt: int = 0
+    sub_generated: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.root_prefill + self.root_generated + self.sub_prompt + self.sub_generated
+
+    def to_dict(self) -> dict[str, int]:
+        """The counts and their total as a dict.
+
+        >>> TokenUsage(1, 2, 3, 4).to_dict()["total"]
+        10
+        """
+        return {**dataclasses.asdict(self), "total": self.total}
+
+
+@dataclass
+class RLMResponse:
+    """What a run produced.
+
+    `answer` is None when the run ended without FINAL; `error` then says why. `exhausted` is true when
+    a budget ran out (the answer, if any, came from the last "best answer" turn).
+
+    >>> RLMResponse(answer="42", iterations=2).ok
+    True
+    """
+
+    answer: str | None
+    iterations: int = 0
+    tokens: TokenUsage = field(default_factory=TokenUsage)
+    trajectory: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    exhausted: bool = False
+    elapsed: float = 0.0
+
+    @property
+    def total_tokens(self) -> int:
+        """Prompt + generated tokens over the root turns and every sub-call."""
+        return self.tokens.total
+
+    @property
+    def ok(self) -> bool:
+        """True when the run produced an answer."""
+        return self.answer is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The response as JSON-ready values (what `rlm --json` prints).
+
+        >>> RLMResponse(answer="x").to_dict()["answer"]
+        'x'
+        """
+        return {
+            "answer": self.answer,
+            "iterations": self.iterations,
+            "total_tokens": self.total_tokens,
+            "tokens": self.tokens.to_dict(),
+            "error": self.error,
+            "exhausted": self.exhausted,
+            "elapsed": round(self.elapsed, 3),
+            "trajectory": self.trajectory,
+        }

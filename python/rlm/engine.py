@@ -1,0 +1,323 @@
+"""The RLM loop (DESIGN.md "The loop"): generate a turn, run its code in the REPL, feed back, repeat.
+
+One `_Run` per call: it owns the conversation, the token counts, the budgets and the trajectory.
+The REPL (rlm.repl.session) runs the model's code in a child process and calls back into `_Run`
+for `llm_query`; the backend (rlm.backends) generates text. Nothing here imports MLX.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Any
+
+from rlm.backends.base import Backend, Completion, Message
+from rlm.config import RLMConfig, RLMResponse, TokenUsage
+from rlm.errors import BudgetExhaustedError, RLMError, UsageError
+from rlm.events import Event, EventKind, StderrPrinter
+from rlm.inputs import ContextInput, OpenedContext, backend_for, open_context, summarize
+from rlm.parsing import code_block_end, find_prose_final, first_code_block
+from rlm.prompts import (
+    ASSISTANT_PREFIX,
+    LAST_TURN,
+    NO_CODE_NOTE,
+    SYSTEM_PROMPT,
+    first_user_message,
+    turn_feedback,
+)
+from rlm.repl.session import ExecResult, ReplSession
+from rlm.trajectory import IterationRecord, LLMCallRecord, Trajectory, clip
+
+RESPONSE_KEEP_CHARS = 2000  # of each sub-call's reply, in the trajectory
+
+
+class _Run:
+    """One run of the loop over an opened context."""
+
+    def __init__(self, backend: Backend, opened: OpenedContext, task: str, config: RLMConfig,
+                 trajectory_path: str | os.PathLike[str] | None) -> None:
+        self.backend = backend
+        self.opened = opened
+        self.task = task
+        self.config = config
+        self.tokens = TokenUsage()
+        self.llm_calls = 0
+        self.budget_hit: str | None = None  # set when a sub-call was refused for a budget
+        self.started = time.perf_counter()
+        # Start each turn inside a code block (small models answer in prose otherwise), unless the
+        # backend returns whole messages (replay) or its template cannot continue an assistant turn.
+        self.prefix = ASSISTANT_PREFIX if getattr(backend, "supports_assistant_prefix", True) else ""
+        self.listeners = [StderrPrinter()] if config.verbose else []
+        if config.on_event is not None:
+            self.listeners.append(config.on_event)
+        self.current: IterationRecord | None = None
+        self.last_exec: tuple[str, str] | None = None  # (code, output) of the previous execution
+        self.save_failed = False
+        self.trajectory = Trajectory(task=task, model=backend.name, config=config.to_dict(),
+                                     context=opened.describe(), path=trajectory_path)
+
+    # -- reporting ----------------------------------------------------------------------------------
+
+    def emit(self, kind: EventKind, iteration: int, **data: Any) -> None:
+        event = Event(kind, iteration, data)
+        for listener in self.listeners:
+            listener(event)
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def save(self) -> None:
+        """Rewrite the trajectory; a failure after the first write warns once and the run goes on."""
+        t = self.trajectory
+        t.elapsed = self.elapsed()
+        t.totals = {"iterations": len(t.iterations), "llm_calls": self.llm_calls,
+                    **self.tokens.to_dict(), "elapsed": round(t.elapsed, 4)}
+        try:
+            t.save()
+        except OSError as e:
+            if not self.save_failed:
+                print(f"rlm: warning: cannot write the trajectory: {e}", file=sys.stderr)
+            self.save_failed = True
+
+    # -- budgets ------------------------------------------------------------------------------------
+
+    def over_budget(self) -> str | None:
+        """Why a token or time budget is used up, or None."""
+        cfg = self.config
+        if cfg.max_total_tokens is not None and self.tokens.total >= cfg.max_total_tokens:
+            return f"max_total_tokens ({cfg.max_total_tokens}) used up"
+        if cfg.max_time is not None and self.elapsed() >= cfg.max_time:
+            return f"max_time ({cfg.max_time:g} s) used up"
+        return None
+
+    def exhausted(self, iteration: int) -> str | None:
+        """Why no ordinary turn may follow `iteration`, or None."""
+        if self.budget_hit is not None:
+            return self.budget_hit
+        if iteration >= self.config.max_iterations:
+            return f"max_iterations ({self.config.max_iterations}) reached"
+        return self.over_budget()
+
+    # -- sub-calls ----------------------------------------------------------------------------------
+
+    def llm_query(self, prompt: str) -> str:
+        """Answer one `llm_query` from the REPL with a fresh sub-call (raises into the model's code)."""
+        cfg = self.config
+        refused = (f"max_llm_calls ({cfg.max_llm_calls}) used up"
+                   if self.llm_calls >= cfg.max_llm_calls else self.over_budget())
+        if refused is not None:
+            self.budget_hit = refused
+            raise BudgetExhaustedError(f"no more sub-calls: {refused}; answer with what you have")
+        self.llm_calls += 1
+        record = LLMCallRecord(prompt=clip(prompt), prompt_chars=len(prompt), response="")
+        if self.current is not None:
+            self.current.llm_calls.append(record)
+        started = time.perf_counter()
+        messages: list[Message] = [{"role": "user", "content": prompt}]
+        try:
+            completion = self.backend.generate(
+                messages, max_tokens=cfg.max_tokens_per_turn, temp=cfg.temp, top_p=cfg.top_p,
+                top_k=cfg.top_k, session="sub")
+        except Exception as e:  # the model's code sees it as an error of llm_query and goes on
+            record.error = f"{type(e).__name__}: {e}"
+            record.elapsed = time.perf_counter() - started
+            self.emit("llm_query", self.current.iteration if self.current else 0,
+                      prompt_chars=len(prompt), response_chars=0, tokens=0, error=record.error)
+            raise
+        record.response = clip(completion.text, RESPONSE_KEEP_CHARS)
+        record.prompt_tokens = completion.prompt_tokens
+        record.generated_tokens = completion.generation_tokens
+        record.elapsed = time.perf_counter() - started
+        self.tokens.sub_prompt += completion.prompt_tokens
+        self.tokens.sub_generated += completion.generation_tokens
+        self.emit("llm_query", self.current.iteration if self.current else 0,
+                  prompt_chars=len(prompt), response_chars=len(completion.text),
+                  tokens=completion.prompt_tokens + completion.generation_tokens, error=None)
+        return completion.text
+
+    # -- one turn -----------------------------------------------------------------------------------
+
+    def stop_at_block_end(self, text: str) -> int | None:
+        """StopFn: cut generation just after the first code block closes."""
+        end = code_block_end(self.prefix + text)
+        return None if end is None else max(0, end - len(self.prefix))
+
+    def generate(self, messages: list[Message], rec: IterationRecord) -> str:
+        cfg = self.config
+        completion: Completion = self.backend.generate(
+            messages, max_tokens=cfg.max_tokens_per_turn, temp=cfg.temp, top_p=cfg.top_p,
+            top_k=cfg.top_k, stop=self.stop_at_block_end, assistant_prefix=self.prefix,
+            session="root", on_text=lambda piece: self.emit("text", rec.iteration, text=piece))
+        text = self.prefix + completion.text
+        rec.text, rec.finish_reason = text, completion.finish_reason
+        rec.prompt_tokens = completion.prompt_tokens
+        rec.prefill_tokens = completion.prefill_tokens
+        rec.generated_tokens = completion.generation_tokens
+        rec.generate_seconds = completion.elapsed
+        self.tokens.root_prefill += completion.prefill_tokens
+        self.tokens.root_generated += completion.generation_tokens
+        self.emit("generated", rec.iteration, text=text, prompt_tokens=completion.prompt_tokens,
+                  prefill_tokens=completion.prefill_tokens,
+                  generated_tokens=completion.generation_tokens, seconds=completion.elapsed)
+        return text
+
+    def execute(self, session: ReplSession, code: str, rec: IterationRecord) -> ExecResult:
+        result = session.execute(code)
+        rec.output, rec.output_chars = result.output, result.output_chars
+        rec.output_truncated = result.truncated
+        rec.error, rec.timed_out, rec.restarted = result.error, result.timed_out, result.restarted
+        rec.restored_names = list(result.restored_names)
+        rec.execute_seconds = result.elapsed
+        self.emit("output", rec.iteration, output=result.output, error=result.error,
+                  timed_out=result.timed_out, restarted=result.restarted,
+                  restored_names=result.restored_names, final=result.final)
+        return result
+
+    def feedback_for(self, code: str, result: ExecResult) -> str:
+        clean = result.error is None and not result.timed_out and not result.restarted
+        repeated = self.last_exec == (code.strip(), result.output)
+        self.last_exec = (code.strip(), result.output)
+        return turn_feedback(output=result.output, clean=clean,
+                             restored_names=result.restored_names, repeated=repeated)
+
+    def turn(self, session: ReplSession, messages: list[Message], iteration: int,
+             last: bool) -> IterationRecord:
+        """Generate one turn, run it, and fill its record (`final` set when the run is answered)."""
+        rec = IterationRecord(iteration=iteration, last_turn=last)
+        self.current = rec
+        self.trajectory.iterations.append(rec)
+        self.emit("turn", iteration, last=last, prefix=self.prefix)
+        text = self.generate(messages, rec)
+        messages.append({"role": "assistant", "content": text})
+        block = first_code_block(text)
+        if block is not None and block.code.strip():
+            rec.code = block.code
+            self.emit("code", iteration, code=block.code)
+            result = self.execute(session, block.code, rec)
+            if result.final is not None:
+                rec.final, rec.final_source = result.final, "code"
+            else:
+                rec.feedback = self.feedback_for(block.code, result)
+            return rec
+        # No code: a FINAL written as prose counts (only here: code and a FINAL in the same turn
+        # means the model has not seen that code's output yet).
+        prose = find_prose_final(text)
+        if prose is None:
+            rec.feedback = NO_CODE_NOTE
+        elif prose.kind == "FINAL":
+            rec.final, rec.final_source = prose.value, "prose"
+        else:  # FINAL_VAR(name): the REPL holds the value (or reports the missing name)
+            rec.code = f"FINAL_VAR({prose.value!r})"
+            result = self.execute(session, rec.code, rec)
+            if result.final is not None:
+                rec.final, rec.final_source = result.final, "prose"
+            else:
+                rec.feedback = self.feedback_for(rec.code, result)
+        return rec
+
+    # -- the loop -----------------------------------------------------------------------------------
+
+    def run(self) -> RLMResponse:
+        traj, cfg = self.trajectory, self.config
+        summary = summarize(self.opened.context, self.backend.count_tokens)
+        traj.context.update(tokens=summary.tokens, tokens_estimated=summary.tokens_estimated)
+        traj.system_prompt = SYSTEM_PROMPT
+        traj.first_message = first_user_message(self.task, summary)
+        messages: list[Message] = [{"role": "system", "content": SYSTEM_PROMPT},
+                                   {"role": "user", "content": traj.first_message}]
+        try:
+            traj.save()  # an unwritable -o path fails here, before any model time is spent
+        except OSError as e:
+            raise UsageError(f"cannot write the trajectory to {traj.path}: {e.strerror or e}") from None
+        self.emit("start", 0, context=traj.context, model=self.backend.name)
+        answer: str | None = None
+        why_last: str | None = None
+        session: ReplSession | None = None
+        try:
+            self.backend.reset()
+            session = ReplSession(
+                self.opened.path, encoding_errors=cfg.encoding_errors, llm_query=self.llm_query,
+                exec_timeout=cfg.exec_timeout, memory_limit_bytes=cfg.memory_limit_bytes,
+                max_output_chars=cfg.max_output_chars,
+                tokenizer_path=getattr(self.backend, "tokenizer_path", None),
+                interrupt_grace=cfg.interrupt_grace)
+            iteration = 0
+            while True:
+                iteration += 1
+                rec = self.turn(session, messages, iteration, last=why_last is not None)
+                if rec.final is not None or why_last is not None:
+                    answer = rec.final
+                    break
+                why_last = self.exhausted(iteration)
+                feedback = rec.feedback or ""
+                if why_last is not None:  # one last turn, asked in the same user message
+                    feedback += "\n\n" + LAST_TURN.format(why=why_last)
+                rec.feedback = feedback
+                messages.append({"role": "user", "content": feedback})
+                self.emit("feedback", iteration, text=feedback)
+                self.save()
+            traj.status = "exhausted" if why_last is not None else "answered"
+            if answer is None:
+                traj.error = f"budget exhausted ({why_last}) and the last turn gave no FINAL answer"
+        except KeyboardInterrupt:
+            traj.status, traj.error = "interrupted", "interrupted (Ctrl-C)"
+            raise
+        except RLMError as e:
+            traj.status, traj.error = "error", str(e)
+        except BaseException as e:
+            traj.status, traj.error = "error", f"{type(e).__name__}: {e}"
+            raise
+        finally:
+            if session is not None:
+                session.close()
+            traj.answer, traj.exhausted = answer, why_last is not None
+            self.save()
+        self.emit("end", len(traj.iterations), answer=answer, error=traj.error,
+                  exhausted=traj.exhausted, iterations=len(traj.iterations),
+                  total_tokens=self.tokens.total, elapsed=traj.elapsed)
+        return RLMResponse(answer=answer, iterations=len(traj.iterations), tokens=self.tokens,
+                           trajectory=traj.to_dict(), error=traj.error, exhausted=traj.exhausted,
+                           elapsed=traj.elapsed)
+
+
+def run(backend: Backend, opened: OpenedContext, task: str, config: RLMConfig | None = None, *,
+        output_trajectory: str | os.PathLike[str] | None = None) -> RLMResponse:
+    """Run the loop with a ready backend over an opened context (the CLI's entry point).
+
+    Example:
+        >>> from rlm.backends.replay import ReplayBackend
+        >>> with open_context("x = 42") as opened:
+        ...     run(ReplayBackend(['```python\\nFINAL(context[-2:])\\n```']), opened, "x?").answer
+        '42'
+    """
+    if not task.strip():
+        raise UsageError("the task is empty: say what to do with the context")
+    return _Run(backend, opened, task, config or RLMConfig(), output_trajectory).run()
+
+
+def rlm_generate(model: Any = None, tokenizer: Any = None, *, context: ContextInput, task: str,
+                 config: RLMConfig | None = None, backend: Backend | None = None,
+                 output_trajectory: str | os.PathLike[str] | None = None) -> RLMResponse:
+    """Answer `task` over `context` with a Recursive Language Model.
+
+    `model, tokenizer` are what `mlx_lm.load` returns; or `model` is a model path / Hugging Face id
+    / `"replay:FILE.json"` (None: the bundled default model); or pass any `backend=`. `context` is
+    text, UTF-8 bytes, a path (`pathlib.Path`) or an `rlm.Context`. A run that ends without an
+    answer returns a response whose `error` says why; bad input raises `UsageError`/`ContextError`.
+
+    Example:
+        >>> from mlx_lm import load  # doctest: +SKIP
+        >>> model, tokenizer = load("mlx-community/Qwen2.5-Coder-1.5B-Instruct-4bit")  # doctest: +SKIP
+        >>> r = rlm_generate(model, tokenizer, context=Path("big.log"),
+        ...                  task="Which service failed first?")  # doctest: +SKIP
+        >>> print(r.answer, r.iterations, r.total_tokens)  # doctest: +SKIP
+    """
+    config = config or RLMConfig()
+    if not task.strip():
+        raise UsageError("the task is empty: say what to do with the context")
+    # The context first: bad input fails in milliseconds, before a model load that takes seconds.
+    with open_context(context, config.encoding_errors) as opened:
+        chosen = backend_for(model, tokenizer, backend, max_kv_size=config.max_kv_size,
+                             seed=config.seed)
+        return run(chosen, opened, task, config, output_trajectory=output_trajectory)

@@ -1,0 +1,153 @@
+"""Every text the engine shows the model: system prompt, worked examples, context description, feedback.
+
+Kept as data (constants and small format functions) so prompt tuning (`rlm eval`) edits words here and
+never the loop. Two measured rules shape it (MODELS.md): small models need worked examples to use the
+REPL at all, and they copy examples literally, so the examples are generic (search a distinctive word
+from the task, print what was found, then FINAL). Prefill is the main cost on CPU: stay compact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The assistant turn starts inside a code block: small models otherwise answer in prose (MODELS.md).
+ASSISTANT_PREFIX = "```python\n"
+
+SYSTEM_PROMPT = '''\
+You answer a task about a text that is too long to read at once. The text is loaded as `context` in a \
+Python REPL. Each turn, reply with one ```python code block; you then see what it printed and write the \
+next block. Never guess the output: run code and look.
+
+In the REPL:
+- `context`: the text. Use it like a str: len(context), context[:500], context.find(s), s in context, \
+context.count(s), re.findall(pattern, context), context.splitlines().
+- `grep(pattern, ignore_case=False, before=0, after=0)`: regex search; the matching lines with \
+their line numbers.
+- `find_all(s)`: character offsets of every occurrence of s.
+- `chunks(size=20000, overlap=0)`: the context in pieces (`by="lines"`: size lines each); \
+`piece.text` is a piece's text.
+- `llm_query(prompt)`: ask a language model about a piece of text (up to ~20000 characters); \
+returns its answer as a string.
+- `count_tokens(text)`: number of model tokens in text.
+- `FINAL(answer)`: finish with this answer. `FINAL_VAR(name)`: finish with a variable's value.
+Variables persist between turns. Print only what you need: long output is cut.
+
+Example 1. Task: "What is the delivery date of order 7731?"
+```python
+hits = grep("7731")  # a distinctive word from the task
+print(hits)
+```
+Output: 1 matching line for '7731':
+5012:order 7731 shipped by sea, delivery date 2024-03-18
+```python
+FINAL("2024-03-18")
+```
+
+Example 2. Task: "Which people are named as authors?"
+```python
+print(context[:500])
+```
+Output: (the start of the text; no list of authors)
+```python
+found = []
+for piece in chunks(20000):
+    found.append(llm_query("List the author names in this text, or say none:\\n" + piece.text))
+print(found)
+```
+Output: ['Ada Byron, T. Kirk', 'none', 'J. Hopper']
+```python
+FINAL("Ada Byron, T. Kirk, J. Hopper")
+```
+'''
+
+HEAD_PREVIEW_CHARS = 300
+TAIL_PREVIEW_CHARS = 200
+
+
+@dataclass(frozen=True)
+class ContextSummary:
+    """What the model is told about the context (never the context itself beyond a preview)."""
+
+    chars: int
+    lines: int
+    tokens: int | None  # None when no count or estimate was possible
+    tokens_estimated: bool  # True when `tokens` comes from a sample
+    head: str  # the first characters; the whole text when it is short
+    tail: str  # the last characters; "" when `head` already holds everything
+
+
+def _number(n: int) -> str:
+    return f"{n:,}"
+
+
+def describe_context(summary: ContextSummary) -> str:
+    """The paragraph that introduces the context in the first user message.
+
+    >>> print(describe_context(ContextSummary(0, 0, 0, False, "", "")))
+    The context is empty (0 characters): there is nothing to search.
+    """
+    if summary.chars == 0:
+        return "The context is empty (0 characters): there is nothing to search."
+    size = f"The context has {_number(summary.chars)} characters in {_number(summary.lines)} lines"
+    if summary.tokens is not None:
+        approx = "~" if summary.tokens_estimated else ""
+        label = ", estimated from a sample" if summary.tokens_estimated else ""
+        size += f" ({approx}{_number(summary.tokens)} tokens{label})"
+    if not summary.tail:
+        return f"{size}. All of it:\n<<<\n{summary.head}\n>>>"
+    return (
+        f"{size}. It starts with:\n<<<\n{summary.head}\n>>>\n"
+        f"and ends with:\n<<<\n{summary.tail}\n>>>"
+    )
+
+
+def first_user_message(task: str, summary: ContextSummary) -> str:
+    """The task and the context description: the first user turn.
+
+    >>> first_user_message("Find the code", ContextSummary(0, 0, 0, False, "", "")).endswith("code")
+    True
+    """
+    return f"{describe_context(summary)}\n\nTask: {task}"
+
+
+# Feedback after a turn. Small models need it unambiguous: "nothing printed" is not "0 matches",
+# a repeated turn is named as such, and the FINAL reminder comes only after clean, non-empty output
+# (added after every output it made the 0.5B answer with a guess: MODELS.md).
+OUTPUT_HEADER = "Output:"
+NO_OUTPUT = "(no output: the code ran but printed nothing; print() what you want to see)"
+RESTORED_NOTE = (
+    "Note: your code replaced the reserved name(s) {names}; they were restored. "
+    "Use other variable names."
+)
+REPEAT_NOTE = (
+    "You ran the same code as last turn; its output was the same. "
+    "Do something different, or call FINAL(answer) if you have the answer."
+)
+MAY_FINISH_NOTE = "You may have the answer: if so, call FINAL(answer) now; otherwise continue."
+NO_CODE_NOTE = (
+    "Your reply had no ```python code block. Reply with one code block, "
+    "and call FINAL(answer) in it when you know the answer."
+)
+LAST_TURN = (
+    "No turns are left ({why}). Reply with FINAL(answer) now, giving your best answer "
+    "from what you have seen so far."
+)
+
+
+def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeated: bool) -> str:
+    """The user message that reports one execution back to the model.
+
+    `output` is the REPL's own report (prints, echoed last expression, traceback, timeout or restart
+    notes); `clean` is true when the code raised nothing and was not stopped.
+
+    >>> print(turn_feedback(output="", clean=True, restored_names=[], repeated=False))
+    (no output: the code ran but printed nothing; print() what you want to see)
+    """
+    parts = [f"{OUTPUT_HEADER}\n{output.rstrip()}" if output.strip() else NO_OUTPUT]
+    if restored_names:
+        parts.append(RESTORED_NOTE.format(names=", ".join(restored_names)))
+    if repeated:
+        parts.append(REPEAT_NOTE)
+    elif clean and output.strip():
+        parts.append(MAY_FINISH_NOTE)
+    return "\n\n".join(parts)

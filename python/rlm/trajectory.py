@@ -1,0 +1,193 @@
+"""The trajectory: a JSON record of a run, rewritten atomically after every iteration.
+
+Format (version 1; docs/engine.md describes every field):
+    {"version": 1, "status": "running" | "answered" | "exhausted" | "error" | "interrupted",
+     "task", "model", "config", "context": {source, path, bytes, chars, lines, tokens, ...},
+     "system_prompt", "first_message",
+     "iterations": [{"iteration", "prompt_tokens", "prefill_tokens", "generated_tokens",
+                     "finish_reason", "text", "code", "output", "output_chars", "output_truncated",
+                     "error", "timed_out", "restarted", "restored_names", "final", "llm_calls",
+                     "feedback", "timings": {"generate", "execute"}}, ...],
+     "answer", "error", "exhausted", "totals": {...}, "started_at", "elapsed"}
+It never holds the whole context: a preview in `first_message`, capped REPL output, and sub-call
+prompts cut to head + tail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+TRAJECTORY_VERSION = 1
+# Sub-call prompts usually carry a chunk of the context: keep only enough to recognise it.
+PROMPT_KEEP_CHARS = 1000
+
+
+def clip(text: str, keep: int = PROMPT_KEEP_CHARS) -> str:
+    """`text` cut to its head and tail with a marker naming how much was left out.
+
+    >>> clip("a" * 10 + "b" * 10, keep=4)
+    'aa[... 16 characters cut ...]bb'
+    """
+    if len(text) <= keep:
+        return text
+    head = keep // 2
+    tail = keep - head
+    return f"{text[:head]}[... {len(text) - keep} characters cut ...]{text[len(text) - tail:]}"
+
+
+@dataclass
+class LLMCallRecord:
+    """One `llm_query` sub-call as the trajectory keeps it."""
+
+    prompt: str  # clipped
+    prompt_chars: int
+    response: str
+    prompt_tokens: int = 0
+    generated_tokens: int = 0
+    elapsed: float = 0.0
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "prompt": self.prompt,
+            "prompt_chars": self.prompt_chars,
+            "response": self.response,
+            "prompt_tokens": self.prompt_tokens,
+            "generated_tokens": self.generated_tokens,
+            "elapsed": round(self.elapsed, 4),
+            "error": self.error,
+        }
+
+
+@dataclass
+class IterationRecord:
+    """One root turn: what the model wrote, what ran, what came back."""
+
+    iteration: int
+    prompt_tokens: int = 0
+    prefill_tokens: int = 0
+    generated_tokens: int = 0
+    finish_reason: str = ""
+    text: str = ""  # the whole assistant message (assistant prefix included)
+    code: str | None = None
+    output: str = ""
+    output_chars: int = 0  # length before truncation
+    output_truncated: bool = False
+    error: str | None = None
+    timed_out: bool = False
+    restarted: bool = False
+    restored_names: list[str] = field(default_factory=list)
+    final: str | None = None
+    final_source: str | None = None  # "code", "prose" or None
+    llm_calls: list[LLMCallRecord] = field(default_factory=list)
+    feedback: str | None = None  # the user message sent back for the next turn
+    last_turn: bool = False  # the "give your best answer" turn after a budget ran out
+    generate_seconds: float = 0.0
+    execute_seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "iteration": self.iteration,
+            "prompt_tokens": self.prompt_tokens,
+            "prefill_tokens": self.prefill_tokens,
+            "generated_tokens": self.generated_tokens,
+            "finish_reason": self.finish_reason,
+            "text": self.text,
+            "code": self.code,
+            "output": self.output,
+            "output_chars": self.output_chars,
+            "output_truncated": self.output_truncated,
+            "error": self.error,
+            "timed_out": self.timed_out,
+            "restarted": self.restarted,
+            "restored_names": list(self.restored_names),
+            "final": self.final,
+            "final_source": self.final_source,
+            "llm_calls": [c.to_dict() for c in self.llm_calls],
+            "feedback": self.feedback,
+            "last_turn": self.last_turn,
+            "timings": {
+                "generate": round(self.generate_seconds, 4),
+                "execute": round(self.execute_seconds, 4),
+            },
+        }
+
+
+class Trajectory:
+    """The run record; `save()` writes it to `path` (when set) via a temp file and `os.replace`.
+
+    >>> t = Trajectory(task="Find it", model="replay", config={}, context={"chars": 3})
+    >>> t.to_dict()["status"]
+    'running'
+    """
+
+    def __init__(
+        self,
+        *,
+        task: str,
+        model: str,
+        config: dict[str, Any],
+        context: dict[str, Any],
+        path: str | os.PathLike[str] | None = None,
+    ) -> None:
+        self.path = Path(path) if path is not None else None
+        self.task = task
+        self.model = model
+        self.config = config
+        self.context = context
+        self.system_prompt = ""
+        self.first_message = ""
+        self.iterations: list[IterationRecord] = []
+        self.status = "running"
+        self.answer: str | None = None
+        self.error: str | None = None
+        self.exhausted = False
+        self.totals: dict[str, Any] = {}
+        self.started_at = time.time()
+        self.elapsed = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole record as JSON-ready values."""
+        return {
+            "version": TRAJECTORY_VERSION,
+            "status": self.status,
+            "task": self.task,
+            "model": self.model,
+            "config": self.config,
+            "context": self.context,
+            "system_prompt": self.system_prompt,
+            "first_message": self.first_message,
+            "iterations": [it.to_dict() for it in self.iterations],
+            "answer": self.answer,
+            "error": self.error,
+            "exhausted": self.exhausted,
+            "totals": self.totals,
+            "started_at": round(self.started_at, 3),
+            "elapsed": round(self.elapsed, 4),
+        }
+
+    def save(self) -> None:
+        """Write the record atomically: a reader never sees a half-written file."""
+        if self.path is None:
+            return
+        data = json.dumps(self.to_dict(), ensure_ascii=False, indent=1, default=str)
+        directory = self.path.parent
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(data)
+                f.write("\n")
+            os.replace(tmp, self.path)
+        except BaseException:
+            # Ctrl-C in the middle of a write must not leave the temp file behind.
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            raise

@@ -1,0 +1,70 @@
+"""What the model is told: context description, feedback after each turn, the system prompt."""
+
+from __future__ import annotations
+
+from rlm.prompts import (
+    MAY_FINISH_NOTE,
+    NO_OUTPUT,
+    REPEAT_NOTE,
+    SYSTEM_PROMPT,
+    ContextSummary,
+    describe_context,
+    turn_feedback,
+)
+
+
+def test_system_prompt_teaches_inspection_search_chunks_and_final() -> None:
+    for taught in ("print(context[:500])", "grep(", "chunks(", "llm_query(", "FINAL(", "FINAL_VAR("):
+        assert taught in SYSTEM_PROMPT
+
+
+def test_system_prompt_stays_compact() -> None:
+    # Prefill is the main cost on CPU (MODELS.md): ~500 tokens is ~2,000 characters of English.
+    assert len(SYSTEM_PROMPT) < 2400
+
+
+def test_empty_context_is_described_as_empty() -> None:
+    text = describe_context(ContextSummary(0, 0, 0, False, "", ""))
+    assert "empty" in text and "0 characters" in text
+
+
+def test_small_context_is_shown_whole() -> None:
+    text = describe_context(ContextSummary(22, 1, 6, False, "The secret code is 42.", ""))
+    assert "22 characters in 1 lines" in text
+    assert "(6 tokens)" in text
+    assert "The secret code is 42." in text
+    assert "ends with" not in text
+
+
+def test_large_context_shows_head_tail_and_labels_the_estimate() -> None:
+    text = describe_context(ContextSummary(5_000_000, 90_000, 1_250_000, True, "HEAD", "TAIL"))
+    assert "5,000,000 characters in 90,000 lines" in text
+    assert "~1,250,000 tokens, estimated from a sample" in text
+    assert text.index("HEAD") < text.index("ends with") < text.index("TAIL")
+
+
+def test_no_output_is_said_plainly() -> None:
+    assert turn_feedback(output="", clean=True, restored_names=[], repeated=False) == NO_OUTPUT
+
+
+def test_clean_output_gets_the_may_finish_reminder() -> None:
+    text = turn_feedback(output="1 matching line\n", clean=True, restored_names=[], repeated=False)
+    assert text.startswith("Output:\n1 matching line")
+    assert MAY_FINISH_NOTE in text
+
+
+def test_an_error_gets_no_reminder() -> None:
+    text = turn_feedback(output="Traceback ...\nNameError: x\n", clean=False, restored_names=[],
+                         repeated=False)
+    assert MAY_FINISH_NOTE not in text
+    assert "NameError" in text
+
+
+def test_a_repeated_turn_is_named_instead_of_the_reminder() -> None:
+    text = turn_feedback(output="42\n", clean=True, restored_names=[], repeated=True)
+    assert REPEAT_NOTE in text and MAY_FINISH_NOTE not in text
+
+
+def test_restored_names_are_reported() -> None:
+    text = turn_feedback(output="", clean=True, restored_names=["context"], repeated=False)
+    assert "context" in text and "restored" in text
