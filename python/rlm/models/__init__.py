@@ -4,7 +4,7 @@
 `rlm.backends.mlx.load_backend(None)` on first use of the default model.
 """
 
-from rlm.models.install import ModelStatus, install, list_models, remove, status
+from rlm.models.installer import ModelStatus, install, list_models, remove, status
 from rlm.models.registry import DEFAULT_MODEL, REGISTRY, ModelSpec, get_spec, models_dir, rlm_home
 
 __all__ = [

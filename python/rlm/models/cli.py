@@ -10,7 +10,7 @@ import json
 import sys
 
 from rlm.errors import RLMError, UsageError
-from rlm.models.install import install, list_models, remove, status
+from rlm.models.installer import install, list_models, remove, status
 from rlm.models.quantize import DTYPES
 from rlm.models.registry import DEFAULT_MODEL, REGISTRY, models_dir
 

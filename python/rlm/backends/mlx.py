@@ -1,0 +1,287 @@
+"""In-process mlx-lm backend: chat template, sampling, streaming, and KV-cache reuse for the root.
+
+The root conversation only grows, so one prompt cache is kept across `generate` calls and only the
+tokens after the longest common prefix with what the cache holds are prefilled. The cache holds
+the previous prompt plus the tokens the model generated (including its EOS); the next prompt
+re-renders that reply through the chat template, cut where the engine stopped it and closed with
+`<|im_end|>`, so the tail differs: the cache is trimmed back to the common prefix and prefilled
+from there. Sub-calls (`llm_query`) get a fresh cache and a pre-flight length check.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from rlm.backends import _openblas
+
+_openblas.preload()  # must come before the first `import mlx` (see _openblas)
+
+import mlx.core as mx  # noqa: E402
+from mlx_lm import load as mlx_load  # noqa: E402
+from mlx_lm import stream_generate  # noqa: E402
+from mlx_lm.models.cache import (  # noqa: E402
+    RotatingKVCache,
+    can_trim_prompt_cache,
+    make_prompt_cache,
+    trim_prompt_cache,
+)
+from mlx_lm.sample_utils import make_sampler  # noqa: E402
+
+from rlm.backends.base import Completion, Message, Session, StopFn  # noqa: E402
+from rlm.errors import BackendError  # noqa: E402
+
+_DEFAULT_KEEP = 4  # mlx-lm's own default when the system prompt's length is unknown
+
+
+def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+class MLXBackend:
+    """A chat model run in-process by mlx-lm, implementing `rlm.backends.base.Backend`.
+
+    Example:
+        >>> model, tokenizer = mlx_lm.load(str(rlm.models.install()))  # doctest: +SKIP
+        >>> backend = MLXBackend(model, tokenizer, seed=0)  # doctest: +SKIP
+    """
+
+    supports_assistant_prefix = True  # the chat template ends with "<|im_start|>assistant\n"
+
+    def __init__(
+        self,
+        model: Any,
+        tokenizer: Any,
+        *,
+        max_kv_size: int | None = None,
+        seed: int | None = None,
+        name: str = "mlx",
+        context_window: int | None = None,
+        tokenizer_path: str | None = None,
+    ) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.name = name
+        args = getattr(model, "args", None)
+        self.context_window: int | None = context_window or getattr(
+            args, "max_position_embeddings", None
+        )
+        self.tokenizer_path = tokenizer_path
+        self.max_kv_size = max_kv_size
+        self.seed = seed
+        self._root_cache: list[Any] | None = None
+        self._root_tokens: list[int] = []  # the token sequence the root cache has seen, in order
+        self._keep = 0  # tokens a rotating root cache never evicts (the system prompt)
+        self._skipped = 0  # tokens of _root_tokens never fed (cut out when a rotating cache restarted)
+        self.reset()
+
+    # -- Backend protocol ---------------------------------------------------------------------
+
+    def count_tokens(self, text: str) -> int:
+        """Number of tokens `text` encodes to, without the chat template.
+
+        Example: `backend.count_tokens("hello world")` → 2.
+        """
+        return len(self.tokenizer.encode(text, add_special_tokens=False))
+
+    def reset(self) -> None:
+        """Drop the root cache and re-seed sampling, so each run starts the same way.
+
+        Example: `backend.reset()` before a new `rlm_generate` run.
+        """
+        self._root_cache = None
+        self._root_tokens = []
+        if self.seed is not None:
+            mx.random.seed(self.seed)
+
+    def generate(
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int,
+        temp: float = 0.0,
+        top_p: float = 1.0,
+        top_k: int = 0,
+        stop: StopFn | None = None,
+        assistant_prefix: str = "",
+        session: Session = "root",
+        on_text: Callable[[str], None] | None = None,
+    ) -> Completion:
+        """Generate the next assistant message (see `Backend.generate`).
+
+        Example:
+            >>> c = backend.generate([{"role": "user", "content": "Hi"}], max_tokens=16)  # doctest: +SKIP
+            >>> c.text, c.prefill_tokens  # doctest: +SKIP
+        """
+        started = time.perf_counter()
+        ids = self.prompt_ids(messages, assistant_prefix)
+        if session == "sub":
+            self._check_fits(ids, "this llm_query prompt", "pass a smaller piece of the context")
+            cache, feed, remember = make_prompt_cache(self.model), ids, False
+        else:
+            if self.max_kv_size is None:
+                self._check_fits(ids, "the conversation", "start again with --max-kv-size")
+            cache, feed = self._root_cache_for(ids, messages)
+            remember = True
+        if self.context_window and self.max_kv_size is None:
+            max_tokens = max(1, min(max_tokens, self.context_window - len(ids)))
+
+        text, generated, finish = self._run(cache, feed, max_tokens, temp, top_p, top_k, stop, on_text)
+        if remember:
+            self._remember(cache, ids, generated)
+        return Completion(
+            text=text,
+            prompt_tokens=len(ids),
+            prefill_tokens=len(feed),
+            generation_tokens=len(generated),
+            finish_reason=finish,
+            elapsed=time.perf_counter() - started,
+        )
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def prompt_ids(self, messages: Sequence[Message], assistant_prefix: str = "") -> list[int]:
+        """Token ids of the templated conversation, opened for the assistant, plus the prefix.
+
+        Example: `backend.prompt_ids([{"role": "user", "content": "Hi"}])[-3:]` ends with the
+        tokens of "<|im_start|>assistant\\n".
+        """
+        rendered = self.tokenizer.apply_chat_template(
+            list(messages), add_generation_prompt=True, tokenize=False
+        )
+        return list(self.tokenizer.encode(rendered + assistant_prefix, add_special_tokens=False))
+
+    def _check_fits(self, ids: list[int], what: str, advice: str) -> None:
+        if self.context_window and len(ids) >= self.context_window:
+            raise BackendError(
+                f"{what} is {len(ids)} tokens, more than the model's {self.context_window}-token "
+                f"window: {advice}"
+            )
+
+    def _system_tokens(self, ids: list[int], messages: Sequence[Message]) -> int:
+        """How many leading tokens of `ids` render the system prompt (kept by a rotating cache)."""
+        if not messages or messages[0].get("role") != "system":
+            return _DEFAULT_KEEP
+        rendered = self.tokenizer.apply_chat_template([messages[0]], tokenize=False)
+        return _common_prefix(ids, self.tokenizer.encode(rendered, add_special_tokens=False))
+
+    def _new_root_cache(self, ids: list[int], messages: Sequence[Message]) -> list[Any]:
+        self._root_tokens, self._skipped = [], 0
+        if self.max_kv_size is None:
+            return make_prompt_cache(self.model)
+        self._keep = self._system_tokens(ids, messages)
+        if self._keep >= self.max_kv_size - 1:
+            raise BackendError(
+                f"--max-kv-size {self.max_kv_size} is smaller than the system prompt "
+                f"({self._keep} tokens): raise it"
+            )
+        return [RotatingKVCache(max_size=self.max_kv_size, keep=self._keep) for _ in self.model.layers]
+
+    def _root_cache_for(self, ids: list[int], messages: Sequence[Message]) -> tuple[list[Any], list[int]]:
+        """The root cache, trimmed to its common prefix with `ids`, and the tokens still to feed."""
+        if self._root_cache is None:
+            self._root_cache = self._new_root_cache(ids, messages)
+        # Feed at least one token: its logits give the first generated token.
+        common = min(_common_prefix(self._root_tokens, ids), len(ids) - 1)
+        excess = len(self._root_tokens) - common
+        if excess > 0:
+            cache = self._root_cache
+            if can_trim_prompt_cache(cache) and trim_prompt_cache(cache, excess) == excess:
+                del self._root_tokens[common:]
+            else:
+                # A rotating cache that has wrapped cannot be trimmed: start a new one holding the
+                # system prompt and as much of the recent conversation as its window keeps anyway.
+                self._root_cache = self._new_root_cache(ids, messages)
+                room = self.max_kv_size - self._keep - 1 if self.max_kv_size else len(ids)
+                if len(ids) > self._keep + room:
+                    self._skipped = len(ids) - self._keep - room
+                    return self._root_cache, ids[: self._keep] + ids[-room:]
+                return self._root_cache, ids
+        return self._root_cache, ids[common:]
+
+    def _remember(self, cache: list[Any], ids: list[int], generated: list[int]) -> None:
+        """Record the tokens the root cache has now seen; drop the cache if its offset disagrees."""
+        self._root_tokens = list(ids) + generated
+        # Every yielded token, the EOS included, has been fed (mlx-lm computes the next step
+        # before yielding); the check guards against a future mlx-lm that does otherwise.
+        if cache[0].offset != len(self._root_tokens) - self._skipped:
+            self._root_cache, self._root_tokens = None, []
+
+    def _run(
+        self,
+        cache: list[Any],
+        feed: list[int],
+        max_tokens: int,
+        temp: float,
+        top_p: float,
+        top_k: int,
+        stop: StopFn | None,
+        on_text: Callable[[str], None] | None,
+    ) -> tuple[str, list[int], str]:
+        """Stream tokens into `cache`; return (text cut by `stop`, generated ids, finish reason)."""
+        sampler = make_sampler(temp=temp, top_p=top_p, top_k=top_k)
+        text, emitted, finish = "", 0, "length"
+        generated: list[int] = []
+        for response in stream_generate(
+            self.model, self.tokenizer, mx.array(feed), max_tokens=max_tokens,
+            sampler=sampler, prompt_cache=cache,
+        ):  # fmt: skip
+            generated.append(int(response.token))
+            text += response.text
+            cut = stop(text) if stop is not None and response.text else None
+            if cut is not None:
+                text, finish = text[:cut], "stop"
+            elif response.finish_reason is not None:
+                finish = "stop" if response.finish_reason == "stop" else "length"
+            if on_text is not None and len(text) > emitted:
+                on_text(text[emitted:])
+                emitted = len(text)
+            if cut is not None:
+                break
+        return text, generated, finish
+
+
+def load_backend(
+    model: str | None, *, max_kv_size: int | None = None, seed: int | None = None
+) -> MLXBackend:
+    """An MLXBackend for a bundled model name (installed on first use; None = the default),
+    a local MLX model directory, or a Hugging Face repo id.
+
+    Example: `load_backend(None).generate([{"role": "user", "content": "2+2?"}], max_tokens=8)`.
+    """
+    from rlm.models import REGISTRY, install
+    from rlm.models.registry import DEFAULT_MODEL
+
+    name = model if model is not None else DEFAULT_MODEL
+    if model is None or model in REGISTRY:
+        path: str = str(install(model))
+    elif Path(model).expanduser().exists():
+        path = str(Path(model).expanduser())
+    else:
+        path = model  # a Hugging Face repo id: mlx_lm downloads it (or finds it in the HF cache)
+    try:
+        loaded = mlx_load(path, return_config=True)
+    except (OSError, ValueError) as exc:
+        if path == model and not Path(model).exists():
+            raise BackendError(
+                f"cannot load {model!r} from Hugging Face ({type(exc).__name__}; no network?): "
+                "offline, use a bundled model (`rlm models list`, `rlm models install NAME`, "
+                "then --model NAME) or a local MLX model directory"
+            ) from exc
+        raise BackendError(f"cannot load the model in {path}: {exc}") from exc
+    mlx_model, tokenizer, config = loaded
+    tokenizer_json = Path(path) / "tokenizer.json"
+    return MLXBackend(
+        mlx_model,
+        tokenizer,
+        max_kv_size=max_kv_size,
+        seed=seed,
+        name=name,
+        context_window=config.get("max_position_embeddings"),
+        tokenizer_path=str(tokenizer_json) if tokenizer_json.exists() else None,
+    )

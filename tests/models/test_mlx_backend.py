@@ -1,0 +1,136 @@
+"""MLXBackend on the real 0.5B: KV reuse is exact and cheap, stops, streaming, sub-call window check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from rlm.backends.base import Backend
+from rlm.errors import BackendError
+
+pytestmark = pytest.mark.real_model
+
+SYSTEM = "You are a Python REPL assistant. Reply with exactly one ```python code block."
+FENCE = "```python\n"
+
+
+def _stop_at_block_end(text: str) -> int | None:
+    # The engine's stop: the assistant turn starts inside a fence, so the first closing fence ends it.
+    end = text.find("```")
+    return None if end < 0 else end + 3
+
+
+def _conversation(turns: int) -> list[list[dict[str, str]]]:
+    """Prompts of a growing conversation (replies filled in as generated)."""
+    tasks = [f"Print the sum of the numbers 1 to {10 * (i + 1)}." for i in range(turns)]
+    return [[{"role": "system", "content": SYSTEM}, {"role": "user", "content": tasks[0]}]] + [
+        [{"role": "user", "content": f"Output: {i}\nNow: {task}"}] for i, task in enumerate(tasks[1:])
+    ]
+
+
+def _fresh(backend: Any) -> Any:
+    from rlm.backends.mlx import MLXBackend
+
+    return MLXBackend(backend.model, backend.tokenizer, context_window=backend.context_window)
+
+
+def test_it_is_a_backend(small_backend: Any) -> None:
+    assert isinstance(small_backend, Backend)
+    assert small_backend.tokenizer_path.endswith("tokenizer.json")
+
+
+def test_kv_reuse_equals_a_fresh_full_prefill_and_prefills_little(small_backend: Any) -> None:
+    backend = _fresh(small_backend)
+    messages: list[dict[str, str]] = []
+    for turn, added in enumerate(_conversation(3)):
+        messages += added
+        reused = backend.generate(messages, max_tokens=40, stop=_stop_at_block_end, assistant_prefix=FENCE)
+        full = _fresh(small_backend).generate(messages, max_tokens=40, stop=_stop_at_block_end, assistant_prefix=FENCE)
+        assert (reused.text, reused.generation_tokens, reused.finish_reason) == (
+            full.text, full.generation_tokens, full.finish_reason,
+        )
+        assert full.prefill_tokens == full.prompt_tokens == reused.prompt_tokens
+        if turn > 0:
+            new_tokens = backend.count_tokens(added[0]["content"])
+            # the new user turn, its template tokens, and the re-rendered end of the last reply
+            assert reused.prefill_tokens <= new_tokens + 16, (reused.prefill_tokens, new_tokens)
+        messages.append({"role": "assistant", "content": FENCE + reused.text})
+
+
+def test_regenerating_the_same_prompt_prefills_one_token(small_backend: Any) -> None:
+    backend = _fresh(small_backend)
+    messages = _conversation(1)[0]
+    first = backend.generate(messages, max_tokens=5)
+    again = backend.generate(messages, max_tokens=5)
+    assert again.prefill_tokens == 1
+    assert again.text == first.text
+
+
+def test_stop_cuts_the_text_and_streaming_sees_exactly_it(small_backend: Any) -> None:
+    pieces: list[str] = []
+    completion = _fresh(small_backend).generate(
+        _conversation(1)[0], max_tokens=60, stop=_stop_at_block_end, assistant_prefix=FENCE,
+        on_text=pieces.append,
+    )
+    assert completion.finish_reason == "stop"
+    assert completion.text.endswith("```") and completion.text.count("```") == 1
+    assert "".join(pieces) == completion.text
+
+
+def test_max_tokens_ends_with_length(small_backend: Any) -> None:
+    completion = _fresh(small_backend).generate(_conversation(1)[0], max_tokens=3)
+    assert completion.generation_tokens == 3
+    assert completion.finish_reason == "length"
+
+
+def test_sub_call_longer_than_the_window_is_a_clear_error(small_backend: Any) -> None:
+    from rlm.backends.mlx import MLXBackend
+
+    small_window = MLXBackend(small_backend.model, small_backend.tokenizer, context_window=64)
+    with pytest.raises(BackendError, match="64-token window: pass a smaller piece"):
+        small_window.generate([{"role": "user", "content": "word " * 100}], max_tokens=4, session="sub")
+
+
+def test_sub_calls_leave_the_root_cache_alone(small_backend: Any) -> None:
+    backend = _fresh(small_backend)
+    messages = _conversation(1)[0]
+    backend.generate(messages, max_tokens=4)
+    backend.generate([{"role": "user", "content": "Say yes."}], max_tokens=4, session="sub")
+    assert backend.generate(messages, max_tokens=4).prefill_tokens == 1
+
+
+def test_reset_drops_the_root_cache(small_backend: Any) -> None:
+    backend = _fresh(small_backend)
+    messages = _conversation(1)[0]
+    first = backend.generate(messages, max_tokens=2)
+    backend.reset()
+    assert backend.generate(messages, max_tokens=2).prefill_tokens == first.prompt_tokens
+
+
+def test_same_seed_same_sample(small_backend: Any) -> None:
+    from rlm.backends.mlx import MLXBackend
+
+    messages = [{"role": "user", "content": "Write a one-line poem about the sea."}]
+    texts = [
+        MLXBackend(small_backend.model, small_backend.tokenizer, seed=7).generate(
+            messages, max_tokens=12, temp=1.0, top_p=0.95, session="sub"
+        ).text
+        for _ in range(2)
+    ]
+    assert texts[0] == texts[1]
+
+
+def test_rotating_cache_keeps_going_past_its_size_with_bounded_prefill(small_backend: Any) -> None:
+    from rlm.backends.mlx import MLXBackend
+
+    backend = MLXBackend(small_backend.model, small_backend.tokenizer, max_kv_size=96)
+    messages: list[dict[str, str]] = []
+    for added in _conversation(3):
+        messages += added
+        completion = backend.generate(messages, max_tokens=12, assistant_prefix=FENCE)
+        assert completion.prefill_tokens < 96
+        assert completion.generation_tokens > 0
+        messages.append({"role": "assistant", "content": FENCE + completion.text})
+    assert completion.prompt_tokens > 96  # the conversation outgrew the cache
+    assert backend._keep == backend.count_tokens("<|im_start|>system\n" + SYSTEM + "<|im_end|>\n")
