@@ -3,26 +3,28 @@
 Everything that differs between Linux and macOS sits here behind `sys.platform` checks.
 
 Memory cap, and why it is done this way:
-- Linux: `RLIMIT_AS` caps the address space, so an allocation beyond it fails inside malloc and
-  Python raises `MemoryError` in the model's code; the worker survives with its variables. The mapped
-  context file counts toward the address space (a 3 GB file is 3 GB of it although those pages are
-  shared page cache, not a copy), as do the interpreter and the Rust extension. So the worker sets the
-  limit itself, after it has opened the context: limit = address space in use at that moment + the
-  budget. The budget therefore means "new memory the model's code may use", whatever the context size.
-  The hard limit is lowered too, so model code cannot raise it again.
-- macOS: the kernel does not enforce `RLIMIT_AS` (setrlimit accepts it and nothing happens), and
-  `RLIMIT_DATA` does not cover mmap-based malloc. A watcher thread reads the task's `phys_footprint`
-  (`task_info(TASK_VM_INFO)`: private memory incl. compressed, excluding clean file-backed pages such
-  as the mapped context) every 50 ms. Over the budget it raises `MemoryError` asynchronously in the
-  main thread (delivered at the next bytecode); if memory stays over the budget for a grace period
-  (one huge allocation inside a C call cannot be interrupted), the worker exits with
-  `MEMORY_EXIT_CODE` and the driver restarts it and reports why. The same watcher runs on Linux in
-  "rss" mode (private memory from /proc/self/statm) so its logic is tested on CI.
+- Linux ("rlimit" mode): `RLIMIT_AS` caps the address space, so an allocation beyond it fails
+  inside malloc and Python raises `MemoryError` in the model's code, even inside a C loop such as
+  `list(range(10**9))`; the worker survives with its variables. The mapped context file counts
+  toward the address space (a 3 GB file is 3 GB of it although those pages are shared page cache,
+  not a copy), as do the interpreter and the Rust extension. So the worker sets the limit itself,
+  after it has opened the context: limit = address space in use at that moment + the budget. The
+  budget therefore means "new memory the model's code may use", whatever the context size. The
+  hard limit is lowered too, so model code cannot raise it again.
+- macOS ("rss" mode): the kernel does not enforce `RLIMIT_AS` (setrlimit accepts it and nothing
+  happens), and `RLIMIT_DATA` does not cover mmap-based malloc. So the *driver* watches the worker's
+  private memory (`phys_footprint` from `proc_pid_rusage`: anonymous memory incl. compressed,
+  excluding clean file-backed pages such as the mapped context) every 50 ms while code runs. Over
+  the budget it sends SIGUSR1, which raises `MemoryError` in the code at its next bytecode; if the
+  worker is still over the budget after a grace period (one C call that keeps allocating cannot be
+  interrupted), it is killed and restarted, and the model is told why. The watcher lives in the
+  driver, not in a worker thread, because a C loop holds the worker's GIL and would starve it.
+  The same mode runs on Linux when asked for (private memory from /proc/PID/statm), which is how
+  CI tests it.
 """
 
 from __future__ import annotations
 
-import ctypes
 import os
 import re
 import sys
@@ -31,17 +33,16 @@ import time
 from typing import Literal, Mapping
 
 __all__ = [
-    "MEMORY_EXIT_CODE",
     "MemoryMode",
-    "apply_memory_limit",
+    "MemoryWatch",
+    "apply_rlimit_as",
+    "default_memory_mode",
     "private_memory_bytes",
     "scrubbed_env",
     "watch_parent",
 ]
 
 MemoryMode = Literal["auto", "rlimit", "rss"]
-# Exit status of a worker killed by its own memory watcher (distinct from signals and exit(1)).
-MEMORY_EXIT_CODE = 86
 
 # Names that usually hold credentials: *_KEY, *_TOKEN (and *_KEY_ID style), anything with SECRET,
 # PASSWORD/PASSWD, CREDENTIAL, or a private key/auth header. Model-written code must not see them.
@@ -77,64 +78,96 @@ def _linux_status_bytes(field: str) -> int:
     raise OSError(f"{field} not in /proc/self/status")
 
 
-class _TaskVMInfo(ctypes.Structure):
-    # struct task_vm_info from <mach/task_info.h>, up to phys_footprint (rev1).
-    _fields_ = [
-        ("virtual_size", ctypes.c_uint64),
-        ("region_count", ctypes.c_int32),
-        ("page_size", ctypes.c_int32),
-        ("resident_size", ctypes.c_uint64),
-        ("resident_size_peak", ctypes.c_uint64),
-        ("device", ctypes.c_uint64),
-        ("device_peak", ctypes.c_uint64),
-        ("internal", ctypes.c_uint64),
-        ("internal_peak", ctypes.c_uint64),
-        ("external", ctypes.c_uint64),
-        ("external_peak", ctypes.c_uint64),
-        ("reusable", ctypes.c_uint64),
-        ("reusable_peak", ctypes.c_uint64),
-        ("purgeable_volatile_pmap", ctypes.c_uint64),
-        ("purgeable_volatile_resident", ctypes.c_uint64),
-        ("purgeable_volatile_virtual", ctypes.c_uint64),
-        ("compressed", ctypes.c_uint64),
-        ("compressed_peak", ctypes.c_uint64),
-        ("compressed_lifetime", ctypes.c_uint64),
-        ("phys_footprint", ctypes.c_uint64),
-    ]
+_RUSAGE_INFO_V2 = 2
+_RUSAGE_FIELDS = (
+    "ri_user_time", "ri_system_time", "ri_pkg_idle_wkups", "ri_interrupt_wkups", "ri_pageins",
+    "ri_wired_size", "ri_resident_size", "ri_phys_footprint", "ri_proc_start_abstime",
+    "ri_proc_exit_abstime", "ri_child_user_time", "ri_child_system_time", "ri_child_pkg_idle_wkups",
+    "ri_child_interrupt_wkups", "ri_child_pageins", "ri_child_elapsed_abstime",
+    "ri_diskio_bytesread", "ri_diskio_byteswritten",
+)
 
 
-_TASK_VM_INFO = 22
+def _darwin_phys_footprint(pid: int) -> int:
+    import ctypes  # here, not at the top: the Linux worker never needs it
+
+    class RUsageInfoV2(ctypes.Structure):  # struct rusage_info_v2, <sys/resource.h>
+        _fields_ = [("ri_uuid", ctypes.c_uint8 * 16)] + [(n, ctypes.c_uint64) for n in _RUSAGE_FIELDS]
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    info = RUsageInfoV2()
+    if libc.proc_pid_rusage(int(pid), _RUSAGE_INFO_V2, ctypes.byref(info)) != 0:
+        raise OSError(ctypes.get_errno(), f"proc_pid_rusage({pid}) failed")
+    return int(info.ri_phys_footprint)
 
 
-def _darwin_phys_footprint() -> int:
-    libc = ctypes.CDLL(None)
-    task = ctypes.c_uint.in_dll(libc, "mach_task_self_")
-    info = _TaskVMInfo()
-    count = ctypes.c_uint(ctypes.sizeof(info) // 4)  # in natural_t units
-    ret = libc.task_info(task, _TASK_VM_INFO, ctypes.byref(info), ctypes.byref(count))
-    if ret != 0:
-        raise OSError(f"task_info failed with kern_return_t {ret}")
-    return int(info.phys_footprint)
+def private_memory_bytes(pid: int | None = None) -> int:
+    """Private (anonymous) memory of process `pid` (default: this one): what the cap is about.
 
-
-def private_memory_bytes() -> int:
-    """Private (anonymous) memory of this process: what the memory cap is about.
-
-    Linux: resident minus shared pages from /proc/self/statm (touched pages of the mapped context are
-    shared page cache, not counted). macOS: `phys_footprint`.
+    Linux: resident minus shared pages from /proc/PID/statm (touched pages of the mapped context are
+    shared page cache, not counted). macOS: `phys_footprint`. Raises OSError if the process is gone.
 
     Example:
         >>> private_memory_bytes() > 0
         True
     """
+    pid = os.getpid() if pid is None else pid
     if sys.platform == "darwin":
-        return _darwin_phys_footprint()
-    with open("/proc/self/statm", "rb") as f:
+        return _darwin_phys_footprint(pid)
+    with open(f"/proc/{pid}/statm", "rb") as f:
         fields = f.read().split()
     return (int(fields[1]) - int(fields[2])) * os.sysconf("SC_PAGE_SIZE")
 
 
-def _set_rlimit_as(budget: int) -> str:
+def default_memory_mode() -> Literal["rlimit", "rss"]:
+    """"rlimit" where the kernel enforces RLIMIT_AS (Linux), else "rss" (the driver-side watcher)."""
+    return "rlimit" if sys.platform.startswith("linux") else "rss"
+
+
+class MemoryWatch:
+    """Driver-side watcher of a worker's private memory ("rss" mode; see the module docstring).
+
+    Example:
+        >>> watch = MemoryWatch(worker_pid, budget=2 * 1024**3, grace=2.0)
+        >>> watch.check()  # every ~50 ms while code runs
+        'ok'
+    """
+
+    interval = 0.05
+
+    def __init__(self, pid: int, budget: int, grace: float) -> None:
+        self.pid, self.budget, self.grace = pid, budget, grace
+        self.baseline = private_memory_bytes(pid)  # the worker after start-up and context open
+        self.over_since: float | None = None
+
+    def describe(self) -> str:
+        return f"memory watcher: {self.budget} bytes of private memory beyond {self.baseline} at start"
+
+    def check(self) -> Literal["ok", "interrupt", "kill"]:
+        """'interrupt' when the worker first goes over budget, 'kill' once over for `grace` s."""
+        try:
+            used = private_memory_bytes(self.pid) - self.baseline
+        except OSError:
+            return "ok"  # gone: the driver notices through the pipe
+        if used <= self.budget:
+            self.over_since = None
+            return "ok"
+        now = time.monotonic()
+        if self.over_since is None:
+            self.over_since = now
+            return "interrupt"
+        return "kill" if now - self.over_since > self.grace else "ok"
+
+
+def apply_rlimit_as(budget: int) -> str:
+    """Cap this (worker) process's address space at what it uses now plus `budget`; describe it.
+
+    Linux only (see the module docstring); called after the context is mapped.
+
+    Example:
+        >>> apply_rlimit_as(2 * 1024**3)
+        'RLIMIT_AS ... bytes (...)'
+    """
     import resource
 
     in_use = _linux_status_bytes("VmSize")
@@ -144,52 +177,6 @@ def _set_rlimit_as(budget: int) -> str:
         limit = hard
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     return f"RLIMIT_AS {limit} bytes ({in_use} in use at start incl. the mapped context + {budget} budget)"
-
-
-def _raise_in_main_thread(exc_type: type[BaseException]) -> None:
-    main_id = threading.main_thread().ident
-    if main_id is not None:
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(main_id), ctypes.py_object(exc_type))
-
-
-def _rss_watch(budget: int, baseline: int, interval: float, grace: float) -> None:
-    over_since: float | None = None
-    while True:
-        time.sleep(interval)
-        try:
-            used = private_memory_bytes() - baseline
-        except OSError:
-            return  # cannot measure here: the cap is off rather than wrong
-        if used <= budget:
-            over_since = None
-            continue
-        now = time.monotonic()
-        if over_since is None:
-            over_since = now
-            _raise_in_main_thread(MemoryError)
-        elif now - over_since > grace:
-            os.write(2, f"rlm worker: private memory {used} bytes exceeds the {budget}-byte budget; exiting\n".encode())
-            os._exit(MEMORY_EXIT_CODE)
-
-
-def apply_memory_limit(budget: int, mode: MemoryMode = "auto", *, grace: float = 2.0) -> str:
-    """Cap the memory this (worker) process may use beyond what it uses now; return a description.
-
-    `mode="auto"` picks `RLIMIT_AS` on Linux and the footprint watcher elsewhere (see the module
-    docstring for why); `"rss"` forces the watcher, `"rlimit"` forces the rlimit.
-
-    Example:
-        >>> apply_memory_limit(2 * 1024**3)  # in the worker, after opening the context
-        'RLIMIT_AS ... bytes (...)'
-    """
-    if mode == "auto":
-        mode = "rlimit" if sys.platform.startswith("linux") else "rss"
-    if mode == "rlimit":
-        return _set_rlimit_as(budget)
-    baseline = private_memory_bytes()
-    thread = threading.Thread(target=_rss_watch, args=(budget, baseline, 0.05, grace), daemon=True)
-    thread.start()
-    return f"memory watcher: {budget} bytes of private memory beyond {baseline} at start"
 
 
 def watch_parent(poll_interval: float = 0.5) -> None:

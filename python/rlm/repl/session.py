@@ -46,7 +46,17 @@ __all__ = ["DEFAULT_MEMORY_LIMIT", "ExecResult", "LLMCallRecord", "ReplSession"]
 DEFAULT_MEMORY_LIMIT = 4 * 1024**3
 """Default budget of new memory for model code: 4 GiB (the context mapping is not counted)."""
 
-_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])  # the directory holding `rlm/`
+_PACKAGE_DIR = str(Path(__file__).resolve().parents[1])  # the `rlm/` package directory
+
+# The worker's entry point. It registers `rlm` as a bare namespace for its sub-modules instead of
+# running `rlm/__init__.py`: the public package imports the engine (and through it, eventually,
+# MLX), which the worker never needs and which would slow every start and restart.
+_BOOTSTRAP = (
+    "import sys, types\n"
+    "pkg = types.ModuleType('rlm'); pkg.__path__ = [sys.argv[3]]; sys.modules['rlm'] = pkg\n"
+    "from rlm.repl.worker import main\n"
+    "sys.exit(main(sys.argv))\n"
+)
 
 
 @dataclass
@@ -99,7 +109,7 @@ class _Worker:
         flags = ["-P"] if sys.version_info >= (3, 11) else []  # no cwd on sys.path: a ./re.py can't shadow
         try:
             self.proc = subprocess.Popen(
-                [python, *flags, "-X", "faulthandler", "-m", "rlm.repl.worker", str(cmd_r), str(reply_w)],
+                [python, *flags, "-X", "faulthandler", "-c", _BOOTSTRAP, str(cmd_r), str(reply_w), _PACKAGE_DIR],
                 pass_fds=(cmd_r, reply_w), stdin=subprocess.DEVNULL, stdout=self.capture,
                 stderr=self.capture, env=env, start_new_session=True, close_fds=True,
             )
@@ -109,15 +119,18 @@ class _Worker:
         self.cmd_fd, self.reply_fd = cmd_w, reply_r
         self.ready = False
         self.memory_note = "none"
+        self.watch: _limits.MemoryWatch | None = None
         self._finalizer = weakref.finalize(self, _Worker._kill, self.proc, cmd_w, reply_r, self.capture)
 
     @staticmethod
     def _kill(proc: subprocess.Popen[bytes], cmd_fd: int, reply_fd: int, capture: IO[bytes]) -> None:
+        # The whole group, even when the worker itself has exited: what it spawned may live on.
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
         if proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)  # the child and whatever it spawned
-            except (ProcessLookupError, PermissionError):
-                proc.kill()
+            proc.kill()
         proc.wait()
         for fd in (cmd_fd, reply_fd):
             try:
@@ -145,8 +158,6 @@ class _Worker:
             code = self.proc.wait(timeout=2.0)
         except subprocess.TimeoutExpired:
             return "stopped answering"
-        if code == _limits.MEMORY_EXIT_CODE:
-            return "memory limit exceeded"
         if code < 0:
             try:
                 return f"killed by {signal.Signals(-code).name}"
@@ -173,7 +184,8 @@ class ReplSession:
     code's sub-calls; an exception in it is raised inside the code as `RuntimeError("llm_query
     failed: ...")`. `llm_query_batched(prompts) -> list[str]`, if given, answers
     `llm_query_batched` in one call (otherwise each prompt goes to `llm_query` in turn).
-    `memory_mode` is "auto" (RLIMIT_AS on Linux, footprint watcher on macOS), "rlimit" or "rss".
+    `memory_mode` is "auto" (RLIMIT_AS on Linux, a driver-side footprint watcher on macOS), "rlimit"
+    or "rss" (the watcher; `interrupt_grace` is then also how long code may stay over budget).
 
     Raises `ContextError` if the child cannot open the context, `ReplError` if it cannot start.
 
@@ -216,9 +228,7 @@ class ReplSession:
             "max_output_chars": max_output_chars,
             "tokenizer_path": None if tokenizer_path is None else os.fspath(tokenizer_path),
         }
-        env = _limits.scrubbed_env(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_PARENT, env.get("PYTHONPATH")) if p)
-        self._env = env
+        self._env = _limits.scrubbed_env(os.environ)
         self._closed = False
         self._worker: _Worker | None = self._spawn()
         self._wait_ready(self._worker)
@@ -258,6 +268,10 @@ class ReplSession:
             raise ReplError(f"the REPL worker failed to start: {msg['error']}")
         worker.ready = True
         worker.memory_note = str(msg.get("memory_limit"))
+        budget = self._init["memory_limit_bytes"]
+        if msg.get("memory_mode") == "rss" and budget is not None:
+            worker.watch = _limits.MemoryWatch(worker.proc.pid, int(budget), self.interrupt_grace)
+            worker.memory_note = worker.watch.describe()
 
     def _restart(self) -> None:
         if self._worker is not None:
@@ -347,22 +361,27 @@ class ReplSession:
         try:
             protocol.send(worker.cmd_fd, {"type": "exec", "code": code})
         except OSError:
-            return self._lost(worker, calls, start, timed_out=False)
+            return self._lost(worker, calls, start)
         deadline = time.monotonic() + self.exec_timeout
         interrupted = False
+        watch = worker.watch
         while True:
+            if watch is not None:
+                verdict = watch.check()
+                if verdict == "interrupt":
+                    self._signal(worker, signal.SIGUSR1)  # MemoryError in the code
+                elif verdict == "kill":
+                    return self._lost(worker, calls, start, reason="memory limit exceeded")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 if interrupted:
-                    return self._lost(worker, calls, start, timed_out=True)
+                    return self._lost(worker, calls, start, reason="timeout")
                 interrupted = True
-                try:
-                    os.kill(worker.proc.pid, signal.SIGINT)
-                except ProcessLookupError:
-                    pass
+                self._signal(worker, signal.SIGINT)  # KeyboardInterrupt in the code
                 deadline = time.monotonic() + self.interrupt_grace
                 continue
-            ready, _, _ = select.select([worker.reply_fd], [], [], remaining)
+            wait = remaining if watch is None else min(remaining, watch.interval)
+            ready, _, _ = select.select([worker.reply_fd], [], [], wait)
             if not ready:
                 continue
             try:
@@ -371,9 +390,16 @@ class ReplSession:
                     deadline += self._answer(worker, msg, interrupted, calls)
                     continue
             except (protocol.ProtocolError, OSError):
-                return self._lost(worker, calls, start, timed_out=False)
+                return self._lost(worker, calls, start)
             if msg["type"] == "done":
                 return self._done(msg, calls, start, interrupted)
+
+    @staticmethod
+    def _signal(worker: _Worker, signum: int) -> None:
+        try:
+            os.kill(worker.proc.pid, signum)
+        except ProcessLookupError:
+            pass  # already dead: the pipe's end of file tells the loop
 
     def _done(self, msg: dict[str, Any], calls: list[LLMCallRecord], start: float,
               interrupted: bool) -> ExecResult:
@@ -390,24 +416,30 @@ class ReplSession:
                           elapsed=time.monotonic() - start, error_type=error_type)
 
     def _lost(self, worker: _Worker, calls: list[LLMCallRecord], start: float, *,
-              timed_out: bool) -> ExecResult:
-        """The worker is gone or hopeless: kill it, start a fresh one, tell the model."""
-        if timed_out:
-            worker.kill()
-            reason = "timeout"
+              reason: str | None = None) -> ExecResult:
+        """The worker is gone or hopeless: kill it, start a fresh one, tell the model.
+
+        `reason` is "timeout" or "memory limit exceeded" when the driver decided to kill it; None
+        when it died by itself (the reason is then read from its exit status).
+        """
+        lost = "It was restarted: ALL VARIABLES WERE LOST; `context` and the helpers are back.\n"
+        if reason == "timeout":
             note = (f"TimeoutError: the code ran longer than {self.exec_timeout:g} s and did not stop when "
                     f"interrupted (a long loop inside C code, e.g. a huge regex or sum(range(10**12))). "
-                    f"The REPL was restarted: ALL VARIABLES WERE LOST; `context` and the helpers are back.\n")
+                    f"The REPL {lost}")
+        elif reason is not None:
+            note = (f"MemoryError: the code used more memory than the REPL's budget ({worker.memory_note}) "
+                    f"and did not stop when interrupted, so the REPL was killed. {lost}")
         else:
             reason = worker.exit_reason()
             tail = worker.stderr_tail()
-            worker.kill()
-            note = (f"The REPL worker died while running this code ({reason}). It was restarted: ALL "
-                    f"VARIABLES WERE LOST; `context` and the helpers are back.\n")
+            note = f"The REPL worker died while running this code ({reason}). {lost}"
             if tail:
                 note += f"Last words of the worker:\n{tail}\n"
+        worker.kill()
         self._restart()
+        error_type = {"timeout": "TimeoutError", "memory limit exceeded": "MemoryError"}.get(reason, "WorkerDied")
         return ExecResult(output=note, output_chars=len(note), error=note, final=None,
-                          timed_out=timed_out, restarted=True, restored_names=[], llm_calls=calls,
-                          elapsed=time.monotonic() - start, error_type="TimeoutError" if timed_out else "WorkerDied",
+                          timed_out=reason == "timeout", restarted=True, restored_names=[],
+                          llm_calls=calls, elapsed=time.monotonic() - start, error_type=error_type,
                           restart_reason=reason)

@@ -1,6 +1,7 @@
 """The REPL worker: the child process that runs model-written code (driven by session.py).
 
-Started as `python -m rlm.repl.worker CMD_FD REPLY_FD`; speaks protocol.py over those two pipes.
+Started by session.py as `python -c BOOTSTRAP CMD_FD REPLY_FD RLM_DIR` (or by hand as
+`python -m rlm.repl.worker CMD_FD REPLY_FD`); speaks protocol.py over those two pipes.
 It keeps one namespace dict for the whole run (globals and locals at once, so functions, classes and
 comprehensions see earlier variables), captures prints itself (capped, head + tail), echoes the value
 of a last bare expression as a notebook does, and restores reserved names the code rebinds.
@@ -42,6 +43,7 @@ class Worker:
         self.reply_fd = reply_fd
         self.max_output_chars = 10_000
         self.memory_note = "none"
+        self.memory_mode = "auto"
         self.final: str | None = None
         self.next_query_id = 0
         self.cell = 0
@@ -59,6 +61,11 @@ class Worker:
         if self.interruptible:
             raise KeyboardInterrupt
         self.pending_interrupt = True
+
+    def on_sigusr1(self, signum: int, frame: Any) -> None:
+        # The driver's memory watcher ("rss" mode): the code went over its budget.
+        if self.interruptible:
+            raise MemoryError("the REPL's memory watcher stopped the code: it went over its memory budget")
 
     def init(self, msg: dict[str, Any]) -> None:
         from rlm._core import Context
@@ -78,8 +85,13 @@ class Worker:
         self.build_namespace(context)
         budget = msg.get("memory_limit_bytes")
         self.stage = "memory limit"
-        if budget is not None:
-            self.memory_note = _limits.apply_memory_limit(int(budget), msg.get("memory_mode", "auto"))
+        self.memory_mode = msg.get("memory_mode", "auto")
+        if self.memory_mode == "auto":
+            self.memory_mode = _limits.default_memory_mode()
+        budget = msg.get("memory_limit_bytes")
+        if budget is not None and self.memory_mode == "rlimit":
+            self.memory_note = _limits.apply_rlimit_as(int(budget))
+        # In "rss" mode the driver watches our memory and sends SIGUSR1 (see on_sigusr1).
 
     def build_namespace(self, context: Any) -> None:
         import collections
@@ -266,6 +278,7 @@ def main(argv: list[str]) -> int:
     _limits.watch_parent()
     worker = Worker(cmd_fd, reply_fd)
     signal.signal(signal.SIGINT, worker.on_sigint)
+    signal.signal(signal.SIGUSR1, worker.on_sigusr1)
     try:
         init = protocol.recv(cmd_fd)
         worker.init(init)
@@ -277,7 +290,7 @@ def main(argv: list[str]) -> int:
                                  "memory_limit": "none"})
         return 1
     protocol.send(reply_fd, {"type": "ready", "pid": os.getpid(), "error": None, "error_type": None,
-                             "memory_limit": worker.memory_note})
+                             "memory_limit": worker.memory_note, "memory_mode": worker.memory_mode})
     worker.serve()
     return 0
 

@@ -1,0 +1,219 @@
+"""REPL limits: timeouts (interrupt, then hard kill), memory cap, output cap, crashes, secrets, orphans."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from rlm.repl.session import ReplSession
+
+
+def _alive(pid: int) -> bool:
+    """True if `pid` exists and is not a zombie waiting to be reaped by someone else."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _wait_gone(pid: int, timeout: float = 5.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if not _alive(pid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+
+
+def test_timeout_interrupts_python_code_and_keeps_the_namespace() -> None:
+    with ReplSession(None, llm_query=str, exec_timeout=0.5, interrupt_grace=5) as repl:
+        repl.execute("kept = 'yes'")
+        r = repl.execute("n = 0\nwhile True:\n    n += 1")
+        assert r.timed_out and not r.restarted
+        assert r.error_type == "KeyboardInterrupt"
+        assert "TimeoutError" in r.output and "variables are kept" in r.output
+        assert repl.execute("kept, n > 0").output == "('yes', True)\n"
+
+
+def test_c_loop_that_ignores_the_interrupt_is_killed_and_the_worker_restarted() -> None:
+    with ReplSession(None, llm_query=str, exec_timeout=0.3, interrupt_grace=0.3) as repl:
+        repl.execute("lost = 1")
+        first_pid = repl.pid
+        r = repl.execute("sum(range(10**12))")
+        assert r.timed_out and r.restarted
+        assert r.restart_reason == "timeout"
+        assert "VARIABLES WERE LOST" in r.output
+        assert repl.pid != first_pid
+        assert _wait_gone(first_pid)
+        r = repl.execute("lost")
+        assert r.error_type == "NameError"
+        assert repl.execute("len(context)").output == "0\n"  # a fresh worker with its namespace
+        assert repl.restarts == 1
+
+
+def test_time_spent_answering_llm_query_does_not_count_toward_the_timeout() -> None:
+    def slow_model(prompt: str) -> str:
+        time.sleep(0.8)
+        return "done"
+
+    with ReplSession(None, llm_query=slow_model, exec_timeout=0.5) as repl:
+        r = repl.execute("[llm_query('a'), llm_query('b')]")
+        assert not r.timed_out
+        assert r.output == "['done', 'done']\n"
+
+
+@linux_only
+def test_memory_bomb_raises_memory_error_and_the_run_continues() -> None:
+    with ReplSession(None, llm_query=str, memory_limit_bytes=256 * 1024**2) as repl:
+        assert repl.memory_limit.startswith("RLIMIT_AS")
+        repl.execute("small = [1, 2, 3]")
+        r = repl.execute("big = 'x' * (2 * 1024**3)")
+        assert r.error_type == "MemoryError" and not r.restarted
+        assert "memory cap" in r.output
+        r = repl.execute("huge = list(range(10**9))")  # fails inside a C loop
+        assert r.error_type == "MemoryError" and not r.restarted
+        assert repl.execute("small").output == "[1, 2, 3]\n"
+
+
+@linux_only
+def test_memory_budget_comes_on_top_of_the_mapped_context(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    path.write_bytes(b"0123456789abcdef\n" * (256 * 1024**2 // 17))  # ~256 MiB, larger than the budget
+    with ReplSession(str(path), llm_query=str, memory_limit_bytes=96 * 1024**2) as repl:
+        r = repl.execute("len(context) > 250_000_000, len(bytearray(64 * 1024**2))")
+        assert r.error is None, r.output
+        assert r.output == "(True, 67108864)\n"
+
+
+def test_memory_watcher_mode_raises_memory_error_in_python_loops() -> None:
+    with ReplSession(None, llm_query=str, memory_limit_bytes=150 * 1024**2, memory_mode="rss",
+                     interrupt_grace=5) as repl:
+        assert repl.memory_limit.startswith("memory watcher")
+        repl.execute("kept = 7")
+        r = repl.execute("blocks = []\nwhile True:\n    blocks.append(b'x' * 10**6)")
+        assert r.error_type == "MemoryError" and not r.restarted
+        assert repl.execute("del blocks\nkept").output == "7\n"
+
+
+def test_memory_watcher_exits_the_worker_when_a_c_call_keeps_allocating() -> None:
+    with ReplSession(None, llm_query=str, memory_limit_bytes=100 * 1024**2, memory_mode="rss",
+                     interrupt_grace=0.3) as repl:
+        r = repl.execute("huge = list(range(4 * 10**8))")
+        assert r.restarted and r.restart_reason == "memory limit exceeded"
+        assert repl.execute("1").output == "1\n"
+
+
+def test_output_is_capped_in_the_worker_with_head_tail_and_marker() -> None:
+    with ReplSession(None, llm_query=str, max_output_chars=1000) as repl:
+        r = repl.execute("print('H' * 100 + 'x' * 10**8 + 'T' * 100)")
+        assert r.output_chars == 10**8 + 201
+        assert r.output.startswith("H" * 100) and r.output.endswith("T" * 100 + "\n")
+        assert "characters cut from the middle" in r.output
+        assert len(r.output) < 1200
+        assert r.truncated
+        small = repl.execute("print('ok')")
+        assert small.output == "ok\n" and not small.truncated
+
+
+def test_output_written_to_file_descriptor_1_is_capped_too() -> None:
+    with ReplSession(None, llm_query=str, max_output_chars=1000) as repl:
+        r = repl.execute("import os\nos.write(1, b'a' * 10**7 + b'END')\nNone")
+        assert len(r.output) < 1200 and r.output.endswith("END")
+        assert r.output_chars >= 10**7
+
+
+def test_os_exit_restarts_the_worker_and_reports_it() -> None:
+    with ReplSession(None, llm_query=str) as repl:
+        repl.execute("gone = 1")
+        r = repl.execute("import os\nos._exit(1)")
+        assert r.restarted and not r.timed_out
+        assert r.restart_reason == "exit code 1"
+        assert "died" in r.output
+        assert repl.execute("gone").error_type == "NameError"
+
+
+def test_segfault_restarts_the_worker_with_its_last_words() -> None:
+    with ReplSession(None, llm_query=str) as repl:
+        r = repl.execute("import ctypes\nctypes.string_at(0)")
+        assert r.restarted
+        assert r.restart_reason == "killed by SIGSEGV"
+        assert "Segmentation fault" in r.output  # faulthandler's report
+        assert repl.execute("2 * 21").output == "42\n"
+
+
+def test_environment_is_scrubbed_of_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("OPENAI_API_KEY", "HF_TOKEN", "DB_PASSWORD", "MY_SECRET_THING", "AWS_ACCESS_KEY_ID"):
+        monkeypatch.setenv(name, "hunter2")
+    monkeypatch.setenv("HARMLESS_SETTING", "hunter3")
+    with ReplSession(None, llm_query=str) as repl:
+        r = repl.execute("import os\nsorted(k for k, v in os.environ.items() if v.startswith('hunter'))")
+        assert r.output == "['HARMLESS_SETTING']\n"
+        assert repl.execute("'PATH' in os.environ").output == "True\n"
+
+
+def test_worker_is_in_its_own_session_and_process_group() -> None:
+    with ReplSession(None, llm_query=str) as repl:
+        r = repl.execute("import os\nos.getsid(0) == os.getpid() == os.getpgid(0)")
+        assert r.output == "True\n"
+        assert os.getpgid(repl.pid) != os.getpgid(0)
+
+
+@linux_only
+def test_close_kills_the_worker_and_what_it_spawned() -> None:
+    repl = ReplSession(None, llm_query=str)
+    r = repl.execute("import subprocess\nchild = subprocess.Popen(['sleep', '60'])\nchild.pid")
+    grandchild, worker = int(r.output), repl.pid
+    assert worker is not None
+    repl.close()
+    assert _wait_gone(worker) and _wait_gone(grandchild)
+
+
+_DRIVER = textwrap.dedent("""
+    import sys, time
+    from rlm.repl.session import ReplSession
+    repl = ReplSession(None, llm_query=str, exec_timeout=60)
+    print(repl.pid, flush=True)
+    try:
+        repl.execute(sys.argv[1])
+    except KeyboardInterrupt:
+        repl.close()
+        sys.exit(130)
+""")
+
+
+@linux_only
+def test_ctrl_c_reaches_only_the_driver_which_closes_the_worker() -> None:
+    driver = subprocess.Popen([sys.executable, "-c", _DRIVER, "while True: pass"],
+                              stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        worker = int(driver.stdout.readline())  # type: ignore[union-attr]
+        time.sleep(0.3)
+        os.killpg(driver.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
+        assert driver.wait(timeout=10) == 130
+        assert _wait_gone(worker)
+    finally:
+        driver.kill()
+
+
+@linux_only
+def test_worker_exits_when_its_driver_is_killed() -> None:
+    driver = subprocess.Popen([sys.executable, "-c", _DRIVER, "import time\ntime.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        worker = int(driver.stdout.readline())  # type: ignore[union-attr]
+        driver.kill()
+        driver.wait()
+        assert _wait_gone(worker, timeout=5)
+    finally:
+        driver.kill()
