@@ -16,7 +16,9 @@ def test_public_api_is_exported() -> None:
     assert callable(rlm_generate)
     assert RLMConfig().max_iterations == 20
     assert RLMResponse(answer="x").answer == "x"
-    assert Context is rlm._core.Context
+    from rlm._core import Context as Core
+
+    assert Context is Core
 
 
 def test_python_dash_m_rlm_prints_help_without_importing_mlx() -> None:

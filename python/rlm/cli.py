@@ -105,6 +105,9 @@ def setup_arg_parser() -> argparse.ArgumentParser:
                    "(default: %(default)s)")
     p.add_argument("--max-llm-calls", type=_non_negative_int, metavar="N", default=defaults.max_llm_calls,
                    help="llm_query sub-calls per run (default: %(default)s)")
+    p.add_argument("--max-time", type=_positive_float, metavar="SECS", default=None,
+                   help="wall-clock budget of the whole run; when used up, one last turn asks "
+                   "for the best answer")
     p.add_argument("--max-output-chars", type=_positive_int, metavar="N", default=defaults.max_output_chars,
                    help="REPL output shown to the model per turn, head + tail (default: %(default)s)")
     p.add_argument("--encoding-errors", choices=("strict", "replace"), metavar="{strict,replace}",
@@ -132,6 +135,7 @@ def config_from_args(args: argparse.Namespace) -> RLMConfig:
         top_p=args.top_p, top_k=args.top_k, max_kv_size=args.max_kv_size, seed=args.seed,
         verbose=args.verbose, exec_timeout=args.timeout, max_output_chars=args.max_output_chars,
         max_llm_calls=args.max_llm_calls, encoding_errors=args.encoding_errors,
+        max_time=args.max_time,
     )
 
 

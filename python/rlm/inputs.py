@@ -76,7 +76,7 @@ def _open_file(path: str, encoding_errors: str, *, source: str, temporary: bool)
     except ContextError as e:
         if temporary:
             os.unlink(path)
-        if encoding_errors == "strict" and "UTF-8" in str(e):
+        if encoding_errors == "strict" and "utf-8" in str(e).lower():
             raise ContextError(f"{e}; {ENCODING_HINT}") from None
         raise
     except BaseException:

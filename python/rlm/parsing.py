@@ -49,8 +49,39 @@ def _find_fence(text: str, start: int) -> int:
     return -1
 
 
-def iter_blocks(text: str) -> list[CodeBlock]:
+def _find_closing_fence(text: str, start: int, partial: bool) -> int:
+    """Offset of the fence that closes a block opened before `start`, or -1.
+
+    A closing fence carries no info string (CommonMark): a "```python" line inside a block does not
+    close it. With `partial` (text still being generated) a fence is confirmed only once its line
+    has ended, since "```" may yet grow into "```python".
+    """
+    pos = _find_fence(text, start)
+    while pos != -1:
+        line_end = text.find("\n", pos + len(FENCE))
+        rest = text[pos + len(FENCE) : line_end if line_end != -1 else len(text)]
+        if not rest.strip():
+            return -1 if partial and line_end == -1 else pos
+        pos = _find_fence(text, pos + len(FENCE))
+    return -1
+
+
+def _body_start(text: str, info_end: int) -> int:
+    """Where a block's code starts: after its fence line, and after a repeated opening fence
+    (a model told to continue after "```python" sometimes writes "```python" again)."""
+    start = info_end + 1
+    if text.startswith(FENCE, start):
+        line_end = text.find("\n", start)
+        info = text[start + len(FENCE) : line_end].strip().lower()
+        if line_end != -1 and info and info in CODE_LANGUAGES:
+            return line_end + 1
+    return start
+
+
+def iter_blocks(text: str, *, partial: bool = False) -> list[CodeBlock]:
     """Every fenced block in `text`, of any language, in order (an unclosed last block included).
+
+    `partial=True` is for text still being generated (see `_find_closing_fence`).
 
     >>> [b.language for b in iter_blocks("```json\\n{}\\n```\\n```python\\nx = 1\\n```")]
     ['json', 'python']
@@ -65,15 +96,13 @@ def iter_blocks(text: str) -> list[CodeBlock]:
         if info_end == -1:  # a fence with nothing after it: no body yet
             return blocks
         language = text[open_at + len(FENCE) : info_end].strip().strip("`").lower()
-        close_at = _find_fence(text, info_end + 1)
+        body = _body_start(text, info_end)
+        close_at = _find_closing_fence(text, body, partial)
         if close_at == -1:
-            code = text[info_end + 1 :]
-            blocks.append(CodeBlock(language, code, open_at, len(text), closed=False))
+            blocks.append(CodeBlock(language, text[body:], open_at, len(text), closed=False))
             return blocks
-        code = text[info_end + 1 : close_at]
         end = close_at + len(FENCE)
-        blocks.append(CodeBlock(language, code, open_at, end, closed=True))
-        # A closing fence line may carry trailing text (rare); the next block starts after it.
+        blocks.append(CodeBlock(language, text[body:close_at], open_at, end, closed=True))
         pos = end
 
 
@@ -93,11 +122,12 @@ def code_block_end(text: str) -> int | None:
     """Offset just past the closing fence of the first Python-like block, or None if not closed yet.
 
     The engine's stop function: generation ends there so the model cannot invent the REPL's output.
+    The closing fence counts once its line has ended (the newline itself is cut off).
 
     >>> code_block_end("```python\\nx = 1\\n```\\nNow the output is 1")
     19
     """
-    for block in iter_blocks(text):
+    for block in iter_blocks(text, partial=True):
         if block.language in CODE_LANGUAGES:
             return block.end if block.closed else None
     return None

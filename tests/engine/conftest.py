@@ -32,19 +32,19 @@ def run_replay(
 
 
 @pytest.fixture
-def run():  # type: ignore[no-untyped-def]
+def run():
     """`run(turns, context=..., task=..., sub=..., trajectory=..., **RLMConfig fields)`."""
     return run_replay
 
 
 @pytest.fixture
-def code():  # type: ignore[no-untyped-def]
+def code():
     """`code(src, before="", after="")`: a model turn with one ```python block."""
     return block
 
 
 @pytest.fixture
-def replay_file(tmp_path):  # type: ignore[no-untyped-def]
+def replay_file(tmp_path):
     """Write {"turns": ..., "sub": ...} to a file and return its path."""
     import json
 

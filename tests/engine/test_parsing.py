@@ -54,8 +54,30 @@ def test_block_end_is_none_while_the_block_is_open() -> None:
 
 
 def test_block_end_ignores_a_non_python_block() -> None:
-    text = "```text\nsample\n```\n```python\nx = 1\n```"
-    assert code_block_end(text) == len(text)
+    text = "```text\nsample\n```\n```python\nx = 1\n```\n"
+    assert code_block_end(text) == len(text) - 1
+
+
+def test_block_end_waits_for_the_fence_line_to_end() -> None:
+    # "```" may still become "```python" (a model re-opening the fence): not a close yet.
+    assert code_block_end("```python\nprint(1)\n```") is None
+    assert code_block_end("```python\nprint(1)\n```  \n") == len("```python\nprint(1)\n```")
+
+
+def test_a_fence_with_an_info_string_does_not_close_a_block() -> None:
+    block = first_code_block("```python\nx = 1\n```python\ny = 2\n```")
+    assert block is not None and block.code == "x = 1\n```python\ny = 2\n"
+
+
+def test_a_repeated_opening_fence_is_skipped() -> None:
+    block = first_code_block("```python\n```python\nprint(1)\n```")
+    assert block is not None and block.code == "print(1)\n"
+    assert code_block_end("```python\n```python\nprint(1)\n```\n") is not None
+
+
+def test_a_finished_text_ending_in_a_fence_is_closed() -> None:
+    block = first_code_block("```python\nprint(1)\n```")
+    assert block is not None and block.closed
 
 
 def test_prose_final_keeps_parentheses_and_newlines() -> None:

@@ -85,14 +85,14 @@ def test_streaming_hook_receives_the_text() -> None:
     assert "".join(pieces) == "hello"
 
 
-def test_file_with_turns_and_sub(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_file_with_turns_and_sub(tmp_path) -> None:
     path = tmp_path / "r.json"
     path.write_text(json.dumps({"turns": ["a", "b"], "sub": ["s"]}))
     assert load_replay_file(path) == (["a", "b"], ["s"])
     assert ReplayBackend.from_file(path).name == f"replay:{path}"
 
 
-def test_a_trajectory_file_replays_its_root_turns(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_trajectory_file_replays_its_root_turns(tmp_path) -> None:
     path = tmp_path / "t.json"
     path.write_text(json.dumps({"version": 1, "iterations": [{"text": "t1"}, {"text": "t2"}]}))
     assert load_replay_file(path) == (["t1", "t2"], None)
@@ -103,13 +103,13 @@ def test_a_trajectory_file_replays_its_root_turns(tmp_path) -> None:  # type: ig
     [("not json", "not JSON"), ("[1, 2]", "JSON object"), ('{"x": 1}', "neither 'turns'"),
      ('{"turns": [1]}', "list of strings"), ('{"turns": [], "sub": "x"}', "'sub' must be")],
 )
-def test_bad_replay_files_are_usage_errors(tmp_path, content: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_replay_files_are_usage_errors(tmp_path, content: str, message: str) -> None:
     path = tmp_path / "bad.json"
     path.write_text(content)
     with pytest.raises(UsageError, match=message):
         load_replay_file(path)
 
 
-def test_missing_replay_file_is_a_usage_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_missing_replay_file_is_a_usage_error(tmp_path) -> None:
     with pytest.raises(UsageError, match="not found"):
         load_replay_file(tmp_path / "missing.json")
