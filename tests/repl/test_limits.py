@@ -217,3 +217,16 @@ def test_worker_exits_when_its_driver_is_killed() -> None:
         assert _wait_gone(worker, timeout=5)
     finally:
         driver.kill()
+
+
+def test_llm_query_after_the_interrupt_fails_fast_without_calling_the_model() -> None:
+    calls: list[str] = []
+    with ReplSession(None, llm_query=lambda p: calls.append(p) or "x", exec_timeout=0.3,
+                     interrupt_grace=5) as repl:
+        r = repl.execute(
+            "try:\n    n = 0\n    while True:\n        n += 1\nexcept KeyboardInterrupt:\n"
+            "    try:\n        llm_query('late')\n    except RuntimeError as e:\n        print(e)")
+        assert r.timed_out and not r.restarted
+        assert r.output.startswith("llm_query failed: interrupted")
+        assert calls == []
+        assert repl.execute("llm_query('next')").output == "'x'\n"  # the stream is in step

@@ -149,3 +149,13 @@ def test_execute_after_close_raises() -> None:
     s.close()  # idempotent
     with pytest.raises(ReplError):
         s.execute("1")
+
+
+def test_llm_query_from_threads_is_serialised_on_the_pipe(repl: ReplSession) -> None:
+    r = repl.execute(
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "with ThreadPoolExecutor(4) as pool:\n"
+        "    got = list(pool.map(llm_query, [f't{i}' for i in range(12)]))\n"
+        "got == [f'reply to t{i}' for i in range(12)]")
+    assert r.output == "True\n", r.output
+    assert len(r.llm_calls) == 12

@@ -404,7 +404,7 @@ class ReplSession:
     def _done(self, msg: dict[str, Any], calls: list[LLMCallRecord], start: float,
               interrupted: bool) -> ExecResult:
         output, error, error_type = msg["output"], msg.get("error"), msg.get("error_type")
-        timed_out = interrupted and error_type == "KeyboardInterrupt"
+        timed_out = interrupted  # even if the code caught the KeyboardInterrupt and went on
         if timed_out:
             note = (f"TimeoutError: the code ran longer than {self.exec_timeout:g} s and was interrupted; "
                     f"your variables are kept. Do less per step (slices, grep(), fewer llm_query calls).\n")

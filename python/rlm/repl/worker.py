@@ -17,6 +17,7 @@ import linecache
 import os
 import signal
 import sys
+import threading
 import traceback
 from typing import Any
 
@@ -51,6 +52,7 @@ class Worker:
         # never in the middle of a protocol read or write, which would desynchronise the stream.
         self.interruptible = False
         self.pending_interrupt = False
+        self.query_lock = threading.Lock()
         self.ns: dict[str, Any] = {}
         self.reserved: dict[str, Any] = {}
         self.stage = "start"  # what init was doing when it failed: the driver maps "context" to ContextError
@@ -130,20 +132,25 @@ class Worker:
     # -- functions the model calls ----------------------------------------------------------------
 
     def _ask_driver(self, prompts: list[str], batched: bool) -> Any:
-        self.next_query_id += 1
-        query_id = self.next_query_id
-        was = self.interruptible
-        self.interruptible = False
-        try:
-            protocol.send(self.reply_fd, {"type": "llm_query", "id": query_id, "prompts": prompts,
-                                          "batched": batched})
-            while True:
-                reply = protocol.recv(self.cmd_fd)
-                if reply.get("type") == "llm_result" and reply.get("id") == query_id:
-                    break  # older replies belong to queries abandoned by an interrupt
-        finally:
-            self.interruptible = was
-        if self.pending_interrupt:
+        # One request at a time on the pipe, even when model code calls llm_query from threads
+        # (the driver answers one by one anyway; llm_query_batched is the way to parallel calls).
+        with self.query_lock:
+            self.next_query_id += 1
+            query_id = self.next_query_id
+            on_main = threading.current_thread() is threading.main_thread()
+            if on_main:  # only the main thread receives signals; only it may defer them
+                self.interruptible = False
+            try:
+                protocol.send(self.reply_fd, {"type": "llm_query", "id": query_id, "prompts": prompts,
+                                              "batched": batched})
+                while True:
+                    reply = protocol.recv(self.cmd_fd)
+                    if reply.get("type") == "llm_result" and reply.get("id") == query_id:
+                        break  # older replies belong to queries abandoned by an interrupt
+            finally:
+                if on_main:
+                    self.interruptible = True
+        if on_main and self.pending_interrupt:
             self.pending_interrupt = False
             raise KeyboardInterrupt
         if not reply.get("ok"):
