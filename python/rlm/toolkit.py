@@ -80,10 +80,7 @@ class LineMatch:
     after: list[tuple[int, str]] = field(default_factory=list)
 
     def __str__(self) -> str:
-        rows = [f"{n}-{t}" for n, t in self.before]
-        rows.append(f"{self.line_number}:{self.line}")
-        rows.extend(f"{n}-{t}" for n, t in self.after)
-        return "\n".join(rows)
+        return _render(self)
 
 
 class GrepResult(list):  # type: ignore[type-arg]
@@ -105,9 +102,30 @@ class GrepResult(list):  # type: ignore[type-arg]
             head += f" (stopped at max_count={self.truncated_at}; there may be more)"
         if not self:
             return head
-        return head + ":\n" + "\n".join(str(m) for m in self)
+        return head + ":\n" + "\n".join(_render(m) for m in self)
 
     __str__ = __repr__
+
+
+# A line longer than this is shown as a window around the match (minified files, CSV rows, logs):
+# one huge line must not eat the whole output budget of the turn.
+LINE_DISPLAY_CHARS = 300
+
+
+def _clip(text: str, center: int = 0) -> str:
+    if len(text) <= LINE_DISPLAY_CHARS:
+        return text
+    lo = max(0, min(center - LINE_DISPLAY_CHARS // 3, len(text) - LINE_DISPLAY_CHARS))
+    hi = lo + LINE_DISPLAY_CHARS
+    return (f"[{lo:,} chars]…" if lo else "") + text[lo:hi] + (f"…[{len(text) - hi:,} more chars]" if hi < len(text) else "")
+
+
+def _render(m: Any) -> str:
+    """A match as `rg -n` prints it (`N-before`, `N:line`, `N-after`), long lines clipped."""
+    rows = [f"{n}-{_clip(t)}" for n, t in m.before]
+    rows.append(f"{m.line_number}:{_clip(m.line, m.start - m.line_start)}")
+    rows.extend(f"{n}-{_clip(t)}" for n, t in m.after)
+    return "\n".join(rows)
 
 
 def _py_grep(text: str, regex: re.Pattern[str], before: int, after: int,

@@ -103,3 +103,12 @@ def test_helpers_without_text_and_without_a_context_say_so() -> None:
     toolkit.configure(context=None)
     with pytest.raises(RuntimeError, match="no context"):
         grep("x")
+
+
+def test_grep_shows_a_window_of_very_long_lines_around_the_match() -> None:
+    line = "x" * 5000 + "NEEDLE" + "y" * 5000
+    shown = repr(grep("NEEDLE", text="short\n" + line))
+    assert "NEEDLE" in shown
+    assert len(shown) < 500
+    assert "more chars]" in shown and "chars]…" in shown
+    assert grep("NEEDLE", text=line)[0].line == line  # the record keeps the whole line

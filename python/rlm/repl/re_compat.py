@@ -22,6 +22,7 @@ import re as _re
 from re import DOTALL, IGNORECASE, MULTILINE, UNICODE, VERBOSE
 from typing import Any, Callable, Iterator
 
+from rlm._core import Context
 from rlm.errors import ContextTooLargeError, UnsupportedPatternError
 
 # Everything else `re` exports (flags, error, escape, Match, RegexFlag, ...; which names exist
@@ -36,7 +37,7 @@ _FINDITER_BATCH = 10_000
 
 
 def _is_context(obj: Any) -> bool:
-    return not isinstance(obj, (str, bytes, bytearray, memoryview)) and hasattr(obj, "byte_len")
+    return isinstance(obj, Context)
 
 
 def _raw(pattern: Any) -> Any:
