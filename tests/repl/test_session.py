@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from rlm._core import Context
 from rlm.errors import ContextError, ReplError
 from rlm.repl.session import ReplSession
 
@@ -159,3 +160,18 @@ def test_llm_query_from_threads_is_serialised_on_the_pipe(repl: ReplSession) -> 
         "got == [f'reply to t{i}' for i in range(12)]")
     assert r.output == "True\n", r.output
     assert len(r.llm_calls) == 12
+
+
+def test_invalid_utf8_is_a_context_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(b"ok \xff bad\n")
+    with pytest.raises(ContextError, match="byte offset 3"):
+        ReplSession(str(path), llm_query=str)
+
+
+@pytest.mark.skipif(not hasattr(Context, "search"), reason="Context.open(errors=) not built yet")
+def test_invalid_utf8_is_replaced_when_asked(tmp_path: Path) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(b"ok \xff bad\n")
+    with ReplSession(str(path), llm_query=str, encoding_errors="replace") as s:
+        assert s.execute("context[:]").output == "'ok \ufffd bad\\n'\n"

@@ -22,6 +22,7 @@ import traceback
 from typing import Any
 
 from rlm import _limits, toolkit
+from rlm.errors import RLMError
 from rlm.repl import protocol, re_compat
 from rlm.repl.capture import OutputCapture
 
@@ -292,7 +293,9 @@ def main(argv: list[str]) -> int:
     except protocol.ProtocolError:
         return 0
     except Exception as exc:  # noqa: BLE001 - reported to the driver, which raises it
-        protocol.send(reply_fd, {"type": "ready", "pid": os.getpid(), "error": f"{type(exc).__name__}: {exc}",
+        # Our own errors already say what happened; others need their type to make sense.
+        text = str(exc) if isinstance(exc, RLMError) else f"{type(exc).__name__}: {exc}"
+        protocol.send(reply_fd, {"type": "ready", "pid": os.getpid(), "error": text,
                                  "error_type": type(exc).__name__, "stage": worker.stage,
                                  "memory_limit": "none"})
         return 1
