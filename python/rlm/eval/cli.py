@@ -96,7 +96,8 @@ def _rlm_config(args: argparse.Namespace) -> Any:
 
 
 def _load_backend(args: argparse.Namespace) -> Any:
-    from rlm.backends.mlx import load_backend
+    # The same resolution as `rlm --model`: replay:FILE, a bundled name, a directory, a hub id.
+    from rlm.inputs import load_backend
 
     return load_backend(args.model, max_kv_size=args.max_kv_size)
 
