@@ -1,19 +1,443 @@
-"""Typed stub for the Rust extension `rlm._core` (checked by `python -m mypy.stubtest rlm._core`)."""
+"""Typed stub for the Rust extension `rlm._core` (checked by `python -m mypy.stubtest rlm._core`).
+
+Conventions, everywhere in this module:
+
+- Offsets are *character* offsets (Python `str` indices), never bytes, except in names that say
+  `byte`.
+- `start` / `end` arguments behave as in `str.find`: negative values count from the end, values past
+  either end are clipped, `None` means "from the beginning" / "to the end". For regex calls they are
+  `re`'s `pos` / `endpos`: text before `start` still counts for `\\b` and look-behind-free anchors,
+  and the text is cut at `end` (so `$` matches there).
+- Line numbers are 1-based (as in `grep -n`, editors and tracebacks). Lines are split exactly as
+  `str.splitlines()` splits them: `\\n`, `\\r\\n`, `\\r`, `\\v`, `\\f`, `\\x1c`-`\\x1e`, `\\x85`,
+  `\\u2028`, `\\u2029` all end a line.
+- Every scan releases the GIL; scans over more than a few MB use every core.
+- Calls that would build a Python `str` or `list` larger than `Context.max_materialize` characters
+  (or items) raise `rlm.errors.ContextTooLargeError` naming the lazy alternative.
+- Patterns the Rust `regex` engine cannot run (backreferences, look-around, `re.ASCII`, ...) raise
+  `rlm.errors.UnsupportedPatternError`; callers may fall back to Python `re` on a slice.
+- Regex iteration follows `re.finditer`: non-overlapping, leftmost-first, empty matches allowed next
+  to a previous match. Known differences from `re`: after an empty match the search resumes one
+  character later (`re` may also try a non-empty match at the same place); `$` without MULTILINE
+  matches only at the very end (`re` also matches before a final `\\n`); `\\w`, `\\d`, `\\s` use
+  Unicode's definitions, which differ from `re`'s for a few rare characters.
+"""
 
 import os
-from typing import final
+from collections.abc import Iterator
+from typing import Final, Literal, final, overload
 
+__all__ = [
+    "DEFAULT_MAX_MATERIALIZE",
+    "DOTALL",
+    "IGNORECASE",
+    "MULTILINE",
+    "VERBOSE",
+    "Context",
+    "GrepMatch",
+    "LineIterator",
+    "Match",
+    "SplitIterator",
+]
 
-__all__ = ["Context"]
+DEFAULT_MAX_MATERIALIZE: Final[int]
+"""Default `Context.max_materialize`: 2**26 characters (about 64 MB of ASCII text)."""
+
+# Regex flags: the same values as Python's `re` module, so `re.IGNORECASE | re.MULTILINE` works.
+IGNORECASE: Final[int]
+MULTILINE: Final[int]
+DOTALL: Final[int]
+VERBOSE: Final[int]
+
+@final
+class Match:
+    """One regex match, shaped like `re.Match` (it holds its own group texts, not the haystack).
+
+    Group 0 is the whole match; groups that did not take part are `None`.
+
+    Example:
+        >>> m = Context.from_str("id=42").search(r"(?P<key>\\w+)=(\\d+)")
+        >>> m.span(), m.group(2), m["key"], m.groups()
+        ((0, 5), '42', 'id', ('id', '42'))
+    """
+
+    @property
+    def pos(self) -> int:
+        """Character offset where the search started."""
+    @property
+    def endpos(self) -> int:
+        """Character offset where the search stopped."""
+    @property
+    def lastindex(self) -> int | None:
+        """Index of the last group that matched, as `re.Match.lastindex`."""
+    @property
+    def lastgroup(self) -> str | None:
+        """Name of the last group that matched, if it has one."""
+    @property
+    def names(self) -> dict[str, int]:
+        """Group name -> group index (as `re.Pattern.groupindex`)."""
+    def group(self, *groups: int | str) -> str | tuple[str | None, ...] | None:
+        """The text of one group (default 0), or a tuple for several, as `re.Match.group`."""
+    def groups(self, default: str | None = None) -> tuple[str | None, ...]:
+        """The texts of groups 1.., `default` for those that did not take part."""
+    def groupdict(self, default: str | None = None) -> dict[str, str | None]:
+        """The named groups by name."""
+    def start(self, group: int | str = 0) -> int:
+        """Character offset where `group` starts (-1 if it did not take part)."""
+    def end(self, group: int | str = 0) -> int:
+        """Character offset where `group` ends (-1 if it did not take part)."""
+    def span(self, group: int | str = 0) -> tuple[int, int]:
+        """`(start, end)` of `group` in characters (`(-1, -1)` if it did not take part)."""
+    def __getitem__(self, group: int | str, /) -> str | None: ...
+    def __bool__(self) -> bool: ...
+
+@final
+class GrepMatch:
+    """One line that matched `Context.grep`, with its context lines (like `rg -n -B -A`).
+
+    `str(m)` renders it as ripgrep does: `before` lines as `N-text`, the match as `N:text`, `after`
+    lines as `N-text`, one per line. Each match carries its own context lines, so with large
+    `before`/`after` the same line may appear in two neighbouring matches.
+
+    Example:
+        >>> [m.line_number for m in Context.from_str("a\\nbb\\nab\\n").grep("b")]
+        [2, 3]
+    """
+
+    @property
+    def line_number(self) -> int:
+        """1-based number of the matching line."""
+    @property
+    def line(self) -> str:
+        """The matching line's text, without its line ending."""
+    @property
+    def line_start(self) -> int:
+        """Character offset where the matching line starts."""
+    @property
+    def start(self) -> int:
+        """Character offset of the first match on the line."""
+    @property
+    def end(self) -> int:
+        """Character offset where that first match ends."""
+    @property
+    def before(self) -> list[tuple[int, str]]:
+        """Up to `before` preceding lines as `(line_number, text)`."""
+    @property
+    def after(self) -> list[tuple[int, str]]:
+        """Up to `after` following lines as `(line_number, text)`."""
+
+@final
+class LineIterator:
+    """Lazy iterator over lines (see `Context.lines`)."""
+
+    def __iter__(self) -> LineIterator: ...
+    def __next__(self) -> str: ...
+
+@final
+class SplitIterator:
+    """Lazy iterator over the pieces of `Context.iter_split`."""
+
+    def __iter__(self) -> SplitIterator: ...
+    def __next__(self) -> str: ...
 
 @final
 class Context:
-    """A huge read-only text with Python `str` semantics over character offsets."""
+    """A huge read-only text with Python `str` semantics over character offsets.
 
+    `Context.open` memory-maps a file (no copy; the kernel's page cache is shared by every process
+    that opens the same file); `from_str` / `from_bytes` own a buffer. Reading methods return plain
+    Python values: `str`, `int`, `bool`, lists and tuples of them, and `Match` / `GrepMatch`.
+
+    Example:
+        >>> c = Context.from_str("alpha\\nbeta\\n")
+        >>> len(c), c[0:5], c.find("beta"), c.line_count(), c.line(2)
+        (11, 'alpha', 6, 2, 'beta')
+    """
+
+    # ------------------------------------------------------------------ construction
     @staticmethod
-    def open(path: str | os.PathLike[str]) -> Context:
-        """Memory-map the file at `path` without copying it."""
+    def open(
+        path: str | os.PathLike[str],
+        *,
+        errors: Literal["strict", "replace"] = "strict",
+    ) -> Context:
+        """Memory-map the file at `path` without copying it, and index its characters and lines.
+
+        `errors="strict"` raises `rlm.errors.ContextError` naming the first invalid UTF-8 byte
+        offset; `errors="replace"` decodes as `bytes.decode("utf-8", "replace")` does (this copies
+        the file only if it holds invalid bytes). A 0-byte file is a valid empty context.
+
+        Example:
+            >>> c = Context.open("big.txt")
+        """
     @staticmethod
     def from_str(text: str) -> Context:
-        """Own a copy of `text`."""
-    def __len__(self) -> int: ...
+        """Own a UTF-8 copy of `text`.
+
+        Example:
+            >>> len(Context.from_str("héllo"))
+            5
+        """
+    @staticmethod
+    def from_bytes(data: bytes, *, errors: Literal["strict", "replace"] = "strict") -> Context:
+        """Own a copy of UTF-8 `data` (`errors` as in `open`).
+
+        Example:
+            >>> Context.from_bytes(b"a\\xffb", errors="replace")[1]
+            '\\ufffd'
+        """
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def path(self) -> str | None:
+        """The path given to `open`, or `None` for `from_str` / `from_bytes`."""
+    @property
+    def byte_len(self) -> int:
+        """Size in UTF-8 bytes."""
+    @property
+    def is_mapped(self) -> bool:
+        """True when the text is a memory-mapped file (shared page cache, no private copy)."""
+    @property
+    def replaced(self) -> bool:
+        """True when `errors="replace"` actually replaced invalid bytes (the text is then a copy)."""
+    @property
+    def max_materialize(self) -> int:
+        """Most characters (or list items) one call may build as Python objects. Settable.
+
+        Example:
+            >>> c.max_materialize = 2**31  # allow str(c) on a 1 GB context
+        """
+    @max_materialize.setter
+    def max_materialize(self, value: int) -> None: ...
+
+    # ------------------------------------------------------------------ str protocol
+    def __len__(self) -> int:
+        """Number of characters, as `len(str)`."""
+    @overload
+    def __getitem__(self, index: int, /) -> str: ...
+    @overload
+    def __getitem__(self, index: slice, /) -> str: ...
+    def __contains__(self, sub: str, /) -> bool: ...
+    def __str__(self) -> str:
+        """The whole text as a `str` (refused above `max_materialize` characters)."""
+    def __repr__(self) -> str:
+        """Short: size, lines and source, never the text."""
+    def __bool__(self) -> bool: ...
+    def find(self, sub: str, start: int | None = None, end: int | None = None) -> int:
+        """Lowest offset of `sub` in `[start:end]`, or -1, as `str.find`.
+
+        Example:
+            >>> Context.from_str("a-b-c").find("-", 2)
+            3
+        """
+    def rfind(self, sub: str, start: int | None = None, end: int | None = None) -> int:
+        """Highest offset of `sub` in `[start:end]`, or -1, as `str.rfind`."""
+    def index(self, sub: str, start: int | None = None, end: int | None = None) -> int:
+        """As `find`, but raises `ValueError` when `sub` is absent."""
+    def rindex(self, sub: str, start: int | None = None, end: int | None = None) -> int:
+        """As `rfind`, but raises `ValueError` when `sub` is absent."""
+    def count(self, sub: str, start: int | None = None, end: int | None = None) -> int:
+        """Number of non-overlapping occurrences of `sub` in `[start:end]`, as `str.count`."""
+    def startswith(
+        self, prefix: str | tuple[str, ...], start: int | None = None, end: int | None = None
+    ) -> bool:
+        """As `str.startswith`."""
+    def endswith(
+        self, suffix: str | tuple[str, ...], start: int | None = None, end: int | None = None
+    ) -> bool:
+        """As `str.endswith`."""
+    def splitlines(self, keepends: bool = False) -> list[str]:
+        """As `str.splitlines` (refused above `max_materialize`; use `lines()` instead)."""
+    def split(self, sep: str | None = None, maxsplit: int = -1) -> list[str]:
+        """As `str.split` (refused above `max_materialize`; use `iter_split()` instead)."""
+    def iter_split(self, sep: str | None = None, maxsplit: int = -1) -> SplitIterator:
+        """Lazy `split`: yields the same pieces one at a time.
+
+        Example:
+            >>> list(Context.from_str("a,b,,c").iter_split(","))
+            ['a', 'b', '', 'c']
+        """
+
+    # ------------------------------------------------------------------ lines
+    def lines(self, keepends: bool = False) -> LineIterator:
+        """Lazy `splitlines()`: yields the same lines one at a time.
+
+        Example:
+            >>> list(Context.from_str("a\\r\\nb").lines())
+            ['a', 'b']
+        """
+    def line_count(self) -> int:
+        """Number of lines, `len(str.splitlines())` (a final line without a newline counts)."""
+    def line(self, number: int) -> str:
+        """Text of line `number` (1-based; negative counts from the end), without its ending.
+
+        Example:
+            >>> Context.from_str("a\\nb\\nc").line(-1)
+            'c'
+        """
+    def line_span(self, number: int) -> tuple[int, int]:
+        """`(start, end)` character offsets of line `number`, without its ending."""
+    def line_of(self, offset: int) -> int:
+        """1-based number of the line holding character `offset` (a line owns its ending)."""
+
+    # ------------------------------------------------------------------ literal search
+    def find_all(
+        self,
+        needle: str,
+        *,
+        ignore_case: bool = False,
+        start: int | None = None,
+        end: int | None = None,
+        limit: int | None = None,
+    ) -> list[int]:
+        """Offsets of the non-overlapping occurrences of `needle` (those `count` counts).
+
+        `ignore_case` uses Unicode simple case folding. Refused above `max_materialize` results
+        without a `limit`.
+
+        Example:
+            >>> Context.from_str("a-b-c").find_all("-")
+            [1, 3]
+        """
+    def count_literal(
+        self,
+        needle: str,
+        *,
+        ignore_case: bool = False,
+        start: int | None = None,
+        end: int | None = None,
+    ) -> int:
+        """`count` with an `ignore_case` option (Unicode simple case folding).
+
+        Example:
+            >>> Context.from_str("Import import").count_literal("IMPORT", ignore_case=True)
+            2
+        """
+
+    # ------------------------------------------------------------------ regex search
+    def search(
+        self, pattern: str, flags: int = 0, *, start: int | None = None, end: int | None = None
+    ) -> Match | None:
+        """First match of `pattern` in `[start:end]`, as `re.search`.
+
+        `flags` takes `re.IGNORECASE`, `re.MULTILINE`, `re.DOTALL`, `re.VERBOSE` (or this module's
+        constants of the same value); `re.UNICODE` is accepted and ignored.
+
+        Example:
+            >>> Context.from_str("x = 42").search(r"\\d+").span()
+            (4, 6)
+        """
+    def match(
+        self, pattern: str, flags: int = 0, *, start: int | None = None, end: int | None = None
+    ) -> Match | None:
+        """A match anchored at `start`, as `re.match`.
+
+        Example:
+            >>> Context.from_str("x = 42").match(r"\\d+") is None
+            True
+        """
+    def finditer(
+        self,
+        pattern: str,
+        flags: int = 0,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        limit: int | None = None,
+    ) -> list[Match]:
+        """The matches `re.finditer` would give (a list; `limit` keeps the first ones).
+
+        Refused above `max_materialize` matches without a `limit`; use `spans` instead.
+
+        Example:
+            >>> [m.group() for m in Context.from_str("a1b22").finditer(r"\\d+")]
+            ['1', '22']
+        """
+    def findall(
+        self,
+        pattern: str,
+        flags: int = 0,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        limit: int | None = None,
+    ) -> list[str] | list[tuple[str, ...]]:
+        """What `re.findall` returns: the matches, the one group, or tuples of groups ('' if unset).
+
+        Example:
+            >>> Context.from_str("a=1, b=2").findall(r"(\\w)=(\\d)")
+            [('a', '1'), ('b', '2')]
+        """
+    def spans(
+        self,
+        pattern: str,
+        flags: int = 0,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        limit: int | None = None,
+    ) -> list[tuple[int, int]]:
+        """`(start, end)` character offsets of the matches, without building their text.
+
+        Example:
+            >>> Context.from_str("é1é22").spans(r"\\d+")
+            [(1, 2), (3, 5)]
+        """
+    def count_matches(
+        self, pattern: str, flags: int = 0, *, start: int | None = None, end: int | None = None
+    ) -> int:
+        """Number of matches `re.finditer` would give.
+
+        Example:
+            >>> Context.from_str("def f(self): pass").count_matches(r"def \\w+\\(self")
+            1
+        """
+    def grep(
+        self,
+        pattern: str,
+        *,
+        before: int = 0,
+        after: int = 0,
+        ignore_case: bool = False,
+        max_count: int | None = None,
+        literal: bool = False,
+        flags: int = 0,
+    ) -> list[GrepMatch]:
+        """Lines matching `pattern`, like `rg -n -B before -A after [-i] [-m max_count]`.
+
+        `^` and `$` match at line starts and ends (`\\n` and `\\r\\n` lines); `literal=True` treats
+        `pattern` as plain text. Refused above `max_materialize` matching lines without
+        `max_count`; `count_lines_matching` only counts.
+
+        Example:
+            >>> [str(m) for m in Context.from_str("def f():\\n    pass\\n").grep(r"^def ")]
+            ['1:def f():']
+        """
+    def count_lines_matching(
+        self, pattern: str, *, ignore_case: bool = False, literal: bool = False, flags: int = 0
+    ) -> int:
+        """Number of lines `grep` would report without `max_count` (like `rg -c`).
+
+        Example:
+            >>> Context.from_str("a\\nab\\nb").count_lines_matching("b")
+            2
+        """
+
+    # ------------------------------------------------------------------ bytes and offsets
+    def to_bytes(self) -> bytes:
+        """The raw UTF-8 bytes (refused above `max_materialize` bytes; see `save` for big ones).
+
+        Example:
+            >>> Context.from_str("é").to_bytes()
+            b'\\xc3\\xa9'
+        """
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the UTF-8 text to `path`, so another process can `Context.open` it.
+
+        Example:
+            >>> Context.from_str("shared text").save("/tmp/ctx.txt")
+        """
+    def byte_offset(self, offset: int) -> int:
+        """UTF-8 byte offset of character `offset` (0 <= offset <= len)."""
+    def char_offset(self, byte_offset: int) -> int:
+        """Character offset of the character holding UTF-8 byte `byte_offset` (0 <= it <= byte_len)."""

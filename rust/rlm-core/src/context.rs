@@ -1,11 +1,14 @@
-//! The text storage: a memory-mapped file or an owned buffer, validated as UTF-8.
+//! The text storage: a memory-mapped file or an owned buffer, validated as UTF-8 and indexed.
 
 use std::fs::File;
 use std::path::Path;
 
-use memmap2::Mmap;
+use memmap2::{Mmap, MmapOptions};
+use rayon::prelude::*;
 
-/// Why a context could not be opened.
+use crate::index::{is_char_start, Index};
+
+/// Why a context could not be opened, or an operation refused.
 #[derive(Debug)]
 pub enum ContextError {
     Io(std::io::Error),
@@ -17,54 +20,89 @@ impl std::fmt::Display for ContextError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ContextError::Io(e) => write!(f, "{e}"),
-            ContextError::InvalidUtf8 { byte_offset } => {
-                write!(f, "invalid UTF-8 at byte offset {byte_offset}")
-            }
+            ContextError::InvalidUtf8 { byte_offset } => write!(
+                f,
+                "invalid UTF-8 at byte offset {byte_offset}; open with errors=\"replace\" to \
+                 substitute U+FFFD for invalid bytes"
+            ),
         }
     }
 }
 
 impl std::error::Error for ContextError {}
 
+/// What to do with bytes that are not UTF-8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Errors {
+    Strict,
+    /// As Python's `bytes.decode("utf-8", "replace")` (copies the text if anything is replaced).
+    Replace,
+}
+
 enum Storage {
     Mapped(Mmap),
     Owned(Vec<u8>),
-    Empty,
 }
 
-/// A read-only UTF-8 text.
+/// A read-only UTF-8 text with a character / line index.
 pub struct Context {
     storage: Storage,
+    pub(crate) index: Index,
+    replaced: bool,
 }
+
+/// Texts above this size are validated on every core.
+const PAR_MIN: usize = 4 << 20;
 
 impl Context {
     /// Map `path` into memory without copying it.
-    pub fn open(path: impl AsRef<Path>) -> Result<Self, ContextError> {
+    pub fn open(path: impl AsRef<Path>, errors: Errors) -> Result<Self, ContextError> {
         let file = File::open(path).map_err(ContextError::Io)?;
         let len = file.metadata().map_err(ContextError::Io)?.len();
         if len == 0 {
             // mmap of an empty file fails on some platforms; an empty file is a valid empty context.
-            return Ok(Context { storage: Storage::Empty });
+            return Self::from_bytes(Vec::new(), errors);
         }
         // SAFETY: the file is treated as read-only; a concurrent writer truncating it is outside
-        // what we support (as for ripgrep's mmap searcher).
-        let map = unsafe { Mmap::map(&file) }.map_err(ContextError::Io)?;
-        let ctx = Context { storage: Storage::Mapped(map) };
-        ctx.validate()?;
-        Ok(ctx)
+        // what we support (as for ripgrep's mmap searcher). `populate` pre-faults the page cache
+        // pages (shared, not a private copy) so the validation pass does not fault page by page.
+        let map = unsafe { MmapOptions::new().populate().map(&file) }.map_err(ContextError::Io)?;
+        #[cfg(unix)]
+        let _ = map.advise(memmap2::Advice::WillNeed);
+        Self::build(Storage::Mapped(map), errors)
     }
 
-    /// Own `bytes`, which must be UTF-8.
-    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, ContextError> {
-        let ctx = Context { storage: Storage::Owned(bytes) };
-        ctx.validate()?;
-        Ok(ctx)
+    /// Own `bytes`, which must be UTF-8 unless `errors` is `Replace`.
+    pub fn from_bytes(bytes: Vec<u8>, errors: Errors) -> Result<Self, ContextError> {
+        Self::build(Storage::Owned(bytes), errors)
     }
 
-    fn validate(&self) -> Result<(), ContextError> {
-        simdutf8::compat::from_utf8(self.bytes())
-            .map(|_| ())
-            .map_err(|e| ContextError::InvalidUtf8 { byte_offset: e.valid_up_to() })
+    /// Own a copy of `text` (already valid).
+    pub fn from_string(text: String) -> Self {
+        let index = Index::build(text.as_bytes());
+        Context { storage: Storage::Owned(text.into_bytes()), index, replaced: false }
+    }
+
+    fn build(storage: Storage, errors: Errors) -> Result<Self, ContextError> {
+        let bytes: &[u8] = match &storage {
+            Storage::Mapped(m) => m,
+            Storage::Owned(v) => v,
+        };
+        match first_invalid_utf8(bytes) {
+            None => {
+                let index = Index::build(bytes);
+                Ok(Context { storage, index, replaced: false })
+            }
+            Some(byte_offset) if errors == Errors::Strict => {
+                Err(ContextError::InvalidUtf8 { byte_offset })
+            }
+            Some(_) => {
+                let text = String::from_utf8_lossy(bytes).into_owned();
+                let mut ctx = Context::from_string(text);
+                ctx.replaced = true;
+                Ok(ctx)
+            }
+        }
     }
 
     /// The raw UTF-8 bytes.
@@ -72,14 +110,22 @@ impl Context {
         match &self.storage {
             Storage::Mapped(m) => m,
             Storage::Owned(v) => v,
-            Storage::Empty => &[],
         }
     }
 
     /// The text as `&str` (validated on construction).
     pub fn text(&self) -> &str {
-        // SAFETY: validated in `open` / `from_bytes`.
+        // SAFETY: validated (or replaced) in `build` / `from_string`.
         unsafe { std::str::from_utf8_unchecked(self.bytes()) }
+    }
+
+    pub fn is_mapped(&self) -> bool {
+        matches!(self.storage, Storage::Mapped(_))
+    }
+
+    /// True when `Errors::Replace` actually replaced invalid bytes.
+    pub fn replaced(&self) -> bool {
+        self.replaced
     }
 
     /// Number of bytes.
@@ -89,9 +135,86 @@ impl Context {
 
     /// Number of Unicode scalar values (Python's `len`).
     pub fn char_len(&self) -> usize {
-        // Count bytes that do not continue a multi-byte sequence.
-        self.bytes().iter().filter(|&&b| (b as i8) >= -0x40).count()
+        self.index.char_len()
     }
+
+    /// Byte offset where character `ch` starts (`byte_len` when `ch >= char_len`).
+    pub fn byte_of_char(&self, ch: usize) -> usize {
+        self.index.byte_of_char(self.bytes(), ch)
+    }
+
+    /// Character offset of byte `byte`; a byte inside a character maps to that character.
+    pub fn char_of_byte(&self, byte: usize) -> usize {
+        let bytes = self.bytes();
+        let mut b = byte.min(bytes.len());
+        while b < bytes.len() && !is_char_start(bytes[b]) {
+            b -= 1;
+        }
+        self.index.char_of_byte(bytes, b)
+    }
+
+    /// The characters `[start, end)` (clamped to the text).
+    pub fn slice(&self, start: usize, end: usize) -> &str {
+        let (a, b) = self.byte_range(start, end);
+        &self.text()[a..b]
+    }
+
+    /// Byte range of the characters `[start, end)` (clamped, `start <= end`).
+    pub fn byte_range(&self, start: usize, end: usize) -> (usize, usize) {
+        let end = end.min(self.char_len());
+        let start = start.min(end);
+        let a = self.byte_of_char(start);
+        // Short spans are cheaper to walk than to look up again.
+        let b = if end - start < 64 {
+            let mut b = a;
+            for _ in start..end {
+                b += utf8_width(self.bytes()[b]);
+            }
+            b
+        } else {
+            self.byte_of_char(end)
+        };
+        (a, b)
+    }
+}
+
+/// Width of the UTF-8 sequence that starts with `lead`.
+#[inline]
+pub fn utf8_width(lead: u8) -> usize {
+    match lead {
+        0x00..=0x7f => 1,
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    }
+}
+
+/// The first byte offset that is not valid UTF-8, or `None`. Validates big inputs on every core,
+/// in pieces cut at character starts, then re-checks sequentially up to the first failing piece
+/// so the offset reported is exactly the one a sequential decoder reports.
+pub fn first_invalid_utf8(bytes: &[u8]) -> Option<usize> {
+    if bytes.len() < PAR_MIN {
+        return simdutf8::compat::from_utf8(bytes).err().map(|e| e.valid_up_to());
+    }
+    let piece = 1 << 20;
+    let mut cuts = vec![0];
+    let mut at = piece;
+    while at < bytes.len() {
+        // Move onto a character start (at most 3 continuation bytes in valid text).
+        let mut c = at;
+        while c < bytes.len() && c < at + 3 && !is_char_start(bytes[c]) {
+            c += 1;
+        }
+        cuts.push(c);
+        at += piece;
+    }
+    cuts.push(bytes.len());
+    let bad = cuts
+        .par_windows(2)
+        .with_min_len(8)
+        .position_first(|w| simdutf8::basic::from_utf8(&bytes[w[0]..w[1]]).is_err())?;
+    let upto = cuts[bad + 1];
+    simdutf8::compat::from_utf8(&bytes[..upto]).err().map(|e| e.valid_up_to()).or(Some(upto))
 }
 
 #[cfg(test)]
@@ -100,14 +223,37 @@ mod tests {
 
     #[test]
     fn char_len_counts_scalars_not_bytes() {
-        let ctx = Context::from_bytes("héllo €".as_bytes().to_vec()).unwrap();
+        let ctx = Context::from_bytes("héllo €".as_bytes().to_vec(), Errors::Strict).unwrap();
         assert_eq!(ctx.byte_len(), 10);
         assert_eq!(ctx.char_len(), 7);
     }
 
     #[test]
     fn invalid_utf8_names_first_bad_offset() {
-        let err = Context::from_bytes(b"ok\xffno".to_vec()).err().unwrap();
+        let err = Context::from_bytes(b"ok\xffno".to_vec(), Errors::Strict).err().unwrap();
         assert!(matches!(err, ContextError::InvalidUtf8 { byte_offset: 2 }));
+    }
+
+    #[test]
+    fn invalid_utf8_found_exactly_in_a_big_input() {
+        let mut big = "é".repeat(5 << 20).into_bytes();
+        big[7_000_001] = 0xff; // the second byte of a 2-byte character
+        big[9_000_000] = 0xff;
+        assert_eq!(first_invalid_utf8(&big), Some(7_000_000));
+    }
+
+    #[test]
+    fn replace_mode_matches_lossy_decoding() {
+        let ctx = Context::from_bytes(b"a\xffb\xe2\x82".to_vec(), Errors::Replace).unwrap();
+        assert_eq!(ctx.text(), "a\u{fffd}b\u{fffd}");
+        assert!(ctx.replaced());
+    }
+
+    #[test]
+    fn slice_by_characters() {
+        let ctx = Context::from_string("aé€😀z".to_string());
+        assert_eq!(ctx.slice(1, 4), "é€😀");
+        assert_eq!(ctx.slice(3, 99), "😀z");
+        assert_eq!(ctx.char_of_byte(4), 2); // inside '€'
     }
 }

@@ -1,48 +1,27 @@
-//! PyO3 bindings for rlm-core: argument conversion, GIL release, error mapping. No logic here.
+//! PyO3 bindings for rlm-core (module `rlm._core`): argument conversion, GIL release, error
+//! mapping. The algorithms live in rlm-core, where they are tested without Python.
 
-use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 
-use rlm_core::ContextError;
+mod context;
+mod errors;
+mod iters;
+mod matches;
 
-fn to_py_err(err: ContextError) -> PyErr {
-    match err {
-        ContextError::Io(e) => PyOSError::new_err(e.to_string()),
-        ContextError::InvalidUtf8 { byte_offset } => {
-            PyValueError::new_err(format!("invalid UTF-8 at byte offset {byte_offset}"))
-        }
-    }
-}
-
-/// A huge read-only text with Python `str` semantics over character offsets.
-#[pyclass(module = "rlm._core", frozen)]
-struct Context {
-    inner: rlm_core::Context,
-}
-
-#[pymethods]
-impl Context {
-    /// Memory-map the file at `path` (no copy).
-    #[staticmethod]
-    fn open(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
-        let inner = py.detach(|| rlm_core::Context::open(&path)).map_err(to_py_err)?;
-        Ok(Context { inner })
-    }
-
-    /// Own a copy of `text`.
-    #[staticmethod]
-    fn from_str(text: &str) -> PyResult<Self> {
-        let inner = rlm_core::Context::from_bytes(text.as_bytes().to_vec()).map_err(to_py_err)?;
-        Ok(Context { inner })
-    }
-
-    fn __len__(&self, py: Python<'_>) -> usize {
-        py.detach(|| self.inner.char_len())
-    }
-}
+/// Default `Context.max_materialize` (characters or list items).
+pub const DEFAULT_MAX_MATERIALIZE: usize = 1 << 26;
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<Context>()?;
+    m.add_class::<context::Context>()?;
+    m.add_class::<matches::Match>()?;
+    m.add_class::<matches::GrepMatch>()?;
+    m.add_class::<iters::LineIterator>()?;
+    m.add_class::<iters::SplitIterator>()?;
+    m.add("DEFAULT_MAX_MATERIALIZE", DEFAULT_MAX_MATERIALIZE)?;
+    m.add("IGNORECASE", rlm_core::regex::IGNORECASE)?;
+    m.add("MULTILINE", rlm_core::regex::MULTILINE)?;
+    m.add("DOTALL", rlm_core::regex::DOTALL)?;
+    m.add("VERBOSE", rlm_core::regex::VERBOSE)?;
     Ok(())
 }

@@ -1,0 +1,164 @@
+//! Line-oriented search, like `rg -n -B -A`: which lines match, with their numbers.
+//!
+//! After a match the search resumes at the next line, so each line is reported once. The text is
+//! cut into pieces at line starts, so pieces are independent and run on every core.
+
+use rayon::prelude::*;
+
+use crate::context::Context;
+use crate::index::count_breaks;
+use crate::lines::next_break;
+use crate::scan::{Finder, PAR_MIN};
+
+/// One matching line, all offsets in bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrepHit {
+    /// 1-based line number.
+    pub line_number: usize,
+    /// The line without its terminator.
+    pub line: (usize, usize),
+    /// The first match on the line.
+    pub first: (usize, usize),
+}
+
+impl Context {
+    /// Matching lines in bytes `[from, to)` (line starts), numbering from `first_line`.
+    fn grep_piece<F: Finder + ?Sized>(
+        &self,
+        f: &F,
+        from: usize,
+        to: usize,
+        first_line: usize,
+        limit: Option<usize>,
+        collect: bool,
+    ) -> (usize, Vec<GrepHit>) {
+        let (text, bytes) = (self.text(), self.bytes());
+        let (mut pos, mut line_at_pos) = (from, first_line);
+        let (mut count, mut hits) = (0, Vec::new());
+        while pos < to && limit.is_none_or(|l| count < l) {
+            let Some(m) = f.find_at(text, pos) else { break };
+            if m.0 >= to {
+                break;
+            }
+            let ls = self.line_start_before(m.0).max(pos);
+            let line_number = line_at_pos + count_breaks(bytes, pos, ls);
+            let (le, next) = match next_break(bytes, ls) {
+                Some((at, len)) => (at, at + len),
+                None => (bytes.len(), bytes.len()),
+            };
+            count += 1;
+            if collect {
+                hits.push(GrepHit { line_number, line: (ls, le), first: m });
+            }
+            pos = next;
+            line_at_pos = line_number + 1;
+        }
+        (count, hits)
+    }
+
+    /// Line starts cutting the text into pieces for the cores.
+    fn line_cuts(&self) -> Vec<usize> {
+        let len = self.byte_len();
+        let size = (len / (rayon::current_num_threads().max(1) * 4)).max(1 << 20);
+        let mut cuts = vec![0];
+        let mut at = size;
+        while at < len {
+            match next_break(self.bytes(), at) {
+                Some((b, l)) if b + l < len => cuts.push(b + l),
+                _ => break,
+            }
+            at = cuts[cuts.len() - 1] + size;
+        }
+        cuts.push(len);
+        cuts
+    }
+
+    fn grep_run<F: Finder + ?Sized>(
+        &self,
+        f: &F,
+        limit: Option<usize>,
+        collect: bool,
+    ) -> (usize, Vec<GrepHit>) {
+        if self.byte_len() < PAR_MIN || limit.is_some() {
+            return self.grep_piece(f, 0, self.byte_len(), 1, limit, collect);
+        }
+        let cuts = self.line_cuts();
+        let parts: Vec<(usize, Vec<GrepHit>)> = cuts
+            .par_windows(2)
+            .map(|w| self.grep_piece(f, w[0], w[1], self.line_of_byte(w[0]), None, collect))
+            .collect();
+        let count = parts.iter().map(|p| p.0).sum();
+        (count, parts.into_iter().flat_map(|p| p.1).collect())
+    }
+
+    /// The matching lines, at most `max_count` of them.
+    pub fn grep<F: Finder + ?Sized>(&self, f: &F, max_count: Option<usize>) -> Vec<GrepHit> {
+        self.grep_run(f, max_count, true).1
+    }
+
+    /// How many lines match (`rg -c`).
+    pub fn grep_count<F: Finder + ?Sized>(&self, f: &F) -> usize {
+        self.grep_run(f, None, false).0
+    }
+
+    /// Up to `before` lines preceding and `after` lines following line `number`, as
+    /// `(line_number, byte span without terminator)`.
+    pub fn neighbour_lines(
+        &self,
+        number: usize,
+        before: usize,
+        after: usize,
+    ) -> (Vec<(usize, (usize, usize))>, Vec<(usize, (usize, usize))>) {
+        let span = |n: usize| self.line_byte_span(n).map(|s| (n, s));
+        let first = number.saturating_sub(before).max(1);
+        let pre = (first..number).filter_map(span).collect();
+        let post = (number + 1..=number + after).map_while(span).collect();
+        (pre, post)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::regex::{Pattern, MULTILINE};
+    use crate::scan::Literal;
+    use crate::Context;
+
+    #[test]
+    fn one_hit_per_line_with_numbers() {
+        let c = Context::from_string("ab ab\r\nxx\nab\n".to_string());
+        let hits = c.grep(&Literal::new("ab"), None);
+        let got: Vec<_> = hits.iter().map(|h| (h.line_number, h.line, h.first)).collect();
+        assert_eq!(got, vec![(1, (0, 5), (0, 2)), (3, (10, 12), (10, 12))]);
+        assert_eq!(c.grep_count(&Literal::new("ab")), 2);
+    }
+
+    #[test]
+    fn anchors_match_at_line_edges() {
+        let c = Context::from_string("def a\r\n  def b\ndef c".to_string());
+        let p = Pattern::new(r"^def \w$", MULTILINE, true).unwrap();
+        let lines: Vec<_> = c.grep(&p, None).iter().map(|h| h.line_number).collect();
+        assert_eq!(lines, vec![1, 3]);
+    }
+
+    #[test]
+    fn parallel_pieces_number_lines_like_one_pass() {
+        let mut s = String::new();
+        for i in 0..300_000 {
+            s.push_str(&format!("line {i} é{}\r\n", if i % 1000 == 0 { " needle" } else { "" }));
+        }
+        let c = Context::from_string(s);
+        assert!(c.byte_len() > crate::scan::PAR_MIN);
+        let hits = c.grep(&Literal::new("needle"), None);
+        assert_eq!(hits.len(), 300);
+        assert!(hits.iter().enumerate().all(|(k, h)| h.line_number == k * 1000 + 1));
+        assert_eq!(c.grep(&Literal::new("needle"), Some(2)), hits[..2].to_vec());
+    }
+
+    #[test]
+    fn neighbours_stop_at_the_text_edges() {
+        let c = Context::from_string("a\nb\nc".to_string());
+        let (pre, post) = c.neighbour_lines(1, 2, 5);
+        assert!(pre.is_empty());
+        assert_eq!(post, vec![(2, (2, 3)), (3, (4, 5))]);
+    }
+}

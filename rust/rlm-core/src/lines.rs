@@ -1,0 +1,269 @@
+//! Lines and splitting with `str.splitlines()` / `str.split()` semantics, lazily, as byte spans.
+
+use memchr::memmem;
+
+use crate::context::Context;
+use crate::index::{break_ends_at, break_len_at, may_start_break};
+
+/// Python's `str.isspace` (Rust's `char::is_whitespace` lacks `\x1c`-`\x1f`).
+#[inline]
+pub fn py_isspace(c: char) -> bool {
+    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
+}
+
+/// Byte offset of the next line break at or after `from`, and its length; `None` at the end.
+pub fn next_break(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
+    let mut i = from;
+    while i < bytes.len() {
+        // memchr for the common `\n`, then check the stretch before it for the rarer breaks.
+        let nl = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |p| i + p);
+        if let Some(p) = bytes[i..nl].iter().position(|&b| may_start_break(b)) {
+            let at = i + p;
+            let len = break_len_at(bytes, at);
+            if len > 0 {
+                return Some((at, len));
+            }
+            i = at + 1;
+            continue;
+        }
+        if nl < bytes.len() {
+            return Some((nl, 1));
+        }
+        return None;
+    }
+    None
+}
+
+/// Iterates lines as `(start, end, end_with_terminator)` byte spans, like `str.splitlines()`.
+pub struct LineSpans<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    end: usize,
+}
+
+impl<'a> LineSpans<'a> {
+    pub fn new(bytes: &'a [u8], from: usize) -> Self {
+        LineSpans { bytes, pos: from, end: bytes.len() }
+    }
+
+    /// Byte offset where the next line starts.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+}
+
+impl Iterator for LineSpans<'_> {
+    type Item = (usize, usize, usize);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.pos >= self.end {
+            return None;
+        }
+        let start = self.pos;
+        let item = match next_break(self.bytes, start) {
+            Some((at, len)) => (start, at, at + len),
+            None => (start, self.end, self.end),
+        };
+        self.pos = item.2;
+        Some(item)
+    }
+}
+
+/// The state of a lazy `str.split(sep, maxsplit)`: owns everything but the text, so a Python
+/// iterator can hold it next to a shared `Context`.
+pub struct SplitState {
+    sep: Option<memmem::Finder<'static>>,
+    sep_len: usize,
+    pos: usize,
+    splits_left: usize,
+    started: bool,
+    done: bool,
+}
+
+impl SplitState {
+    /// `sep = None` splits on runs of whitespace; an empty `sep` is the caller's error to raise.
+    pub fn new(sep: Option<&str>, maxsplit: isize) -> Self {
+        SplitState {
+            sep: sep.map(|s| memmem::Finder::new(s.as_bytes()).into_owned()),
+            sep_len: sep.map_or(0, str::len),
+            pos: 0,
+            splits_left: if maxsplit < 0 { usize::MAX } else { maxsplit as usize },
+            started: false,
+            done: false,
+        }
+    }
+
+    fn skip_space(&mut self, text: &str) {
+        let rest = &text[self.pos..];
+        self.pos += rest.find(|c: char| !py_isspace(c)).unwrap_or(rest.len());
+    }
+
+    /// The next piece of `text` as a byte span.
+    pub fn next_span(&mut self, text: &str) -> Option<(usize, usize)> {
+        if self.done {
+            return None;
+        }
+        if !self.started {
+            self.started = true;
+            if self.sep.is_none() {
+                self.skip_space(text);
+            }
+        }
+        let start = self.pos;
+        let Some(finder) = &self.sep else {
+            if start >= text.len() {
+                self.done = true;
+                return None;
+            }
+            if self.splits_left == 0 {
+                // The rest: leading whitespace already skipped, trailing whitespace kept.
+                self.done = true;
+                return Some((start, text.len()));
+            }
+            let rest = &text[start..];
+            let word = rest.find(py_isspace).unwrap_or(rest.len());
+            self.pos = start + word;
+            self.splits_left -= 1;
+            self.skip_space(text);
+            return Some((start, start + word));
+        };
+        let found = (self.splits_left > 0).then(|| finder.find(&text.as_bytes()[start..])).flatten();
+        match found {
+            Some(p) => {
+                self.splits_left -= 1;
+                self.pos = start + p + self.sep_len;
+                Some((start, start + p))
+            }
+            None => {
+                self.done = true;
+                Some((start, text.len()))
+            }
+        }
+    }
+}
+
+/// Iterates the pieces of `str.split(sep, maxsplit)` as byte spans.
+pub struct SplitSpans<'a> {
+    text: &'a str,
+    state: SplitState,
+}
+
+impl<'a> SplitSpans<'a> {
+    pub fn new(text: &'a str, sep: Option<&str>, maxsplit: isize) -> Self {
+        SplitSpans { text, state: SplitState::new(sep, maxsplit) }
+    }
+}
+
+impl Iterator for SplitSpans<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        self.state.next_span(self.text)
+    }
+}
+
+impl Context {
+    /// `len(str.splitlines())`: the breaks, plus a last line that has no terminator.
+    pub fn line_count(&self) -> usize {
+        let n = self.index.break_count();
+        let b = self.bytes();
+        if b.is_empty() || break_ends_at(b, b.len()) {
+            n
+        } else {
+            n + 1
+        }
+    }
+
+    /// Byte span `(start, end)` of line `number` (1-based) without its terminator.
+    pub fn line_byte_span(&self, number: usize) -> Option<(usize, usize)> {
+        if number == 0 || number > self.line_count() {
+            return None;
+        }
+        let b = self.bytes();
+        let start = if number == 1 {
+            0
+        } else {
+            let at = self.index.nth_break(b, number - 2)?;
+            at + break_len_at(b, at)
+        };
+        let end = self.index.nth_break(b, number - 1).unwrap_or(b.len());
+        Some((start, end))
+    }
+
+    /// 1-based number of the line holding byte `byte` (a line owns its terminator).
+    pub fn line_of_byte(&self, byte: usize) -> usize {
+        let b = self.bytes();
+        let byte = byte.min(b.len());
+        let mut before = self.index.breaks_before(b, byte);
+        // The `\n` of a `\r\n` belongs to the line the `\r` ends.
+        if byte < b.len() && b[byte] == b'\n' && byte > 0 && b[byte - 1] == b'\r' {
+            before -= 1;
+        }
+        if byte == b.len() && before > 0 && before == self.line_count() {
+            return before; // the end of a text that ends with a break: its last line
+        }
+        before + 1
+    }
+
+    /// Byte offset where the line holding `byte` starts.
+    pub fn line_start_before(&self, byte: usize) -> usize {
+        let b = self.bytes();
+        let mut i = byte.min(b.len());
+        while i > 0 && !break_ends_at(b, i) {
+            i -= 1;
+        }
+        i
+    }
+
+    /// Byte spans of the pieces of `str.split(sep, maxsplit)`.
+    pub fn split_spans<'a>(&'a self, sep: Option<&str>, maxsplit: isize) -> SplitSpans<'a> {
+        SplitSpans::new(self.text(), sep, maxsplit)
+    }
+
+    /// Line spans from byte `from` (a line start) on.
+    pub fn line_spans(&self, from: usize) -> LineSpans<'_> {
+        LineSpans::new(self.bytes(), from)
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(s: &str) -> Vec<&str> {
+        LineSpans::new(s.as_bytes(), 0).map(|(a, b, _)| &s[a..b]).collect()
+    }
+
+    #[test]
+    fn lines_split_like_python_splitlines() {
+        assert_eq!(lines("a\r\nb\rc\n\nd\u{2028}e\x0c"), vec!["a", "b", "c", "", "d", "e"]);
+        assert_eq!(lines(""), Vec::<&str>::new());
+        assert_eq!(lines("\n"), vec![""]);
+        assert_eq!(lines("x"), vec!["x"]);
+    }
+
+    #[test]
+    fn line_lookup_by_number_and_offset() {
+        let c = Context::from_string("one\r\ntwo\n\nfour".to_string());
+        assert_eq!(c.line_count(), 4);
+        assert_eq!(c.line_byte_span(2), Some((5, 8)));
+        assert_eq!(c.line_byte_span(3), Some((9, 9)));
+        assert_eq!(c.line_byte_span(5), None);
+        assert_eq!(c.line_of_byte(4), 1); // the \n of \r\n
+        assert_eq!(c.line_of_byte(5), 2);
+        assert_eq!(c.line_of_byte(14), 4);
+    }
+
+    #[test]
+    fn split_like_python() {
+        let t = "  a b\t\x1c c  ";
+        let got: Vec<&str> = SplitSpans::new(t, None, -1).map(|(a, b)| &t[a..b]).collect();
+        assert_eq!(got, vec!["a", "b", "c"]);
+        let got: Vec<&str> = SplitSpans::new(t, None, 1).map(|(a, b)| &t[a..b]).collect();
+        assert_eq!(got, vec!["a", "b\t\x1c c  "]);
+        let t = "a,,b,";
+        let got: Vec<&str> = SplitSpans::new(t, Some(","), -1).map(|(a, b)| &t[a..b]).collect();
+        assert_eq!(got, vec!["a", "", "b", ""]);
+    }
+}

@@ -1,0 +1,209 @@
+//! Regex search over a `Context` (the `regex-automata` meta engine: the `regex` crate's engine),
+//! with Python `re` flag values and `re.finditer` iteration semantics.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use regex_automata::meta::Regex;
+use regex_automata::util::syntax;
+use regex_automata::{Anchored, Input};
+
+use crate::context::Context;
+use crate::scan::{self, Finder};
+use crate::strops::adjust_indices;
+
+/// Python `re` flag values accepted (`re.IGNORECASE`, ...).
+pub const IGNORECASE: u32 = 2;
+pub const MULTILINE: u32 = 8;
+pub const DOTALL: u32 = 16;
+pub const UNICODE: u32 = 32;
+pub const VERBOSE: u32 = 64;
+
+/// Why a pattern cannot run here.
+#[derive(Debug, Clone)]
+pub struct PatternError {
+    pub message: String,
+}
+
+impl std::fmt::Display for PatternError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for PatternError {}
+
+/// A compiled pattern and its group names (index 0 is the whole match).
+pub struct Pattern {
+    pub regex: Regex,
+    pub names: Vec<Option<String>>,
+}
+
+impl Pattern {
+    /// Compile `pattern` with Python `re` flags; `crlf` makes `^`/`$` treat `\r\n` as one break.
+    pub fn new(pattern: &str, flags: u32, crlf: bool) -> Result<Pattern, PatternError> {
+        let known = IGNORECASE | MULTILINE | DOTALL | UNICODE | VERBOSE;
+        if flags & !known != 0 {
+            return Err(PatternError {
+                message: format!(
+                    "regex flags {:#x} are not supported by the Rust engine (only IGNORECASE, \
+                     MULTILINE, DOTALL, VERBOSE); use Python's re on a slice",
+                    flags & !known
+                ),
+            });
+        }
+        let config = syntax::Config::new()
+            .case_insensitive(flags & IGNORECASE != 0)
+            .multi_line(flags & MULTILINE != 0)
+            .dot_matches_new_line(flags & DOTALL != 0)
+            .ignore_whitespace(flags & VERBOSE != 0)
+            .crlf(crlf);
+        let regex = Regex::builder().syntax(config).build(pattern).map_err(|e| PatternError {
+            message: format!(
+                "the Rust regex engine cannot run {pattern:?}: {}; Python's re can \
+                 (on a slice of the context)",
+                e.syntax_error().map_or_else(|| e.to_string(), |s| s.to_string())
+            ),
+        })?;
+        let names = regex
+            .group_info()
+            .pattern_names(regex_automata::PatternID::ZERO)
+            .map(|n| n.map(str::to_owned))
+            .collect();
+        Ok(Pattern { regex, names })
+    }
+
+    /// A cached compile: model code calls the same few patterns many times.
+    pub fn cached(pattern: &str, flags: u32, crlf: bool) -> Result<Arc<Pattern>, PatternError> {
+        type Cache = Mutex<HashMap<(String, u32, bool), Arc<Pattern>>>;
+        static CACHE: OnceLock<Cache> = OnceLock::new();
+        let cache = CACHE.get_or_init(Default::default);
+        let key = (pattern.to_owned(), flags, crlf);
+        if let Some(p) = cache.lock().unwrap().get(&key) {
+            return Ok(p.clone());
+        }
+        let compiled = Arc::new(Pattern::new(pattern, flags, crlf)?);
+        let mut map = cache.lock().unwrap();
+        if map.len() >= 256 {
+            map.clear();
+        }
+        map.insert(key, compiled.clone());
+        Ok(compiled)
+    }
+
+    /// Number of groups, the whole match included.
+    pub fn group_len(&self) -> usize {
+        self.names.len()
+    }
+}
+
+impl Finder for Pattern {
+    fn find_at(&self, hay: &str, at: usize) -> Option<(usize, usize)> {
+        let m = self.regex.search(&Input::new(hay).range(at..))?;
+        Some((m.start(), m.end()))
+    }
+}
+
+/// One match: byte spans of every group (index 0 the whole match), `None` for groups not taking part.
+pub type Groups = Vec<Option<(usize, usize)>>;
+
+impl Context {
+    /// The byte haystack for a `[start:end]` search: cut at `end` (as `re`'s `endpos` does), and
+    /// the byte where the search begins (context before it still counts for `\b` and `^`).
+    fn search_range(&self, start: Option<isize>, end: Option<isize>) -> Option<(&str, usize)> {
+        let (s, e) = adjust_indices(start, end, self.char_len());
+        if s > e {
+            return None;
+        }
+        let (bs, be) = self.byte_range(s, e);
+        Some((&self.text()[..be], bs))
+    }
+
+    /// Byte spans of the matches `re.finditer` gives in `[start:end]`, at most `limit`.
+    pub fn regex_spans(
+        &self,
+        p: &Pattern,
+        start: Option<isize>,
+        end: Option<isize>,
+        limit: Option<usize>,
+    ) -> Vec<(usize, usize)> {
+        match self.search_range(start, end) {
+            Some((hay, from)) => scan::find_spans(p, hay, from, limit),
+            None => Vec::new(),
+        }
+    }
+
+    /// Number of matches `re.finditer` gives in `[start:end]`.
+    pub fn regex_count(&self, p: &Pattern, start: Option<isize>, end: Option<isize>) -> usize {
+        match self.search_range(start, end) {
+            Some((hay, from)) => scan::count(p, hay, from),
+            None => 0,
+        }
+    }
+
+    /// The groups of a match already found at byte span `span` (re-run anchored at its start).
+    pub fn regex_groups(&self, p: &Pattern, end: Option<isize>, span: (usize, usize)) -> Groups {
+        let Some((hay, _)) = self.search_range(None, end) else { return vec![Some(span)] };
+        let mut caps = p.regex.create_captures();
+        let input = Input::new(hay).range(span.0..).anchored(Anchored::Yes);
+        p.regex.search_captures(&input, &mut caps);
+        (0..p.group_len()).map(|g| caps.get_group(g).map(|s| (s.start, s.end))).collect()
+    }
+
+    /// First match in `[start:end]` (`re.search`), or one anchored at `start` (`re.match`).
+    pub fn regex_search(
+        &self,
+        p: &Pattern,
+        start: Option<isize>,
+        end: Option<isize>,
+        anchored: bool,
+    ) -> Option<Groups> {
+        let (hay, from) = self.search_range(start, end)?;
+        let mut caps = p.regex.create_captures();
+        let mode = if anchored { Anchored::Yes } else { Anchored::No };
+        p.regex.search_captures(&Input::new(hay).range(from..).anchored(mode), &mut caps);
+        caps.get_group(0)?;
+        Some((0..p.group_len()).map(|g| caps.get_group(g).map(|s| (s.start, s.end))).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(s: &str) -> Context {
+        Context::from_string(s.to_string())
+    }
+
+    #[test]
+    fn empty_matches_follow_python() {
+        // Python: re.findall(r"x*", "axb") == ['', 'x', '', '']
+        let c = ctx("axb");
+        let p = Pattern::new("x*", 0, false).unwrap();
+        assert_eq!(c.regex_spans(&p, None, None, None), vec![(0, 0), (1, 2), (2, 2), (3, 3)]);
+    }
+
+    #[test]
+    fn lookaround_is_reported_as_unsupported() {
+        let err = Pattern::new(r"(?<=a)b", 0, false).err().unwrap();
+        assert!(err.message.contains("look-around"), "{}", err.message);
+    }
+
+    #[test]
+    fn groups_and_flags() {
+        let c = ctx("Key=1\nkey=22");
+        let p = Pattern::new(r"^key=(\d+)$", IGNORECASE | MULTILINE, false).unwrap();
+        let spans = c.regex_spans(&p, None, None, None);
+        assert_eq!(spans, vec![(0, 5), (6, 12)]);
+        assert_eq!(c.regex_groups(&p, None, spans[1]), vec![Some((6, 12)), Some((10, 12))]);
+        assert_eq!(p.names, vec![None, None]);
+    }
+
+    #[test]
+    fn endpos_cuts_the_haystack() {
+        let c = ctx("abc abc");
+        let p = Pattern::new(r"c$", 0, false).unwrap();
+        assert_eq!(c.regex_count(&p, None, Some(3)), 1);
+        assert_eq!(c.regex_count(&p, None, Some(-1)), 0);
+    }
+}

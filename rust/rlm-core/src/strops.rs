@@ -1,0 +1,177 @@
+//! Python `str` methods over a `Context`, in character offsets, with CPython's index rules.
+
+use memchr::memmem;
+use rayon::prelude::*;
+
+use crate::context::Context;
+use crate::index::CharCursor;
+use crate::scan::{self, Literal};
+
+/// CPython's `ADJUST_INDICES`: negative indices count from the end, `end` is clipped to the
+/// length, `start` may stay past it (so `"abc".find("", 4)` is -1 while `find("", 3)` is 3).
+pub fn adjust_indices(start: Option<isize>, end: Option<isize>, len: usize) -> (usize, usize) {
+    let len_i = len as isize;
+    let mut e = end.unwrap_or(len_i);
+    if e > len_i {
+        e = len_i;
+    } else if e < 0 {
+        e = (e + len_i).max(0);
+    }
+    let mut s = start.unwrap_or(0);
+    if s < 0 {
+        s = (s + len_i).max(0);
+    }
+    (s as usize, e as usize)
+}
+
+impl Context {
+    /// `str.find`: lowest character offset of `sub` in `[start:end]`.
+    pub fn find(&self, sub: &str, start: Option<isize>, end: Option<isize>) -> Option<usize> {
+        let (s, e) = adjust_indices(start, end, self.char_len());
+        let sub_chars = sub.chars().count();
+        if e < s || e - s < sub_chars {
+            return None;
+        }
+        let (bs, be) = self.byte_range(s, e);
+        let pos = memmem::find(&self.bytes()[bs..be], sub.as_bytes())?;
+        Some(self.char_of_byte(bs + pos))
+    }
+
+    /// `str.rfind`: highest character offset of `sub` in `[start:end]`.
+    pub fn rfind(&self, sub: &str, start: Option<isize>, end: Option<isize>) -> Option<usize> {
+        let (s, e) = adjust_indices(start, end, self.char_len());
+        let sub_chars = sub.chars().count();
+        if e < s || e - s < sub_chars {
+            return None;
+        }
+        let (bs, be) = self.byte_range(s, e);
+        let pos = memmem::rfind(&self.bytes()[bs..be], sub.as_bytes())?;
+        Some(self.char_of_byte(bs + pos))
+    }
+
+    /// `str.count`: non-overlapping occurrences of `sub` in `[start:end]` (every core on big texts).
+    pub fn count(&self, sub: &str, start: Option<isize>, end: Option<isize>) -> usize {
+        let (s, e) = adjust_indices(start, end, self.char_len());
+        if e < s {
+            return 0;
+        }
+        if sub.is_empty() {
+            return e - s + 1;
+        }
+        let (bs, be) = self.byte_range(s, e);
+        scan::count(&Literal::new(sub), &self.text()[..be], bs)
+    }
+
+    /// Character offsets of the non-overlapping occurrences of `sub` (those `count` counts).
+    pub fn find_all(
+        &self,
+        sub: &str,
+        start: Option<isize>,
+        end: Option<isize>,
+        limit: Option<usize>,
+    ) -> Vec<usize> {
+        let (s, e) = adjust_indices(start, end, self.char_len());
+        if e < s {
+            return Vec::new();
+        }
+        if sub.is_empty() {
+            let n = (e - s + 1).min(limit.unwrap_or(usize::MAX));
+            return (s..s + n).collect();
+        }
+        let (bs, be) = self.byte_range(s, e);
+        let spans = scan::find_spans(&Literal::new(sub), &self.text()[..be], bs, limit);
+        self.starts_to_chars(&spans)
+    }
+
+    /// `str.startswith` for one prefix.
+    pub fn startswith(&self, prefix: &str, start: Option<isize>, end: Option<isize>) -> bool {
+        let (s, e) = adjust_indices(start, end, self.char_len());
+        let n = prefix.chars().count();
+        if e < n || e - n < s {
+            return false;
+        }
+        let bs = self.byte_of_char(s);
+        self.bytes()[bs..].starts_with(prefix.as_bytes())
+    }
+
+    /// `str.endswith` for one suffix.
+    pub fn endswith(&self, suffix: &str, start: Option<isize>, end: Option<isize>) -> bool {
+        let (s, e) = adjust_indices(start, end, self.char_len());
+        let n = suffix.chars().count();
+        if e < n || e - n < s {
+            return false;
+        }
+        let be = self.byte_of_char(e);
+        self.bytes()[..be].ends_with(suffix.as_bytes())
+    }
+
+    /// `str.__contains__`.
+    pub fn contains(&self, sub: &str) -> bool {
+        memmem::find(self.bytes(), sub.as_bytes()).is_some()
+    }
+
+    /// Character offsets of the starts of byte spans given in increasing order.
+    pub fn starts_to_chars(&self, spans: &[(usize, usize)]) -> Vec<usize> {
+        self.spans_to_chars(spans).into_iter().map(|(s, _)| s).collect()
+    }
+
+    /// Character spans of byte spans given in increasing, non-overlapping order (on every core
+    /// for many spans: each piece starts its own cursor from the index).
+    pub fn spans_to_chars(&self, spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
+        let convert = |piece: &[(usize, usize)]| -> Vec<(usize, usize)> {
+            let mut cursor = CharCursor::new(self.bytes(), &self.index);
+            piece.iter().map(|&(s, e)| (cursor.char_of(s), cursor.char_of(e))).collect()
+        };
+        if spans.len() < 8192 {
+            return convert(spans);
+        }
+        let parts: Vec<Vec<(usize, usize)>> = spans.par_chunks(4096).map(convert).collect();
+        parts.concat()
+    }
+
+    /// Character span of byte span `span`, counting from a known point `(byte, char)` before it.
+    pub fn char_span_from(&self, anchor: (usize, usize), span: (usize, usize)) -> (usize, usize) {
+        let count = |a: usize, b: usize| self.text()[a..b].chars().count();
+        let s = anchor.1 + count(anchor.0, span.0);
+        (s, s + count(span.0, span.1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(s: &str) -> Context {
+        Context::from_string(s.to_string())
+    }
+
+    #[test]
+    fn find_follows_cpython_edge_rules() {
+        let c = ctx("aé€aé€");
+        assert_eq!(c.find("é€", None, None), Some(1));
+        assert_eq!(c.find("é€", Some(2), None), Some(4));
+        assert_eq!(c.rfind("a", None, Some(-1)), Some(3));
+        assert_eq!(c.find("", Some(6), None), Some(6));
+        assert_eq!(c.find("", Some(7), None), None);
+        assert_eq!(c.find("", Some(3), Some(2)), None);
+    }
+
+    #[test]
+    fn count_and_find_all_agree() {
+        let c = ctx("aaaa é aa");
+        assert_eq!(c.count("aa", None, None), 3);
+        assert_eq!(c.find_all("aa", None, None, None), vec![0, 2, 7]);
+        assert_eq!(c.count("", Some(1), Some(3)), 3);
+        assert_eq!(c.count("", Some(4), Some(3)), 0);
+    }
+
+    #[test]
+    fn startswith_endswith_with_ranges() {
+        let c = ctx("héllo");
+        assert!(c.startswith("él", Some(1), None));
+        assert!(!c.startswith("", Some(6), None));
+        assert!(c.startswith("", Some(5), None));
+        assert!(c.endswith("ll", None, Some(4)));
+        assert!(!c.endswith("llo", Some(3), None));
+    }
+}

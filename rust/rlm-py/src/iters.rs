@@ -1,0 +1,97 @@
+//! Lazy iterators over lines and split pieces. Each refill scans a batch with the GIL released.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use pyo3::prelude::*;
+
+use rlm_core::lines::{next_break, SplitState};
+
+/// Spans fetched per GIL release: enough to amortise the release, small enough to stay lazy.
+const BATCH: usize = 512;
+
+struct LineState {
+    pos: usize,
+    pending: VecDeque<(usize, usize)>,
+}
+
+/// Lazy `splitlines()`.
+#[pyclass(module = "rlm._core", frozen)]
+pub struct LineIterator {
+    ctx: Arc<rlm_core::Context>,
+    keepends: bool,
+    state: Mutex<LineState>,
+}
+
+impl LineIterator {
+    pub fn new(ctx: Arc<rlm_core::Context>, keepends: bool) -> Self {
+        LineIterator { ctx, keepends, state: Mutex::new(LineState { pos: 0, pending: VecDeque::new() }) }
+    }
+}
+
+#[pymethods]
+impl LineIterator {
+    fn __iter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __next__(&self, py: Python<'_>) -> Option<String> {
+        let mut st = self.state.lock().unwrap();
+        if st.pending.is_empty() {
+            let (ctx, keepends) = (&self.ctx, self.keepends);
+            let st = &mut *st;
+            py.detach(|| {
+                let bytes = ctx.bytes();
+                while st.pending.len() < BATCH && st.pos < bytes.len() {
+                    let start = st.pos;
+                    let (end, next) = match next_break(bytes, start) {
+                        Some((at, len)) => (at, at + len),
+                        None => (bytes.len(), bytes.len()),
+                    };
+                    st.pending.push_back((start, if keepends { next } else { end }));
+                    st.pos = next;
+                }
+            });
+        }
+        let (a, b) = st.pending.pop_front()?;
+        Some(self.ctx.text()[a..b].to_owned())
+    }
+}
+
+/// Lazy `split(sep, maxsplit)`.
+#[pyclass(module = "rlm._core", frozen)]
+pub struct SplitIterator {
+    ctx: Arc<rlm_core::Context>,
+    state: Mutex<(SplitState, VecDeque<(usize, usize)>)>,
+}
+
+impl SplitIterator {
+    pub fn new(ctx: Arc<rlm_core::Context>, sep: Option<&str>, maxsplit: isize) -> Self {
+        SplitIterator { ctx, state: Mutex::new((SplitState::new(sep, maxsplit), VecDeque::new())) }
+    }
+}
+
+#[pymethods]
+impl SplitIterator {
+    fn __iter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __next__(&self, py: Python<'_>) -> Option<String> {
+        let mut guard = self.state.lock().unwrap();
+        let (split, pending) = &mut *guard;
+        if pending.is_empty() {
+            let text = self.ctx.text();
+            py.detach(|| {
+                while pending.len() < BATCH {
+                    match split.next_span(text) {
+                        Some(span) => pending.push_back(span),
+                        None => break,
+                    }
+                }
+            });
+        }
+        let (a, b) = pending.pop_front()?;
+        Some(self.ctx.text()[a..b].to_owned())
+    }
+}
