@@ -56,8 +56,9 @@ def scrubbed_env(environ: Mapping[str, str]) -> dict[str, str]:
     """Copy of `environ` without variables that look like secrets, for the worker process.
 
     Also drops an OpenBLAS `LD_PRELOAD` (the driver may run with one for MLX; the worker needs no
-    BLAS and OpenBLAS reserves per-thread buffers that would eat into the memory cap), and caps glibc's
-    malloc arenas, each of which reserves 64 MiB of address space under `RLIMIT_AS`.
+    BLAS and OpenBLAS reserves per-thread buffers that would eat into the memory cap) and
+    `RUST_BACKTRACE`, and caps glibc's malloc arenas, each of which reserves 64 MiB of address
+    space under `RLIMIT_AS`.
 
     Example:
         >>> scrubbed_env({"PATH": "/bin", "OPENAI_API_KEY": "sk-...", "HF_TOKEN": "x"})
@@ -67,6 +68,9 @@ def scrubbed_env(environ: Mapping[str, str]) -> dict[str, str]:
     if "openblas" in env.get("LD_PRELOAD", "").lower():
         del env["LD_PRELOAD"]
     env.setdefault("MALLOC_ARENA_MAX", "2")
+    # A Rust panic or allocation failure in the worker should end in one line the driver can read
+    # ("memory allocation of N bytes failed"), not a backtrace the model cannot use.
+    env.pop("RUST_BACKTRACE", None)
     return env
 
 

@@ -169,6 +169,8 @@ def grep(pattern: str, text: Any = None, *, before: int = 0, after: int = 0, ign
         2:def f():
     """
     text = _text(text)
+    flags = re.IGNORECASE if ignore_case else 0
+    regex = re.compile(re.escape(pattern) if literal else pattern, flags)  # re.error as Python gives it
     if not _is_str(text):
         try:
             found = text.grep(pattern, before=before, after=after, ignore_case=ignore_case,
@@ -178,8 +180,6 @@ def grep(pattern: str, text: Any = None, *, before: int = 0, after: int = 0, ign
             if len(text) > text.max_materialize:
                 raise
             text = str(text)  # a pattern only Python's re can run, on a context small enough to copy
-    flags = re.IGNORECASE if ignore_case else 0
-    regex = re.compile(re.escape(pattern) if literal else pattern, flags)
     return GrepResult(_py_grep(text, regex, before, after, max_count), pattern, max_count)
 
 

@@ -115,3 +115,10 @@ def test_model_code_in_the_repl_uses_re_and_helpers_on_the_context(tmp_path: Pat
         r = repl.execute("import re\nnums = re.findall(r'\\d+', context)\nnums[:3], len(grep('gamma', ignore_case=True))")
         assert r.output == "(['7', '22', '333'], 2)\n", r.output
         assert repl.execute("len(context.splitlines()) == context.line_count()").output == "True\n"
+
+
+def test_invalid_patterns_raise_re_error_as_python_does(ctx: Context) -> None:
+    with pytest.raises(re.error):
+        re_compat.findall("(", ctx)
+    with pytest.raises(re.error):
+        grep("(", text=ctx)

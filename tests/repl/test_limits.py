@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from rlm._core import Context
 from rlm.repl.session import ReplSession
 
 
@@ -230,3 +231,15 @@ def test_llm_query_after_the_interrupt_fails_fast_without_calling_the_model() ->
         assert r.output.startswith("llm_query failed: interrupted")
         assert calls == []
         assert repl.execute("llm_query('next')").output == "'x'\n"  # the stream is in step
+
+
+@linux_only
+@pytest.mark.skipif(not hasattr(Context, "findall"), reason="Context search not built yet")
+def test_native_code_running_out_of_memory_is_reported_as_a_memory_error(tmp_path: Path) -> None:
+    path = tmp_path / "digits.txt"
+    path.write_bytes(b"1 " * (10 * 1024**2))  # 10 M matches of \d
+    with ReplSession(str(path), llm_query=str, memory_limit_bytes=64 * 1024**2) as repl:
+        r = repl.execute("import re\nlen(re.findall(r'\\d', context))")
+        assert r.error_type == "MemoryError", r.output  # from Python, or Rust's abort (restarted)
+        assert "memory" in r.output
+        assert repl.execute("len(context)").output == f"{20 * 1024**2}\n"

@@ -79,6 +79,9 @@ def _rust(context: Any, method: str, pattern: Any, flags: int, fallback_name: st
           fallback: Callable[[str], Any], **kwargs: Any) -> Any:
     """Run `context.<method>` in Rust; fall back to Python `re` (size-guarded) if it cannot."""
     text, flags = _unpack(pattern, flags)
+    # Python's parser first (cached): a pattern Python rejects raises re.error, as with re, instead
+    # of the Rust engine's different complaint.
+    _re.compile(text, flags)
     rust_flags = flags & ~int(UNICODE)
     if isinstance(text, str) and not rust_flags & ~_RUST_FLAGS:
         try:

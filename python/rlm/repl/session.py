@@ -433,7 +433,12 @@ class ReplSession:
         else:
             reason = worker.exit_reason()
             tail = worker.stderr_tail()
-            note = f"The REPL worker died while running this code ({reason}). {lost}"
+            if "memory allocation of" in worker.stderr_tail(64 * 1024):  # Rust's allocation-failure abort under RLIMIT_AS
+                reason, tail = "memory limit exceeded", ""
+                note = (f"MemoryError: native code ran out of the REPL's memory budget ({worker.memory_note}) "
+                        f"and the worker was killed. Work on smaller pieces (limit=, slices, chunks()). {lost}")
+            else:
+                note = f"The REPL worker died while running this code ({reason}). {lost}"
             if tail:
                 note += f"Last words of the worker:\n{tail}\n"
         worker.kill()

@@ -32,6 +32,9 @@ RESERVED = ("context", "llm_query", "llm_query_batched", "FINAL", "FINAL_VAR", "
             *toolkit.HELPERS)
 
 
+_RLM_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
 class _Finish(BaseException):
     """Raised by FINAL/FINAL_VAR to stop the code at once (BaseException: `except Exception` in the
     model's code does not swallow it)."""
@@ -187,10 +190,11 @@ class Worker:
     # -- running code -------------------------------------------------------------------------------
 
     def format_exception(self, exc: BaseException) -> str:
-        # Hide the worker's own frames (the exec call above the cell, FINAL_VAR, the SIGINT
-        # handler): the model should see only its code and the libraries it called.
+        # Hide our own frames (the exec call above the cell, FINAL_VAR, the SIGINT handler, the re
+        # shim and the helpers): the model should see its code, the libraries it called, and the
+        # error message, which says what to do.
         te = traceback.TracebackException(type(exc), exc, exc.__traceback__)
-        te.stack = traceback.StackSummary.from_list([f for f in te.stack if f.filename != __file__])
+        te.stack = traceback.StackSummary.from_list([f for f in te.stack if not f.filename.startswith(_RLM_DIR)])
         text = "".join(te.format())
         if isinstance(exc, MemoryError):
             text += (f"(the REPL's memory cap was reached: {self.memory_note}. Work on slices, counts "
