@@ -28,36 +28,20 @@ from __future__ import annotations
 import os
 import select
 import signal
-import subprocess
 import sys
-import tempfile
 import time
-import weakref
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, Any, Callable
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from rlm import _limits
 from rlm.errors import ContextError, ReplError
 from rlm.repl import protocol
+from rlm.repl.process import WorkerProcess
 
 __all__ = ["DEFAULT_MEMORY_LIMIT", "ExecResult", "LLMCallRecord", "ReplSession"]
 
 DEFAULT_MEMORY_LIMIT = 4 * 1024**3
 """Default budget of new memory for model code: 4 GiB (the context mapping is not counted)."""
-
-_PACKAGE_DIR = str(Path(__file__).resolve().parents[1])  # the `rlm/` package directory
-
-# The worker's entry point. It registers `rlm` as a bare namespace for its sub-modules instead of
-# running `rlm/__init__.py`: the public package imports the engine (and through it, eventually,
-# MLX), which the worker never needs and which would slow every start and restart.
-_BOOTSTRAP = (
-    "import sys, types\n"
-    "pkg = types.ModuleType('rlm'); pkg.__path__ = [sys.argv[3]]; sys.modules['rlm'] = pkg\n"
-    "from rlm.repl.worker import main\n"
-    "sys.exit(main(sys.argv))\n"
-)
-
 
 @dataclass
 class LLMCallRecord:
@@ -97,83 +81,6 @@ class ExecResult:
     def truncated(self) -> bool:
         """True when `output` lost characters to the cap."""
         return self.output_chars > len(self.output) or "characters cut from the middle" in self.output
-
-
-class _Worker:
-    """One child process with its two pipes and its capture file (fd 1 and 2 of the child)."""
-
-    def __init__(self, python: str, env: dict[str, str]) -> None:
-        cmd_r, cmd_w = os.pipe()
-        reply_r, reply_w = os.pipe()
-        self.capture: IO[bytes] = tempfile.TemporaryFile()
-        flags = ["-P"] if sys.version_info >= (3, 11) else []  # no cwd on sys.path: a ./re.py can't shadow
-        try:
-            self.proc = subprocess.Popen(
-                [python, *flags, "-X", "faulthandler", "-c", _BOOTSTRAP, str(cmd_r), str(reply_w), _PACKAGE_DIR],
-                pass_fds=(cmd_r, reply_w), stdin=subprocess.DEVNULL, stdout=self.capture,
-                stderr=self.capture, env=env, start_new_session=True, close_fds=True,
-            )
-        finally:
-            os.close(cmd_r)
-            os.close(reply_w)
-        self.cmd_fd, self.reply_fd = cmd_w, reply_r
-        self.ready = False
-        self.memory_note = "none"
-        self.watch: _limits.MemoryWatch | None = None
-        self._finalizer = weakref.finalize(self, _Worker._kill, self.proc, cmd_w, reply_r, self.capture)
-
-    @staticmethod
-    def _kill(proc: subprocess.Popen[bytes], cmd_fd: int, reply_fd: int, capture: IO[bytes]) -> None:
-        # The whole group, even when the worker itself has exited: what it spawned may live on.
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-        for fd in (cmd_fd, reply_fd):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        capture.close()
-
-    def kill(self) -> None:
-        """SIGKILL the process group, reap the child, close the pipes (idempotent)."""
-        self._finalizer()
-
-    def shutdown(self, wait: float = 1.0) -> None:
-        """Ask the child to exit; kill it if it has not within `wait` seconds."""
-        if self.proc.poll() is None:
-            try:
-                protocol.send(self.cmd_fd, {"type": "shutdown"})
-                self.proc.wait(timeout=wait)
-            except (OSError, subprocess.TimeoutExpired):
-                pass
-        self.kill()
-
-    def exit_reason(self) -> str:
-        try:
-            code = self.proc.wait(timeout=2.0)
-        except subprocess.TimeoutExpired:
-            return "stopped answering"
-        if code < 0:
-            try:
-                return f"killed by {signal.Signals(-code).name}"
-            except ValueError:
-                return f"killed by signal {-code}"
-        return f"exit code {code}"
-
-    def stderr_tail(self, limit: int = 2000) -> str:
-        """The last `limit` characters the child wrote to fd 1/2 (e.g. faulthandler's traceback)."""
-        try:
-            fd = self.capture.fileno()
-            size = os.fstat(fd).st_size
-            start = max(0, size - 4 * limit)
-            return os.pread(fd, size - start, start).decode("utf-8", "replace")[-limit:].strip()
-        except (OSError, ValueError):
-            return ""
 
 
 class ReplSession:
@@ -230,14 +137,14 @@ class ReplSession:
         }
         self._env = _limits.scrubbed_env(os.environ)
         self._closed = False
-        self._worker: _Worker | None = self._spawn()
+        self._worker: WorkerProcess | None = self._spawn()
         self._wait_ready(self._worker)
 
     # -- lifecycle ------------------------------------------------------------------------------------
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self) -> WorkerProcess:
         try:
-            worker = _Worker(self._python, self._env)
+            worker = WorkerProcess(self._python, self._env)
         except OSError as exc:
             raise ReplError(f"cannot start the REPL worker ({self._python}): {exc}") from exc
         try:
@@ -246,7 +153,7 @@ class ReplSession:
             pass  # it died at once; _wait_ready reports why
         return worker
 
-    def _wait_ready(self, worker: _Worker) -> None:
+    def _wait_ready(self, worker: WorkerProcess) -> None:
         if worker.ready:
             return
         try:
@@ -327,7 +234,7 @@ class ReplSession:
                 self._worker = None
             raise
 
-    def _answer(self, worker: _Worker, msg: dict[str, Any], interrupted: bool,
+    def _answer(self, worker: WorkerProcess, msg: dict[str, Any], interrupted: bool,
                 calls: list[LLMCallRecord]) -> float:
         """Answer one llm_query request; return the seconds spent in the callback."""
         prompts = [str(p) for p in msg.get("prompts", [])]
@@ -356,7 +263,7 @@ class ReplSession:
         protocol.send(worker.cmd_fd, reply)
         return elapsed
 
-    def _run(self, worker: _Worker, code: str, start: float) -> ExecResult:
+    def _run(self, worker: WorkerProcess, code: str, start: float) -> ExecResult:
         calls: list[LLMCallRecord] = []
         try:
             protocol.send(worker.cmd_fd, {"type": "exec", "code": code})
@@ -395,7 +302,7 @@ class ReplSession:
                 return self._done(msg, calls, start, interrupted)
 
     @staticmethod
-    def _signal(worker: _Worker, signum: int) -> None:
+    def _signal(worker: WorkerProcess, signum: int) -> None:
         try:
             os.kill(worker.proc.pid, signum)
         except ProcessLookupError:
@@ -415,7 +322,7 @@ class ReplSession:
                           restored_names=list(msg.get("restored_names", [])), llm_calls=calls,
                           elapsed=time.monotonic() - start, error_type=error_type)
 
-    def _lost(self, worker: _Worker, calls: list[LLMCallRecord], start: float, *,
+    def _lost(self, worker: WorkerProcess, calls: list[LLMCallRecord], start: float, *,
               reason: str | None = None) -> ExecResult:
         """The worker is gone or hopeless: kill it, start a fresh one, tell the model.
 

@@ -211,7 +211,8 @@ class Worker:
                 tree = ast.parse(code, filename, "exec")
                 last = None
                 if tree.body and isinstance(tree.body[-1], ast.Expr):
-                    last = ast.Expression(tree.body.pop().value)
+                    last = ast.Expression(tree.body[-1].value)
+                    del tree.body[-1]
                 body = compile(tree, filename, "exec")
                 tail = compile(last, filename, "eval") if last is not None else None
                 self.pending_interrupt = False
