@@ -175,3 +175,14 @@ def test_invalid_utf8_is_replaced_when_asked(tmp_path: Path) -> None:
     path.write_bytes(b"ok \xff bad\n")
     with ReplSession(str(path), llm_query=str, encoding_errors="replace") as s:
         assert s.execute("context[:]").output == "'ok \ufffd bad\\n'\n"
+
+
+def test_show_vars_lists_the_code_s_variables_only() -> None:
+    with ReplSession(None, llm_query=str) as s:
+        assert s.execute("SHOW_VARS()").output == "'No variables created yet.'\n"
+        s.execute("n = 3\ndef f(): pass")
+        assert s.execute("print(SHOW_VARS())").output == "Available variables: {'n': 'int', 'f': 'function'}\n"
+
+
+def test_llm_query_accepts_the_rlms_model_argument(repl: ReplSession) -> None:
+    assert repl.execute("llm_query('m', model='other')").output == "'reply to m'\n"

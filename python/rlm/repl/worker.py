@@ -28,8 +28,9 @@ from rlm.repl.capture import OutputCapture
 
 # Names the model must not lose. The stdlib modules (json, math, string, ...) are pre-imported but
 # not reserved: `string` and `json` are common variable names, and rebinding them hurts no one.
-RESERVED = ("context", "llm_query", "llm_query_batched", "FINAL", "FINAL_VAR", "print", "re",
-            *toolkit.HELPERS)
+RESERVED = ("context", "llm_query", "llm_query_batched", "FINAL", "FINAL_VAR", "SHOW_VARS", "print",
+            "re", *toolkit.HELPERS)
+_PREIMPORTED = frozenset({"json", "math", "collections", "itertools", "functools", "string"})
 
 
 _RLM_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -125,7 +126,8 @@ class Worker:
             "re": re_compat, "json": json, "math": math, "collections": collections,
             "itertools": itertools, "functools": functools, "string": string,
             "context": context, "llm_query": self.llm_query, "llm_query_batched": self.llm_query_batched,
-            "FINAL": self.FINAL, "FINAL_VAR": self.FINAL_VAR, "print": builtins.print,
+            "FINAL": self.FINAL, "FINAL_VAR": self.FINAL_VAR, "SHOW_VARS": self.SHOW_VARS,
+            "print": builtins.print,
             "answer": {"content": "", "ready": False},
         })
         for name in toolkit.HELPERS:
@@ -161,13 +163,21 @@ class Worker:
             raise RuntimeError(f"llm_query failed: {reply.get('error')}")
         return reply["text"]
 
-    def llm_query(self, prompt: str) -> str:
+    # `model` is accepted for code written for the `rlms` package; this engine has one sub-call model.
+    def llm_query(self, prompt: str, model: str | None = None) -> str:
         """Ask the language model `prompt` (a sub-call without the REPL); return its reply."""
         return str(self._ask_driver([str(prompt)], batched=False)[0])
 
-    def llm_query_batched(self, prompts: list[str]) -> list[str]:
+    def llm_query_batched(self, prompts: list[str], model: str | None = None) -> list[str]:
         """Ask the model several independent prompts at once (batched when the backend can)."""
         return [str(t) for t in self._ask_driver([str(p) for p in prompts], batched=True)]
+
+    def SHOW_VARS(self) -> str:  # noqa: N802 - the name the `rlms` prompts teach
+        """The variables the code has created, with their types."""
+        found = {k: type(v).__name__ for k, v in self.ns.items()
+                 if not k.startswith("_") and k not in self.reserved and k not in _PREIMPORTED
+                 and not (k == "answer" and v == {"content": "", "ready": False})}
+        return f"Available variables: {found}" if found else "No variables created yet."
 
     def FINAL(self, value: Any) -> None:  # noqa: N802 - the name the prompts teach
         """Finish the run with `str(value)` as the answer."""
