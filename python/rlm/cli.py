@@ -63,6 +63,12 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _version() -> str:
+    import rlm
+
+    return rlm.__version__
+
+
 def setup_arg_parser() -> argparse.ArgumentParser:
     """The argument parser of the main form (`rlm -t TASK ...`).
 
@@ -78,6 +84,7 @@ def setup_arg_parser() -> argparse.ArgumentParser:
         epilog="Other commands: `rlm models --help` (bundled models), `rlm eval --help` "
         "(evaluation). Exit codes: 0 answered, 1 no answer, 2 usage or input error, 130 Ctrl-C.",
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     p.add_argument("--task", "-t", required=True, help="what to do with the context")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--context", "-c", metavar="TEXT", help="the context as text")

@@ -25,7 +25,7 @@ ContextInput = Union[str, bytes, "os.PathLike[str]", Context]
 EXACT_TOKEN_CHARS = 200_000
 TOKEN_SAMPLES = 16
 TOKEN_SAMPLE_CHARS = 4096
-ENCODING_HINT = "use --encoding-errors replace (encoding_errors='replace') to read it anyway"
+ENCODING_HINT = "on the command line: --encoding-errors replace"
 
 
 @dataclass
