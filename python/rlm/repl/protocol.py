@@ -5,15 +5,17 @@ integer. Messages travel over two dedicated pipes, never over the worker's stdin
 the model's code prints (or a C library writes to fd 1) can corrupt the stream.
 
 Driver -> worker:
+    {"type": "init", "context_path": str | None, "encoding_errors": str, "memory_limit_bytes":
+     int | None, "memory_mode": str, "max_output_chars": int, "tokenizer_path": str | None}
     {"type": "exec", "code": str}
-    {"type": "llm_result", "id": int, "ok": bool, "text": str | list[str], "error": str}
+    {"type": "llm_result", "id": int, "ok": bool, "text": list[str], "error": str}
     {"type": "shutdown"}
 Worker -> driver:
-    {"type": "ready", "pid": int, "error": str | None, "memory_limit": str}
+    {"type": "ready", "pid": int, "error": str | None, "error_type": str | None, "stage": str,
+     "memory_limit": str, "memory_mode": "rlimit" | "rss"}
     {"type": "llm_query", "id": int, "prompts": list[str], "batched": bool}
     {"type": "done", "output": str, "output_chars": int, "error": str | None,
-     "error_type": str | None, "final": str | None, "restored_names": list[str],
-     "interrupted": bool}
+     "error_type": str | None, "final": str | None, "restored_names": list[str]}
 
 Example:
     >>> r, w = os.pipe()

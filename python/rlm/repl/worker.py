@@ -90,7 +90,6 @@ class Worker:
         self.stage = "namespace"
         toolkit.configure(context=context, tokenizer_path=msg.get("tokenizer_path"))
         self.build_namespace(context)
-        budget = msg.get("memory_limit_bytes")
         self.stage = "memory limit"
         self.memory_mode = msg.get("memory_mode", "auto")
         if self.memory_mode == "auto":
@@ -279,8 +278,7 @@ class Worker:
         final = self.final if self.final is not None else self.answer_from_dict()
         text, total = out.result()
         return {"type": "done", "output": text, "output_chars": total, "error": error,
-                "error_type": error_type, "final": final, "restored_names": restored,
-                "interrupted": error_type == "KeyboardInterrupt"}
+                "error_type": error_type, "final": final, "restored_names": restored}
 
     def serve(self) -> None:
         while True:
