@@ -1,6 +1,6 @@
 """The loop's own cost per iteration: replay model, trivial code, real REPL worker, trajectory on disk.
 
-    python benches/bench_loop.py [--iterations 50] [--repeats 5] [--context-mb 1]
+    python benches/bench_loop.py [--iterations 50] [--repeats 5] [--context-mb 1] [--output-chars 2]
 
 Per iteration = (time of an N-turn run - time of a 1-turn run) / (N - 1), so the one-off costs
 (worker start-up, context description) are left out; reported as the median over the repeats.
@@ -22,14 +22,15 @@ from rlm.engine import rlm_generate
 from rlm.repl.session import ReplSession
 
 
-def turns(n: int) -> list[str]:
+def turns(n: int, output_chars: int) -> list[str]:
     # Different code each turn: a repeated turn would change the feedback, not the cost.
-    body = [f"```python\nx{i} = {i} + 1\nprint(x{i})\n```" for i in range(n - 1)]
+    body = [f"```python\nx{i} = {i} + 1\nprint(str(x{i}) * {max(1, output_chars // 3)})\n```"
+            for i in range(n - 1)]
     return [*body, "```python\nFINAL('done')\n```"]
 
 
-def timed_run(n: int, context: Path, trajectory: Path) -> float:
-    backend = ReplayBackend(turns(n))
+def timed_run(n: int, context: Path, trajectory: Path, output_chars: int) -> float:
+    backend = ReplayBackend(turns(n, output_chars))
     start = time.perf_counter()
     r = rlm_generate(backend=backend, context=context, task="Trivial task",
                      config=RLMConfig(max_iterations=n + 1), output_trajectory=trajectory)
@@ -52,6 +53,8 @@ def main() -> None:
     p.add_argument("--iterations", type=int, default=50)
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--context-mb", type=float, default=1.0)
+    p.add_argument("--output-chars", type=int, default=2,
+                   help="characters each turn prints (the trajectory grows with them)")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         context = Path(tmp) / "context.txt"
@@ -61,13 +64,14 @@ def main() -> None:
         n = args.iterations
         per_iter, one_run = [], []
         for _ in range(args.repeats):
-            t1 = timed_run(1, context, trajectory)
-            tn = timed_run(n, context, trajectory)
+            t1 = timed_run(1, context, trajectory, args.output_chars)
+            tn = timed_run(n, context, trajectory, args.output_chars)
             one_run.append(t1)
             per_iter.append((tn - t1) / (n - 1))
         repl = repl_round_trip(context, 200)
         size_mb = context.stat().st_size / 1e6
-    print(f"context {size_mb:.1f} MB, {n} iterations, {args.repeats} repeats")
+    print(f"context {size_mb:.1f} MB, {n} iterations, ~{args.output_chars} output characters "
+          f"per turn, {args.repeats} repeats")
     print("| measure | median | min |")
     print("|---|---|---|")
     print(f"| loop, per iteration (replay + REPL + trajectory write) | "
