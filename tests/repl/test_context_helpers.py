@@ -14,7 +14,6 @@ from rlm.repl import re_compat
 from rlm.repl.session import ReplSession
 from rlm.toolkit import chunks, count_tokens, find_all, grep
 
-pytestmark = pytest.mark.skipif(not hasattr(Context, "search"), reason="Context search not built yet")
 
 TEXT = ("id=7 alpha\nβeta=22 gamma\r\nGAMMA=333\n\n" + "filler line 4\n" * 5
         + "x=1 y=22 z=333 é\nlast=9")

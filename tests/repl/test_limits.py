@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from rlm._core import Context
 from rlm.repl.session import ReplSession
 
 
@@ -234,7 +233,6 @@ def test_llm_query_after_the_interrupt_fails_fast_without_calling_the_model() ->
 
 
 @linux_only
-@pytest.mark.skipif(not hasattr(Context, "findall"), reason="Context search not built yet")
 def test_native_code_running_out_of_memory_is_reported_as_a_memory_error(tmp_path: Path) -> None:
     path = tmp_path / "digits.txt"
     path.write_bytes(b"1 " * (10 * 1024**2))  # 10 M matches of \d

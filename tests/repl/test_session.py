@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from rlm._core import Context
 from rlm.errors import ContextError, ReplError
 from rlm.repl.session import ReplSession
 
@@ -169,7 +168,6 @@ def test_invalid_utf8_is_a_context_error(tmp_path: Path) -> None:
         ReplSession(str(path), llm_query=str)
 
 
-@pytest.mark.skipif(not hasattr(Context, "search"), reason="Context.open(errors=) not built yet")
 def test_invalid_utf8_is_replaced_when_asked(tmp_path: Path) -> None:
     path = tmp_path / "bad.txt"
     path.write_bytes(b"ok \xff bad\n")
