@@ -10,7 +10,6 @@ use regex_automata::{Anchored, Input};
 
 use crate::context::Context;
 use crate::scan::{self, Finder};
-use crate::strops::adjust_indices;
 
 /// Python `re` flag values accepted (`re.IGNORECASE`, ...).
 pub const IGNORECASE: u32 = 2;
@@ -107,11 +106,21 @@ impl Finder for Pattern {
 /// One match: byte spans of every group (index 0 the whole match), `None` for groups not taking part.
 pub type Groups = Vec<Option<(usize, usize)>>;
 
+/// `re`'s `pos` / `endpos` as character offsets: negative values count from the end (as in
+/// slicing), then both are clipped to `[0, len]`; `start > end` means no match at all.
+pub fn regex_bounds(start: Option<isize>, end: Option<isize>, len: usize) -> (usize, usize) {
+    let clip = |i: isize| -> usize {
+        let i = if i < 0 { i + len as isize } else { i };
+        i.clamp(0, len as isize) as usize
+    };
+    (start.map_or(0, clip), end.map_or(len, clip))
+}
+
 impl Context {
     /// The byte haystack for a `[start:end]` search: cut at `end` (as `re`'s `endpos` does), and
     /// the byte where the search begins (context before it still counts for `\b` and `^`).
     fn search_range(&self, start: Option<isize>, end: Option<isize>) -> Option<(&str, usize)> {
-        let (s, e) = adjust_indices(start, end, self.char_len());
+        let (s, e) = regex_bounds(start, end, self.char_len());
         if s > e {
             return None;
         }

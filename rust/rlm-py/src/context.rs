@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PySlice, PyString, PyTuple};
 
 use rlm_core::regex::{Pattern, IGNORECASE, MULTILINE};
-use rlm_core::{strops::adjust_indices, Errors};
+use rlm_core::Errors;
 
 use crate::errors::{check_size, context_error, pattern_error};
 use crate::iters::{LineIterator, SplitIterator};
@@ -61,8 +61,7 @@ impl Context {
 
     /// The `(start, end)` character offsets a regex call covers, as `re`'s pos/endpos.
     fn regex_bounds(&self, start: Option<isize>, end: Option<isize>) -> (usize, usize) {
-        let (s, e) = adjust_indices(start, end, self.inner.char_len());
-        (s.min(e), e)
+        rlm_core::regex::regex_bounds(start, end, self.inner.char_len())
     }
 
     /// Build `Match` objects for byte-level group spans (sorted by match start).
