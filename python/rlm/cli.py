@@ -16,10 +16,13 @@ import importlib
 import json
 import sys
 import traceback
-from typing import NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, Sequence
 
 from rlm.config import RLMConfig, RLMResponse
 from rlm.errors import ContextError, RLMError, UsageError
+
+if TYPE_CHECKING:
+    from rlm.inputs import OpenedContext
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 # First argv words that hand the whole command line to another area's CLI.
@@ -33,34 +36,26 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"rlm: error: {message} (see rlm --help)\n")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a number above 0, got {value}")
-    return value
+def _number(kind: type, minimum: float, inclusive: bool) -> Callable[[str], Any]:
+    """A converter for numbers of `kind` at least `minimum` (or above it), with a clear message."""
+    bound = f"{minimum:g} or more" if inclusive else f"a number above {minimum:g}"
+    noun = "a whole number" if kind is int else "a number"
+
+    def convert(text: str) -> int | float:
+        try:
+            value: int | float = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {noun}, got {text!r}") from None
+        if not (value >= minimum if inclusive else value > minimum):
+            raise argparse.ArgumentTypeError(f"expected {bound}, got {text}")
+        return value
+
+    return convert
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text}")
-    return value
+_positive_int = _number(int, 0, inclusive=False)
+_non_negative_int = _number(int, 0, inclusive=True)
+_positive_float = _number(float, 0, inclusive=False)
 
 
 def _version() -> str:
@@ -146,7 +141,7 @@ def config_from_args(args: argparse.Namespace) -> RLMConfig:
     )
 
 
-def _open_input(args: argparse.Namespace):  # -> OpenedContext (imported lazily with the engine)
+def _open_input(args: argparse.Namespace) -> OpenedContext:
     from pathlib import Path
 
     from rlm.inputs import open_context, open_stream

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import Any
+from typing import Any, Callable
 
 from rlm.backends.base import Backend, Completion, Message
 from rlm.config import RLMConfig, RLMResponse, TokenUsage
@@ -48,7 +48,7 @@ class _Run:
         # Start each turn inside a code block (small models answer in prose otherwise), unless the
         # backend returns whole messages (replay) or its template cannot continue an assistant turn.
         self.prefix = ASSISTANT_PREFIX if getattr(backend, "supports_assistant_prefix", True) else ""
-        self.listeners = [StderrPrinter()] if config.verbose else []
+        self.listeners: list[Callable[[Event], None]] = [StderrPrinter()] if config.verbose else []
         if config.on_event is not None:
             self.listeners.append(config.on_event)
         self.current: IterationRecord | None = None
@@ -192,13 +192,8 @@ class _Run:
         messages.append({"role": "assistant", "content": text})
         block = first_code_block(text)
         if block is not None and block.code.strip():
-            rec.code = block.code
             self.emit("code", iteration, code=block.code)
-            result = self.execute(session, block.code, rec)
-            if result.final is not None:
-                rec.final, rec.final_source = result.final, "code"
-            else:
-                rec.feedback = self.feedback_for(block.code, result)
+            self.run_code(session, block.code, rec, source="code")
             return rec
         # No code: a FINAL written as prose counts (only here: code and a FINAL in the same turn
         # means the model has not seen that code's output yet).
@@ -208,13 +203,17 @@ class _Run:
         elif prose.kind == "FINAL":
             rec.final, rec.final_source = prose.value, "prose"
         else:  # FINAL_VAR(name): the REPL holds the value (or reports the missing name)
-            rec.code = f"FINAL_VAR({prose.value!r})"
-            result = self.execute(session, rec.code, rec)
-            if result.final is not None:
-                rec.final, rec.final_source = result.final, "prose"
-            else:
-                rec.feedback = self.feedback_for(rec.code, result)
+            self.run_code(session, f"FINAL_VAR({prose.value!r})", rec, source="prose")
         return rec
+
+    def run_code(self, session: ReplSession, code: str, rec: IterationRecord, source: str) -> None:
+        """Execute `code`; the record gets the answer if it called FINAL, else the feedback."""
+        rec.code = code
+        result = self.execute(session, code, rec)
+        if result.final is not None:
+            rec.final, rec.final_source = result.final, source
+        else:
+            rec.feedback = self.feedback_for(code, result)
 
     # -- the loop -----------------------------------------------------------------------------------
 
