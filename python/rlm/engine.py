@@ -30,6 +30,9 @@ from rlm.repl.session import ExecResult, ReplSession
 from rlm.trajectory import IterationRecord, LLMCallRecord, Trajectory, clip
 
 RESPONSE_KEEP_CHARS = 2000  # of each sub-call's reply, in the trajectory
+# Tokens kept free in the model's window for the last "best answer" turn (its prompt grows by one
+# feedback message, up to `max_output_chars` of output, plus the answer itself).
+WINDOW_RESERVE_TOKENS = 2048
 
 
 class _Run:
@@ -98,6 +101,20 @@ class _Run:
         if iteration >= self.config.max_iterations:
             return f"max_iterations ({self.config.max_iterations}) reached"
         return self.over_budget()
+
+    def window_full(self, rec: IterationRecord, feedback: str) -> str | None:
+        """Why the next turn would not fit the model's context window, or None.
+
+        Counted as a budget: the run asks for the best answer while one more turn still fits,
+        instead of failing on a prompt the backend must refuse. A rotating KV cache has no limit.
+        """
+        window = self.backend.context_window
+        if not window or self.config.max_kv_size is not None:
+            return None
+        projected = rec.prompt_tokens + rec.generated_tokens + self.backend.count_tokens(feedback)
+        if projected + WINDOW_RESERVE_TOKENS <= window:
+            return None
+        return f"the conversation ({projected} tokens) nearly fills the model's window ({window})"
 
     # -- sub-calls ----------------------------------------------------------------------------------
 
@@ -248,8 +265,8 @@ class _Run:
                 if rec.final is not None or why_last is not None:
                     answer = rec.final
                     break
-                why_last = self.exhausted(iteration)
                 feedback = rec.feedback or ""
+                why_last = self.exhausted(iteration) or self.window_full(rec, feedback)
                 if why_last is not None:  # one last turn, asked in the same user message
                     feedback += "\n\n" + LAST_TURN.format(why=why_last)
                 rec.feedback = feedback

@@ -333,3 +333,22 @@ def test_generated_code_never_sees_secrets(monkeypatch, run, code) -> None:
     monkeypatch.setenv("MY_SECRET_THING", "do-not-leak")
     r = run([code("import os\nFINAL(sorted(v for v in os.environ.values() if 'leak' in v))")])
     assert r.answer == "[]"
+
+
+def test_a_nearly_full_context_window_asks_for_the_answer_while_it_still_fits(code) -> None:
+    from rlm.engine import WINDOW_RESERVE_TOKENS
+
+    backend = ReplayBackend([code("print('x ' * 2000)"), code("FINAL('fits')")])
+    backend.context_window = WINDOW_RESERVE_TOKENS + 1500  # less than the first turn's 2,000-token output
+    r = rlm_generate(backend=backend, context="abc", task="t", config=RLMConfig())
+    assert r.answer == "fits" and r.exhausted
+    assert "nearly fills the model's window" in feedback(r, 1)
+
+
+def test_a_rotating_kv_cache_has_no_window_budget(code) -> None:
+    from rlm.engine import WINDOW_RESERVE_TOKENS
+
+    backend = ReplayBackend([code("print('x ' * 2000)"), code("FINAL('fits')")])
+    backend.context_window = WINDOW_RESERVE_TOKENS + 1500
+    r = rlm_generate(backend=backend, context="abc", task="t", config=RLMConfig(max_kv_size=4096))
+    assert r.answer == "fits" and not r.exhausted
