@@ -20,6 +20,7 @@ from rlm.inputs import ContextInput, OpenedContext, backend_for, open_context, s
 from rlm.parsing import code_block_end, find_prose_final, first_code_block
 from rlm.prompts import (
     ASSISTANT_PREFIX,
+    CUT_NOTE,
     LAST_TURN,
     NO_CODE_NOTE,
     SYSTEM_PROMPT,
@@ -211,6 +212,9 @@ class _Run:
         if block is not None and block.code.strip():
             self.emit("code", iteration, code=block.code)
             self.run_code(session, block.code, rec, source="code")
+            if rec.feedback is not None and not block.closed and rec.finish_reason == "length":
+                cut = CUT_NOTE.format(max_tokens=self.config.max_tokens_per_turn)
+                rec.feedback = f"{cut}\n\n{rec.feedback}"
             return rec
         # No code: a FINAL written as prose counts (only here: code and a FINAL in the same turn
         # means the model has not seen that code's output yet).

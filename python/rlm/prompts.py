@@ -128,6 +128,10 @@ NO_CODE_NOTE = (
     "Your reply had no ```python code block. Reply with one code block, "
     "and call FINAL(answer) in it when you know the answer."
 )
+CUT_NOTE = (
+    "Your reply was cut off at the limit of {max_tokens} tokens before its code block closed. "
+    "Write shorter code."
+)
 LAST_TURN = (
     "No turns are left ({why}). Reply with FINAL(answer) now, giving your best answer "
     "from what you have seen so far."

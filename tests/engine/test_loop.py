@@ -352,3 +352,13 @@ def test_a_rotating_kv_cache_has_no_window_budget(code) -> None:
     backend.context_window = WINDOW_RESERVE_TOKENS + 1500
     r = rlm_generate(backend=backend, context="abc", task="t", config=RLMConfig(max_kv_size=4096))
     assert r.answer == "fits" and not r.exhausted
+
+
+def test_a_turn_cut_by_max_tokens_is_named(run, code) -> None:
+    long_turn = "```python\nx = 1\ny = 'a b c d e f g h i j k l m n o p'\nprint(y)\n```"
+    r = run([long_turn, code("FINAL(2)")], max_tokens_per_turn=8)
+    first = r.trajectory["iterations"][0]
+    assert first["finish_reason"] == "length"
+    assert "cut off at the limit of 8 tokens" in first["feedback"]
+    assert "SyntaxError" in first["feedback"]
+    assert r.answer == "2"
