@@ -121,3 +121,20 @@ def test_invalid_patterns_raise_re_error_as_python_does(ctx: Context) -> None:
         re_compat.findall("(", ctx)
     with pytest.raises(re.error):
         grep("(", text=ctx)
+
+
+def test_finditer_with_a_python_only_pattern_and_many_matches_yields_each_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(re_compat, "_FINDITER_BATCH", 3)
+    text = "ab" * 20
+    spans = [m.span() for m in re_compat.finditer(r"(?<=a)b", Context.from_str(text))]
+    assert spans == [m.span() for m in re.finditer(r"(?<=a)b", text)]
+
+
+def test_finditer_raises_pattern_errors_at_the_call_as_re_does(ctx: Context) -> None:
+    with pytest.raises(re.error):
+        re_compat.finditer("(", ctx)
+    big = Context.from_str(TEXT)
+    big.max_materialize = 10
+    with pytest.raises(ContextTooLargeError):
+        re_compat.finditer(r"(?<=id=)\d+", big)

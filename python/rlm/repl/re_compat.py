@@ -125,32 +125,40 @@ def findall(pattern: Any, string: Any, flags: int = 0) -> list[Any]:
 
 
 def _context_finditer(context: Any, pattern: Any, flags: int) -> Iterator[Any]:
-    # Batches of matches so that a pattern with millions of hits streams instead of building them
-    # all; each batch resumes at the end of the previous one.
+    """Matches of `pattern` in `context`, streamed; raises re.error / ContextTooLargeError eagerly."""
     text, fl = _unpack(pattern, flags)
-    pos = 0
+    _re.compile(text, fl)  # re.error now, as re.finditer gives it
+    rust_flags = fl & ~int(UNICODE)
+    if isinstance(text, str) and not rust_flags & ~_RUST_FLAGS:
+        try:
+            first = context.finditer(text, rust_flags, start=0, limit=_FINDITER_BATCH)
+        except UnsupportedPatternError:
+            pass
+        else:
+            return _rust_batches(context, text, rust_flags, first)
+    return _re.finditer(text, _materialise(context, "re.finditer with this pattern (only Python's re "
+                                                    "can run it)"), fl)
+
+
+def _rust_batches(context: Any, text: str, flags: int, batch: list[Any]) -> Iterator[Any]:
+    # Batches of matches, so that a pattern with millions of hits streams instead of building
+    # them all; each batch resumes at the end of the previous one.
     last_span: tuple[int, int] | None = None
     while True:
-        batch = _rust(context, "finditer", pattern, flags, "finditer",
-                      lambda s: list(_re.finditer(text, s, fl)), start=pos, limit=_FINDITER_BATCH)
         for m in batch:
             if m.span() == last_span:
                 continue  # an empty match at the resume point, already yielded
             yield m
-        if len(batch) < _FINDITER_BATCH or not batch:
+        if len(batch) < _FINDITER_BATCH:
             return
         last_span = batch[-1].span()
-        pos = batch[-1].end()
+        batch = context.finditer(text, flags, start=batch[-1].end(), limit=_FINDITER_BATCH)
 
 
 def finditer(pattern: Any, string: Any, flags: int = 0) -> Iterator[Any]:
     """As `re.finditer`; on a Context, streams Rust matches in batches."""
     if _is_context(string):
-        text, fl = _unpack(pattern, flags)
-        rust_flags = fl & ~int(UNICODE)
-        if isinstance(text, str) and not rust_flags & ~_RUST_FLAGS:
-            return _context_finditer(string, pattern, flags)
-        return _re.finditer(text, _materialise(string, "re.finditer with these flags"), fl)
+        return _context_finditer(string, pattern, flags)
     return _re.finditer(_raw(pattern), string, flags)
 
 
