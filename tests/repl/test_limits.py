@@ -241,3 +241,13 @@ def test_native_code_running_out_of_memory_is_reported_as_a_memory_error(tmp_pat
         assert r.error_type == "MemoryError", r.output  # from Python, or Rust's abort (restarted)
         assert "memory" in r.output
         assert repl.execute("len(context)").output == f"{20 * 1024**2}\n"
+
+
+def test_modules_in_the_current_directory_cannot_shadow_the_stdlib(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("re.py", "types.py", "json.py"):
+        (tmp_path / name).write_text("raise SystemExit('shadowed')\n")
+    monkeypatch.chdir(tmp_path)
+    with ReplSession(None, llm_query=str) as repl:
+        r = repl.execute("import os, re\nos.getcwd() == " + repr(str(tmp_path)) + ", json.dumps([1])")
+        assert r.output == "(True, '[1]')\n"

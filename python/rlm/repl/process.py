@@ -23,11 +23,14 @@ __all__ = ["WorkerProcess"]
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parents[1])  # the `rlm/` package directory
 
-# The worker's entry point. It registers `rlm` as a bare namespace for its sub-modules instead of
+# The worker's entry point. It keeps the current directory off sys.path (a ./re.py or ./types.py
+# must not shadow the stdlib) and registers `rlm` as a bare namespace for its sub-modules instead of
 # running `rlm/__init__.py`: the public package imports the engine (and through it, eventually,
 # MLX), which the worker never needs and which would slow every start and restart.
 _BOOTSTRAP = (
-    "import sys, types\n"
+    "import sys\n"
+    "sys.path[:] = [p for p in sys.path if p not in ('', '.')]\n"  # -P's job before Python 3.11
+    "import types\n"
     "pkg = types.ModuleType('rlm'); pkg.__path__ = [sys.argv[3]]; sys.modules['rlm'] = pkg\n"
     "from rlm.repl.worker import main\n"
     "sys.exit(main(sys.argv))\n"
