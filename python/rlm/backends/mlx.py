@@ -10,6 +10,7 @@ from there. Sub-calls (`llm_query`) get a fresh cache and a pre-flight length ch
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -33,6 +34,21 @@ from rlm.backends.base import Completion, Message, Session, StopFn  # noqa: E402
 from rlm.errors import BackendError  # noqa: E402
 
 _DEFAULT_KEEP = 4  # mlx-lm's own default when the system prompt's length is unknown
+
+
+def _warn_if_openblas_missed() -> None:
+    """Say once when OpenBLAS exists but MLX was imported first (prefill is then ~20x slower)."""
+    global _warned
+    if not _warned and _openblas.status() == "too late" and _openblas.find_openblas():
+        _warned = True
+        print(
+            "rlm: warning: mlx was imported before rlm, so MLX is not using OpenBLAS (about 20x "
+            "slower prompt processing on this CPU): import rlm before mlx / mlx_lm",
+            file=sys.stderr,
+        )
+
+
+_warned = False
 
 
 def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
@@ -79,6 +95,7 @@ class MLXBackend:
         self._keep = 0  # tokens a rotating root cache never evicts (the system prompt)
         self._skipped = 0  # tokens of _root_tokens never fed (cut out when a rotating cache restarted)
         self.reset()
+        _warn_if_openblas_missed()
 
     # -- Backend protocol ---------------------------------------------------------------------
 
@@ -266,14 +283,14 @@ def load_backend(
         path = model  # a Hugging Face repo id: mlx_lm downloads it (or finds it in the HF cache)
     try:
         loaded = mlx_load(path, return_config=True)
-    except (OSError, ValueError) as exc:
+    except Exception as exc:  # mlx-lm and huggingface_hub raise many types; the user needs one line
         if path == model and not Path(model).exists():
             raise BackendError(
                 f"cannot load {model!r} from Hugging Face ({type(exc).__name__}; no network?): "
                 "offline, use a bundled model (`rlm models list`, `rlm models install NAME`, "
                 "then --model NAME) or a local MLX model directory"
             ) from exc
-        raise BackendError(f"cannot load the model in {path}: {exc}") from exc
+        raise BackendError(f"cannot load the model in {path}: {type(exc).__name__}: {exc}") from exc
     mlx_model, tokenizer, config = loaded
     tokenizer_json = Path(path) / "tokenizer.json"
     return MLXBackend(

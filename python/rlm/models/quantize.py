@@ -7,6 +7,7 @@ kernels are 20-25x slower at prefill than fp32 + OpenBLAS (MODELS.md), so `auto`
 
 from __future__ import annotations
 
+import contextlib
 import platform
 import shutil
 import sys
@@ -57,7 +58,8 @@ def quantize_dir(src: Path, dst: Path, dtype: str) -> None:
     model, config = load_model(src, lazy=True)
     model.set_dtype(mx.bfloat16)
     config["torch_dtype"] = "bfloat16"
-    model, config = quantize_model(model, config, GROUP_SIZE, _BITS[dtype])
+    with contextlib.redirect_stdout(sys.stderr):  # mlx-lm prints "[INFO] ..."; stdout is for answers
+        model, config = quantize_model(model, config, GROUP_SIZE, _BITS[dtype])
     dst.mkdir(parents=True, exist_ok=True)
     save_model(dst, model, donate_model=True)
     save_config(config, config_path=dst / "config.json")
