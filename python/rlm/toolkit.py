@@ -91,15 +91,19 @@ class GrepResult(list):  # type: ignore[type-arg]
         0 matching lines for 'zzz'
     """
 
-    def __init__(self, matches: Sequence[Any], pattern: str, truncated_at: int | None) -> None:
+    def __init__(self, matches: Sequence[Any], pattern: str, total: int | None = None) -> None:
         super().__init__(matches)
         self.pattern = pattern
-        self.truncated_at = truncated_at
+        # Number of matching lines in the whole text (more than len(self) when max_count cut it).
+        self.total = len(self) if total is None else total
 
     def __repr__(self) -> str:
-        head = f"{len(self)} matching line{'s' if len(self) != 1 else ''} for {self.pattern!r}"
-        if self.truncated_at is not None and len(self) >= self.truncated_at:
-            head += f" (stopped at max_count={self.truncated_at}; there may be more)"
+        s = "" if self.total == 1 else "s"
+        if self.total > len(self):
+            head = (f"{self.total:,} matching line{s} for {self.pattern!r} (showing the first "
+                    f"{len(self)}; max_count=None returns all)")
+        else:
+            head = f"{self.total} matching line{s} for {self.pattern!r}"
         if not self:
             return head
         return head + ":\n" + "\n".join(_render(m) for m in self)
@@ -129,30 +133,24 @@ def _render(m: Any) -> str:
 
 
 def _py_grep(text: str, regex: re.Pattern[str], before: int, after: int,
-             max_count: int | None) -> list[LineMatch]:
-    lines = text.splitlines(keepends=True)
-    starts = [0] * len(lines)
-    pos = 0
-    for i, piece in enumerate(lines):
-        starts[i] = pos
-        pos += len(piece)
+             max_count: int | None) -> tuple[list[LineMatch], int]:
+    """(the first `max_count` matching lines, the number of matching lines)."""
+    with_ends, bare = text.splitlines(keepends=True), text.splitlines()
     found: list[LineMatch] = []
-    for i, piece in enumerate(lines):
-        bare = piece.splitlines()[0] if piece.splitlines() else ""
-        m = regex.search(bare)
-        if m is None:
-            continue
-        found.append(LineMatch(
-            line_number=i + 1, line=bare, line_start=starts[i], start=starts[i] + m.start(),
-            end=starts[i] + m.end(),
-            before=[(j + 1, lines[j].splitlines()[0] if lines[j].splitlines() else "")
-                    for j in range(max(0, i - before), i)],
-            after=[(j + 1, lines[j].splitlines()[0] if lines[j].splitlines() else "")
-                   for j in range(i + 1, min(len(lines), i + 1 + after))],
-        ))
-        if max_count is not None and len(found) >= max_count:
-            break
-    return found
+    total, start = 0, 0
+    for i, line in enumerate(bare):
+        m = regex.search(line)
+        if m is not None:
+            total += 1
+            if max_count is None or len(found) < max_count:
+                found.append(LineMatch(
+                    line_number=i + 1, line=line, line_start=start, start=start + m.start(),
+                    end=start + m.end(),
+                    before=[(j + 1, bare[j]) for j in range(max(0, i - before), i)],
+                    after=[(j + 1, bare[j]) for j in range(i + 1, min(len(bare), i + 1 + after))],
+                ))
+        start += len(with_ends[i])
+    return found, total
 
 
 def grep(pattern: str, text: Any = None, *, before: int = 0, after: int = 0, ignore_case: bool = False,
@@ -160,8 +158,9 @@ def grep(pattern: str, text: Any = None, *, before: int = 0, after: int = 0, ign
     """Lines of `text` (default: the context) matching the regex `pattern`, like `rg -n`.
 
     Each item has `line_number`, `line`, `line_start`, `start`, `end` (character offsets) and
-    `before`/`after` context lines. At most `max_count` lines (None: all). `literal=True` treats the
-    pattern as plain text. Printing the result shows the count and the lines.
+    `before`/`after` context lines. At most `max_count` lines (None: all); `.total` is the number
+    of matching lines in the whole text. `literal=True` treats the pattern as plain text. Printing
+    the result shows the count and the lines.
 
     Example:
         >>> grep(r"def \\w+", text="x = 1\\ndef f():\\n    pass")
@@ -175,12 +174,16 @@ def grep(pattern: str, text: Any = None, *, before: int = 0, after: int = 0, ign
         try:
             found = text.grep(pattern, before=before, after=after, ignore_case=ignore_case,
                               max_count=max_count, literal=literal)
-            return GrepResult(found, pattern, max_count)
+            total = None
+            if max_count is not None and len(found) >= max_count:  # say how many were left out
+                total = text.count_lines_matching(pattern, ignore_case=ignore_case, literal=literal)
+            return GrepResult(found, pattern, total)
         except UnsupportedPatternError:
             if len(text) > text.max_materialize:
                 raise
             text = str(text)  # a pattern only Python's re can run, on a context small enough to copy
-    return GrepResult(_py_grep(text, regex, before, after, max_count), pattern, max_count)
+    found, total = _py_grep(text, regex, before, after, max_count)
+    return GrepResult(found, pattern, total)
 
 
 # ------------------------------------------------------------------------------------------ find_all

@@ -75,13 +75,15 @@ def test_big_context_gets_an_actionable_error_instead_of_a_copy() -> None:
 
 
 def test_grep_on_a_context_equals_grep_on_the_str(ctx: Context) -> None:
-    for kwargs in ({}, {"ignore_case": True}, {"before": 1, "after": 2}, {"literal": True}):
+    for kwargs in ({}, {"ignore_case": True}, {"before": 1, "after": 2}, {"literal": True},
+                   {"max_count": 1, "ignore_case": True}):
         got = grep("gamma", text=ctx, **kwargs)
         want = grep("gamma", text=TEXT, **kwargs)
         assert [(m.line_number, m.line, m.line_start, m.start, m.end, list(m.before), list(m.after))
                 for m in got] == \
             [(m.line_number, m.line, m.line_start, m.start, m.end, m.before, m.after) for m in want]
         assert repr(got) == repr(want)
+        assert got.total == want.total
 
 
 def test_find_all_and_chunks_on_a_context_equal_those_on_the_str(ctx: Context) -> None:

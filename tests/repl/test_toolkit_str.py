@@ -28,7 +28,9 @@ def test_grep_ignore_case_literal_and_max_count() -> None:
     assert [m.line_number for m in grep("d: n", text=TEXT, literal=True)] == [2]
     assert [m.line_number for m in grep(".", text="a.b\nab", literal=True)] == [1]
     limited = grep("e", text=TEXT, max_count=2)
-    assert len(limited) == 2 and "stopped at max_count=2" in repr(limited)
+    assert len(limited) == 2 and limited.total == 3
+    assert repr(limited).startswith("3 matching lines for 'e' (showing the first 2; max_count=None returns all):\n")
+    assert len(grep("e", text=TEXT, max_count=None)) == 3
 
 
 def test_grep_result_prints_count_and_lines_and_says_zero_matches() -> None:
