@@ -88,11 +88,11 @@ impl Context {
             Storage::Mapped(m) => m,
             Storage::Owned(v) => v,
         };
+        if let Ok(index) = Index::build_validated(bytes) {
+            return Ok(Context { storage, index, replaced: false });
+        }
         match first_invalid_utf8(bytes) {
-            None => {
-                let index = Index::build(bytes);
-                Ok(Context { storage, index, replaced: false })
-            }
+            None => unreachable!("the fused pass and simdutf8 disagree"),
             Some(byte_offset) if errors == Errors::Strict => {
                 Err(ContextError::InvalidUtf8 { byte_offset })
             }

@@ -20,6 +20,32 @@ pub struct Index {
     pub chars: Vec<u64>,
     /// `breaks[k]` = line breaks starting before byte `k * BLOCK`; one extra entry (the total).
     pub breaks: Vec<u64>,
+    /// `sub[k][j]` = characters in block `k` before byte `j * SUB` of it, so a conversion scans
+    /// at most `SUB` bytes (many matches in non-ASCII text convert fast).
+    pub sub: Vec<[u16; BLOCK / SUB]>,
+}
+
+/// Bytes per sub-checkpoint inside a block.
+pub const SUB: usize = 512;
+
+/// Character counts before each `SUB`-byte part of `block` (computed only for non-ASCII blocks).
+fn sub_counts(block: &[u8], chars: usize) -> [u16; BLOCK / SUB] {
+    let mut out = [0u16; BLOCK / SUB];
+    if chars == block.len() {
+        for (j, o) in out.iter_mut().enumerate() {
+            *o = (j * SUB) as u16;
+        }
+        return out;
+    }
+    let mut acc = 0u16;
+    for (j, part) in block.chunks(SUB).enumerate() {
+        out[j] = acc;
+        acc += part.iter().filter(|&&b| is_char_start(b)).count() as u16;
+    }
+    for o in out.iter_mut().skip(block.len().div_ceil(SUB)) {
+        *o = acc;
+    }
+    out
 }
 
 /// True for a byte that starts a character (not a UTF-8 continuation byte).
@@ -84,49 +110,137 @@ pub fn count_breaks(bytes: &[u8], from: usize, to: usize) -> usize {
     total
 }
 
-/// (characters, line breaks) starting in `bytes[start..end]`.
-fn count_block(bytes: &[u8], start: usize, end: usize) -> (u64, u64) {
-    let block = &bytes[start..end];
-    // One branch-free pass the compiler vectorises; the exact break scan runs only for blocks
-    // holding a byte that may start a rarer break (`\r`, form feed, U+2028, ...).
-    let (mut chars, mut newlines, mut candidates) = (0u32, 0u32, 0u32);
-    for &b in block {
-        chars += is_char_start(b) as u32;
-        newlines += (b == b'\n') as u32;
-        candidates += may_start_break(b) as u32;
+/// Per-lane byte counters over 64-byte chunks: the compiler turns each into SIMD compares and
+/// subtractions. `(characters, '\n', other one-byte breaks, '\r' | 0xc2 | 0xe2)`.
+#[inline(always)]
+fn lane_counts_generic(block: &[u8]) -> (usize, usize, usize, usize) {
+    debug_assert!(block.len() <= 255 * 64, "u8 lane counters would overflow");
+    let (mut c, mut n, mut o, mut s) = ([0u8; 64], [0u8; 64], [0u8; 64], [0u8; 64]);
+    let mut chunks = block.chunks_exact(64);
+    for v in &mut chunks {
+        for i in 0..64 {
+            let b = v[i];
+            c[i] += is_char_start(b) as u8;
+            n[i] += (b == b'\n') as u8;
+            o[i] += (b.wrapping_sub(0x0b) < 2 || b.wrapping_sub(0x1c) < 3) as u8;
+            s[i] += (b == b'\r' || b == 0xc2 || b == 0xe2) as u8;
+        }
     }
-    let breaks = if candidates == newlines {
-        // Only `\n`s here; the first may still close a `\r\n` begun in the previous block.
-        let continued = start > 0 && block.first() == Some(&b'\n') && bytes[start - 1] == b'\r';
-        newlines - continued as u32
-    } else {
-        (start..end).filter(|&i| break_starts_at(bytes, i)).count() as u32
-    };
+    let sum = |a: [u8; 64]| a.iter().map(|&x| x as usize).sum::<usize>();
+    let (mut c, mut n, mut o, mut s) = (sum(c), sum(n), sum(o), sum(s));
+    for &b in chunks.remainder() {
+        c += is_char_start(b) as usize;
+        n += (b == b'\n') as usize;
+        o += (b.wrapping_sub(0x0b) < 2 || b.wrapping_sub(0x1c) < 3) as usize;
+        s += (b == b'\r' || b == 0xc2 || b == 0xe2) as usize;
+    }
+    (c, n, o, s)
+}
+
+/// The same loop compiled for AVX2 (32-byte vectors) when the CPU has it; the portable build
+/// targets SSE2 only.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn lane_counts_avx2(block: &[u8]) -> (usize, usize, usize, usize) {
+    lane_counts_generic(block)
+}
+
+#[inline]
+fn lane_counts(block: &[u8]) -> (usize, usize, usize, usize) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        return unsafe { lane_counts_avx2(block) };
+    }
+    lane_counts_generic(block)
+}
+
+/// (characters, line breaks) starting in `bytes[start..end]` (`end - start <= BLOCK`).
+pub fn count_block(bytes: &[u8], start: usize, end: usize) -> (u64, u64) {
+    let block = &bytes[start..end];
+    let (chars, newlines, one_byte, special) = lane_counts(block);
+    // Every `\n` and one-byte break counts, except a `\n` closing a `\r\n` (the `\r` counts).
+    let mut breaks = newlines + one_byte;
+    if start > 0 && block.first() == Some(&b'\n') && bytes[start - 1] == b'\r' {
+        breaks -= 1;
+    }
+    if special > 0 {
+        for i in memchr::memchr3_iter(b'\r', 0xc2, 0xe2, block) {
+            let at = start + i;
+            match bytes[at] {
+                // A `\r\n` inside the block was counted by its `\n`; one crossing the block end
+                // is counted here, and the next block skips its leading `\n`.
+                b'\r' => breaks += (at + 1 == end || bytes.get(at + 1) != Some(&b'\n')) as usize,
+                _ => breaks += (break_len_at(bytes, at) > 0) as usize,
+            }
+        }
+    }
     (chars as u64, breaks as u64)
 }
 
+/// Blocks per piece of the fused validate-and-count pass: 256 KiB stays in the L2 cache between
+/// validating it and counting it.
+const PIECE_BLOCKS: usize = 64;
+
+/// Move `at` forward onto a character start (at most 3 continuation bytes in valid UTF-8).
+fn char_start_at_or_after(bytes: &[u8], at: usize) -> usize {
+    let mut c = at.min(bytes.len());
+    while c < bytes.len() && c < at + 3 && !is_char_start(bytes[c]) {
+        c += 1;
+    }
+    c
+}
+
 impl Index {
-    /// Build the table for `bytes` (both counts in one pass; parallel above a few MB).
+    /// Build the table for `bytes`, which must be valid UTF-8.
     pub fn build(bytes: &[u8]) -> Index {
+        Self::build_inner(bytes, false).expect("not validating")
+    }
+
+    /// Validate `bytes` as UTF-8 and build the table in the same pass (each piece is validated and
+    /// counted while it is in cache; parallel above a few MB). `Err` means invalid UTF-8 somewhere.
+    pub fn build_validated(bytes: &[u8]) -> Result<Index, ()> {
+        Self::build_inner(bytes, true)
+    }
+
+    fn build_inner(bytes: &[u8], validate: bool) -> Result<Index, ()> {
         let n_blocks = bytes.len().div_ceil(BLOCK);
-        let count = |k: usize| count_block(bytes, k * BLOCK, ((k + 1) * BLOCK).min(bytes.len()));
-        let per_block: Vec<(u64, u64)> = if bytes.len() >= PAR_MIN {
-            (0..n_blocks).into_par_iter().with_min_len(256).map(count).collect()
-        } else {
-            (0..n_blocks).map(count).collect()
+        let piece = |p: usize| -> Result<Vec<(u64, u64, [u16; BLOCK / SUB])>, ()> {
+            let (k0, k1) = (p * PIECE_BLOCKS, ((p + 1) * PIECE_BLOCKS).min(n_blocks));
+            if validate {
+                let a = char_start_at_or_after(bytes, k0 * BLOCK);
+                let b = char_start_at_or_after(bytes, k1 * BLOCK);
+                simdutf8::basic::from_utf8(&bytes[a..b]).map_err(|_| ())?;
+            }
+            Ok((k0..k1)
+                .map(|k| {
+                    let (a, b) = (k * BLOCK, ((k + 1) * BLOCK).min(bytes.len()));
+                    let (c, l) = count_block(bytes, a, b);
+                    (c, l, sub_counts(&bytes[a..b], c as usize))
+                })
+                .collect())
         };
+        let n_pieces = n_blocks.div_ceil(PIECE_BLOCKS);
+        let pieces: Vec<Vec<(u64, u64, [u16; BLOCK / SUB])>> = if bytes.len() >= PAR_MIN {
+            (0..n_pieces).into_par_iter().map(piece).collect::<Result<_, ()>>()?
+        } else {
+            (0..n_pieces).map(piece).collect::<Result<_, ()>>()?
+        };
+        let per_block = pieces.into_iter().flatten();
         let mut chars = Vec::with_capacity(n_blocks + 1);
         let mut breaks = Vec::with_capacity(n_blocks + 1);
+        let mut sub = Vec::with_capacity(n_blocks);
         let (mut c, mut l) = (0u64, 0u64);
-        for (bc, bl) in per_block {
+        for (bc, bl, sb) in per_block {
             chars.push(c);
             breaks.push(l);
+            sub.push(sb);
             c += bc;
             l += bl;
         }
         chars.push(c);
         breaks.push(l);
-        Index { chars, breaks }
+        Ok(Index { chars, breaks, sub })
     }
 
     pub fn char_len(&self) -> usize {
@@ -148,8 +262,9 @@ impl Index {
             return self.char_len();
         }
         let k = byte / BLOCK;
-        let base = self.chars[k] as usize;
-        let start = k * BLOCK;
+        let j = (byte % BLOCK) / SUB;
+        let base = self.chars[k] as usize + self.sub[k][j] as usize;
+        let start = k * BLOCK + j * SUB;
         if self.block_is_ascii(bytes, k) {
             return base + (byte - start);
         }
@@ -163,12 +278,13 @@ impl Index {
         }
         // The last block whose first counted character is at or before `ch`.
         let k = self.chars.partition_point(|&c| c as usize <= ch) - 1;
-        let start = k * BLOCK;
-        let mut want = ch - self.chars[k] as usize;
+        let in_block = ch - self.chars[k] as usize;
         if self.block_is_ascii(bytes, k) {
-            return start + want;
+            return k * BLOCK + in_block;
         }
-        let mut i = start;
+        let j = self.sub[k].partition_point(|&c| c as usize <= in_block) - 1;
+        let mut want = in_block - self.sub[k][j] as usize;
+        let mut i = k * BLOCK + j * SUB;
         loop {
             if is_char_start(bytes[i]) {
                 if want == 0 {
@@ -223,11 +339,13 @@ impl<'a> CharCursor<'a> {
 
     /// Character offset of `byte` (a character boundary); fast when calls go forward.
     pub fn char_of(&mut self, byte: usize) -> usize {
-        if byte < self.byte || byte - self.byte > BLOCK {
-            self.ch = self.index.char_of_byte(self.bytes, byte);
-        } else {
+        // Within the block of the previous call and after it: count only the bytes in between.
+        // Otherwise the table gives the block start (arithmetic alone for ASCII blocks).
+        if byte >= self.byte && byte / BLOCK == self.byte / BLOCK {
             let hop = &self.bytes[self.byte..byte.min(self.bytes.len())];
             self.ch += hop.iter().filter(|&&b| is_char_start(b)).count();
+        } else {
+            self.ch = self.index.char_of_byte(self.bytes, byte);
         }
         self.byte = byte;
         self.ch
