@@ -184,3 +184,14 @@ def test_show_vars_lists_the_code_s_variables_only() -> None:
 
 def test_llm_query_accepts_the_rlms_model_argument(repl: ReplSession) -> None:
     assert repl.execute("llm_query('m', model='other')").output == "'reply to m'\n"
+
+
+def test_a_forked_child_of_the_code_never_speaks_the_protocol(repl: ReplSession) -> None:
+    r = repl.execute(
+        "import os\npid = os.fork()\n"
+        "if pid == 0:\n"
+        "    try:\n        llm_query('from child')\n    except RuntimeError as e:\n        print('child:', e)\n"
+        "else:\n    os.waitpid(pid, 0)\n    print('parent done')")
+    assert "parent done" in r.output and not r.restarted
+    assert repl.execute("llm_query('after')").output == "'reply to after'\n"
+    assert "from child" not in repl.prompts  # type: ignore[attr-defined]

@@ -58,6 +58,7 @@ class Worker:
         self.interruptible = False
         self.pending_interrupt = False
         self.query_lock = threading.Lock()
+        self.pid = os.getpid()
         self.ns: dict[str, Any] = {}
         self.reserved: dict[str, Any] = {}
         self.stage = "start"  # what init was doing when it failed: the driver maps "context" to ContextError
@@ -139,6 +140,9 @@ class Worker:
     def _ask_driver(self, prompts: list[str], batched: bool) -> Any:
         # One request at a time on the pipe, even when model code calls llm_query from threads
         # (the driver answers one by one anyway; llm_query_batched is the way to parallel calls).
+        if os.getpid() != self.pid:
+            raise RuntimeError("llm_query is not available in a forked process; call it from the "
+                               "main process (llm_query_batched runs several prompts at once)")
         with self.query_lock:
             self.next_query_id += 1
             query_id = self.next_query_id
@@ -269,6 +273,10 @@ class Worker:
         try:
             error, error_type = self.run_cell(code, out)
         finally:
+            if os.getpid() != self.pid:
+                # A process the code forked (os.fork, multiprocessing) came back through the cell:
+                # it shares our pipes and must never speak the protocol.
+                os._exit(0)
             sys.stdout, sys.stderr = saved
         if fd_mark >= 0:
             out.append_fd_output(1, fd_mark)  # what subprocesses and C code wrote to fd 1/2
