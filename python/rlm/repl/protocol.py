@@ -25,9 +25,10 @@ Example:
 
 from __future__ import annotations
 
-import json
 import os
 import struct
+from json import dumps as _dumps  # bound once: model code that patches `json` cannot break the wire
+from json import loads as _loads
 from typing import Any
 
 __all__ = ["ProtocolError", "recv", "send", "MAX_MESSAGE_BYTES"]
@@ -48,7 +49,7 @@ def send(fd: int, message: dict[str, Any]) -> None:
     Example:
         >>> send(w, {"type": "exec", "code": "print(1)"})
     """
-    body = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    body = _dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
     data = _HEADER.pack(len(body)) + body
     view = memoryview(data)
     while view:
@@ -79,7 +80,7 @@ def recv(fd: int) -> dict[str, Any]:
     if length > MAX_MESSAGE_BYTES:
         raise ProtocolError(f"message of {length} bytes exceeds the {MAX_MESSAGE_BYTES}-byte limit")
     try:
-        message = json.loads(_read_exact(fd, length).decode("utf-8", "surrogatepass"))
+        message = _loads(_read_exact(fd, length).decode("utf-8", "surrogatepass"))
     except ValueError as exc:
         raise ProtocolError(f"malformed message: {exc}") from None
     if not isinstance(message, dict) or "type" not in message:
