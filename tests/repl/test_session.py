@@ -195,3 +195,10 @@ def test_a_forked_child_of_the_code_never_speaks_the_protocol(repl: ReplSession)
     assert "parent done" in r.output and not r.restarted
     assert repl.execute("llm_query('after')").output == "'reply to after'\n"
     assert "from child" not in repl.prompts  # type: ignore[attr-defined]
+
+
+def test_the_worker_stays_light_no_engine_mlx_or_numpy() -> None:
+    with ReplSession(None, llm_query=str) as fresh:
+        r = fresh.execute("import sys\nsorted(m for m in ('mlx', 'mlx_lm', 'numpy', 'transformers', 'tokenizers', "
+                          "'rlm.engine', 'rlm.repl.session', 'subprocess') if m in sys.modules)")
+    assert r.output == "[]\n"
