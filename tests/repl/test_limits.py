@@ -251,3 +251,12 @@ def test_modules_in_the_current_directory_cannot_shadow_the_stdlib(tmp_path: Pat
     with ReplSession(None, llm_query=str) as repl:
         r = repl.execute("import os, re\nos.getcwd() == " + repr(str(tmp_path)) + ", json.dumps([1])")
         assert r.output == "(True, '[1]')\n"
+
+
+def test_truncated_is_exact_at_the_cap() -> None:
+    with ReplSession(None, llm_query=str, max_output_chars=100) as repl:
+        at_cap = repl.execute("print('x' * 99)")  # 99 + newline = 100
+        assert not at_cap.truncated and at_cap.output_chars == 100 and at_cap.output == "x" * 99 + "\n"
+        over = repl.execute("print('x' * 100)")
+        assert over.truncated and over.output_chars == 101
+        assert "1 of 101 characters cut" in over.output

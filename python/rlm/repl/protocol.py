@@ -15,7 +15,7 @@ Worker -> driver:
      "memory_limit": str, "memory_mode": "rlimit" | "rss"}
     {"type": "llm_query", "id": int, "prompts": list[str], "batched": bool}
     {"type": "done", "output": str, "output_chars": int, "error": str | None,
-     "error_type": str | None, "final": str | None, "restored_names": list[str]}
+     "error_type": str | None, "final": str | None, "restored_names": list[str], "truncated": bool}
 
 Example:
     >>> r, w = os.pipe()

@@ -43,6 +43,7 @@ __all__ = ["DEFAULT_MEMORY_LIMIT", "ExecResult", "LLMCallRecord", "ReplSession"]
 DEFAULT_MEMORY_LIMIT = 4 * 1024**3
 """Default budget of new memory for model code: 4 GiB (the context mapping is not counted)."""
 
+
 @dataclass
 class LLMCallRecord:
     """One `llm_query` (or one prompt of `llm_query_batched`) answered by the driver."""
@@ -76,11 +77,7 @@ class ExecResult:
     elapsed: float
     error_type: str | None = None  # e.g. "ZeroDivisionError", "MemoryError", "KeyboardInterrupt"
     restart_reason: str | None = None  # why the worker was restarted ("timeout", "exit code 1", ...)
-
-    @property
-    def truncated(self) -> bool:
-        """True when `output` lost characters to the cap."""
-        return self.output_chars > len(self.output) or "characters cut from the middle" in self.output
+    truncated: bool = False  # `output` lost characters to the cap (output_chars > max_output_chars)
 
 
 class ReplSession:
@@ -320,7 +317,8 @@ class ReplSession:
         return ExecResult(output=output, output_chars=int(msg["output_chars"]), error=error,
                           final=msg.get("final"), timed_out=timed_out, restarted=False,
                           restored_names=list(msg.get("restored_names", [])), llm_calls=calls,
-                          elapsed=time.monotonic() - start, error_type=error_type)
+                          elapsed=time.monotonic() - start, error_type=error_type,
+                          truncated=bool(msg.get("truncated")))
 
     def _lost(self, worker: WorkerProcess, calls: list[LLMCallRecord], start: float, *,
               reason: str | None = None) -> ExecResult:

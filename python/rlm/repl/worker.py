@@ -286,7 +286,8 @@ class Worker:
         final = self.final if self.final is not None else self.answer_from_dict()
         text, total = out.result()
         return {"type": "done", "output": text, "output_chars": total, "error": error,
-                "error_type": error_type, "final": final, "restored_names": restored}
+                "error_type": error_type, "final": final, "restored_names": restored,
+                "truncated": total > out.max_chars}
 
     def serve(self) -> None:
         while True:
