@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rlm import toolkit
 from rlm._core import Context
@@ -140,3 +142,19 @@ def test_finditer_raises_pattern_errors_at_the_call_as_re_does(ctx: Context) -> 
     big.max_materialize = 10
     with pytest.raises(ContextTooLargeError):
         re_compat.finditer(r"(?<=id=)\d+", big)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet="ab \n1é", max_size=20),
+       pattern=st.sampled_from([r"\b\w", r"\w+", r"^a", r"(?m)^a", r"a*", r"(?m)$", r"a|", r"(?m)^",
+                                r"\d*", r"é?"]))
+def test_finditer_batches_resume_exactly_where_python_would(text: str, pattern: str) -> None:
+    # Batches of 2 put a resume point after nearly every match: anchors, word boundaries and empty
+    # matches at the seams must come out as one whole-text scan gives them.
+    saved = re_compat._FINDITER_BATCH
+    re_compat._FINDITER_BATCH = 2
+    try:
+        got = [m.span() for m in re_compat.finditer(pattern, Context.from_str(text))]
+    finally:
+        re_compat._FINDITER_BATCH = saved
+    assert got == [m.span() for m in re.finditer(pattern, text)]
