@@ -158,3 +158,15 @@ def test_finditer_batches_resume_exactly_where_python_would(text: str, pattern: 
     finally:
         re_compat._FINDITER_BATCH = saved
     assert got == [m.span() for m in re.finditer(pattern, text)]
+
+
+@pytest.mark.parametrize("pattern", [r"b$", r"$", r"(?:x|b)$", r"(b)$", r"(?i)B$"])
+def test_dollar_also_matches_before_a_final_newline_as_in_python(pattern: str) -> None:
+    text = "ab\nab\n"
+    ctx = Context.from_str(text)
+    assert re_compat.findall(pattern, ctx) == re.findall(pattern, text)
+    assert [m.span() for m in re_compat.finditer(pattern, ctx)] == [m.span() for m in re.finditer(pattern, text)]
+    got, want = re_compat.search(pattern, ctx), re.search(pattern, text)
+    assert (got.span() if got else None) == (want.span() if want else None)
+    # with MULTILINE both engines agree, so Rust runs it
+    assert re_compat.findall(pattern, ctx, re.M) == re.findall(pattern, text, re.M)

@@ -22,6 +22,14 @@ import re as _re
 from re import DOTALL, IGNORECASE, MULTILINE, UNICODE, VERBOSE
 from typing import Any, Callable, Iterator
 
+try:  # Python's own pattern parser, to see what a pattern means before choosing an engine
+    from re import _constants as _sre_constants  # type: ignore[attr-defined]
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]
+except ImportError:  # Python 3.10
+    import sre_constants as _sre_constants  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+from functools import lru_cache
+
 from rlm._core import Context
 from rlm.errors import ContextTooLargeError, UnsupportedPatternError
 
@@ -75,6 +83,32 @@ def _materialise(context: Any, what: str) -> str:
     return str(context)
 
 
+def _has_end_anchor(node: Any) -> bool:
+    if isinstance(node, _sre_parse.SubPattern):
+        node = node.data
+    if isinstance(node, tuple) and len(node) == 2 and node[0] is _sre_constants.AT:
+        return node[1] is _sre_constants.AT_END
+    return isinstance(node, (list, tuple)) and any(_has_end_anchor(item) for item in node)
+
+
+@lru_cache(maxsize=256)
+def _dollar_differs(pattern: str, flags: int) -> bool:
+    """True if the pattern has a `$` without MULTILINE: Python's matches before a final newline
+    too, the Rust engine's only at the very end (so the engines differ on a text ending in "\n")."""
+    try:
+        parsed = _sre_parse.parse(pattern, flags)
+    except Exception:  # noqa: BLE001 - re.compile reports pattern errors
+        return False
+    return not parsed.state.flags & int(MULTILINE) and _has_end_anchor(parsed)
+
+
+def _rust_can_run(context: Any, text: Any, flags: int) -> bool:
+    """Whether the Rust engine can give exactly what Python's re gives for this pattern here."""
+    if not isinstance(text, str) or flags & ~int(UNICODE) & ~_RUST_FLAGS:
+        return False
+    return not (_dollar_differs(text, flags) and context.endswith("\n"))
+
+
 def _rust(context: Any, method: str, pattern: Any, flags: int, fallback_name: str,
           fallback: Callable[[str], Any], **kwargs: Any) -> Any:
     """Run `context.<method>` in Rust; fall back to Python `re` (size-guarded) if it cannot."""
@@ -82,10 +116,9 @@ def _rust(context: Any, method: str, pattern: Any, flags: int, fallback_name: st
     # Python's parser first (cached): a pattern Python rejects raises re.error, as with re, instead
     # of the Rust engine's different complaint.
     _re.compile(text, flags)
-    rust_flags = flags & ~int(UNICODE)
-    if isinstance(text, str) and not rust_flags & ~_RUST_FLAGS:
+    if _rust_can_run(context, text, flags):
         try:
-            return getattr(context, method)(text, rust_flags, **kwargs)
+            return getattr(context, method)(text, flags & ~int(UNICODE), **kwargs)
         except UnsupportedPatternError:
             pass
     return fallback(_materialise(context, f"re.{fallback_name} with this pattern (only Python's re "
@@ -129,7 +162,7 @@ def _context_finditer(context: Any, pattern: Any, flags: int) -> Iterator[Any]:
     text, fl = _unpack(pattern, flags)
     _re.compile(text, fl)  # re.error now, as re.finditer gives it
     rust_flags = fl & ~int(UNICODE)
-    if isinstance(text, str) and not rust_flags & ~_RUST_FLAGS:
+    if _rust_can_run(context, text, fl):
         try:
             first = context.finditer(text, rust_flags, start=0, limit=_FINDITER_BATCH)
         except UnsupportedPatternError:
