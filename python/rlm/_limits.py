@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
-import threading
 import time
 from typing import Literal, Mapping
 
@@ -39,7 +39,7 @@ __all__ = [
     "default_memory_mode",
     "private_memory_bytes",
     "scrubbed_env",
-    "watch_parent",
+    "start_lifeline_watchdog",
 ]
 
 MemoryMode = Literal["auto", "rlimit", "rss"]
@@ -183,22 +183,28 @@ def apply_rlimit_as(budget: int) -> str:
     return f"RLIMIT_AS {limit} bytes ({in_use} in use at start incl. the mapped context + {budget} budget)"
 
 
-def watch_parent(poll_interval: float = 0.5) -> None:
-    """Exit this process as soon as its parent dies, so a killed driver leaves no orphan worker.
+def start_lifeline_watchdog(lifeline_fd: int) -> None:
+    """Fork a tiny watchdog that kills this process group when the driver dies.
 
-    A polling thread rather than Linux's PR_SET_PDEATHSIG: that signal fires when the *thread* that
-    spawned us exits, which would kill the worker of a driver running sessions from a worker thread,
-    and macOS has no equivalent.
+    `lifeline_fd` is the read end of a pipe whose only write end the driver holds and never
+    writes: the read returns end-of-file exactly when the driver exits, however it dies (SIGKILL
+    included), and the watchdog then SIGKILLs the worker's process group (the worker, whatever it
+    spawned, and itself). A separate process, not a thread in the worker: model code stuck in a C
+    loop holds the worker's GIL, and a thread could not run. Not Linux's PR_SET_PDEATHSIG either:
+    it fires when the driver *thread* that spawned us exits, and macOS has no equivalent.
+    Call it first thing, before the worker starts threads or sets its memory limit.
 
     Example:
-        >>> watch_parent()  # first thing in the worker
+        >>> start_lifeline_watchdog(int(sys.argv[4]))
     """
-    parent = os.getppid()
-
-    def poll() -> None:
-        while True:
-            time.sleep(poll_interval)
-            if os.getppid() != parent:
-                os._exit(0)
-
-    threading.Thread(target=poll, daemon=True).start()
+    if os.fork() != 0:
+        os.close(lifeline_fd)
+        return
+    try:  # the watchdog: hold no other descriptor (the driver must see the worker's pipes close)
+        os.closerange(0, lifeline_fd)
+        os.closerange(lifeline_fd + 1, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 4096)
+        while os.read(lifeline_fd, 1):
+            pass
+        os.killpg(os.getpgid(0), signal.SIGKILL)
+    finally:
+        os._exit(0)

@@ -260,3 +260,17 @@ def test_truncated_is_exact_at_the_cap() -> None:
         over = repl.execute("print('x' * 100)")
         assert over.truncated and over.output_chars == 101
         assert "1 of 101 characters cut" in over.output
+
+
+@linux_only
+def test_worker_stuck_in_a_c_loop_dies_with_its_driver() -> None:
+    driver = subprocess.Popen([sys.executable, "-c", _DRIVER, "sum(range(10**13))"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        worker = int(driver.stdout.readline())  # type: ignore[union-attr]
+        time.sleep(0.3)  # the worker is now inside sum(), holding its GIL
+        driver.kill()
+        driver.wait()
+        assert _wait_gone(worker, timeout=5)
+    finally:
+        driver.kill()

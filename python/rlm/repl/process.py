@@ -48,25 +48,32 @@ class WorkerProcess:
     def __init__(self, python: str, env: dict[str, str]) -> None:
         cmd_r, cmd_w = os.pipe()
         reply_r, reply_w = os.pipe()
+        # Never written: its end of file tells the worker's watchdog that we died (rlm._limits).
+        lifeline_r, lifeline_w = os.pipe()
         self.capture: IO[bytes] = tempfile.TemporaryFile()
         flags = ["-P"] if sys.version_info >= (3, 11) else []  # no cwd on sys.path: a ./re.py can't shadow
         try:
             self.proc = subprocess.Popen(
-                [python, *flags, "-X", "faulthandler", "-c", _BOOTSTRAP, str(cmd_r), str(reply_w), _PACKAGE_DIR],
-                pass_fds=(cmd_r, reply_w), stdin=subprocess.DEVNULL, stdout=self.capture,
+                [python, *flags, "-X", "faulthandler", "-c", _BOOTSTRAP, str(cmd_r), str(reply_w),
+                 _PACKAGE_DIR, str(lifeline_r)],
+                pass_fds=(cmd_r, reply_w, lifeline_r), stdin=subprocess.DEVNULL, stdout=self.capture,
                 stderr=self.capture, env=env, start_new_session=True, close_fds=True,
             )
+        except BaseException:
+            os.close(lifeline_w)
+            raise
         finally:
-            os.close(cmd_r)
-            os.close(reply_w)
+            for fd in (cmd_r, reply_w, lifeline_r):
+                os.close(fd)
         self.cmd_fd, self.reply_fd = cmd_w, reply_r
         self.ready = False
         self.memory_note = "none"
         self.watch: _limits.MemoryWatch | None = None
-        self._finalizer = weakref.finalize(self, WorkerProcess._kill, self.proc, cmd_w, reply_r, self.capture)
+        self._finalizer = weakref.finalize(self, WorkerProcess._kill, self.proc,
+                                           (cmd_w, reply_r, lifeline_w), self.capture)
 
     @staticmethod
-    def _kill(proc: subprocess.Popen[bytes], cmd_fd: int, reply_fd: int, capture: IO[bytes]) -> None:
+    def _kill(proc: subprocess.Popen[bytes], fds: tuple[int, ...], capture: IO[bytes]) -> None:
         # The whole group, even when the worker itself has exited: what it spawned may live on.
         try:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -75,7 +82,7 @@ class WorkerProcess:
         if proc.poll() is None:
             proc.kill()
         proc.wait()
-        for fd in (cmd_fd, reply_fd):
+        for fd in fds:
             try:
                 os.close(fd)
             except OSError:

@@ -1,6 +1,6 @@
 """The REPL worker: the child process that runs model-written code (driven by session.py).
 
-Started by session.py as `python -c BOOTSTRAP CMD_FD REPLY_FD RLM_DIR` (or by hand as
+Started by session.py as `python -c BOOTSTRAP CMD_FD REPLY_FD RLM_DIR LIFELINE_FD` (or by hand as
 `python -m rlm.repl.worker CMD_FD REPLY_FD`); speaks protocol.py over those two pipes.
 It keeps one namespace dict for the whole run (globals and locals at once, so functions, classes and
 comprehensions see earlier variables), captures prints itself (capped, head + tail), echoes the value
@@ -305,7 +305,8 @@ class Worker:
 
 def main(argv: list[str]) -> int:
     cmd_fd, reply_fd = int(argv[1]), int(argv[2])
-    _limits.watch_parent()
+    if len(argv) > 4:  # started by session.py: die with the driver, even inside a C loop
+        _limits.start_lifeline_watchdog(int(argv[4]))
     worker = Worker(cmd_fd, reply_fd)
     signal.signal(signal.SIGINT, worker.on_sigint)
     signal.signal(signal.SIGUSR1, worker.on_sigusr1)
