@@ -72,7 +72,10 @@ impl Iterator for LineSpans<'_> {
 /// The state of a lazy `str.split(sep, maxsplit)`: owns everything but the text, so a Python
 /// iterator can hold it next to a shared `Context`.
 pub struct SplitState {
-    sep: Option<memmem::Finder<'static>>,
+    // The separator itself, not a prebuilt `memmem::Finder`: an owned (`into_owned`) AVX2 finder
+    // crashed intermittently in memchr 2.8.3's packed-pair search (segfault seen in
+    // `tests/context/test_properties.py::test_split`); building one per piece is cheap.
+    sep: Option<String>,
     sep_len: usize,
     pos: usize,
     splits_left: usize,
@@ -84,7 +87,7 @@ impl SplitState {
     /// `sep = None` splits on runs of whitespace; an empty `sep` is the caller's error to raise.
     pub fn new(sep: Option<&str>, maxsplit: isize) -> Self {
         SplitState {
-            sep: sep.map(|s| memmem::Finder::new(s.as_bytes()).into_owned()),
+            sep: sep.map(str::to_owned),
             sep_len: sep.map_or(0, str::len),
             pos: 0,
             splits_left: if maxsplit < 0 { usize::MAX } else { maxsplit as usize },
@@ -110,7 +113,7 @@ impl SplitState {
             }
         }
         let start = self.pos;
-        let Some(finder) = &self.sep else {
+        let Some(sep) = &self.sep else {
             if start >= text.len() {
                 self.done = true;
                 return None;
@@ -127,7 +130,11 @@ impl SplitState {
             self.skip_space(text);
             return Some((start, start + word));
         };
-        let found = (self.splits_left > 0).then(|| finder.find(&text.as_bytes()[start..])).flatten();
+        let found = if self.splits_left > 0 {
+            memmem::find(&text.as_bytes()[start..], sep.as_bytes())
+        } else {
+            None
+        };
         match found {
             Some(p) => {
                 self.splits_left -= 1;
