@@ -202,3 +202,8 @@ def test_the_worker_stays_light_no_engine_mlx_or_numpy() -> None:
         r = fresh.execute("import sys\nsorted(m for m in ('mlx', 'mlx_lm', 'numpy', 'transformers', 'tokenizers', "
                           "'rlm.engine', 'rlm.repl.session', 'subprocess') if m in sys.modules)")
     assert r.output == "[]\n"
+
+
+def test_stderr_and_stdout_buffer_are_captured_too(repl: ReplSession) -> None:
+    r = repl.execute("import sys\nprint('to err', file=sys.stderr)\nsys.stdout.buffer.write('é\\n'.encode())")
+    assert r.output == "to err\né\n3\n"  # the write's return value is echoed, as in a notebook

@@ -24,6 +24,20 @@ def truncation_marker(cut: int, total: int) -> str:
             f"print less (slices, counts, first matches) ...]\n")
 
 
+class _BytesView:
+    """The `.buffer` of an OutputCapture: bytes in, text out."""
+
+    def __init__(self, text: OutputCapture) -> None:
+        self._text = text
+
+    def write(self, data: bytes) -> int:
+        self._text.write(bytes(data).decode("utf-8", "replace"))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
 class OutputCapture(io.TextIOBase):
     """A text stream for sys.stdout/sys.stderr that keeps at most `max_chars` characters.
 
@@ -45,6 +59,11 @@ class OutputCapture(io.TextIOBase):
 
     def writable(self) -> bool:
         return True
+
+    @property
+    def buffer(self) -> _BytesView:
+        """`sys.stdout.buffer.write(b"...")` works too (decoded as UTF-8, invalid bytes replaced)."""
+        return _BytesView(self)
 
     @property
     def encoding(self) -> str:  # type: ignore[override]
