@@ -274,3 +274,11 @@ def test_worker_stuck_in_a_c_loop_dies_with_its_driver() -> None:
         assert _wait_gone(worker, timeout=5)
     finally:
         driver.kill()
+
+
+def test_catastrophic_python_regex_is_interrupted_and_the_namespace_kept() -> None:
+    with ReplSession(None, llm_query=str, exec_timeout=0.3, interrupt_grace=5) as repl:
+        repl.execute("keep = 1")
+        r = repl.execute("import re\nre.match(r'(a+)+$', 'a' * 40 + 'b')")
+        assert r.timed_out and not r.restarted and r.error_type == "KeyboardInterrupt"
+        assert repl.execute("keep").output == "1\n"
