@@ -87,17 +87,23 @@ def _stop(text: str) -> int | None:
     return None if end < 0 else end + 3
 
 
-def bench_reuse(backend: Any, iterations: int, max_tokens: int) -> dict[str, Any]:
-    """Run the replayed conversation with and without cache reuse; return the totals."""
+def bench_reuse(base: Any, iterations: int, max_tokens: int) -> dict[str, Any]:
+    """Run the replayed conversation with and without cache reuse; return the totals.
+
+    Both runs start cold (no system-prompt cache from disk), so they differ only in reuse.
+    """
     from rlm.backends.mlx import MLXBackend
+
+    def cold() -> Any:
+        return MLXBackend(base.model, base.tokenizer)
 
     results: dict[str, Any] = {}
     for mode in ("reuse", "re-prefill"):
-        backend.reset()
+        backend = cold()
         messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": TASK}]
         prefilled, prompts, replies, started = [], [], [], time.perf_counter()
         for i in range(iterations):
-            runner = backend if mode == "reuse" else MLXBackend(backend.model, backend.tokenizer)
+            runner = backend if mode == "reuse" else cold()
             c = runner.generate(messages, max_tokens=max_tokens, stop=_stop, assistant_prefix=FENCE)
             prefilled.append(c.prefill_tokens)
             prompts.append(c.prompt_tokens)
@@ -116,6 +122,32 @@ def bench_reuse(backend: Any, iterations: int, max_tokens: int) -> dict[str, Any
         }
     results["same_replies"] = results["reuse"]["replies"] == results["re-prefill"]["replies"]
     return results
+
+
+def bench_first_turn(base: Any) -> dict[str, Any]:
+    """First turn of a run: system prompt computed (first process) vs loaded from the disk cache."""
+    import tempfile
+
+    from rlm.backends.mlx import MLXBackend
+
+    messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": TASK}]
+    out: dict[str, Any] = {}
+    old_home = os.environ.get("RLM_HOME")
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["RLM_HOME"] = home  # a fresh prompt-cache directory; models are not read from it
+        try:
+            for label in ("computed", "loaded"):
+                backend = MLXBackend(base.model, base.tokenizer, model_dir=base.model_dir)
+                started = time.perf_counter()
+                c = backend.generate(messages, max_tokens=1, assistant_prefix=FENCE)
+                seconds = round(time.perf_counter() - started, 2)
+                out[label] = {"prefill_tokens": c.prefill_tokens, "seconds": seconds}
+        finally:
+            if old_home is None:
+                os.environ.pop("RLM_HOME", None)
+            else:
+                os.environ["RLM_HOME"] = old_home
+    return out
 
 
 def bench_speed(model_name: str | None, prompt_tokens: int, gen_tokens: int) -> dict[str, Any]:
@@ -174,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.part in ("reuse", "all"):
         from rlm.backends.mlx import load_backend
 
-        reuse = bench_reuse(load_backend(args.model), args.iterations, args.max_tokens)
+        base = load_backend(args.model)
+        reuse = bench_reuse(base, args.iterations, args.max_tokens)
         results["reuse"] = reuse
         print("| run | prefilled tokens | final conversation | ratio | seconds |")
         print("|---|---|---|---|---|")
@@ -184,6 +217,13 @@ def main(argv: list[str] | None = None) -> int:
                   f"| {r['ratio_to_final']} | {r['seconds']} |")  # fmt: skip
         print(f"per-turn prefill with reuse: {reuse['reuse']['prefilled_per_turn']}")
         print(f"replies identical in both runs: {reuse['same_replies']}")
+        if base.model_dir is not None:
+            first = bench_first_turn(base)
+            results["first_turn"] = first
+            print("| first turn, system prompt | prefilled tokens | seconds |")
+            print("|---|---|---|")
+            for label, row in first.items():
+                print(f"| {label} | {row['prefill_tokens']} | {row['seconds']} |")
     if args.part in ("speed", "all"):
         speed = {"with": _speed_in_child(args, True), "without": _speed_in_child(args, False)}
         results["speed"] = speed

@@ -100,12 +100,33 @@ def test_sub_calls_leave_the_root_cache_alone(small_backend: Any) -> None:
     assert backend.generate(messages, max_tokens=4).prefill_tokens == 1
 
 
-def test_reset_drops_the_root_cache(small_backend: Any) -> None:
+def test_reset_keeps_the_cache_for_the_next_runs_shared_prefix(small_backend: Any) -> None:
     backend = _fresh(small_backend)
     messages = _conversation(1)[0]
     first = backend.generate(messages, max_tokens=2)
     backend.reset()
+    assert backend.generate(messages, max_tokens=2).prefill_tokens == 1
+    backend.drop_cache()
     assert backend.generate(messages, max_tokens=2).prefill_tokens == first.prompt_tokens
+
+
+def test_system_prompt_cache_on_disk_is_reused_by_the_next_process(
+    small_backend: Any, small_model_dir: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rlm.backends.mlx import MLXBackend
+
+    monkeypatch.setenv("RLM_HOME", str(tmp_path))
+    messages = _conversation(1)[0]
+    keep = small_backend.count_tokens("<|im_start|>system\n" + SYSTEM + "<|im_end|>\n")
+    runs = []
+    for _ in range(2):  # a new backend stands for a new process: nothing shared in memory
+        backend = MLXBackend(small_backend.model, small_backend.tokenizer, model_dir=str(small_model_dir))
+        runs.append(backend.generate(messages, max_tokens=24, stop=_stop_at_block_end, assistant_prefix=FENCE))
+    assert len(list((tmp_path / "prompt-cache").glob("*.safetensors"))) == 1
+    assert runs[0].prefill_tokens == runs[0].prompt_tokens
+    assert runs[1].prefill_tokens == runs[1].prompt_tokens - keep
+    plain = _fresh(small_backend).generate(messages, max_tokens=24, stop=_stop_at_block_end, assistant_prefix=FENCE)
+    assert runs[0].text == runs[1].text == plain.text
 
 
 def test_same_seed_same_sample(small_backend: Any) -> None:

@@ -30,6 +30,7 @@ from mlx_lm.models.cache import (  # noqa: E402
 )
 from mlx_lm.sample_utils import make_sampler  # noqa: E402
 
+from rlm.backends import _prefix_cache  # noqa: E402
 from rlm.backends.base import Completion, Message, Session, StopFn  # noqa: E402
 from rlm.errors import BackendError  # noqa: E402
 
@@ -79,6 +80,7 @@ class MLXBackend:
         name: str = "mlx",
         context_window: int | None = None,
         tokenizer_path: str | None = None,
+        model_dir: str | None = None,
     ) -> None:
         self.model = model
         self.tokenizer = tokenizer
@@ -94,6 +96,10 @@ class MLXBackend:
         self._root_tokens: list[int] = []  # the token sequence the root cache has seen, in order
         self._keep = 0  # tokens a rotating root cache never evicts (the system prompt)
         self._skipped = 0  # tokens of _root_tokens never fed (cut out when a rotating cache restarted)
+        # Set when the weights' directory is known: enables the on-disk system-prompt cache.
+        self.model_dir = model_dir
+        self._identity = _prefix_cache.model_identity(Path(model_dir)) if model_dir else None
+        self._computed = 0  # system-prompt tokens prefilled while building the cache in this call
         self.reset()
         _warn_if_openblas_missed()
 
@@ -107,14 +113,21 @@ class MLXBackend:
         return len(self.tokenizer.encode(text, add_special_tokens=False))
 
     def reset(self) -> None:
-        """Drop the root cache and re-seed sampling, so each run starts the same way.
+        """Start a new run: re-seed sampling, so each run starts the same way.
 
+        The root cache is kept: a KV cache is exact for any prefix the next run shares (the system
+        prompt at least), and the next call trims it to that common prefix anyway.
         Example: `backend.reset()` before a new `rlm_generate` run.
         """
-        self._root_cache = None
-        self._root_tokens = []
         if self.seed is not None:
             mx.random.seed(self.seed)
+
+    def drop_cache(self) -> None:
+        """Forget the root cache entirely (the next call prefills the whole prompt).
+
+        Example: `backend.drop_cache()` to measure a cold first turn.
+        """
+        self._root_cache, self._root_tokens, self._skipped = None, [], 0
 
     def generate(
         self,
@@ -143,6 +156,7 @@ class MLXBackend:
         else:
             if self.max_kv_size is None:
                 self._check_fits(ids, "the conversation", "start again with --max-kv-size")
+            self._computed = 0
             cache, feed = self._root_cache_for(ids, messages)
             remember = True
         if self.context_window and self.max_kv_size is None:
@@ -154,7 +168,7 @@ class MLXBackend:
         return Completion(
             text=text,
             prompt_tokens=len(ids),
-            prefill_tokens=len(feed),
+            prefill_tokens=len(feed) + (self._computed if remember else 0),
             generation_tokens=len(generated),
             finish_reason=finish,
             elapsed=time.perf_counter() - started,
@@ -203,6 +217,14 @@ class MLXBackend:
         """The root cache, trimmed to its common prefix with `ids`, and the tokens still to feed."""
         if self._root_cache is None:
             self._root_cache = self._new_root_cache(ids, messages)
+            has_system = bool(messages) and messages[0].get("role") == "system"
+            if self._identity is not None and self.max_kv_size is None and has_system:
+                keep = self._system_tokens(ids, messages)
+                if 0 < keep < len(ids):
+                    self._root_cache, self._computed = _prefix_cache.load_or_build(
+                        self.model, self._identity, ids[:keep]
+                    )
+                    self._root_tokens = ids[:keep]
         # Feed at least one token: its logits give the first generated token.
         common = min(_common_prefix(self._root_tokens, ids), len(ids) - 1)
         excess = len(self._root_tokens) - common
@@ -301,4 +323,5 @@ def load_backend(
         name=name,
         context_window=config.get("max_position_embeddings"),
         tokenizer_path=str(tokenizer_json) if tokenizer_json.exists() else None,
+        model_dir=path if Path(path).is_dir() else None,
     )
