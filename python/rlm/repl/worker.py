@@ -31,8 +31,7 @@ from rlm.repl.capture import OutputCapture
 RESERVED = ("context", "llm_query", "llm_query_batched", "FINAL", "FINAL_VAR", "SHOW_VARS", "print",
             "re", *toolkit.HELPERS)
 _PREIMPORTED = frozenset({"json", "math", "collections", "itertools", "functools", "string"})
-
-
+# Frames from files under here (the worker, the re shim, the helpers) are left out of tracebacks.
 _RLM_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
