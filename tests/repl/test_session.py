@@ -207,3 +207,18 @@ def test_the_worker_stays_light_no_engine_mlx_or_numpy() -> None:
 def test_stderr_and_stdout_buffer_are_captured_too(repl: ReplSession) -> None:
     r = repl.execute("import sys\nprint('to err', file=sys.stderr)\nsys.stdout.buffer.write('é\\n'.encode())")
     assert r.output == "to err\né\n3\n"  # the write's return value is echoed, as in a notebook
+
+
+def test_llm_query_batched_uses_the_batch_callback_in_one_call() -> None:
+    batches: list[list[str]] = []
+
+    def batch(prompts: list[str]) -> list[str]:
+        batches.append(prompts)
+        return [p.upper() for p in prompts] if prompts != ["short"] else []
+
+    with ReplSession(None, llm_query=str, llm_query_batched=batch) as s:
+        r = s.execute("llm_query_batched(['a', 'b', 'c'])")
+        assert r.output == "['A', 'B', 'C']\n"
+        assert batches == [["a", "b", "c"]] and len(r.llm_calls) == 3
+        r = s.execute("llm_query_batched(['short'])")
+        assert r.error_type == "RuntimeError" and "returned 0 replies for 1 prompts" in r.output
