@@ -5,10 +5,16 @@
 ...                  config=RLMConfig(max_iterations=5))  # doctest: +SKIP
 """
 
-from rlm._core import Context
-from rlm.config import RLMConfig, RLMResponse, TokenUsage
-from rlm.engine import rlm_generate
-from rlm.events import Event
+# First of all: MLX binds its BLAS when it is first imported, so OpenBLAS must be loaded before
+# any later `import mlx_lm` by the user (cheap; no MLX import; see rlm/backends/_openblas.py).
+from rlm.backends import _openblas
+
+_openblas.preload()
+
+from rlm._core import Context  # noqa: E402
+from rlm.config import RLMConfig, RLMResponse, TokenUsage  # noqa: E402
+from rlm.engine import rlm_generate  # noqa: E402
+from rlm.events import Event  # noqa: E402
 
 __all__ = ["Context", "Event", "RLMConfig", "RLMResponse", "TokenUsage", "rlm_generate"]
 __version__ = "0.1.0"
