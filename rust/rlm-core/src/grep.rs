@@ -23,7 +23,7 @@ pub struct GrepHit {
 
 impl Context {
     /// Matching lines in bytes `[from, to)` (line starts), numbering from `first_line`.
-    fn grep_piece<F: Finder + ?Sized>(
+    fn grep_piece<F: Finder>(
         &self,
         f: &F,
         from: usize,
@@ -35,8 +35,9 @@ impl Context {
         let (text, bytes) = (self.text(), self.bytes());
         let (mut pos, mut line_at_pos) = (from, first_line);
         let (mut count, mut hits) = (0, Vec::new());
+        let mut cache = f.new_cache();
         while pos < to && limit.is_none_or(|l| count < l) {
-            let Some(m) = f.find_at(text, pos) else { break };
+            let Some(m) = f.find_at(&mut cache, text, pos) else { break };
             if m.0 >= to {
                 break;
             }
@@ -73,7 +74,7 @@ impl Context {
         cuts
     }
 
-    fn grep_run<F: Finder + ?Sized>(
+    fn grep_run<F: Finder>(
         &self,
         f: &F,
         limit: Option<usize>,
@@ -92,12 +93,12 @@ impl Context {
     }
 
     /// The matching lines, at most `max_count` of them.
-    pub fn grep<F: Finder + ?Sized>(&self, f: &F, max_count: Option<usize>) -> Vec<GrepHit> {
+    pub fn grep<F: Finder>(&self, f: &F, max_count: Option<usize>) -> Vec<GrepHit> {
         self.grep_run(f, max_count, true).1
     }
 
     /// How many lines match (`rg -c`).
-    pub fn grep_count<F: Finder + ?Sized>(&self, f: &F) -> usize {
+    pub fn grep_count<F: Finder>(&self, f: &F) -> usize {
         self.grep_run(f, None, false).0
     }
 

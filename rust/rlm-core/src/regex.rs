@@ -97,8 +97,14 @@ impl Pattern {
 }
 
 impl Finder for Pattern {
-    fn find_at(&self, hay: &str, at: usize) -> Option<(usize, usize)> {
-        let m = self.regex.search(&Input::new(hay).range(at..))?;
+    type Cache = regex_automata::meta::Cache;
+
+    fn new_cache(&self) -> Self::Cache {
+        self.regex.create_cache()
+    }
+
+    fn find_at(&self, cache: &mut Self::Cache, hay: &str, at: usize) -> Option<(usize, usize)> {
+        let m = self.regex.search_with(cache, &Input::new(hay).range(at..))?;
         Some((m.start(), m.end()))
     }
 }

@@ -15,8 +15,12 @@ pub const PAR_MIN: usize = 4 << 20;
 
 /// A leftmost-first matcher over a fixed haystack.
 pub trait Finder: Sync {
+    /// Per-thread scratch space (the regex engine's cache): each piece owns one, so the cores
+    /// never contend for a shared pool.
+    type Cache: Send;
+    fn new_cache(&self) -> Self::Cache;
     /// The leftmost match starting at or after byte `at` in `hay` (a char boundary), as a byte span.
-    fn find_at(&self, hay: &str, at: usize) -> Option<(usize, usize)>;
+    fn find_at(&self, cache: &mut Self::Cache, hay: &str, at: usize) -> Option<(usize, usize)>;
 }
 
 /// Where the sequential scan continues after match `(s, e)`: after an empty match it moves one
@@ -45,11 +49,12 @@ struct Piece {
 /// How many leading matches a piece keeps in count mode, to find the sync point cheaply.
 const SYNC_KEEP: usize = 64;
 
-fn scan_piece<F: Finder + ?Sized>(f: &F, hay: &str, from: usize, to: usize, keep: usize) -> Piece {
+fn scan_piece<F: Finder>(f: &F, hay: &str, from: usize, to: usize, keep: usize) -> Piece {
     let mut p = Piece { from, matches: Vec::new(), count: 0, next: None };
+    let mut cache = f.new_cache();
     let mut at = from;
     while at <= hay.len() {
-        let Some(m) = f.find_at(hay, at) else { break };
+        let Some(m) = f.find_at(&mut cache, hay, at) else { break };
         if m.0 >= to {
             break;
         }
@@ -82,7 +87,7 @@ fn cuts(hay: &str, start: usize, end: usize) -> Vec<usize> {
 }
 
 /// Matches starting in `[start, hay.len()]`, in order, at most `limit` of them (or only counted).
-fn run<F: Finder + ?Sized>(
+fn run<F: Finder>(
     f: &F,
     hay: &str,
     start: usize,
@@ -90,13 +95,14 @@ fn run<F: Finder + ?Sized>(
     collect: bool,
 ) -> (usize, Vec<(usize, usize)>) {
     let end = hay.len();
+    let mut cache = f.new_cache();
     // With a limit the first matches are wanted: scanning ahead in parallel would waste work.
     if end - start.min(end) < PAR_MIN || limit.is_some() {
         let mut out = Vec::new();
         let mut count = 0;
         let mut at = start;
         while at <= end && limit.is_none_or(|l| count < l) {
-            let Some(m) = f.find_at(hay, at) else { break };
+            let Some(m) = f.find_at(&mut cache, hay, at) else { break };
             if collect {
                 out.push(m);
             }
@@ -131,7 +137,7 @@ fn run<F: Finder + ?Sized>(
         // The previous piece's last match ran into this one: re-scan until in step again.
         let mut at = cont;
         while at <= end {
-            let Some(m) = f.find_at(hay, at) else {
+            let Some(m) = f.find_at(&mut cache, hay, at) else {
                 cont = at;
                 break;
             };
@@ -159,7 +165,7 @@ fn run<F: Finder + ?Sized>(
 }
 
 /// All matches from byte `start` on, as byte spans, at most `limit`.
-pub fn find_spans<F: Finder + ?Sized>(
+pub fn find_spans<F: Finder>(
     f: &F,
     hay: &str,
     start: usize,
@@ -169,7 +175,7 @@ pub fn find_spans<F: Finder + ?Sized>(
 }
 
 /// Number of matches from byte `start` on.
-pub fn count<F: Finder + ?Sized>(f: &F, hay: &str, start: usize) -> usize {
+pub fn count<F: Finder>(f: &F, hay: &str, start: usize) -> usize {
     run(f, hay, start, None, false).0
 }
 
@@ -186,7 +192,11 @@ impl<'n> Literal<'n> {
 }
 
 impl Finder for Literal<'_> {
-    fn find_at(&self, hay: &str, at: usize) -> Option<(usize, usize)> {
+    type Cache = ();
+
+    fn new_cache(&self) {}
+
+    fn find_at(&self, _: &mut (), hay: &str, at: usize) -> Option<(usize, usize)> {
         let pos = at + self.finder.find(hay.as_bytes().get(at..)?)?;
         Some((pos, pos + self.len))
     }
@@ -196,11 +206,12 @@ impl Finder for Literal<'_> {
 mod tests {
     use super::*;
 
-    fn seq(f: &dyn Finder, hay: &str) -> Vec<(usize, usize)> {
+    fn seq<F: Finder>(f: &F, hay: &str) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
+        let mut cache = f.new_cache();
         let mut at = 0;
         while at <= hay.len() {
-            let Some(m) = f.find_at(hay, at) else { break };
+            let Some(m) = f.find_at(&mut cache, hay, at) else { break };
             out.push(m);
             at = next_pos(hay, m);
         }

@@ -451,11 +451,19 @@ impl Context {
         limit: Option<usize>,
     ) -> PyResult<Bound<'py, PyList>> {
         let p = self.pattern(pattern, flags, false)?;
-        let groups = self.byte_groups(py, &p, start, end, limit)?;
         let text = self.inner.text();
+        if p.group_len() == 1 {
+            // No groups: the spans are the answer; skip the per-match group vectors.
+            let ctx = &self.inner;
+            let spans = py.detach(|| ctx.regex_spans(&p, start, end, limit));
+            if limit.is_none() {
+                check_size(spans.len(), self.limit(), "findall()", "pass limit= or use count_matches()")?;
+            }
+            return PyList::new(py, spans.iter().map(|&(a, b)| &text[a..b]));
+        }
+        let groups = self.byte_groups(py, &p, start, end, limit)?;
         let piece = |sp: Option<(usize, usize)>| sp.map_or("", |(a, b)| &text[a..b]);
         match p.group_len() {
-            1 => PyList::new(py, groups.iter().map(|g| piece(g[0]))),
             2 => PyList::new(py, groups.iter().map(|g| piece(g[1]))),
             _ => {
                 let tuples = groups
