@@ -15,6 +15,7 @@ prompts cut to head + tail.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -54,15 +55,7 @@ class LLMCallRecord:
     error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "prompt": self.prompt,
-            "prompt_chars": self.prompt_chars,
-            "response": self.response,
-            "prompt_tokens": self.prompt_tokens,
-            "generated_tokens": self.generated_tokens,
-            "elapsed": round(self.elapsed, 4),
-            "error": self.error,
-        }
+        return {**dataclasses.asdict(self), "elapsed": round(self.elapsed, 4)}
 
 
 @dataclass
@@ -92,31 +85,12 @@ class IterationRecord:
     execute_seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "iteration": self.iteration,
-            "prompt_tokens": self.prompt_tokens,
-            "prefill_tokens": self.prefill_tokens,
-            "generated_tokens": self.generated_tokens,
-            "finish_reason": self.finish_reason,
-            "text": self.text,
-            "code": self.code,
-            "output": self.output,
-            "output_chars": self.output_chars,
-            "output_truncated": self.output_truncated,
-            "error": self.error,
-            "timed_out": self.timed_out,
-            "restarted": self.restarted,
-            "restored_names": list(self.restored_names),
-            "final": self.final,
-            "final_source": self.final_source,
-            "llm_calls": [c.to_dict() for c in self.llm_calls],
-            "feedback": self.feedback,
-            "last_turn": self.last_turn,
-            "timings": {
-                "generate": round(self.generate_seconds, 4),
-                "execute": round(self.execute_seconds, 4),
-            },
-        }
+        record = dataclasses.asdict(self)
+        del record["generate_seconds"], record["execute_seconds"]
+        record["llm_calls"] = [call.to_dict() for call in self.llm_calls]
+        record["timings"] = {"generate": round(self.generate_seconds, 4),
+                             "execute": round(self.execute_seconds, 4)}
+        return record
 
 
 class Trajectory:
