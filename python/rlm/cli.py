@@ -6,7 +6,7 @@
 
 The answer alone goes to stdout (or one JSON object with `--json`); progress (`-v`) and errors go
 to stderr. Exit codes: 0 answered, 1 run failed or budget exhausted without an answer, 2 usage or
-input error, 130 interrupted (Ctrl-C).
+input error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM; stops as cleanly as Ctrl-C).
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import signal
 import sys
+import threading
 import traceback
 from typing import TYPE_CHECKING, Any, Callable, NoReturn, Sequence
 
@@ -24,7 +26,7 @@ from rlm.errors import ContextError, RLMError, UsageError
 if TYPE_CHECKING:
     from rlm.inputs import OpenedContext
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 # First argv words that hand the whole command line to another area's CLI.
 SUBCOMMANDS = {"models": "rlm.models.cli", "eval": "rlm.eval.cli"}
 
@@ -187,6 +189,24 @@ def _subcommand(name: str, argv: list[str]) -> int:
     return int(module.main(argv) or 0)
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, delivered like Ctrl-C so the run stops the same clean way (trajectory written)."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated("SIGTERM")
+
+
+def _run_until_signalled(args: argparse.Namespace) -> RLMResponse:
+    if threading.current_thread() is not threading.main_thread():
+        return _run(args)  # signal handlers can only be set from the main thread
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _run(args)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code.
 
@@ -200,7 +220,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _subcommand(argv[0], argv[1:])
     args = setup_arg_parser().parse_args(argv)
     try:
-        response = _run(args)
+        response = _run_until_signalled(args)
+    except _Terminated:
+        print("rlm: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print("rlm: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

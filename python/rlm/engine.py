@@ -280,8 +280,8 @@ class _Run:
             traj.status = "exhausted" if why_last is not None else "answered"
             if answer is None:
                 traj.error = f"budget exhausted ({why_last}) and the last turn gave no FINAL answer"
-        except KeyboardInterrupt:
-            traj.status, traj.error = "interrupted", "interrupted (Ctrl-C)"
+        except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM from the CLI (its message says so)
+            traj.status, traj.error = "interrupted", f"interrupted ({e or 'Ctrl-C'})"
             raise
         except RLMError as e:
             traj.status, traj.error = "error", str(e)

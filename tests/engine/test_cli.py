@@ -237,7 +237,10 @@ def test_verbose_streams_turns_to_stderr(capsys, replay_file) -> None:
     assert err.index("turn 1") < err.index("print('seen it')") < err.index("seen it\n") < err.index("turn 2")
 
 
-def test_ctrl_c_exits_130_and_writes_the_trajectory(tmp_path: Path, replay_file) -> None:
+@pytest.mark.parametrize(("sig", "code", "said"), [(signal.SIGINT, 130, "interrupted"),
+                                                  (signal.SIGTERM, 143, "terminated")])
+def test_ctrl_c_and_sigterm_stop_cleanly_and_write_the_trajectory(
+        tmp_path: Path, replay_file, sig: int, code: int, said: str) -> None:
     out = tmp_path / "run.json"
     model = replay_file(["```python\nprint('started')\n```", "```python\nimport time\ntime.sleep(60)\n```"])
     proc = subprocess.Popen([sys.executable, "-m", "rlm", "-t", "x", "-c", "c", "--model",
@@ -253,13 +256,13 @@ def test_ctrl_c_exits_130_and_writes_the_trajectory(tmp_path: Path, replay_file)
                 pass
             time.sleep(0.05)
         time.sleep(0.5)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
         stdout, stderr = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 130, stderr
-    assert stdout == "" and "interrupted" in stderr
+    assert proc.returncode == code, stderr
+    assert stdout == "" and said in stderr
     t = json.loads(out.read_text())
     assert t["status"] == "interrupted"
     assert len(t["iterations"]) == 2 and t["iterations"][1]["code"].startswith("import time")
