@@ -123,7 +123,17 @@ REPEAT_NOTE = (
     "You ran the same code as last turn; its output was the same. "
     "Do something different, or call FINAL(answer) if you have the answer."
 )
-MAY_FINISH_NOTE = "You may have the answer: if so, call FINAL(answer) now; otherwise continue."
+# No quotable clause after a colon: the 0.5B copied "if so, call FINAL(answer) now; ..." into its
+# FINAL after a search that found nothing (eval trajectories, 2026-11-25; wording from the eval).
+MAY_FINISH_NOTE = "If this output shows the answer, finish now with FINAL and the answer from it."
+# After a search that found nothing the reminder invites a made-up answer; ask for a new search.
+NOTHING_FOUND_NOTE = (
+    "Nothing matched. Search again with a shorter pattern: one distinctive word from the task, "
+    "or ignore_case=True."
+)
+# Printed values that mean "found nothing" (grep's own summary line is matched by its prefix).
+EMPTY_RESULTS = frozenset({"[]", "{}", "()", "set()", "''", '""', "None", "-1"})
+EMPTY_GREP_PREFIX = "0 matching line"
 NO_CODE_NOTE = (
     "Your reply had no ```python code block. Reply with one code block, "
     "and call FINAL(answer) in it when you know the answer."
@@ -136,6 +146,18 @@ LAST_TURN = (
     "No turns are left ({why}). Reply with FINAL(answer) now, giving your best answer "
     "from what you have seen so far."
 )
+
+
+def found_nothing(output: str) -> bool:
+    """True when every printed line is an empty search result (`[]`, `-1`, "0 matching lines").
+
+    >>> found_nothing("0 matching lines for 'Puffin'\\n[]\\n"), found_nothing("[]\\n42\\n")
+    (True, False)
+    """
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    return bool(lines) and all(
+        line in EMPTY_RESULTS or line.startswith(EMPTY_GREP_PREFIX) for line in lines
+    )
 
 
 def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeated: bool) -> str:
@@ -152,6 +174,8 @@ def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeat
         parts.append(RESTORED_NOTE.format(names=", ".join(restored_names)))
     if repeated:
         parts.append(REPEAT_NOTE)
-    elif clean and output.strip():
+    if clean and found_nothing(output):
+        parts.append(NOTHING_FOUND_NOTE)
+    elif clean and output.strip() and not repeated:
         parts.append(MAY_FINISH_NOTE)
     return "\n\n".join(parts)

@@ -10,7 +10,14 @@ from rlm.backends.replay import ReplayBackend
 from rlm.config import RLMConfig
 from rlm.engine import rlm_generate
 from rlm.events import Event
-from rlm.prompts import ASSISTANT_PREFIX, LAST_TURN, MAY_FINISH_NOTE, NO_CODE_NOTE, NO_OUTPUT
+from rlm.prompts import (
+    ASSISTANT_PREFIX,
+    LAST_TURN,
+    MAY_FINISH_NOTE,
+    NO_CODE_NOTE,
+    NO_OUTPUT,
+    NOTHING_FOUND_NOTE,
+)
 
 
 def feedback(response: Any, iteration: int) -> str:
@@ -159,6 +166,7 @@ def test_nothing_printed_is_not_zero_matches(run, code) -> None:
     r = run([code("x = 1"), code("grep('zebra')"), code("FINAL(1)")])
     assert feedback(r, 1) == NO_OUTPUT
     assert "0 matching lines" in feedback(r, 2)
+    assert NOTHING_FOUND_NOTE in feedback(r, 2) and MAY_FINISH_NOTE not in feedback(r, 2)
 
 
 def test_a_repeated_turn_is_named(run, code) -> None:

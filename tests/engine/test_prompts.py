@@ -5,6 +5,7 @@ from __future__ import annotations
 from rlm.prompts import (
     MAY_FINISH_NOTE,
     NO_OUTPUT,
+    NOTHING_FOUND_NOTE,
     REPEAT_NOTE,
     SYSTEM_PROMPT,
     ContextSummary,
@@ -68,3 +69,26 @@ def test_a_repeated_turn_is_named_instead_of_the_reminder() -> None:
 def test_restored_names_are_reported() -> None:
     text = turn_feedback(output="", clean=True, restored_names=["context"], repeated=False)
     assert "context" in text and "restored" in text
+
+
+def test_an_empty_search_result_asks_for_a_new_search_not_for_final() -> None:
+    for output in ("0 matching lines for 'Puffin, Falcon'\n", "[]\n", "-1\n", "None\n[]\n"):
+        text = turn_feedback(output=output, clean=True, restored_names=[], repeated=False)
+        assert NOTHING_FOUND_NOTE in text and MAY_FINISH_NOTE not in text, output
+
+
+def test_a_repeated_empty_search_gets_both_notes() -> None:
+    text = turn_feedback(output="0 matching lines for 'x'\n", clean=True, restored_names=[],
+                         repeated=True)
+    assert REPEAT_NOTE in text and NOTHING_FOUND_NOTE in text
+
+
+def test_results_that_are_values_are_not_empty() -> None:
+    for output in ("0\n", "1 matching line for 'x':\n3:x\n", "[]\n42\n", "False\n"):
+        text = turn_feedback(output=output, clean=True, restored_names=[], repeated=False)
+        assert NOTHING_FOUND_NOTE not in text and MAY_FINISH_NOTE in text, output
+
+
+def test_the_finish_reminder_has_no_clause_a_model_could_quote_as_its_answer() -> None:
+    # The 0.5B answered FINAL("if so, call FINAL(answer) now; otherwise continue.") once.
+    assert ":" not in MAY_FINISH_NOTE and ";" not in MAY_FINISH_NOTE
