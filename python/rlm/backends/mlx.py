@@ -304,7 +304,7 @@ def load_backend(
     else:
         path = model  # a Hugging Face repo id: mlx_lm downloads it (or finds it in the HF cache)
     try:
-        loaded = mlx_load(path, return_config=True)
+        loaded: Any = mlx_load(path, return_config=True)
     except Exception as exc:  # mlx-lm and huggingface_hub raise many types; the user needs one line
         if path == model and not Path(model).exists():
             raise BackendError(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from rlm.errors import RLMError, UsageError
 from rlm.models.installer import install, list_models, remove, status
@@ -50,7 +51,7 @@ def setup_arg_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_list(as_json: bool) -> int:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for st in list_models():
         rows.append(
             {
