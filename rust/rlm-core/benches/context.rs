@@ -1,1 +1,59 @@
-fn main() {}
+//! Criterion benches of rlm-core on the stdlib corpus that `benches/corpus.py` builds.
+//!
+//! `python benches/corpus.py --size 64M` first (or set `RLM_BENCH_CORPUS` to any UTF-8 file), then
+//! `cargo bench -p rlm-core`. Without a corpus the benches run on a small synthetic text, so
+//! `cargo bench` never fails on a fresh clone.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use rlm_core::regex::{Pattern, MULTILINE};
+use rlm_core::{Context, Errors};
+
+fn corpus() -> PathBuf {
+    if let Ok(p) = std::env::var("RLM_BENCH_CORPUS") {
+        return PathBuf::from(p);
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../benches/data/corpus-64m.txt");
+    if root.exists() {
+        return root;
+    }
+    let synthetic = std::env::temp_dir().join("rlm-core-bench-synthetic.txt");
+    if !synthetic.exists() {
+        let unit = "import os\nclass Ünïcode:\n    def f(self, x):\r\n        return x  # é€\n";
+        std::fs::write(&synthetic, unit.repeat(200_000)).expect("write the synthetic corpus");
+    }
+    synthetic
+}
+
+fn benches(c: &mut Criterion) {
+    let path = corpus();
+    let ctx = Context::open(&path, Errors::Strict).expect("the corpus is UTF-8");
+    let mut g = c.benchmark_group("context");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(ctx.byte_len() as u64));
+
+    g.bench_function("open (validate + index)", |b| {
+        b.iter(|| black_box(Context::open(&path, Errors::Strict).unwrap().char_len()))
+    });
+    g.bench_function("count literal", |b| b.iter(|| black_box(ctx.count("import ", None, None))));
+    g.bench_function("find_all literal (char offsets)", |b| {
+        b.iter(|| black_box(ctx.find_all("import ", None, None, None).len()))
+    });
+    let re = Pattern::new(r"def \w+\(self", 0, false).unwrap();
+    g.bench_function("regex count", |b| b.iter(|| black_box(ctx.regex_count(&re, None, None))));
+    g.bench_function("regex spans", |b| {
+        b.iter(|| black_box(ctx.regex_spans(&re, None, None, None).len()))
+    });
+    let grep = Pattern::new("import ", MULTILINE, true).unwrap();
+    g.bench_function("grep (lines + numbers)", |b| b.iter(|| black_box(ctx.grep(&grep, None).len())));
+    g.bench_function("char offset lookups x1000", |b| {
+        let n = ctx.char_len();
+        b.iter(|| (0..1000).map(|i| ctx.byte_of_char(i * 7919 % n)).sum::<usize>())
+    });
+    g.finish();
+}
+
+criterion_group!(context, benches);
+criterion_main!(context);
