@@ -38,6 +38,10 @@ class Backend(Protocol):
     name: str
     # Maximum prompt + generation tokens, or None when unknown/unbounded.
     context_window: int | None
+    # Optional attributes the engine reads with a default (a backend may leave them out):
+    # - supports_assistant_prefix: bool = True. False when the backend cannot start the assistant
+    #   turn with given text (replay files hold whole replies), so the engine sends no prefix.
+    # - tokenizer_path: str | None = None. The model's tokenizer.json, for the REPL's count_tokens.
 
     def generate(
         self,
