@@ -5,13 +5,15 @@ Conventions, everywhere in this module:
 - Offsets are *character* offsets (Python `str` indices), never bytes, except in names that say
   `byte`.
 - `start` / `end` arguments behave as in `str.find`: negative values count from the end, values past
-  either end are clipped, `None` means "from the beginning" / "to the end". For regex calls they are
-  `re`'s `pos` / `endpos`: text before `start` still counts for `\\b` and look-behind-free anchors,
-  and the text is cut at `end` (so `$` matches there).
+  either end are clipped, `None` means "from the beginning" / "to the end". For regex calls they act
+  as `re`'s `pos` / `endpos` (negative values count from the end): the text before `start` still
+  counts for `\\b` (and `^` does not match at `start` unless a line starts there), and the text is
+  cut at `end` (so `$` matches there); `start > end` finds nothing.
 - Line numbers are 1-based (as in `grep -n`, editors and tracebacks). Lines are split exactly as
   `str.splitlines()` splits them: `\\n`, `\\r\\n`, `\\r`, `\\v`, `\\f`, `\\x1c`-`\\x1e`, `\\x85`,
   `\\u2028`, `\\u2029` all end a line.
-- Every scan releases the GIL; scans over more than a few MB use every core.
+- Every scan releases the GIL; counts, `find_all`, regex and grep scans over more than 4 MB use
+  every core (pieces cut at character or line starts, re-synchronised where a match crosses a cut).
 - Calls that would build a Python `str` or `list` larger than `Context.max_materialize` characters
   (or items) raise `rlm.errors.ContextTooLargeError` naming the lazy alternative.
 - Patterns the Rust `regex` engine cannot run (backreferences, look-around, `re.ASCII`, ...) raise

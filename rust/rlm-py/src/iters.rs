@@ -7,6 +7,12 @@ use pyo3::prelude::*;
 
 use rlm_core::lines::{next_break, SplitState};
 
+/// Another thread is inside `__next__` of the same iterator (it waits without the GIL, so blocking
+/// here while holding the GIL could deadlock): refuse, as a running generator does.
+fn busy() -> PyErr {
+    pyo3::exceptions::PyValueError::new_err("iterator already executing")
+}
+
 /// Spans fetched per GIL release: enough to amortise the release, small enough to stay lazy.
 const BATCH: usize = 512;
 
@@ -35,8 +41,8 @@ impl LineIterator {
         slf
     }
 
-    fn __next__(&self, py: Python<'_>) -> Option<String> {
-        let mut st = self.state.lock().unwrap();
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<String>> {
+        let mut st = self.state.try_lock().map_err(|_| busy())?;
         if st.pending.is_empty() {
             let (ctx, keepends) = (&self.ctx, self.keepends);
             let st = &mut *st;
@@ -53,8 +59,7 @@ impl LineIterator {
                 }
             });
         }
-        let (a, b) = st.pending.pop_front()?;
-        Some(self.ctx.text()[a..b].to_owned())
+        Ok(st.pending.pop_front().map(|(a, b)| self.ctx.text()[a..b].to_owned()))
     }
 }
 
@@ -77,8 +82,8 @@ impl SplitIterator {
         slf
     }
 
-    fn __next__(&self, py: Python<'_>) -> Option<String> {
-        let mut guard = self.state.lock().unwrap();
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<String>> {
+        let mut guard = self.state.try_lock().map_err(|_| busy())?;
         let (split, pending) = &mut *guard;
         if pending.is_empty() {
             let text = self.ctx.text();
@@ -91,7 +96,6 @@ impl SplitIterator {
                 }
             });
         }
-        let (a, b) = pending.pop_front()?;
-        Some(self.ctx.text()[a..b].to_owned())
+        Ok(pending.pop_front().map(|(a, b)| self.ctx.text()[a..b].to_owned()))
     }
 }
