@@ -102,6 +102,14 @@ impl Context {
         self.grep_run(f, None, false).0
     }
 
+    /// Character offsets `(line start, match start, match end)` of a hit.
+    pub fn hit_chars(&self, h: &GrepHit) -> (usize, usize, usize) {
+        let text = self.text();
+        let line_start = self.char_of_byte(h.line.0);
+        let start = line_start + text[h.line.0..h.first.0].chars().count();
+        (line_start, start, start + text[h.first.0..h.first.1].chars().count())
+    }
+
     /// Up to `before` lines preceding and `after` lines following line `number`, as
     /// `(line_number, byte span without terminator)`.
     pub fn neighbour_lines(
@@ -158,6 +166,7 @@ mod tests {
     #[test]
     fn neighbours_stop_at_the_text_edges() {
         let c = Context::from_string("a\nb\nc".to_string());
+        assert_eq!(c.hit_chars(&c.grep(&Literal::new("c"), None)[0]), (4, 4, 5));
         let (pre, post) = c.neighbour_lines(1, 2, 5);
         assert!(pre.is_empty());
         assert_eq!(post, vec![(2, (2, 3)), (3, (4, 5))]);

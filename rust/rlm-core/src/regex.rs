@@ -112,6 +112,11 @@ impl Finder for Pattern {
 /// One match: byte spans of every group (index 0 the whole match), `None` for groups not taking part.
 pub type Groups = Vec<Option<(usize, usize)>>;
 
+/// `text` as a pattern that matches it literally.
+pub fn escape(text: &str) -> String {
+    ::regex::escape(text)
+}
+
 /// `re`'s `pos` / `endpos` as character offsets: negative values count from the end (as in
 /// slicing), then both are clipped to `[0, len]`; `start > end` means no match at all.
 pub fn regex_bounds(start: Option<isize>, end: Option<isize>, len: usize) -> (usize, usize) {

@@ -56,7 +56,7 @@ impl Context {
 
     /// A pattern that matches `needle` literally, case-insensitively.
     fn literal_ci(&self, needle: &str) -> PyResult<Arc<Pattern>> {
-        self.pattern(&regex_escape(needle), IGNORECASE, false)
+        self.pattern(&rlm_core::regex::escape(needle), IGNORECASE, false)
     }
 
     /// The `(start, end)` character offsets a regex call covers, as `re`'s pos/endpos.
@@ -120,22 +120,6 @@ impl Context {
             }
         }))
     }
-}
-
-/// Escape `text` for the regex syntax (every non-alphanumeric ASCII character).
-fn regex_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 2);
-    for c in text.chars() {
-        if c.is_ascii() && !c.is_ascii_alphanumeric() && c != ' ' && c != '\n' {
-            if !c.is_ascii_graphic() {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-                continue;
-            }
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[pymethods]
@@ -521,20 +505,22 @@ impl Context {
             check_size(hits.len(), self.limit(), "grep()", "pass max_count= or use count_lines_matching()")?;
         }
         Ok(py.detach(|| {
+            use rayon::prelude::*;
+            // Each hit converts on its own (the index makes that O(1)-ish), so the cores share
+            // the work of building many hits; only wrapping them as Python objects is serial.
             let text = ctx.text();
             let owned = |(a, b): (usize, usize)| text[a..b].to_owned();
-            let starts: Vec<(usize, usize)> = hits.iter().map(|h| (h.line.0, h.first.0)).collect();
-            let chars = ctx.spans_to_chars(&starts);
-            hits.iter()
-                .zip(chars)
-                .map(|(h, (line_start, start))| {
+            hits.par_iter()
+                .with_min_len(1024)
+                .map(|h| {
                     let (pre, post) = ctx.neighbour_lines(h.line_number, before, after);
+                    let (line_start, start, end) = ctx.hit_chars(h);
                     GrepMatch {
                         line_number: h.line_number,
                         line: owned(h.line),
                         line_start,
                         start,
-                        end: ctx.char_span_from((h.first.0, start), h.first).1,
+                        end,
                         before: pre.into_iter().map(|(n, s)| (n, owned(s))).collect(),
                         after: post.into_iter().map(|(n, s)| (n, owned(s))).collect(),
                     }
@@ -590,7 +576,7 @@ impl Context {
     }
 
     fn grep_pattern(&self, pattern: &str, ignore_case: bool, literal: bool, flags: u32) -> PyResult<Arc<Pattern>> {
-        let source = if literal { regex_escape(pattern) } else { pattern.to_owned() };
+        let source = if literal { rlm_core::regex::escape(pattern) } else { pattern.to_owned() };
         let flags = flags | MULTILINE | if ignore_case { IGNORECASE } else { 0 };
         self.pattern(&source, flags, true)
     }
