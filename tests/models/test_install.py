@@ -181,3 +181,21 @@ def test_cli_install_prints_the_path_then_list_shows_it(fake_index: dict[str, An
 def test_cli_unknown_model_is_a_usage_error(fake_index: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["install", "no-such-model"]) == 2
     assert "unknown bundled model" in capsys.readouterr().err
+
+
+def test_quantized_install_records_its_dtype_and_a_different_dtype_rebuilds(
+    fake_index: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fake_quantize(src: Path, dst: Path, dtype: str) -> None:
+        dst.mkdir()
+        (dst / "config.json").write_text(json.dumps({"quantization": dtype}))
+
+    monkeypatch.setattr(install_mod, "quantize_dir", fake_quantize)
+    path = install_mod.install("tiny-test-model", dtype="q8", progress=lambda _: None)
+    assert json.loads((path / "config.json").read_text()) == {"quantization": "q8"}
+    assert install_mod.status("tiny-test-model").record["dtype"] == "q8"  # type: ignore[index]
+    install_mod.install("tiny-test-model", progress=lambda _: None)  # any dtype will do: no-op
+    assert len(fake_index["converted"]) == 1
+    install_mod.install("tiny-test-model", dtype="float32", progress=lambda _: None)
+    assert len(fake_index["converted"]) == 2
+    assert install_mod.status("tiny-test-model").record["dtype"] == "float32"  # type: ignore[index]

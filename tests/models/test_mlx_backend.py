@@ -45,8 +45,8 @@ def test_kv_reuse_equals_a_fresh_full_prefill_and_prefills_little(small_backend:
     messages: list[dict[str, str]] = []
     for turn, added in enumerate(_conversation(3)):
         messages += added
-        reused = backend.generate(messages, max_tokens=40, stop=_stop_at_block_end, assistant_prefix=FENCE)
-        full = _fresh(small_backend).generate(messages, max_tokens=40, stop=_stop_at_block_end, assistant_prefix=FENCE)
+        reused = backend.generate(messages, max_tokens=32, stop=_stop_at_block_end, assistant_prefix=FENCE)
+        full = _fresh(small_backend).generate(messages, max_tokens=32, stop=_stop_at_block_end, assistant_prefix=FENCE)
         assert (reused.text, reused.generation_tokens, reused.finish_reason) == (
             full.text, full.generation_tokens, full.finish_reason,
         )
