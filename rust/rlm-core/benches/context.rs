@@ -37,20 +37,30 @@ fn benches(c: &mut Criterion) {
     g.bench_function("open (validate + index)", |b| {
         b.iter(|| black_box(Context::open(&path, Errors::Strict).unwrap().char_len()))
     });
-    g.bench_function("count literal", |b| b.iter(|| black_box(ctx.count("import ", None, None))));
+    g.bench_function("count literal", |b| {
+        b.iter(|| black_box(ctx.count("import ", None, None)))
+    });
     g.bench_function("find_all literal (char offsets)", |b| {
         b.iter(|| black_box(ctx.find_all("import ", None, None, None).len()))
     });
     let re = Pattern::new(r"def \w+\(self", 0, false).unwrap();
-    g.bench_function("regex count", |b| b.iter(|| black_box(ctx.regex_count(&re, None, None))));
+    g.bench_function("regex count", |b| {
+        b.iter(|| black_box(ctx.regex_count(&re, None, None)))
+    });
     g.bench_function("regex spans", |b| {
         b.iter(|| black_box(ctx.regex_spans(&re, None, None, None).len()))
     });
     let grep = Pattern::new("import ", MULTILINE, true).unwrap();
-    g.bench_function("grep (lines + numbers)", |b| b.iter(|| black_box(ctx.grep(&grep, None).len())));
+    g.bench_function("grep (lines + numbers)", |b| {
+        b.iter(|| black_box(ctx.grep(&grep, None).len()))
+    });
     g.bench_function("char offset lookups x1000", |b| {
         let n = ctx.char_len();
-        b.iter(|| (0..1000).map(|i| ctx.byte_of_char(i * 7919 % n)).sum::<usize>())
+        b.iter(|| {
+            (0..1000)
+                .map(|i| ctx.byte_of_char(i * 7919 % n))
+                .sum::<usize>()
+        })
     });
     g.finish();
 }

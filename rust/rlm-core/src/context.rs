@@ -13,7 +13,9 @@ use crate::index::{is_char_start, Index};
 pub enum ContextError {
     Io(std::io::Error),
     /// The bytes are not UTF-8; `byte_offset` is the first bad byte.
-    InvalidUtf8 { byte_offset: usize },
+    InvalidUtf8 {
+        byte_offset: usize,
+    },
 }
 
 impl std::fmt::Display for ContextError {
@@ -80,7 +82,11 @@ impl Context {
     /// Own a copy of `text` (already valid).
     pub fn from_string(text: String) -> Self {
         let index = Index::build(text.as_bytes());
-        Context { storage: Storage::Owned(text.into_bytes()), index, replaced: false }
+        Context {
+            storage: Storage::Owned(text.into_bytes()),
+            index,
+            replaced: false,
+        }
     }
 
     fn build(storage: Storage, errors: Errors) -> Result<Self, ContextError> {
@@ -88,8 +94,12 @@ impl Context {
             Storage::Mapped(m) => m,
             Storage::Owned(v) => v,
         };
-        if let Ok(index) = Index::build_validated(bytes) {
-            return Ok(Context { storage, index, replaced: false });
+        if let Some(index) = Index::build_validated(bytes) {
+            return Ok(Context {
+                storage,
+                index,
+                replaced: false,
+            });
         }
         match first_invalid_utf8(bytes) {
             None => unreachable!("the fused pass and simdutf8 disagree"),
@@ -194,7 +204,9 @@ pub fn utf8_width(lead: u8) -> usize {
 /// so the offset reported is exactly the one a sequential decoder reports.
 pub fn first_invalid_utf8(bytes: &[u8]) -> Option<usize> {
     if bytes.len() < PAR_MIN {
-        return simdutf8::compat::from_utf8(bytes).err().map(|e| e.valid_up_to());
+        return simdutf8::compat::from_utf8(bytes)
+            .err()
+            .map(|e| e.valid_up_to());
     }
     let piece = 1 << 20;
     let mut cuts = vec![0];
@@ -214,7 +226,10 @@ pub fn first_invalid_utf8(bytes: &[u8]) -> Option<usize> {
         .with_min_len(8)
         .position_first(|w| simdutf8::basic::from_utf8(&bytes[w[0]..w[1]]).is_err())?;
     let upto = cuts[bad + 1];
-    simdutf8::compat::from_utf8(&bytes[..upto]).err().map(|e| e.valid_up_to()).or(Some(upto))
+    simdutf8::compat::from_utf8(&bytes[..upto])
+        .err()
+        .map(|e| e.valid_up_to())
+        .or(Some(upto))
 }
 
 #[cfg(test)]
@@ -230,7 +245,9 @@ mod tests {
 
     #[test]
     fn invalid_utf8_names_first_bad_offset() {
-        let err = Context::from_bytes(b"ok\xffno".to_vec(), Errors::Strict).err().unwrap();
+        let err = Context::from_bytes(b"ok\xffno".to_vec(), Errors::Strict)
+            .err()
+            .unwrap();
         assert!(matches!(err, ContextError::InvalidUtf8 { byte_offset: 2 }));
     }
 

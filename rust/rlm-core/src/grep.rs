@@ -10,6 +10,9 @@ use crate::index::count_breaks;
 use crate::lines::next_break;
 use crate::scan::{Finder, PAR_MIN};
 
+/// A line number and the line's byte span without its terminator.
+pub type NumberedLine = (usize, (usize, usize));
+
 /// One matching line, all offsets in bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GrepHit {
@@ -37,7 +40,9 @@ impl Context {
         let (mut count, mut hits) = (0, Vec::new());
         let mut cache = f.new_cache();
         while pos < to && limit.is_none_or(|l| count < l) {
-            let Some(m) = f.find_at(&mut cache, text, pos) else { break };
+            let Some(m) = f.find_at(&mut cache, text, pos) else {
+                break;
+            };
             if m.0 >= to {
                 break;
             }
@@ -49,7 +54,11 @@ impl Context {
             };
             count += 1;
             if collect {
-                hits.push(GrepHit { line_number, line: (ls, le), first: m });
+                hits.push(GrepHit {
+                    line_number,
+                    line: (ls, le),
+                    first: m,
+                });
             }
             pos = next;
             line_at_pos = line_number + 1;
@@ -107,7 +116,11 @@ impl Context {
         let text = self.text();
         let line_start = self.char_of_byte(h.line.0);
         let start = line_start + text[h.line.0..h.first.0].chars().count();
-        (line_start, start, start + text[h.first.0..h.first.1].chars().count())
+        (
+            line_start,
+            start,
+            start + text[h.first.0..h.first.1].chars().count(),
+        )
     }
 
     /// Up to `before` lines preceding and `after` lines following line `number`, as
@@ -117,7 +130,7 @@ impl Context {
         number: usize,
         before: usize,
         after: usize,
-    ) -> (Vec<(usize, (usize, usize))>, Vec<(usize, (usize, usize))>) {
+    ) -> (Vec<NumberedLine>, Vec<NumberedLine>) {
         let span = |n: usize| self.line_byte_span(n).map(|s| (n, s));
         let first = number.saturating_sub(before).max(1);
         let pre = (first..number).filter_map(span).collect();
@@ -136,7 +149,10 @@ mod tests {
     fn one_hit_per_line_with_numbers() {
         let c = Context::from_string("ab ab\r\nxx\nab\n".to_string());
         let hits = c.grep(&Literal::new("ab"), None);
-        let got: Vec<_> = hits.iter().map(|h| (h.line_number, h.line, h.first)).collect();
+        let got: Vec<_> = hits
+            .iter()
+            .map(|h| (h.line_number, h.line, h.first))
+            .collect();
         assert_eq!(got, vec![(1, (0, 5), (0, 2)), (3, (10, 12), (10, 12))]);
         assert_eq!(c.grep_count(&Literal::new("ab")), 2);
     }
@@ -153,13 +169,19 @@ mod tests {
     fn parallel_pieces_number_lines_like_one_pass() {
         let mut s = String::new();
         for i in 0..300_000 {
-            s.push_str(&format!("line {i} é{}\r\n", if i % 1000 == 0 { " needle" } else { "" }));
+            s.push_str(&format!(
+                "line {i} é{}\r\n",
+                if i % 1000 == 0 { " needle" } else { "" }
+            ));
         }
         let c = Context::from_string(s);
         assert!(c.byte_len() > crate::scan::PAR_MIN);
         let hits = c.grep(&Literal::new("needle"), None);
         assert_eq!(hits.len(), 300);
-        assert!(hits.iter().enumerate().all(|(k, h)| h.line_number == k * 1000 + 1));
+        assert!(hits
+            .iter()
+            .enumerate()
+            .all(|(k, h)| h.line_number == k * 1000 + 1));
         assert_eq!(c.grep(&Literal::new("needle"), Some(2)), hits[..2].to_vec());
     }
 

@@ -69,7 +69,11 @@ pub fn break_len_at(bytes: &[u8], i: usize) -> usize {
         b'\n' | 0x0b | 0x0c | 0x1c..=0x1e => 1,
         b'\r' => 1 + (bytes.get(i + 1) == Some(&b'\n')) as usize,
         0xc2 if bytes.get(i + 1) == Some(&0x85) => 2,
-        0xe2 if bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) => 3,
+        0xe2 if bytes.get(i + 1) == Some(&0x80)
+            && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) =>
+        {
+            3
+        }
         _ => 0,
     }
 }
@@ -198,33 +202,38 @@ impl Index {
     }
 
     /// Validate `bytes` as UTF-8 and build the table in the same pass (each piece is validated and
-    /// counted while it is in cache; parallel above a few MB). `Err` means invalid UTF-8 somewhere.
-    pub fn build_validated(bytes: &[u8]) -> Result<Index, ()> {
+    /// counted while it is in cache; parallel above a few MB). `None` means invalid UTF-8 somewhere.
+    pub fn build_validated(bytes: &[u8]) -> Option<Index> {
         Self::build_inner(bytes, true)
     }
 
-    fn build_inner(bytes: &[u8], validate: bool) -> Result<Index, ()> {
+    fn build_inner(bytes: &[u8], validate: bool) -> Option<Index> {
         let n_blocks = bytes.len().div_ceil(BLOCK);
-        let piece = |p: usize| -> Result<Vec<(u64, u64, [u16; BLOCK / SUB])>, ()> {
+        let piece = |p: usize| -> Option<Vec<(u64, u64, [u16; BLOCK / SUB])>> {
             let (k0, k1) = (p * PIECE_BLOCKS, ((p + 1) * PIECE_BLOCKS).min(n_blocks));
             if validate {
                 let a = char_start_at_or_after(bytes, k0 * BLOCK);
                 let b = char_start_at_or_after(bytes, k1 * BLOCK);
-                simdutf8::basic::from_utf8(&bytes[a..b]).map_err(|_| ())?;
+                simdutf8::basic::from_utf8(&bytes[a..b]).ok()?;
             }
-            Ok((k0..k1)
-                .map(|k| {
-                    let (a, b) = (k * BLOCK, ((k + 1) * BLOCK).min(bytes.len()));
-                    let (c, l) = count_block(bytes, a, b);
-                    (c, l, sub_counts(&bytes[a..b], c as usize))
-                })
-                .collect())
+            Some(
+                (k0..k1)
+                    .map(|k| {
+                        let (a, b) = (k * BLOCK, ((k + 1) * BLOCK).min(bytes.len()));
+                        let (c, l) = count_block(bytes, a, b);
+                        (c, l, sub_counts(&bytes[a..b], c as usize))
+                    })
+                    .collect(),
+            )
         };
         let n_pieces = n_blocks.div_ceil(PIECE_BLOCKS);
         let pieces: Vec<Vec<(u64, u64, [u16; BLOCK / SUB])>> = if bytes.len() >= PAR_MIN {
-            (0..n_pieces).into_par_iter().map(piece).collect::<Result<_, ()>>()?
+            (0..n_pieces)
+                .into_par_iter()
+                .map(piece)
+                .collect::<Option<_>>()?
         } else {
-            (0..n_pieces).map(piece).collect::<Result<_, ()>>()?
+            (0..n_pieces).map(piece).collect::<Option<_>>()?
         };
         let per_block = pieces.into_iter().flatten();
         let mut chars = Vec::with_capacity(n_blocks + 1);
@@ -240,7 +249,7 @@ impl Index {
         }
         chars.push(c);
         breaks.push(l);
-        Ok(Index { chars, breaks, sub })
+        Some(Index { chars, breaks, sub })
     }
 
     pub fn char_len(&self) -> usize {
@@ -268,7 +277,10 @@ impl Index {
         if self.block_is_ascii(bytes, k) {
             return base + (byte - start);
         }
-        base + bytes[start..byte].iter().filter(|&&b| is_char_start(b)).count()
+        base + bytes[start..byte]
+            .iter()
+            .filter(|&&b| is_char_start(b))
+            .count()
     }
 
     /// Byte offset where character `ch` starts (`bytes.len()` for `ch >= char_len`).
@@ -334,7 +346,12 @@ pub struct CharCursor<'a> {
 
 impl<'a> CharCursor<'a> {
     pub fn new(bytes: &'a [u8], index: &'a Index) -> Self {
-        CharCursor { bytes, index, byte: 0, ch: 0 }
+        CharCursor {
+            bytes,
+            index,
+            byte: 0,
+            ch: 0,
+        }
     }
 
     /// Character offset of `byte` (a character boundary); fast when calls go forward.

@@ -43,7 +43,11 @@ pub struct LineSpans<'a> {
 
 impl<'a> LineSpans<'a> {
     pub fn new(bytes: &'a [u8], from: usize) -> Self {
-        LineSpans { bytes, pos: from, end: bytes.len() }
+        LineSpans {
+            bytes,
+            pos: from,
+            end: bytes.len(),
+        }
     }
 
     /// Byte offset where the next line starts.
@@ -90,7 +94,11 @@ impl SplitState {
             sep: sep.map(str::to_owned),
             sep_len: sep.map_or(0, str::len),
             pos: 0,
-            splits_left: if maxsplit < 0 { usize::MAX } else { maxsplit as usize },
+            splits_left: if maxsplit < 0 {
+                usize::MAX
+            } else {
+                maxsplit as usize
+            },
             started: false,
             done: false,
         }
@@ -157,7 +165,10 @@ pub struct SplitSpans<'a> {
 
 impl<'a> SplitSpans<'a> {
     pub fn new(text: &'a str, sep: Option<&str>, maxsplit: isize) -> Self {
-        SplitSpans { text, state: SplitState::new(sep, maxsplit) }
+        SplitSpans {
+            text,
+            state: SplitState::new(sep, maxsplit),
+        }
     }
 }
 
@@ -233,18 +244,22 @@ impl Context {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn lines(s: &str) -> Vec<&str> {
-        LineSpans::new(s.as_bytes(), 0).map(|(a, b, _)| &s[a..b]).collect()
+        LineSpans::new(s.as_bytes(), 0)
+            .map(|(a, b, _)| &s[a..b])
+            .collect()
     }
 
     #[test]
     fn lines_split_like_python_splitlines() {
-        assert_eq!(lines("a\r\nb\rc\n\nd\u{2028}e\x0c"), vec!["a", "b", "c", "", "d", "e"]);
+        assert_eq!(
+            lines("a\r\nb\rc\n\nd\u{2028}e\x0c"),
+            vec!["a", "b", "c", "", "d", "e"]
+        );
         assert_eq!(lines(""), Vec::<&str>::new());
         assert_eq!(lines("\n"), vec![""]);
         assert_eq!(lines("x"), vec!["x"]);
@@ -265,12 +280,16 @@ mod tests {
     #[test]
     fn split_like_python() {
         let t = "  a b\t\x1c c  ";
-        let got: Vec<&str> = SplitSpans::new(t, None, -1).map(|(a, b)| &t[a..b]).collect();
+        let got: Vec<&str> = SplitSpans::new(t, None, -1)
+            .map(|(a, b)| &t[a..b])
+            .collect();
         assert_eq!(got, vec!["a", "b", "c"]);
         let got: Vec<&str> = SplitSpans::new(t, None, 1).map(|(a, b)| &t[a..b]).collect();
         assert_eq!(got, vec!["a", "b\t\x1c c  "]);
         let t = "a,,b,";
-        let got: Vec<&str> = SplitSpans::new(t, Some(","), -1).map(|(a, b)| &t[a..b]).collect();
+        let got: Vec<&str> = SplitSpans::new(t, Some(","), -1)
+            .map(|(a, b)| &t[a..b])
+            .collect();
         assert_eq!(got, vec!["a", "", "b", ""]);
     }
 }

@@ -57,13 +57,17 @@ impl Pattern {
             .dot_matches_new_line(flags & DOTALL != 0)
             .ignore_whitespace(flags & VERBOSE != 0)
             .crlf(crlf);
-        let regex = Regex::builder().syntax(config).build(pattern).map_err(|e| PatternError {
-            message: format!(
-                "the Rust regex engine cannot run {pattern:?}: {}; Python's re can \
+        let regex = Regex::builder()
+            .syntax(config)
+            .build(pattern)
+            .map_err(|e| PatternError {
+                message: format!(
+                    "the Rust regex engine cannot run {pattern:?}: {}; Python's re can \
                  (on a slice of the context)",
-                e.syntax_error().map_or_else(|| e.to_string(), |s| s.to_string())
-            ),
-        })?;
+                    e.syntax_error()
+                        .map_or_else(|| e.to_string(), |s| s.to_string())
+                ),
+            })?;
         let names = regex
             .group_info()
             .pattern_names(regex_automata::PatternID::ZERO)
@@ -104,7 +108,9 @@ impl Finder for Pattern {
     }
 
     fn find_at(&self, cache: &mut Self::Cache, hay: &str, at: usize) -> Option<(usize, usize)> {
-        let m = self.regex.search_with(cache, &Input::new(hay).range(at..))?;
+        let m = self
+            .regex
+            .search_with(cache, &Input::new(hay).range(at..))?;
         Some((m.start(), m.end()))
     }
 }
@@ -163,11 +169,15 @@ impl Context {
 
     /// The groups of a match already found at byte span `span` (re-run anchored at its start).
     pub fn regex_groups(&self, p: &Pattern, end: Option<isize>, span: (usize, usize)) -> Groups {
-        let Some((hay, _)) = self.search_range(None, end) else { return vec![Some(span)] };
+        let Some((hay, _)) = self.search_range(None, end) else {
+            return vec![Some(span)];
+        };
         let mut caps = p.regex.create_captures();
         let input = Input::new(hay).range(span.0..).anchored(Anchored::Yes);
         p.regex.search_captures(&input, &mut caps);
-        (0..p.group_len()).map(|g| caps.get_group(g).map(|s| (s.start, s.end))).collect()
+        (0..p.group_len())
+            .map(|g| caps.get_group(g).map(|s| (s.start, s.end)))
+            .collect()
     }
 
     /// First match in `[start:end]` (`re.search`), or one anchored at `start` (`re.match`).
@@ -180,10 +190,19 @@ impl Context {
     ) -> Option<Groups> {
         let (hay, from) = self.search_range(start, end)?;
         let mut caps = p.regex.create_captures();
-        let mode = if anchored { Anchored::Yes } else { Anchored::No };
-        p.regex.search_captures(&Input::new(hay).range(from..).anchored(mode), &mut caps);
+        let mode = if anchored {
+            Anchored::Yes
+        } else {
+            Anchored::No
+        };
+        p.regex
+            .search_captures(&Input::new(hay).range(from..).anchored(mode), &mut caps);
         caps.get_group(0)?;
-        Some((0..p.group_len()).map(|g| caps.get_group(g).map(|s| (s.start, s.end))).collect())
+        Some(
+            (0..p.group_len())
+                .map(|g| caps.get_group(g).map(|s| (s.start, s.end)))
+                .collect(),
+        )
     }
 }
 
@@ -200,7 +219,10 @@ mod tests {
         // Python: re.findall(r"x*", "axb") == ['', 'x', '', '']
         let c = ctx("axb");
         let p = Pattern::new("x*", 0, false).unwrap();
-        assert_eq!(c.regex_spans(&p, None, None, None), vec![(0, 0), (1, 2), (2, 2), (3, 3)]);
+        assert_eq!(
+            c.regex_spans(&p, None, None, None),
+            vec![(0, 0), (1, 2), (2, 2), (3, 3)]
+        );
     }
 
     #[test]
@@ -215,7 +237,10 @@ mod tests {
         let p = Pattern::new(r"^key=(\d+)$", IGNORECASE | MULTILINE, false).unwrap();
         let spans = c.regex_spans(&p, None, None, None);
         assert_eq!(spans, vec![(0, 5), (6, 12)]);
-        assert_eq!(c.regex_groups(&p, None, spans[1]), vec![Some((6, 12)), Some((10, 12))]);
+        assert_eq!(
+            c.regex_groups(&p, None, spans[1]),
+            vec![Some((6, 12)), Some((10, 12))]
+        );
         assert_eq!(p.names, vec![None, None]);
     }
 

@@ -50,11 +50,18 @@ struct Piece {
 const SYNC_KEEP: usize = 64;
 
 fn scan_piece<F: Finder>(f: &F, hay: &str, from: usize, to: usize, keep: usize) -> Piece {
-    let mut p = Piece { from, matches: Vec::new(), count: 0, next: None };
+    let mut p = Piece {
+        from,
+        matches: Vec::new(),
+        count: 0,
+        next: None,
+    };
     let mut cache = f.new_cache();
     let mut at = from;
     while at <= hay.len() {
-        let Some(m) = f.find_at(&mut cache, hay, at) else { break };
+        let Some(m) = f.find_at(&mut cache, hay, at) else {
+            break;
+        };
         if m.0 >= to {
             break;
         }
@@ -102,7 +109,9 @@ fn run<F: Finder>(
         let mut count = 0;
         let mut at = start;
         while at <= end && limit.is_none_or(|l| count < l) {
-            let Some(m) = f.find_at(&mut cache, hay, at) else { break };
+            let Some(m) = f.find_at(&mut cache, hay, at) else {
+                break;
+            };
             if collect {
                 out.push(m);
             }
@@ -125,7 +134,11 @@ fn run<F: Finder>(
     let mut out = Vec::new();
     let mut cont = start; // where the sequential scan would search next
     for (i, piece) in pieces.into_iter().enumerate() {
-        let to = if cuts[i + 1] == end { end + 1 } else { cuts[i + 1] };
+        let to = if cuts[i + 1] == end {
+            end + 1
+        } else {
+            cuts[i + 1]
+        };
         if cont <= piece.from {
             count += piece.count;
             if collect {
@@ -150,7 +163,9 @@ fn run<F: Finder>(
                 if collect {
                     out.extend_from_slice(&piece.matches[k..]);
                 }
-                cont = piece.next.expect("a piece with matches has a next position");
+                cont = piece
+                    .next
+                    .expect("a piece with matches has a next position");
                 break;
             }
             count += 1;
@@ -187,7 +202,10 @@ pub struct Literal<'n> {
 
 impl<'n> Literal<'n> {
     pub fn new(needle: &'n str) -> Self {
-        Literal { finder: memchr::memmem::Finder::new(needle.as_bytes()), len: needle.len() }
+        Literal {
+            finder: memchr::memmem::Finder::new(needle.as_bytes()),
+            len: needle.len(),
+        }
     }
 }
 
@@ -211,7 +229,9 @@ mod tests {
         let mut cache = f.new_cache();
         let mut at = 0;
         while at <= hay.len() {
-            let Some(m) = f.find_at(&mut cache, hay, at) else { break };
+            let Some(m) = f.find_at(&mut cache, hay, at) else {
+                break;
+            };
             out.push(m);
             at = next_pos(hay, m);
         }

@@ -112,7 +112,10 @@ impl Context {
 
     /// Character offsets of the starts of byte spans given in increasing order.
     pub fn starts_to_chars(&self, spans: &[(usize, usize)]) -> Vec<usize> {
-        self.spans_to_chars(spans).into_iter().map(|(s, _)| s).collect()
+        self.spans_to_chars(spans)
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect()
     }
 
     /// Character spans of byte spans given in increasing, non-overlapping order (on every core
@@ -120,7 +123,10 @@ impl Context {
     pub fn spans_to_chars(&self, spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
         let convert = |piece: &[(usize, usize)]| -> Vec<(usize, usize)> {
             let mut cursor = CharCursor::new(self.bytes(), &self.index);
-            piece.iter().map(|&(s, e)| (cursor.char_of(s), cursor.char_of(e))).collect()
+            piece
+                .iter()
+                .map(|&(s, e)| (cursor.char_of(s), cursor.char_of(e)))
+                .collect()
         };
         if spans.len() < 8192 {
             return convert(spans);

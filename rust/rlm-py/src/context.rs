@@ -8,10 +8,9 @@ use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PySlice, PyString, PyTuple};
 
-use rlm_core::regex::{Pattern, IGNORECASE, MULTILINE};
 use rlm_core::Errors;
 
-use crate::errors::{check_size, context_error, pattern_error};
+use crate::errors::{check_size, context_error};
 use crate::iters::{LineIterator, SplitIterator};
 use crate::matches::{GrepMatch, Match};
 use crate::DEFAULT_MAX_MATERIALIZE;
@@ -19,7 +18,7 @@ use crate::DEFAULT_MAX_MATERIALIZE;
 /// A huge read-only text with Python `str` semantics over character offsets.
 #[pyclass(module = "rlm._core", frozen)]
 pub struct Context {
-    inner: Arc<rlm_core::Context>,
+    pub(crate) inner: Arc<rlm_core::Context>,
     path: Option<String>,
     max_materialize: AtomicUsize,
 }
@@ -42,83 +41,16 @@ enum OneOrMany {
 }
 
 impl Context {
-    fn wrap(inner: rlm_core::Context, path: Option<String>) -> Self {
-        Context { inner: Arc::new(inner), path, max_materialize: AtomicUsize::new(DEFAULT_MAX_MATERIALIZE) }
-    }
-
-    fn limit(&self) -> usize {
-        self.max_materialize.load(Ordering::Relaxed)
-    }
-
-    fn pattern(&self, pattern: &str, flags: u32, crlf: bool) -> PyResult<Arc<Pattern>> {
-        Pattern::cached(pattern, flags, crlf).map_err(pattern_error)
-    }
-
-    /// A pattern that matches `needle` literally, case-insensitively.
-    fn literal_ci(&self, needle: &str) -> PyResult<Arc<Pattern>> {
-        self.pattern(&rlm_core::regex::escape(needle), IGNORECASE, false)
-    }
-
-    /// The `(start, end)` character offsets a regex call covers, as `re`'s pos/endpos.
-    fn regex_bounds(&self, start: Option<isize>, end: Option<isize>) -> (usize, usize) {
-        rlm_core::regex::regex_bounds(start, end, self.inner.char_len())
-    }
-
-    /// Build `Match` objects for byte-level group spans (sorted by match start).
-    fn make_matches(
-        &self,
-        py: Python<'_>,
-        p: &Arc<Pattern>,
-        groups: Vec<rlm_core::regex::Groups>,
-        bounds: (usize, usize),
-    ) -> Vec<Match> {
-        let ctx = &self.inner;
-        let converted = py.detach(|| {
-            let whole: Vec<(usize, usize)> = groups.iter().map(|g| g[0].unwrap_or((0, 0))).collect();
-            let chars = ctx.spans_to_chars(&whole);
-            groups
-                .iter()
-                .zip(chars)
-                .map(|(g, c0)| {
-                    let anchor = (g[0].unwrap_or((0, 0)).0, c0.0);
-                    let spans: Vec<Option<(usize, usize)>> = g
-                        .iter()
-                        .enumerate()
-                        .map(|(i, sp)| if i == 0 { Some(c0) } else { sp.map(|s| ctx.char_span_from(anchor, s)) })
-                        .collect();
-                    let texts = g.iter().map(|sp| sp.map(|(a, b)| ctx.text()[a..b].to_owned())).collect();
-                    (spans, texts)
-                })
-                .collect::<Vec<_>>()
-        });
-        let names = Arc::new(p.names.clone());
-        converted
-            .into_iter()
-            .map(|(spans, texts)| Match { spans, texts, names: names.clone(), pos: bounds.0, endpos: bounds.1 })
-            .collect()
-    }
-
-    fn byte_groups(
-        &self,
-        py: Python<'_>,
-        p: &Pattern,
-        start: Option<isize>,
-        end: Option<isize>,
-        limit: Option<usize>,
-    ) -> PyResult<Vec<rlm_core::regex::Groups>> {
-        let ctx = &self.inner;
-        let spans = py.detach(|| ctx.regex_spans(p, start, end, limit));
-        if limit.is_none() {
-            check_size(spans.len(), self.limit(), "this regex call", "pass limit= or use spans()")?;
+    pub(crate) fn wrap(inner: rlm_core::Context, path: Option<String>) -> Self {
+        Context {
+            inner: Arc::new(inner),
+            path,
+            max_materialize: AtomicUsize::new(DEFAULT_MAX_MATERIALIZE),
         }
-        Ok(py.detach(|| {
-            use rayon::prelude::*;
-            if p.group_len() == 1 {
-                spans.into_iter().map(|s| vec![Some(s)]).collect()
-            } else {
-                spans.par_iter().map(|&s| ctx.regex_groups(p, end, s)).collect()
-            }
-        }))
+    }
+
+    pub(crate) fn limit(&self) -> usize {
+        self.max_materialize.load(Ordering::Relaxed)
     }
 }
 
@@ -130,7 +62,9 @@ impl Context {
     fn open(py: Python<'_>, path: PathBuf, errors: &str) -> PyResult<Self> {
         let mode = parse_errors(errors)?;
         let shown = path.to_string_lossy().into_owned();
-        let inner = py.detach(|| rlm_core::Context::open(&path, mode)).map_err(|e| context_error(e, &shown))?;
+        let inner = py
+            .detach(|| rlm_core::Context::open(&path, mode))
+            .map_err(|e| context_error(e, &shown))?;
         Ok(Context::wrap(inner, Some(shown)))
     }
 
@@ -145,7 +79,9 @@ impl Context {
     fn from_bytes(py: Python<'_>, data: &[u8], errors: &str) -> PyResult<Self> {
         let mode = parse_errors(errors)?;
         let owned = data.to_vec();
-        let inner = py.detach(|| rlm_core::Context::from_bytes(owned, mode)).map_err(|e| context_error(e, "<bytes>"))?;
+        let inner = py
+            .detach(|| rlm_core::Context::from_bytes(owned, mode))
+            .map_err(|e| context_error(e, "<bytes>"))?;
         Ok(Context::wrap(inner, None))
     }
 
@@ -189,11 +125,20 @@ impl Context {
         self.inner.byte_len() > 0
     }
 
-    fn __getitem__<'py>(&self, py: Python<'py>, index: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
+    fn __getitem__<'py>(
+        &self,
+        py: Python<'py>,
+        index: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyString>> {
         let len = self.inner.char_len();
         if let Ok(slice) = index.cast::<PySlice>() {
             let ix = slice.indices(len as isize)?;
-            check_size(ix.slicelength, self.limit(), "this slice", "take a smaller slice")?;
+            check_size(
+                ix.slicelength,
+                self.limit(),
+                "this slice",
+                "take a smaller slice",
+            )?;
             if ix.slicelength == 0 {
                 return Ok(PyString::new(py, ""));
             }
@@ -204,7 +149,10 @@ impl Context {
             }
             let s = py.detach(|| {
                 let (lo, hi) = if ix.step > 0 {
-                    (ix.start as usize, ix.start as usize + (ix.slicelength - 1) * ix.step as usize + 1)
+                    (
+                        ix.start as usize,
+                        ix.start as usize + (ix.slicelength - 1) * ix.step as usize + 1,
+                    )
                 } else {
                     let lo = ix.start + (ix.slicelength as isize - 1) * ix.step;
                     (lo as usize, ix.start as usize + 1)
@@ -226,7 +174,10 @@ impl Context {
         if i < 0 || i as usize >= len {
             return Err(PyIndexError::new_err("string index out of range"));
         }
-        Ok(PyString::new(py, self.inner.slice(i as usize, i as usize + 1)))
+        Ok(PyString::new(
+            py,
+            self.inner.slice(i as usize, i as usize + 1),
+        ))
     }
 
     fn __contains__(&self, py: Python<'_>, sub: &str) -> bool {
@@ -234,7 +185,12 @@ impl Context {
     }
 
     fn __str__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
-        check_size(self.inner.char_len(), self.limit(), "str(context)", "slice it (context[a:b]) or iterate context.lines()")?;
+        check_size(
+            self.inner.char_len(),
+            self.limit(),
+            "str(context)",
+            "slice it (context[a:b]) or iterate context.lines()",
+        )?;
         Ok(PyString::new(py, self.inner.text()))
     }
 
@@ -254,22 +210,38 @@ impl Context {
 
     #[pyo3(signature = (sub, start=None, end=None))]
     fn find(&self, py: Python<'_>, sub: &str, start: Option<isize>, end: Option<isize>) -> isize {
-        py.detach(|| self.inner.find(sub, start, end)).map_or(-1, |i| i as isize)
+        py.detach(|| self.inner.find(sub, start, end))
+            .map_or(-1, |i| i as isize)
     }
 
     #[pyo3(signature = (sub, start=None, end=None))]
     fn rfind(&self, py: Python<'_>, sub: &str, start: Option<isize>, end: Option<isize>) -> isize {
-        py.detach(|| self.inner.rfind(sub, start, end)).map_or(-1, |i| i as isize)
+        py.detach(|| self.inner.rfind(sub, start, end))
+            .map_or(-1, |i| i as isize)
     }
 
     #[pyo3(signature = (sub, start=None, end=None))]
-    fn index(&self, py: Python<'_>, sub: &str, start: Option<isize>, end: Option<isize>) -> PyResult<usize> {
-        py.detach(|| self.inner.find(sub, start, end)).ok_or_else(|| PyValueError::new_err("substring not found"))
+    fn index(
+        &self,
+        py: Python<'_>,
+        sub: &str,
+        start: Option<isize>,
+        end: Option<isize>,
+    ) -> PyResult<usize> {
+        py.detach(|| self.inner.find(sub, start, end))
+            .ok_or_else(|| PyValueError::new_err("substring not found"))
     }
 
     #[pyo3(signature = (sub, start=None, end=None))]
-    fn rindex(&self, py: Python<'_>, sub: &str, start: Option<isize>, end: Option<isize>) -> PyResult<usize> {
-        py.detach(|| self.inner.rfind(sub, start, end)).ok_or_else(|| PyValueError::new_err("substring not found"))
+    fn rindex(
+        &self,
+        py: Python<'_>,
+        sub: &str,
+        start: Option<isize>,
+        end: Option<isize>,
+    ) -> PyResult<usize> {
+        py.detach(|| self.inner.rfind(sub, start, end))
+            .ok_or_else(|| PyValueError::new_err("substring not found"))
     }
 
     #[pyo3(signature = (sub, start=None, end=None))]
@@ -278,41 +250,82 @@ impl Context {
     }
 
     #[pyo3(signature = (prefix, start=None, end=None))]
-    fn startswith(&self, py: Python<'_>, prefix: &Bound<'_, PyAny>, start: Option<isize>, end: Option<isize>) -> PyResult<bool> {
+    fn startswith(
+        &self,
+        py: Python<'_>,
+        prefix: &Bound<'_, PyAny>,
+        start: Option<isize>,
+        end: Option<isize>,
+    ) -> PyResult<bool> {
         let prefixes = match prefix.extract::<OneOrMany>() {
             Ok(OneOrMany::One(s)) => vec![s],
             Ok(OneOrMany::Many(v)) if prefix.is_instance_of::<PyTuple>() => v,
-            _ => return Err(PyTypeError::new_err("startswith first arg must be str or a tuple of str")),
+            _ => {
+                return Err(PyTypeError::new_err(
+                    "startswith first arg must be str or a tuple of str",
+                ))
+            }
         };
-        Ok(py.detach(|| prefixes.iter().any(|p| self.inner.startswith(p, start, end))))
+        Ok(py.detach(|| {
+            prefixes
+                .iter()
+                .any(|p| self.inner.startswith(p, start, end))
+        }))
     }
 
     #[pyo3(signature = (suffix, start=None, end=None))]
-    fn endswith(&self, py: Python<'_>, suffix: &Bound<'_, PyAny>, start: Option<isize>, end: Option<isize>) -> PyResult<bool> {
+    fn endswith(
+        &self,
+        py: Python<'_>,
+        suffix: &Bound<'_, PyAny>,
+        start: Option<isize>,
+        end: Option<isize>,
+    ) -> PyResult<bool> {
         let suffixes = match suffix.extract::<OneOrMany>() {
             Ok(OneOrMany::One(s)) => vec![s],
             Ok(OneOrMany::Many(v)) if suffix.is_instance_of::<PyTuple>() => v,
-            _ => return Err(PyTypeError::new_err("endswith first arg must be str or a tuple of str")),
+            _ => {
+                return Err(PyTypeError::new_err(
+                    "endswith first arg must be str or a tuple of str",
+                ))
+            }
         };
         Ok(py.detach(|| suffixes.iter().any(|s| self.inner.endswith(s, start, end))))
     }
 
     #[pyo3(signature = (keepends=false))]
     fn splitlines<'py>(&self, py: Python<'py>, keepends: bool) -> PyResult<Bound<'py, PyList>> {
-        check_size(self.inner.char_len(), self.limit(), "splitlines()", "iterate context.lines() instead")?;
+        check_size(
+            self.inner.char_len(),
+            self.limit(),
+            "splitlines()",
+            "iterate context.lines() instead",
+        )?;
         let ctx = &self.inner;
         let spans: Vec<(usize, usize)> = py.detach(|| {
-            ctx.line_spans(0).map(|(a, b, c)| (a, if keepends { c } else { b })).collect()
+            ctx.line_spans(0)
+                .map(|(a, b, c)| (a, if keepends { c } else { b }))
+                .collect()
         });
         PyList::new(py, spans.into_iter().map(|(a, b)| &ctx.text()[a..b]))
     }
 
     #[pyo3(signature = (sep=None, maxsplit=-1), text_signature = "(self, /, sep=None, maxsplit=-1)")]
-    fn split<'py>(&self, py: Python<'py>, sep: Option<&str>, maxsplit: isize) -> PyResult<Bound<'py, PyList>> {
+    fn split<'py>(
+        &self,
+        py: Python<'py>,
+        sep: Option<&str>,
+        maxsplit: isize,
+    ) -> PyResult<Bound<'py, PyList>> {
         if sep == Some("") {
             return Err(PyValueError::new_err("empty separator"));
         }
-        check_size(self.inner.char_len(), self.limit(), "split()", "iterate context.iter_split() instead")?;
+        check_size(
+            self.inner.char_len(),
+            self.limit(),
+            "split()",
+            "iterate context.iter_split() instead",
+        )?;
         let ctx = &self.inner;
         let spans: Vec<(usize, usize)> = py.detach(|| ctx.split_spans(sep, maxsplit).collect());
         PyList::new(py, spans.into_iter().map(|(a, b)| &ctx.text()[a..b]))
@@ -351,7 +364,9 @@ impl Context {
         let len = self.inner.char_len() as isize;
         let o = if offset < 0 { offset + len } else { offset };
         if o < 0 || o > len {
-            return Err(PyIndexError::new_err(format!("offset {offset} is outside the context (0..={len})")));
+            return Err(PyIndexError::new_err(format!(
+                "offset {offset} is outside the context (0..={len})"
+            )));
         }
         let ctx = &self.inner;
         Ok(py.detach(|| ctx.line_of_byte(ctx.byte_of_char(o as usize))))
@@ -376,7 +391,12 @@ impl Context {
             py.detach(|| ctx.find_all(needle, start, end, limit))
         };
         if limit.is_none() {
-            check_size(found.len(), self.limit(), "find_all()", "pass limit= or use count_literal()")?;
+            check_size(
+                found.len(),
+                self.limit(),
+                "find_all()",
+                "pass limit= or use count_literal()",
+            )?;
         }
         Ok(found)
     }
@@ -400,12 +420,26 @@ impl Context {
 
     // ------------------------------------------------------------------ regex search
     #[pyo3(signature = (pattern, flags=0, *, start=None, end=None))]
-    fn search(&self, py: Python<'_>, pattern: &str, flags: u32, start: Option<isize>, end: Option<isize>) -> PyResult<Option<Match>> {
+    fn search(
+        &self,
+        py: Python<'_>,
+        pattern: &str,
+        flags: u32,
+        start: Option<isize>,
+        end: Option<isize>,
+    ) -> PyResult<Option<Match>> {
         self.first_match(py, pattern, flags, start, end, false)
     }
 
     #[pyo3(name = "match", signature = (pattern, flags=0, *, start=None, end=None))]
-    fn match_(&self, py: Python<'_>, pattern: &str, flags: u32, start: Option<isize>, end: Option<isize>) -> PyResult<Option<Match>> {
+    fn match_(
+        &self,
+        py: Python<'_>,
+        pattern: &str,
+        flags: u32,
+        start: Option<isize>,
+        end: Option<isize>,
+    ) -> PyResult<Option<Match>> {
         self.first_match(py, pattern, flags, start, end, true)
     }
 
@@ -441,7 +475,12 @@ impl Context {
             let ctx = &self.inner;
             let spans = py.detach(|| ctx.regex_spans(&p, start, end, limit));
             if limit.is_none() {
-                check_size(spans.len(), self.limit(), "findall()", "pass limit= or use count_matches()")?;
+                check_size(
+                    spans.len(),
+                    self.limit(),
+                    "findall()",
+                    "pass limit= or use count_matches()",
+                )?;
             }
             return PyList::new(py, spans.iter().map(|&(a, b)| &text[a..b]));
         }
@@ -473,13 +512,25 @@ impl Context {
         let ctx = &self.inner;
         let spans = py.detach(|| ctx.regex_spans(&p, start, end, limit));
         if limit.is_none() {
-            check_size(spans.len(), self.limit(), "spans()", "pass limit= or use count_matches()")?;
+            check_size(
+                spans.len(),
+                self.limit(),
+                "spans()",
+                "pass limit= or use count_matches()",
+            )?;
         }
         Ok(py.detach(|| ctx.spans_to_chars(&spans)))
     }
 
     #[pyo3(signature = (pattern, flags=0, *, start=None, end=None))]
-    fn count_matches(&self, py: Python<'_>, pattern: &str, flags: u32, start: Option<isize>, end: Option<isize>) -> PyResult<usize> {
+    fn count_matches(
+        &self,
+        py: Python<'_>,
+        pattern: &str,
+        flags: u32,
+        start: Option<isize>,
+        end: Option<isize>,
+    ) -> PyResult<usize> {
         let p = self.pattern(pattern, flags, false)?;
         let ctx = &self.inner;
         Ok(py.detach(|| ctx.regex_count(&p, start, end)))
@@ -502,7 +553,12 @@ impl Context {
         let ctx = &self.inner;
         let hits = py.detach(|| ctx.grep(&*p, max_count));
         if max_count.is_none() {
-            check_size(hits.len(), self.limit(), "grep()", "pass max_count= or use count_lines_matching()")?;
+            check_size(
+                hits.len(),
+                self.limit(),
+                "grep()",
+                "pass max_count= or use count_lines_matching()",
+            )?;
         }
         Ok(py.detach(|| {
             use rayon::prelude::*;
@@ -530,7 +586,14 @@ impl Context {
     }
 
     #[pyo3(signature = (pattern, *, ignore_case=false, literal=false, flags=0))]
-    fn count_lines_matching(&self, py: Python<'_>, pattern: &str, ignore_case: bool, literal: bool, flags: u32) -> PyResult<usize> {
+    fn count_lines_matching(
+        &self,
+        py: Python<'_>,
+        pattern: &str,
+        ignore_case: bool,
+        literal: bool,
+        flags: u32,
+    ) -> PyResult<usize> {
         let p = self.grep_pattern(pattern, ignore_case, literal, flags)?;
         let ctx = &self.inner;
         Ok(py.detach(|| ctx.grep_count(&*p)))
@@ -538,61 +601,38 @@ impl Context {
 
     // ------------------------------------------------------------------ bytes and offsets
     fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        check_size(self.inner.byte_len(), self.limit(), "to_bytes()", "use save(path)")?;
+        check_size(
+            self.inner.byte_len(),
+            self.limit(),
+            "to_bytes()",
+            "use save(path)",
+        )?;
         Ok(PyBytes::new(py, self.inner.bytes()))
     }
 
     fn save(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
         let ctx = &self.inner;
-        py.detach(|| std::fs::write(&path, ctx.bytes())).map_err(PyErr::from)
+        py.detach(|| std::fs::write(&path, ctx.bytes()))
+            .map_err(PyErr::from)
     }
 
     fn byte_offset(&self, offset: usize) -> PyResult<usize> {
         if offset > self.inner.char_len() {
-            return Err(PyIndexError::new_err(format!("offset {offset} is past the end ({})", self.inner.char_len())));
+            return Err(PyIndexError::new_err(format!(
+                "offset {offset} is past the end ({})",
+                self.inner.char_len()
+            )));
         }
         Ok(self.inner.byte_of_char(offset))
     }
 
     fn char_offset(&self, byte_offset: usize) -> PyResult<usize> {
         if byte_offset > self.inner.byte_len() {
-            return Err(PyIndexError::new_err(format!("byte offset {byte_offset} is past the end ({})", self.inner.byte_len())));
-        }
-        Ok(self.inner.char_of_byte(byte_offset))
-    }
-}
-
-impl Context {
-    fn line_bytes(&self, py: Python<'_>, number: isize) -> PyResult<(usize, usize)> {
-        let count = self.inner.line_count() as isize;
-        let n = if number < 0 { number + count + 1 } else { number };
-        if n < 1 || n > count {
             return Err(PyIndexError::new_err(format!(
-                "line {number} does not exist: lines are numbered 1..={count} (negative counts from the end)"
+                "byte offset {byte_offset} is past the end ({})",
+                self.inner.byte_len()
             )));
         }
-        let ctx = &self.inner;
-        Ok(py.detach(|| ctx.line_byte_span(n as usize)).expect("checked against line_count"))
-    }
-
-    fn grep_pattern(&self, pattern: &str, ignore_case: bool, literal: bool, flags: u32) -> PyResult<Arc<Pattern>> {
-        let source = if literal { rlm_core::regex::escape(pattern) } else { pattern.to_owned() };
-        let flags = flags | MULTILINE | if ignore_case { IGNORECASE } else { 0 };
-        self.pattern(&source, flags, true)
-    }
-
-    fn first_match(
-        &self,
-        py: Python<'_>,
-        pattern: &str,
-        flags: u32,
-        start: Option<isize>,
-        end: Option<isize>,
-        anchored: bool,
-    ) -> PyResult<Option<Match>> {
-        let p = self.pattern(pattern, flags, false)?;
-        let ctx = &self.inner;
-        let Some(groups) = py.detach(|| ctx.regex_search(&p, start, end, anchored)) else { return Ok(None) };
-        Ok(self.make_matches(py, &p, vec![groups], self.regex_bounds(start, end)).pop())
+        Ok(self.inner.char_of_byte(byte_offset))
     }
 }

@@ -13,16 +13,22 @@ pub fn context_error(err: rlm_core::ContextError, source: &str) -> PyErr {
     match err {
         // OSError(errno, strerror, filename) picks the subclass (FileNotFoundError, ...) itself.
         rlm_core::ContextError::Io(e) => match e.raw_os_error() {
-            Some(code) => PyOSError::new_err((code, strip_os_suffix(&e.to_string()), source.to_owned())),
+            Some(code) => {
+                PyOSError::new_err((code, strip_os_suffix(&e.to_string()), source.to_owned()))
+            }
             None => PyOSError::new_err(format!("{source}: {e}")),
         },
-        e @ rlm_core::ContextError::InvalidUtf8 { .. } => ContextError::new_err(format!("{source}: {e}")),
+        e @ rlm_core::ContextError::InvalidUtf8 { .. } => {
+            ContextError::new_err(format!("{source}: {e}"))
+        }
     }
 }
 
 /// `io::Error`'s text ends with " (os error N)"; Python prints the errno itself.
 fn strip_os_suffix(msg: &str) -> String {
-    msg.rsplit_once(" (os error").map_or(msg, |(head, _)| head).to_owned()
+    msg.rsplit_once(" (os error")
+        .map_or(msg, |(head, _)| head)
+        .to_owned()
 }
 
 pub fn pattern_error(err: rlm_core::PatternError) -> PyErr {

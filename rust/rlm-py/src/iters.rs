@@ -31,7 +31,14 @@ pub struct LineIterator {
 
 impl LineIterator {
     pub fn new(ctx: Arc<rlm_core::Context>, keepends: bool) -> Self {
-        LineIterator { ctx, keepends, state: Mutex::new(LineState { pos: 0, pending: VecDeque::new() }) }
+        LineIterator {
+            ctx,
+            keepends,
+            state: Mutex::new(LineState {
+                pos: 0,
+                pending: VecDeque::new(),
+            }),
+        }
     }
 }
 
@@ -54,12 +61,16 @@ impl LineIterator {
                         Some((at, len)) => (at, at + len),
                         None => (bytes.len(), bytes.len()),
                     };
-                    st.pending.push_back((start, if keepends { next } else { end }));
+                    st.pending
+                        .push_back((start, if keepends { next } else { end }));
                     st.pos = next;
                 }
             });
         }
-        Ok(st.pending.pop_front().map(|(a, b)| self.ctx.text()[a..b].to_owned()))
+        Ok(st
+            .pending
+            .pop_front()
+            .map(|(a, b)| self.ctx.text()[a..b].to_owned()))
     }
 }
 
@@ -72,7 +83,10 @@ pub struct SplitIterator {
 
 impl SplitIterator {
     pub fn new(ctx: Arc<rlm_core::Context>, sep: Option<&str>, maxsplit: isize) -> Self {
-        SplitIterator { ctx, state: Mutex::new((SplitState::new(sep, maxsplit), VecDeque::new())) }
+        SplitIterator {
+            ctx,
+            state: Mutex::new((SplitState::new(sep, maxsplit), VecDeque::new())),
+        }
     }
 }
 
@@ -96,6 +110,8 @@ impl SplitIterator {
                 }
             });
         }
-        Ok(pending.pop_front().map(|(a, b)| self.ctx.text()[a..b].to_owned()))
+        Ok(pending
+            .pop_front()
+            .map(|(a, b)| self.ctx.text()[a..b].to_owned()))
     }
 }

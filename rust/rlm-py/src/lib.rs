@@ -7,6 +7,7 @@ mod context;
 mod errors;
 mod iters;
 mod matches;
+mod patterns;
 
 /// Default `Context.max_materialize` (characters or list items).
 pub const DEFAULT_MAX_MATERIALIZE: usize = 1 << 26;

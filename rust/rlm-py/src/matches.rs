@@ -67,7 +67,11 @@ impl Match {
 
     #[getter]
     fn names(&self) -> HashMap<String, usize> {
-        self.names.iter().enumerate().filter_map(|(i, n)| Some((n.clone()?, i))).collect()
+        self.names
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| Some((n.clone()?, i)))
+            .collect()
     }
 
     #[pyo3(signature = (*groups))]
@@ -77,7 +81,9 @@ impl Match {
         }
         let mut out = Vec::with_capacity(groups.len());
         for g in groups.iter() {
-            let key: GroupKey = g.extract().map_err(|_| PyIndexError::new_err("no such group"))?;
+            let key: GroupKey = g
+                .extract()
+                .map_err(|_| PyIndexError::new_err("no such group"))?;
             out.push(self.texts[self.index_of(&key)?].clone());
         }
         if out.len() == 1 {
@@ -98,8 +104,14 @@ impl Match {
 
     #[pyo3(signature = (default=None))]
     fn groupdict(&self, default: Option<String>) -> HashMap<String, Option<String>> {
-        let named = self.names.iter().enumerate().filter_map(|(i, n)| Some((n.clone()?, i)));
-        named.map(|(n, i)| (n, self.texts[i].clone().or_else(|| default.clone()))).collect()
+        let named = self
+            .names
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| Some((n.clone()?, i)));
+        named
+            .map(|(n, i)| (n, self.texts[i].clone().or_else(|| default.clone())))
+            .collect()
     }
 
     #[pyo3(signature = (group=GroupKey::Index(0)), text_signature = "(self, /, group=0)")]
@@ -118,7 +130,9 @@ impl Match {
     }
 
     fn __getitem__(&self, group: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
-        let key: GroupKey = group.extract().map_err(|_| PyTypeError::new_err("group must be int or str"))?;
+        let key: GroupKey = group
+            .extract()
+            .map_err(|_| PyTypeError::new_err("group must be int or str"))?;
         Ok(self.texts[self.index_of(&key)?].clone())
     }
 
@@ -150,7 +164,11 @@ pub struct GrepMatch {
 #[pymethods]
 impl GrepMatch {
     fn __str__(&self) -> String {
-        let mut out: Vec<String> = self.before.iter().map(|(n, t)| format!("{n}-{t}")).collect();
+        let mut out: Vec<String> = self
+            .before
+            .iter()
+            .map(|(n, t)| format!("{n}-{t}"))
+            .collect();
         out.push(format!("{}:{}", self.line_number, self.line));
         out.extend(self.after.iter().map(|(n, t)| format!("{n}-{t}")));
         out.join("\n")
@@ -158,6 +176,9 @@ impl GrepMatch {
 
     fn __repr__(&self) -> String {
         let shown: String = self.line.chars().take(80).collect();
-        format!("GrepMatch(line_number={}, line={:?}, start={})", self.line_number, shown, self.start)
+        format!(
+            "GrepMatch(line_number={}, line={:?}, start={})",
+            self.line_number, shown, self.start
+        )
     }
 }
