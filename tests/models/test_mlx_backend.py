@@ -155,3 +155,17 @@ def test_rotating_cache_keeps_going_past_its_size_with_bounded_prefill(small_bac
         messages.append({"role": "assistant", "content": FENCE + completion.text})
     assert completion.prompt_tokens > 96  # the conversation outgrew the cache
     assert backend._keep == backend.count_tokens("<|im_start|>system\n" + SYSTEM + "<|im_end|>\n")
+
+
+def test_an_interrupted_generation_does_not_poison_the_next_one(small_backend: Any) -> None:
+    backend = _fresh(small_backend)
+    messages = _conversation(1)[0]
+
+    def interrupt(piece: str) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        backend.generate(messages, max_tokens=8, on_text=interrupt)
+    after = backend.generate(messages, max_tokens=8)
+    assert after.prefill_tokens == after.prompt_tokens
+    assert after.text == _fresh(small_backend).generate(messages, max_tokens=8).text

@@ -162,7 +162,12 @@ class MLXBackend:
         if self.context_window and self.max_kv_size is None:
             max_tokens = max(1, min(max_tokens, self.context_window - len(ids)))
 
-        text, generated, finish = self._run(cache, feed, max_tokens, temp, top_p, top_k, stop, on_text)
+        try:
+            text, generated, finish = self._run(cache, feed, max_tokens, temp, top_p, top_k, stop, on_text)
+        except BaseException:
+            if remember:  # interrupted mid-way: what the cache holds is no longer known
+                self.drop_cache()
+            raise
         if remember:
             self._remember(cache, ids, generated)
         return Completion(
@@ -215,6 +220,8 @@ class MLXBackend:
 
     def _root_cache_for(self, ids: list[int], messages: Sequence[Message]) -> tuple[list[Any], list[int]]:
         """The root cache, trimmed to its common prefix with `ids`, and the tokens still to feed."""
+        if self._root_cache is not None and not self._cache_in_step(self._root_cache):
+            self.drop_cache()  # out of step with what we recorded: never reuse it
         if self._root_cache is None:
             self._root_cache = self._new_root_cache(ids, messages)
             has_system = bool(messages) and messages[0].get("role") == "system"
@@ -248,8 +255,12 @@ class MLXBackend:
         self._root_tokens = list(ids) + generated
         # Every yielded token, the EOS included, has been fed (mlx-lm computes the next step
         # before yielding); the check guards against a future mlx-lm that does otherwise.
-        if cache[0].offset != len(self._root_tokens) - self._skipped:
-            self._root_cache, self._root_tokens = None, []
+        if not self._cache_in_step(cache):
+            self.drop_cache()
+
+    def _cache_in_step(self, cache: list[Any]) -> bool:
+        """Whether the cache has seen exactly the tokens recorded in `_root_tokens`."""
+        return bool(cache[0].offset == len(self._root_tokens) - self._skipped)
 
     def _run(
         self,
