@@ -169,3 +169,19 @@ def test_an_interrupted_generation_does_not_poison_the_next_one(small_backend: A
     after = backend.generate(messages, max_tokens=8)
     assert after.prefill_tokens == after.prompt_tokens
     assert after.text == _fresh(small_backend).generate(messages, max_tokens=8).text
+
+
+def test_prefix_cache_directory_keeps_only_the_most_recent_files(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from rlm.backends import _prefix_cache
+
+    monkeypatch.setenv("RLM_HOME", str(tmp_path))
+    directory = tmp_path / "prompt-cache"
+    directory.mkdir()
+    for i in range(_prefix_cache.KEEP_FILES + 3):
+        (directory / f"{i:02d}.safetensors").write_bytes(b"x")
+        os.utime(directory / f"{i:02d}.safetensors", (1000 + i, 1000 + i))
+    _prefix_cache._prune(directory)
+    kept = sorted(p.name for p in directory.iterdir())
+    assert kept == [f"{i:02d}.safetensors" for i in range(3, _prefix_cache.KEEP_FILES + 3)]

@@ -24,6 +24,8 @@ from mlx_lm.models.cache import load_prompt_cache, make_prompt_cache, save_promp
 from rlm.models.registry import rlm_home  # noqa: E402
 
 _PREFILL_STEP = 2048  # mlx-lm's own prefill chunk
+# Files kept (most recently used first): one per model x system prompt; prompts change while tuning.
+KEEP_FILES = 8
 
 
 def model_identity(model_dir: Path) -> str:
@@ -69,6 +71,7 @@ def load_or_build(model: Any, identity: str, prefix: list[int]) -> tuple[list[An
     try:
         cache = load_prompt_cache(str(path))
         if cache and all(c.offset == len(prefix) for c in cache):
+            os.utime(path)  # mark as recently used for _prune
             return cache, 0
     except Exception:  # missing, truncated or from another mlx-lm version: recompute
         pass
@@ -79,6 +82,14 @@ def load_or_build(model: Any, identity: str, prefix: list[int]) -> tuple[list[An
         tmp = path.with_name(f".{path.stem}.{os.getpid()}.safetensors")
         save_prompt_cache(str(tmp), cache)
         os.replace(tmp, path)
+        _prune(path.parent)
     except OSError:
         pass  # a read-only or full cache directory only costs the next run the prefill
     return cache, len(prefix)
+
+
+def _prune(directory: Path) -> None:
+    """Delete all but the KEEP_FILES most recently used cache files."""
+    files = sorted(directory.glob("*.safetensors"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in files[KEEP_FILES:]:
+        stale.unlink(missing_ok=True)
