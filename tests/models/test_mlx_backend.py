@@ -185,3 +185,14 @@ def test_prefix_cache_directory_keeps_only_the_most_recent_files(tmp_path: Any, 
     _prefix_cache._prune(directory)
     kept = sorted(p.name for p in directory.iterdir())
     assert kept == [f"{i:02d}.safetensors" for i in range(3, _prefix_cache.KEEP_FILES + 3)]
+
+
+def test_batched_sub_calls_answer_as_one_by_one_does(small_backend: Any) -> None:
+    questions = ["What is 2 + 3? Answer with the number.", "Name the capital of Italy in one word.", "Say hi."]
+    prompts = [[{"role": "user", "content": q}] for q in questions]
+    batched = small_backend.generate_batch(prompts, max_tokens=10)
+    single = [small_backend.generate(p, max_tokens=10, session="sub") for p in prompts]
+    assert all(c.text.strip() for c in batched)
+    assert [c.text for c in batched] == [c.text for c in single]
+    assert [c.generation_tokens for c in batched] == [c.generation_tokens for c in single]
+    assert [c.finish_reason for c in batched] == [c.finish_reason for c in single]

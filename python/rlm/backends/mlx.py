@@ -21,7 +21,7 @@ _openblas.preload()  # must come before the first `import mlx` (see _openblas)
 
 import mlx.core as mx  # noqa: E402
 from mlx_lm import load as mlx_load  # noqa: E402
-from mlx_lm import stream_generate  # noqa: E402
+from mlx_lm import batch_generate, stream_generate  # noqa: E402
 from mlx_lm.models.cache import (  # noqa: E402
     RotatingKVCache,
     can_trim_prompt_cache,
@@ -178,6 +178,49 @@ class MLXBackend:
             finish_reason=finish,
             elapsed=time.perf_counter() - started,
         )
+
+    def generate_batch(
+        self,
+        prompts: Sequence[Sequence[Message]],
+        *,
+        max_tokens: int,
+        temp: float = 0.0,
+        top_p: float = 1.0,
+        top_k: int = 0,
+    ) -> list[Completion]:
+        """Answer several independent conversations at once (sub-calls), each with a fresh cache.
+
+        Decoding is bound by memory bandwidth here, so one batched step costs little more than one
+        stream's (MODELS.md: 8 prompts in 28 s batched vs 62 s one by one); greedy answers are
+        the same as `generate(..., session="sub")` gives. No stop function: each ends at EOS.
+        Example: `[c.text for c in backend.generate_batch([[q1], [q2]], max_tokens=64)]`.
+        """
+        started = time.perf_counter()
+        ids_list = [self.prompt_ids(messages) for messages in prompts]
+        for i, ids in enumerate(ids_list):
+            self._check_fits(ids, f"llm_query prompt {i + 1}", "pass a smaller piece of the context")
+        limits = [
+            max(1, min(max_tokens, self.context_window - len(ids))) if self.context_window else max_tokens
+            for ids in ids_list
+        ]
+        response = batch_generate(
+            self.model, self.tokenizer, ids_list, max_tokens=limits,
+            sampler=make_sampler(temp=temp, top_p=top_p, top_k=top_k), return_token_ids=True,
+        )  # fmt: skip
+        elapsed = time.perf_counter() - started
+        generated = response.token_ids or [[] for _ in ids_list]
+        return [
+            Completion(
+                text=text,
+                prompt_tokens=len(ids),
+                prefill_tokens=len(ids),
+                # batch_generate drops the EOS token of a finished answer; count it as generated.
+                generation_tokens=len(tokens) + (len(tokens) < limit),
+                finish_reason="length" if len(tokens) >= limit else "stop",
+                elapsed=elapsed,
+            )
+            for text, ids, tokens, limit in zip(response.texts, ids_list, generated, limits)
+        ]
 
     # -- internals ----------------------------------------------------------------------------
 
