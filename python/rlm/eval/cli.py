@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,16 @@ def _load_backend(args: argparse.Namespace) -> Any:
     return load_backend(args.model, max_kv_size=args.max_kv_size)
 
 
+def _prompts_fingerprint() -> str | None:
+    # Results depend on the prompt text as much as on the model: record which prompts ran.
+    try:
+        import rlm.prompts
+
+        return hashlib.sha256(Path(rlm.prompts.__file__).read_bytes()).hexdigest()[:16]
+    except (ImportError, OSError):
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run `rlm eval` with `argv` (without the leading "eval"); returns the exit code.
 
@@ -141,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             "max_tokens": args.max_tokens, "max_time": args.max_time, "temp": args.temp,
             "direct_window": args.direct_window,
             "command": "rlm eval " + " ".join(argv if argv is not None else sys.argv[1:]),
+            "prompts_sha256": _prompts_fingerprint(),
         }
         results = run_eval(
             backend, tasks, modes, model=model, config=config, direct_window=args.direct_window,
