@@ -143,3 +143,21 @@ def test_lines_iterate_past_their_internal_batches() -> None:
     assert list(c.lines()) == text.splitlines()
     assert list(c.lines(keepends=True)) == text.splitlines(keepends=True)
     assert list(c.iter_split("\r\n")) == text.split("\r\n")
+
+
+def test_a_pipe_is_read_rather_than_mapped(tmp_path: pathlib.Path) -> None:
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_text("streamed é\n", encoding="utf-8"))
+    writer.start()
+    c = Context.open(fifo)
+    writer.join()
+    assert str(c) == "streamed é\n" and not c.is_mapped
+
+
+def test_a_directory_is_refused(tmp_path: pathlib.Path) -> None:
+    with pytest.raises(IsADirectoryError):
+        Context.open(tmp_path)

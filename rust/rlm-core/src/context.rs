@@ -58,9 +58,25 @@ const PAR_MIN: usize = 4 << 20;
 
 impl Context {
     /// Map `path` into memory without copying it.
+    /// Pipes and other streams (`/dev/stdin`, a FIFO) cannot be mapped: they are read into an
+    /// owned buffer instead. A directory is an error.
     pub fn open(path: impl AsRef<Path>, errors: Errors) -> Result<Self, ContextError> {
-        let file = File::open(path).map_err(ContextError::Io)?;
-        let len = file.metadata().map_err(ContextError::Io)?.len();
+        let mut file = File::open(path).map_err(ContextError::Io)?;
+        let meta = file.metadata().map_err(ContextError::Io)?;
+        if meta.is_dir() {
+            // EISDIR (21 on Linux and macOS), so Python raises IsADirectoryError.
+            #[cfg(unix)]
+            let err = std::io::Error::from_raw_os_error(21);
+            #[cfg(not(unix))]
+            let err = std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a directory");
+            return Err(ContextError::Io(err));
+        }
+        if !meta.is_file() {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut file, &mut bytes).map_err(ContextError::Io)?;
+            return Self::from_bytes(bytes, errors);
+        }
+        let len = meta.len();
         if len == 0 {
             // mmap of an empty file fails on some platforms; an empty file is a valid empty context.
             return Self::from_bytes(Vec::new(), errors);
