@@ -167,7 +167,9 @@ class Context:
 
         `errors="strict"` raises `rlm.errors.ContextError` naming the first invalid UTF-8 byte
         offset; `errors="replace"` decodes as `bytes.decode("utf-8", "replace")` does (this copies
-        the file only if it holds invalid bytes). A 0-byte file is a valid empty context.
+        the file only if it holds invalid bytes). A 0-byte file is a valid empty context. A pipe or
+        other stream (`/dev/stdin`, a FIFO) cannot be mapped and is read into memory; a directory
+        raises `IsADirectoryError`.
 
         Example:
             >>> c = Context.open("big.txt")
