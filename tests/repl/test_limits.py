@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rlm.repl.session import ReplSession
+from rlm.repl.session import ExecResult, ReplSession
 
 
 def _alive(pid: int) -> bool:
@@ -36,10 +36,20 @@ def _wait_gone(pid: int, timeout: float = 5.0) -> bool:
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
 
+def _with_timeout(repl: ReplSession, seconds: float, code: str) -> ExecResult:
+    """Run `code` under a short time limit; the set-up and checks around it get a generous one
+    (a trivial execution can take longer than 0.3 s of wall time on a loaded machine)."""
+    repl.exec_timeout = seconds
+    try:
+        return repl.execute(code)
+    finally:
+        repl.exec_timeout = 60
+
+
 def test_timeout_interrupts_python_code_and_keeps_the_namespace() -> None:
-    with ReplSession(None, llm_query=str, exec_timeout=0.5, interrupt_grace=5) as repl:
+    with ReplSession(None, llm_query=str, interrupt_grace=5) as repl:
         repl.execute("kept = 'yes'")
-        r = repl.execute("n = 0\nwhile True:\n    n += 1")
+        r = _with_timeout(repl, 0.5, "n = 0\nwhile True:\n    n += 1")
         assert r.timed_out and not r.restarted
         assert r.error_type == "KeyboardInterrupt"
         assert "TimeoutError" in r.output and "variables are kept" in r.output
@@ -47,10 +57,10 @@ def test_timeout_interrupts_python_code_and_keeps_the_namespace() -> None:
 
 
 def test_c_loop_that_ignores_the_interrupt_is_killed_and_the_worker_restarted() -> None:
-    with ReplSession(None, llm_query=str, exec_timeout=0.3, interrupt_grace=0.3) as repl:
+    with ReplSession(None, llm_query=str, interrupt_grace=0.3) as repl:
         repl.execute("lost = 1")
         first_pid = repl.pid
-        r = repl.execute("sum(range(10**12))")
+        r = _with_timeout(repl, 0.3, "sum(range(10**12))")
         assert r.timed_out and r.restarted
         assert r.restart_reason == "timeout"
         assert "VARIABLES WERE LOST" in r.output
@@ -62,12 +72,59 @@ def test_c_loop_that_ignores_the_interrupt_is_killed_and_the_worker_restarted() 
         assert repl.restarts == 1
 
 
+def test_an_interrupt_that_arrives_before_the_code_starts_is_not_lost() -> None:
+    # The time runs out while the worker still reads and compiles the code (a long literal): the
+    # interrupt must wait for the code, not be dropped, which would leave the loop to be killed.
+    code = "data = [\n" + "1,\n" * 50_000 + "]\nwhile True:\n    pass"
+    with ReplSession(None, llm_query=str, interrupt_grace=30) as repl:
+        repl.execute("kept = 1")
+        r = _with_timeout(repl, 0.001, code)
+        assert r.timed_out and not r.restarted and r.error_type == "KeyboardInterrupt"
+        assert repl.execute("kept").output == "1\n"
+
+
+def test_a_late_interrupt_for_a_finished_execution_does_not_hit_the_next_one() -> None:
+    # What a SIGINT sent just as the previous code finished looks like to the next execution.
+    def model(prompt: str) -> str:
+        repl._worker.interrupt(1)  # type: ignore[union-attr]  # execution 1 ("x = 1") is over
+        return "answered"
+
+    with ReplSession(None, llm_query=model, exec_timeout=60) as repl:
+        repl.execute("x = 1")
+        r = repl.execute("y = llm_query('q')\ny")
+        assert not r.timed_out and r.error is None and r.output == "'answered'\n"
+
+
+def test_a_worker_stuck_halfway_through_a_message_is_restarted_not_waited_for() -> None:
+    # The worker writes part of a frame to the reply pipe (argv[2]) and stalls.
+    code = "import os, sys, time\nos.write(int(sys.argv[2]), b'\\x00\\x00\\x01\\x00{\"type\": ')\ntime.sleep(60)"
+    with ReplSession(None, llm_query=str, exec_timeout=60) as repl:
+        repl.frame_timeout = 0.5
+        repl.execute("lost = 1")
+        r = repl.execute(code)
+        assert r.restarted and r.restart_reason == "stopped answering"
+        assert repl.execute("'lost' in dir()").output == "False\n"
+
+
+def test_a_worker_that_stops_reading_is_restarted_not_waited_for() -> None:
+    # A forged llm_query, then no reading: a 1 MB reply cannot fit in the pipe.
+    code = ("import json, os, struct, sys, time\n"
+            "body = json.dumps({'type': 'llm_query', 'id': 99, 'prompts': ['q'], 'batched': False}).encode()\n"
+            "os.write(int(sys.argv[2]), struct.pack('>I', len(body)) + body)\ntime.sleep(60)")
+    with ReplSession(None, llm_query=lambda p: "y" * 1_000_000, exec_timeout=60) as repl:
+        repl.frame_timeout = 0.5
+        r = repl.execute(code)
+        assert r.restarted and r.restart_reason == "stopped answering"
+        assert repl.execute("1 + 1").output == "2\n"
+
+
 def test_time_spent_answering_llm_query_does_not_count_toward_the_timeout() -> None:
     def slow_model(prompt: str) -> str:
-        time.sleep(0.8)
+        time.sleep(1.5)
         return "done"
 
-    with ReplSession(None, llm_query=slow_model, exec_timeout=0.5) as repl:
+    # 3 s in the model against a 2 s limit; the code's own time stays far below 2 s even under load.
+    with ReplSession(None, llm_query=slow_model, exec_timeout=2.0) as repl:
         r = repl.execute("[llm_query('a'), llm_query('b')]")
         assert not r.timed_out
         assert r.output == "['done', 'done']\n"
@@ -181,10 +238,10 @@ def test_close_kills_the_worker_and_what_it_spawned() -> None:
 
 _DRIVER = textwrap.dedent("""
     import sys, time
-    from rlm.repl.session import ReplSession
+    from rlm.repl.session import ExecResult, ReplSession
     repl = ReplSession(None, llm_query=str, exec_timeout=60)
-    print(repl.pid, flush=True)
-    try:
+    try:  # the pid inside the try: a Ctrl-C sent once it is read always ends in the handler
+        print(repl.pid, flush=True)
         repl.execute(sys.argv[1])
     except KeyboardInterrupt:
         repl.close()
@@ -221,9 +278,9 @@ def test_worker_exits_when_its_driver_is_killed() -> None:
 
 def test_llm_query_after_the_interrupt_fails_fast_without_calling_the_model() -> None:
     calls: list[str] = []
-    with ReplSession(None, llm_query=lambda p: calls.append(p) or "x", exec_timeout=0.3,
-                     interrupt_grace=5) as repl:
-        r = repl.execute(
+    with ReplSession(None, llm_query=lambda p: calls.append(p) or "x", interrupt_grace=5) as repl:
+        r = _with_timeout(
+            repl, 0.3,
             "try:\n    n = 0\n    while True:\n        n += 1\nexcept KeyboardInterrupt:\n"
             "    try:\n        llm_query('late')\n    except RuntimeError as e:\n        print(e)")
         assert r.timed_out and not r.restarted
@@ -277,8 +334,8 @@ def test_worker_stuck_in_a_c_loop_dies_with_its_driver() -> None:
 
 
 def test_catastrophic_python_regex_is_interrupted_and_the_namespace_kept() -> None:
-    with ReplSession(None, llm_query=str, exec_timeout=0.3, interrupt_grace=5) as repl:
+    with ReplSession(None, llm_query=str, interrupt_grace=5) as repl:
         repl.execute("keep = 1")
-        r = repl.execute("import re\nre.match(r'(a+)+$', 'a' * 40 + 'b')")
+        r = _with_timeout(repl, 0.3, "import re\nre.match(r'(a+)+$', 'a' * 40 + 'b')")
         assert r.timed_out and not r.restarted and r.error_type == "KeyboardInterrupt"
         assert repl.execute("keep").output == "1\n"

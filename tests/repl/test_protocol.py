@@ -33,8 +33,11 @@ def test_messages_larger_than_a_pipe_buffer_arrive_whole(pipe) -> None:
     big = {"type": "llm_query", "prompts": ["x" * 300_000]}
     pid = os.fork()
     if pid == 0:  # the writer blocks until the reader drains the pipe
-        protocol.send(w, big)
-        os._exit(0)
+        try:
+            protocol.send(w, big)
+        finally:
+            os._exit(0)  # never return into pytest in the child, whatever happened
+    os.close(w)  # if the child dies early, the read below sees end of file instead of waiting forever
     assert protocol.recv(r) == big
     os.waitpid(pid, 0)
 
@@ -60,3 +63,18 @@ def test_a_message_must_be_an_object_with_a_type(pipe) -> None:
     os.write(w, struct.pack(">I", len(body)) + body)
     with pytest.raises(protocol.ProtocolError):
         protocol.recv(r)
+
+
+def test_a_message_stopped_halfway_times_out_instead_of_blocking(pipe) -> None:
+    r, w = pipe
+    os.set_blocking(r, False)
+    os.write(w, struct.pack(">I", 100) + b'{"type": ')  # the writer stalls mid-message
+    with pytest.raises(protocol.ProtocolTimeout):
+        protocol.recv(r, timeout=0.2)
+
+
+def test_a_reader_that_stopped_reading_times_the_writer_out(pipe) -> None:
+    r, w = pipe
+    os.set_blocking(w, False)
+    with pytest.raises(protocol.ProtocolTimeout):
+        protocol.send(w, {"type": "llm_result", "text": ["x" * 1_000_000]}, timeout=0.2)

@@ -1,8 +1,9 @@
 """The worker as an operating-system process: spawn it, kill it (with all it spawned), read why it died.
 
-session.py speaks the protocol with it; this module only owns the process, its two pipes and the
+session.py speaks the protocol with it; this module only owns the process, its two pipes, the
 capture file that is the worker's fd 1 and 2 (what subprocesses and C code print, and
-faulthandler's report when it crashes).
+faulthandler's report when it crashes), and the interrupt file that says which execution a SIGINT
+is for (see `interrupt`).
 """
 
 from __future__ import annotations
@@ -51,12 +52,15 @@ class WorkerProcess:
         # Never written: its end of file tells the worker's watchdog that we died (rlm._limits).
         lifeline_r, lifeline_w = os.pipe()
         self.capture: IO[bytes] = tempfile.TemporaryFile()
+        self.interrupts: IO[bytes] = tempfile.TemporaryFile()
+        interrupt_fd = self.interrupts.fileno()
+        os.pwrite(interrupt_fd, protocol.INTERRUPT_RECORD.pack(0), 0)
         flags = ["-P"] if sys.version_info >= (3, 11) else []  # no cwd on sys.path: a ./re.py can't shadow
         try:
             self.proc = subprocess.Popen(
                 [python, *flags, "-X", "faulthandler", "-c", _BOOTSTRAP, str(cmd_r), str(reply_w),
-                 _PACKAGE_DIR, str(lifeline_r)],
-                pass_fds=(cmd_r, reply_w, lifeline_r), stdin=subprocess.DEVNULL, stdout=self.capture,
+                 _PACKAGE_DIR, str(lifeline_r), str(interrupt_fd)],
+                pass_fds=(cmd_r, reply_w, lifeline_r, interrupt_fd), stdin=subprocess.DEVNULL, stdout=self.capture,
                 stderr=self.capture, env=env, start_new_session=True, close_fds=True,
             )
         except BaseException:
@@ -66,14 +70,18 @@ class WorkerProcess:
             for fd in (cmd_r, reply_w, lifeline_r):
                 os.close(fd)
         self.cmd_fd, self.reply_fd = cmd_w, reply_r
+        # Non-blocking on our side: session.py bounds every read and write with a timeout, so a
+        # worker stuck in the middle of a message cannot hang the driver (protocol.py).
+        os.set_blocking(cmd_w, False)
+        os.set_blocking(reply_r, False)
         self.ready = False
         self.memory_note = "none"
         self.watch: _limits.MemoryWatch | None = None
         self._finalizer = weakref.finalize(self, WorkerProcess._kill, self.proc,
-                                           (cmd_w, reply_r, lifeline_w), self.capture)
+                                           (cmd_w, reply_r, lifeline_w), (self.capture, self.interrupts))
 
     @staticmethod
-    def _kill(proc: subprocess.Popen[bytes], fds: tuple[int, ...], capture: IO[bytes]) -> None:
+    def _kill(proc: subprocess.Popen[bytes], fds: tuple[int, ...], files: tuple[IO[bytes], ...]) -> None:
         # The whole group, even when the worker itself has exited: what it spawned may live on.
         try:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -81,13 +89,31 @@ class WorkerProcess:
             pass
         if proc.poll() is None:
             proc.kill()
-        proc.wait()
+        try:
+            proc.wait(timeout=30)  # SIGKILL always wins, but a process stuck in the kernel may take a while
+        except subprocess.TimeoutExpired:
+            pass
         for fd in fds:
             try:
                 os.close(fd)
             except OSError:
                 pass
-        capture.close()
+        for file in files:
+            file.close()
+
+    def interrupt(self, exec_id: int) -> None:
+        """Interrupt execution `exec_id`: KeyboardInterrupt in its code, now or as soon as it starts.
+
+        The id is written before the SIGINT is sent, and the worker raises only for the execution it
+        is running: a SIGINT that arrives before the code has started (the worker still reading or
+        compiling it) is not lost, and one that arrives late, after its code finished, cannot
+        interrupt the next execution.
+        """
+        os.pwrite(self.interrupts.fileno(), protocol.INTERRUPT_RECORD.pack(exec_id), 0)
+        try:
+            os.kill(self.proc.pid, signal.SIGINT)
+        except ProcessLookupError:
+            pass  # already dead: the pipe's end of file tells the driver
 
     def kill(self) -> None:
         """SIGKILL the process group, reap the child, close the pipes (idempotent)."""
@@ -97,9 +123,9 @@ class WorkerProcess:
         """Ask the child to exit; kill it if it has not within `wait` seconds."""
         if self.proc.poll() is None:
             try:
-                protocol.send(self.cmd_fd, {"type": "shutdown"})
+                protocol.send(self.cmd_fd, {"type": "shutdown"}, timeout=wait)
                 self.proc.wait(timeout=wait)
-            except (OSError, subprocess.TimeoutExpired):
+            except (OSError, protocol.ProtocolError, subprocess.TimeoutExpired):
                 pass
         self.kill()
 

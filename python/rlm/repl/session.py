@@ -100,6 +100,11 @@ class ReplSession:
         >>> repl.close()
     """
 
+    frame_timeout: float = 30.0
+    """Seconds a worker may take to finish a message it started, or to take one from us, before it
+    is treated as dead (killed and restarted). Milliseconds in practice, even on a loaded machine;
+    the bound means a stuck worker costs a restart, never a hung driver."""
+
     def __init__(
         self,
         context_path: str | os.PathLike[str] | None,
@@ -122,6 +127,7 @@ class ReplSession:
         self.interrupt_grace = interrupt_grace
         self.startup_timeout = startup_timeout
         self.restarts = 0
+        self._exec_id = 0
         self._python = python
         self._init = {
             "type": "init",
@@ -145,8 +151,8 @@ class ReplSession:
         except OSError as exc:
             raise ReplError(f"cannot start the REPL worker ({self._python}): {exc}") from exc
         try:
-            protocol.send(worker.cmd_fd, self._init)
-        except OSError:
+            protocol.send(worker.cmd_fd, self._init, timeout=self.frame_timeout)
+        except (OSError, protocol.ProtocolError):
             pass  # it died at once; _wait_ready reports why
         return worker
 
@@ -157,7 +163,7 @@ class ReplSession:
             ready, _, _ = select.select([worker.reply_fd], [], [], self.startup_timeout)
             if not ready:
                 raise ReplError(f"the REPL worker did not start within {self.startup_timeout} s")
-            msg = protocol.recv(worker.reply_fd)
+            msg = protocol.recv(worker.reply_fd, timeout=self.frame_timeout)
         except protocol.ProtocolError:
             reason, tail = worker.exit_reason(), worker.stderr_tail()
             worker.kill()
@@ -257,14 +263,17 @@ class ReplSession:
         for prompt, text in zip(prompts, texts):
             calls.append(LLMCallRecord(len(prompt), len(text), None if reply["ok"] else reply["error"],
                                        elapsed, batched))
-        protocol.send(worker.cmd_fd, reply)
+        protocol.send(worker.cmd_fd, reply, timeout=self.frame_timeout)
         return elapsed
 
     def _run(self, worker: WorkerProcess, code: str, start: float) -> ExecResult:
         calls: list[LLMCallRecord] = []
+        self._exec_id += 1
+        exec_id = self._exec_id
         try:
-            protocol.send(worker.cmd_fd, {"type": "exec", "code": code})
-        except OSError:
+            protocol.send(worker.cmd_fd, {"type": "exec", "id": exec_id, "code": code},
+                          timeout=self.frame_timeout)
+        except (OSError, protocol.ProtocolError):
             return self._lost(worker, calls, start)
         deadline = time.monotonic() + self.exec_timeout
         interrupted = False
@@ -281,7 +290,7 @@ class ReplSession:
                 if interrupted:
                     return self._lost(worker, calls, start, reason="timeout")
                 interrupted = True
-                self._signal(worker, signal.SIGINT)  # KeyboardInterrupt in the code
+                worker.interrupt(exec_id)  # KeyboardInterrupt in the code
                 deadline = time.monotonic() + self.interrupt_grace
                 continue
             wait = remaining if watch is None else min(remaining, watch.interval)
@@ -289,7 +298,7 @@ class ReplSession:
             if not ready:
                 continue
             try:
-                msg = protocol.recv(worker.reply_fd)
+                msg = protocol.recv(worker.reply_fd, timeout=self.frame_timeout)
                 if msg["type"] == "llm_query":
                     deadline += self._answer(worker, msg, interrupted, calls)
                     continue

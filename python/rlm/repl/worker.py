@@ -1,6 +1,6 @@
 """The REPL worker: the child process that runs model-written code (driven by session.py).
 
-Started by session.py as `python -c BOOTSTRAP CMD_FD REPLY_FD RLM_DIR LIFELINE_FD` (or by hand as
+Started by session.py as `python -c BOOTSTRAP CMD_FD REPLY_FD RLM_DIR LIFELINE_FD INTERRUPT_FD` (or by hand as
 `python -m rlm.repl.worker CMD_FD REPLY_FD`); speaks protocol.py over those two pipes.
 It keeps one namespace dict for the whole run (globals and locals at once, so functions, classes and
 comprehensions see earlier variables), captures prints itself (capped, head + tail), echoes the value
@@ -43,9 +43,14 @@ class _Finish(BaseException):
 class Worker:
     """One REPL: the namespace, the pipes and the interrupt state."""
 
-    def __init__(self, cmd_fd: int, reply_fd: int) -> None:
+    def __init__(self, cmd_fd: int, reply_fd: int, interrupt_fd: int | None = None) -> None:
         self.cmd_fd = cmd_fd
         self.reply_fd = reply_fd
+        # Which execution a SIGINT is for: the driver writes the id there before signalling
+        # (process.WorkerProcess.interrupt). None when started by hand: any SIGINT counts.
+        self.interrupt_fd = interrupt_fd
+        self.exec_id = 0  # the execution being run (ids come from the driver)
+        self.interrupted_id = -1  # the last execution a KeyboardInterrupt was raised in
         self.max_output_chars = 10_000
         self.memory_note = "none"
         self.memory_mode = "auto"
@@ -57,6 +62,9 @@ class Worker:
         self.interruptible = False
         self.pending_interrupt = False
         self.query_lock = threading.Lock()
+        # Whole frames only on the reply pipe: a thread's llm_query and the main thread's "done"
+        # could otherwise interleave (a write above PIPE_BUF bytes is not atomic).
+        self.send_lock = threading.Lock()
         self.pid = os.getpid()
         self.ns: dict[str, Any] = {}
         self.reserved: dict[str, Any] = {}
@@ -65,9 +73,26 @@ class Worker:
     # -- set-up ---------------------------------------------------------------------------------
 
     def on_sigint(self, signum: int, frame: Any) -> None:
-        if self.interruptible:
+        self.pending_interrupt = True  # consulted only without an interrupt file (started by hand)
+        if self.interruptible and self.take_interrupt():
             raise KeyboardInterrupt
-        self.pending_interrupt = True
+
+    def take_interrupt(self) -> bool:
+        """True, once per execution, if the driver has asked to interrupt the one running now.
+
+        Reads the interrupt file rather than trusting the SIGINT alone: the signal may arrive
+        before the code starts (it must still be raised) or after it ended (it must not hit the
+        next execution).
+        """
+        if self.interrupt_fd is None:
+            due, self.pending_interrupt = self.pending_interrupt, False
+            return due
+        record = protocol.INTERRUPT_RECORD
+        (wanted,) = record.unpack(os.pread(self.interrupt_fd, record.size, 0))
+        if wanted != self.exec_id or self.interrupted_id == self.exec_id:
+            return False
+        self.interrupted_id = self.exec_id
+        return True
 
     def on_sigusr1(self, signum: int, frame: Any) -> None:
         # The driver's memory watcher ("rss" mode): the code went over its budget.
@@ -134,6 +159,10 @@ class Worker:
         self.reserved = {name: ns[name] for name in RESERVED}
         self.reserved["__builtins__"] = user_builtins
 
+    def send(self, message: dict[str, Any]) -> None:
+        with self.send_lock:
+            protocol.send(self.reply_fd, message)
+
     # -- functions the model calls ----------------------------------------------------------------
 
     def _ask_driver(self, prompts: list[str], batched: bool) -> Any:
@@ -149,8 +178,7 @@ class Worker:
             if on_main:  # only the main thread receives signals; only it may defer them
                 self.interruptible = False
             try:
-                protocol.send(self.reply_fd, {"type": "llm_query", "id": query_id, "prompts": prompts,
-                                              "batched": batched})
+                self.send({"type": "llm_query", "id": query_id, "prompts": prompts, "batched": batched})
                 while True:
                     reply = protocol.recv(self.cmd_fd)
                     if reply.get("type") == "llm_result" and reply.get("id") == query_id:
@@ -158,8 +186,7 @@ class Worker:
             finally:
                 if on_main:
                     self.interruptible = True
-        if on_main and self.pending_interrupt:
-            self.pending_interrupt = False
+        if on_main and self.take_interrupt():
             raise KeyboardInterrupt
         if not reply.get("ok"):
             raise RuntimeError(f"llm_query failed: {reply.get('error')}")
@@ -227,8 +254,11 @@ class Worker:
                     del tree.body[-1]
                 body = compile(tree, filename, "exec")
                 tail = compile(last, filename, "eval") if last is not None else None
-                self.pending_interrupt = False
+                if self.interrupt_fd is None:
+                    self.pending_interrupt = False  # by hand: a SIGINT before this point is stale
                 self.interruptible = True
+                if self.take_interrupt():  # the time ran out while we read or compiled the code
+                    raise KeyboardInterrupt
                 exec(body, self.ns)
                 if tail is not None:
                     value = eval(tail, self.ns)
@@ -296,7 +326,8 @@ class Worker:
                 return  # the driver went away
             kind = msg["type"]
             if kind == "exec":
-                protocol.send(self.reply_fd, self.execute(msg["code"]))
+                self.exec_id = int(msg.get("id", self.exec_id + 1))
+                self.send(self.execute(msg["code"]))
             elif kind == "shutdown":
                 return
             # stale llm_result replies (answers to interrupted queries) are dropped here
@@ -306,7 +337,7 @@ def main(argv: list[str]) -> int:
     cmd_fd, reply_fd = int(argv[1]), int(argv[2])
     if len(argv) > 4:  # started by session.py: die with the driver, even inside a C loop
         _limits.start_lifeline_watchdog(int(argv[4]))
-    worker = Worker(cmd_fd, reply_fd)
+    worker = Worker(cmd_fd, reply_fd, int(argv[5]) if len(argv) > 5 else None)
     signal.signal(signal.SIGINT, worker.on_sigint)
     signal.signal(signal.SIGUSR1, worker.on_sigusr1)
     try:
