@@ -409,7 +409,8 @@ class Context:
     ) -> list[GrepMatch]:
         """Lines matching `pattern`, like `rg -n -B before -A after [-i] [-m max_count]`.
 
-        `^` and `$` match at line starts and ends (`\\n` and `\\r\\n` lines); `literal=True` treats
+        A line matches only through its own text (never its line ending), as in ripgrep. `^` and
+        `$` match at line starts and ends (`\\n` and `\\r\\n` lines); `literal=True` treats
         `pattern` as plain text. Refused above `max_materialize` matching lines without
         `max_count`; `count_lines_matching` only counts.
 

@@ -127,3 +127,26 @@ def test_big_text_searched_on_every_core_equals_python() -> None:
     assert [h.line_number for h in hits] == expected
     assert c.count_lines_matching(r"€€ ?i") == len(expected)
     assert all(h.line == lines[h.line_number - 1] for h in hits[:200])
+
+
+grep_texts = st.text(alphabet="ab é\n\r.", max_size=80).map(lambda s: s.replace("\r", "\r\n"))
+
+
+@FAST
+@given(grep_texts, st.sampled_from(["a", "é", "a.b", "^a", "b$", "^$", r"\s"]), st.booleans())
+def test_grep_equals_searching_each_line(s: str, pattern: str, literal: bool) -> None:
+    # On "\n" / "\r\n" text (where `^`/`$` and splitlines agree on what a line is), grep reports
+    # exactly the lines that re.search finds the pattern in, with their numbers and first match.
+    c = Context.from_str(s)
+    needle = re.escape(pattern) if literal else pattern
+    expected = []
+    offset = 0
+    for n, line in enumerate(s.splitlines(keepends=True), start=1):
+        body = line.rstrip("\r\n")
+        m = re.search(needle, body)
+        if m:
+            expected.append((n, body, offset, offset + m.start(), offset + m.end()))
+        offset += len(line)
+    got = [(h.line_number, h.line, h.line_start, h.start, h.end) for h in c.grep(pattern, literal=literal)]
+    assert got == expected
+    assert c.count_lines_matching(pattern, literal=literal) == len(expected)

@@ -1,6 +1,7 @@
 //! Line-oriented search, like `rg -n -B -A`: which lines match, with their numbers.
 //!
-//! After a match the search resumes at the next line, so each line is reported once. The text is
+//! After a match the search resumes at the next line, so each line is reported once; a line
+//! matches only through its own text (never its terminator). The text is
 //! cut into pieces at line starts, so pieces are independent and run on every core.
 
 use rayon::prelude::*;
@@ -52,13 +53,22 @@ impl Context {
                 Some((at, len)) => (at, at + len),
                 None => (bytes.len(), bytes.len()),
             };
-            count += 1;
-            if collect {
-                hits.push(GrepHit {
-                    line_number,
-                    line: (ls, le),
-                    first: m,
-                });
+            // A line matches only through its own text, as in ripgrep: a candidate that starts in
+            // the terminator or runs past it (`\s`, `a\s`) is re-checked on the line alone.
+            let first = if m.1 <= le {
+                Some(m)
+            } else {
+                f.find_at(&mut cache, &text[..le], ls)
+            };
+            if let Some(first) = first {
+                count += 1;
+                if collect {
+                    hits.push(GrepHit {
+                        line_number,
+                        line: (ls, le),
+                        first,
+                    });
+                }
             }
             pos = next;
             line_at_pos = line_number + 1;
