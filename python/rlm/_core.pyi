@@ -150,6 +150,10 @@ class Context:
     that opens the same file); `from_str` / `from_bytes` own a buffer. Reading methods return plain
     Python values: `str`, `int`, `bool`, lists and tuples of them, and `Match` / `GrepMatch`.
 
+    Any other `str` method (`lower`, `strip`, `replace`, `encode`, ...) also works at run time: it
+    runs on `str(self)`, so it is refused above `max_materialize` characters. (It is left out of
+    this stub on purpose: typed code should slice first, e.g. `c[a:b].lower()`.)
+
     Example:
         >>> c = Context.from_str("alpha\\nbeta\\n")
         >>> len(c), c[0:5], c.find("beta"), c.line_count(), c.line(2)

@@ -161,3 +161,16 @@ def test_a_pipe_is_read_rather_than_mapped(tmp_path: pathlib.Path) -> None:
 def test_a_directory_is_refused(tmp_path: pathlib.Path) -> None:
     with pytest.raises(IsADirectoryError):
         Context.open(tmp_path)
+
+
+def test_other_str_methods_run_on_the_text_within_the_limit() -> None:
+    c = Context.from_str("Hello Wörld\n")
+    assert c.lower() == "hello wörld\n"  # type: ignore[attr-defined]
+    assert c.strip().replace("o", "0") == "Hell0 Wörld"  # type: ignore[attr-defined]
+    assert c.encode("utf-8") == "Hello Wörld\n".encode()  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError):
+        c.no_such_method  # type: ignore[attr-defined]  # noqa: B018
+    c.max_materialize = 5
+    assert hasattr(c, "lower")  # looking it up is free; calling it materialises
+    with pytest.raises(ContextTooLargeError, match="slice"):
+        c.lower()  # type: ignore[attr-defined]

@@ -194,6 +194,22 @@ impl Context {
         Ok(PyString::new(py, self.inner.text()))
     }
 
+    /// Any other `str` method (`lower`, `strip`, `replace`, `encode`, ...) runs on `str(self)`,
+    /// so code written for a `str` works on contexts up to `max_materialize` characters; above it
+    /// the call (not the attribute lookup, so `hasattr` stays cheap) names the limit.
+    fn __getattr__(slf: Bound<'_, Self>, name: &str) -> PyResult<StrMethod> {
+        let py = slf.py();
+        if name.starts_with('_') || !py.get_type::<PyString>().hasattr(name)? {
+            return Err(pyo3::exceptions::PyAttributeError::new_err(format!(
+                "'Context' object has no attribute {name:?}"
+            )));
+        }
+        Ok(StrMethod {
+            ctx: slf.unbind(),
+            name: name.to_owned(),
+        })
+    }
+
     fn __repr__(&self) -> String {
         let source = match self.path() {
             Some(p) if self.inner.is_mapped() => format!("mapped from {p:?}"),
@@ -634,5 +650,38 @@ impl Context {
             )));
         }
         Ok(self.inner.char_of_byte(byte_offset))
+    }
+}
+
+/// A `str` method looked up on a `Context`: materialises the text (guarded) when called.
+#[pyclass(module = "rlm._core", frozen)]
+pub struct StrMethod {
+    ctx: Py<Context>,
+    name: String,
+}
+
+#[pymethods]
+impl StrMethod {
+    #[pyo3(signature = (*args, **kwargs))]
+    fn __call__<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, pyo3::types::PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let ctx = self.ctx.get();
+        check_size(
+            ctx.inner.char_len(),
+            ctx.limit(),
+            &format!("context.{}(...) on the whole text", self.name),
+            "call it on a slice (context[a:b]) or on lines",
+        )?;
+        PyString::new(py, ctx.inner.text())
+            .getattr(self.name.as_str())?
+            .call(args, kwargs)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<str method {:?} of a Context>", self.name)
     }
 }
