@@ -40,6 +40,25 @@ enum OneOrMany {
     Many(Vec<String>),
 }
 
+/// `arg` as `str.startswith` / `str.endswith` read their first argument, named `method` in errors.
+fn str_or_tuple(arg: &Bound<'_, PyAny>, method: &str) -> PyResult<Vec<String>> {
+    match arg.extract::<OneOrMany>() {
+        Ok(OneOrMany::One(s)) => Ok(vec![s]),
+        Ok(OneOrMany::Many(v)) if arg.is_instance_of::<PyTuple>() => Ok(v),
+        _ => Err(PyTypeError::new_err(format!(
+            "{method} first arg must be str or a tuple of str"
+        ))),
+    }
+}
+
+/// `str.split` refuses an empty separator; so do `split` and `iter_split`.
+fn check_separator(sep: Option<&str>) -> PyResult<()> {
+    if sep == Some("") {
+        return Err(PyValueError::new_err("empty separator"));
+    }
+    Ok(())
+}
+
 impl Context {
     pub(crate) fn wrap(inner: rlm_core::Context, path: Option<String>) -> Self {
         Context {
@@ -51,6 +70,25 @@ impl Context {
 
     pub(crate) fn limit(&self) -> usize {
         self.max_materialize.load(Ordering::Relaxed)
+    }
+
+    /// Refuse to materialise the whole text above `max_materialize`.
+    pub(crate) fn check_whole(&self, what: &str, instead: &str) -> PyResult<()> {
+        check_size(self.inner.char_len(), self.limit(), what, instead)
+    }
+
+    /// Refuse `found` results above `max_materialize` when the caller set no `limit`.
+    pub(crate) fn check_uncapped(
+        &self,
+        limit: Option<usize>,
+        found: usize,
+        what: &str,
+        instead: &str,
+    ) -> PyResult<()> {
+        match limit {
+            None => check_size(found, self.limit(), what, instead),
+            Some(_) => Ok(()),
+        }
     }
 }
 
@@ -185,9 +223,7 @@ impl Context {
     }
 
     fn __str__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
-        check_size(
-            self.inner.char_len(),
-            self.limit(),
+        self.check_whole(
             "str(context)",
             "slice it (context[a:b]) or iterate context.lines()",
         )?;
@@ -244,8 +280,8 @@ impl Context {
         start: Option<isize>,
         end: Option<isize>,
     ) -> PyResult<usize> {
-        py.detach(|| self.inner.find(sub, start, end))
-            .ok_or_else(|| PyValueError::new_err("substring not found"))
+        usize::try_from(self.find(py, sub, start, end))
+            .map_err(|_| PyValueError::new_err("substring not found"))
     }
 
     #[pyo3(signature = (sub, start=None, end=None))]
@@ -256,8 +292,8 @@ impl Context {
         start: Option<isize>,
         end: Option<isize>,
     ) -> PyResult<usize> {
-        py.detach(|| self.inner.rfind(sub, start, end))
-            .ok_or_else(|| PyValueError::new_err("substring not found"))
+        usize::try_from(self.rfind(py, sub, start, end))
+            .map_err(|_| PyValueError::new_err("substring not found"))
     }
 
     #[pyo3(signature = (sub, start=None, end=None))]
@@ -273,15 +309,7 @@ impl Context {
         start: Option<isize>,
         end: Option<isize>,
     ) -> PyResult<bool> {
-        let prefixes = match prefix.extract::<OneOrMany>() {
-            Ok(OneOrMany::One(s)) => vec![s],
-            Ok(OneOrMany::Many(v)) if prefix.is_instance_of::<PyTuple>() => v,
-            _ => {
-                return Err(PyTypeError::new_err(
-                    "startswith first arg must be str or a tuple of str",
-                ))
-            }
-        };
+        let prefixes = str_or_tuple(prefix, "startswith")?;
         Ok(py.detach(|| {
             prefixes
                 .iter()
@@ -297,26 +325,13 @@ impl Context {
         start: Option<isize>,
         end: Option<isize>,
     ) -> PyResult<bool> {
-        let suffixes = match suffix.extract::<OneOrMany>() {
-            Ok(OneOrMany::One(s)) => vec![s],
-            Ok(OneOrMany::Many(v)) if suffix.is_instance_of::<PyTuple>() => v,
-            _ => {
-                return Err(PyTypeError::new_err(
-                    "endswith first arg must be str or a tuple of str",
-                ))
-            }
-        };
+        let suffixes = str_or_tuple(suffix, "endswith")?;
         Ok(py.detach(|| suffixes.iter().any(|s| self.inner.endswith(s, start, end))))
     }
 
     #[pyo3(signature = (keepends=false))]
     fn splitlines<'py>(&self, py: Python<'py>, keepends: bool) -> PyResult<Bound<'py, PyList>> {
-        check_size(
-            self.inner.char_len(),
-            self.limit(),
-            "splitlines()",
-            "iterate context.lines() instead",
-        )?;
+        self.check_whole("splitlines()", "iterate context.lines() instead")?;
         let ctx = &self.inner;
         let spans: Vec<(usize, usize)> = py.detach(|| {
             ctx.line_spans(0)
@@ -333,15 +348,8 @@ impl Context {
         sep: Option<&str>,
         maxsplit: isize,
     ) -> PyResult<Bound<'py, PyList>> {
-        if sep == Some("") {
-            return Err(PyValueError::new_err("empty separator"));
-        }
-        check_size(
-            self.inner.char_len(),
-            self.limit(),
-            "split()",
-            "iterate context.iter_split() instead",
-        )?;
+        check_separator(sep)?;
+        self.check_whole("split()", "iterate context.iter_split() instead")?;
         let ctx = &self.inner;
         let spans: Vec<(usize, usize)> = py.detach(|| ctx.split_spans(sep, maxsplit).collect());
         PyList::new(py, spans.into_iter().map(|(a, b)| &ctx.text()[a..b]))
@@ -349,9 +357,7 @@ impl Context {
 
     #[pyo3(signature = (sep=None, maxsplit=-1), text_signature = "(self, /, sep=None, maxsplit=-1)")]
     fn iter_split(&self, sep: Option<&str>, maxsplit: isize) -> PyResult<SplitIterator> {
-        if sep == Some("") {
-            return Err(PyValueError::new_err("empty separator"));
-        }
+        check_separator(sep)?;
         Ok(SplitIterator::new(self.inner.clone(), sep, maxsplit))
     }
 
@@ -406,14 +412,12 @@ impl Context {
         } else {
             py.detach(|| ctx.find_all(needle, start, end, limit))
         };
-        if limit.is_none() {
-            check_size(
-                found.len(),
-                self.limit(),
-                "find_all()",
-                "pass limit= or use count_literal()",
-            )?;
-        }
+        self.check_uncapped(
+            limit,
+            found.len(),
+            "find_all()",
+            "pass limit= or use count_literal()",
+        )?;
         Ok(found)
     }
 
@@ -490,14 +494,12 @@ impl Context {
             // No groups: the spans are the answer; skip the per-match group vectors.
             let ctx = &self.inner;
             let spans = py.detach(|| ctx.regex_spans(&p, start, end, limit));
-            if limit.is_none() {
-                check_size(
-                    spans.len(),
-                    self.limit(),
-                    "findall()",
-                    "pass limit= or use count_matches()",
-                )?;
-            }
+            self.check_uncapped(
+                limit,
+                spans.len(),
+                "findall()",
+                "pass limit= or use count_matches()",
+            )?;
             return PyList::new(py, spans.iter().map(|&(a, b)| &text[a..b]));
         }
         let groups = self.byte_groups(py, &p, start, end, limit)?;
@@ -527,14 +529,12 @@ impl Context {
         let p = self.pattern(pattern, flags, false)?;
         let ctx = &self.inner;
         let spans = py.detach(|| ctx.regex_spans(&p, start, end, limit));
-        if limit.is_none() {
-            check_size(
-                spans.len(),
-                self.limit(),
-                "spans()",
-                "pass limit= or use count_matches()",
-            )?;
-        }
+        self.check_uncapped(
+            limit,
+            spans.len(),
+            "spans()",
+            "pass limit= or use count_matches()",
+        )?;
         Ok(py.detach(|| ctx.spans_to_chars(&spans)))
     }
 
@@ -568,14 +568,12 @@ impl Context {
         let p = self.grep_pattern(pattern, ignore_case, literal, flags)?;
         let ctx = &self.inner;
         let hits = py.detach(|| ctx.grep(&*p, max_count));
-        if max_count.is_none() {
-            check_size(
-                hits.len(),
-                self.limit(),
-                "grep()",
-                "pass max_count= or use count_lines_matching()",
-            )?;
-        }
+        self.check_uncapped(
+            max_count,
+            hits.len(),
+            "grep()",
+            "pass max_count= or use count_lines_matching()",
+        )?;
         Ok(py.detach(|| {
             use rayon::prelude::*;
             // Each hit converts on its own (the index makes that O(1)-ish), so the cores share
@@ -670,9 +668,7 @@ impl StrMethod {
         kwargs: Option<&Bound<'py, pyo3::types::PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let ctx = self.ctx.get();
-        check_size(
-            ctx.inner.char_len(),
-            ctx.limit(),
+        ctx.check_whole(
             &format!("context.{}(...) on the whole text", self.name),
             "call it on a slice (context[a:b]) or on lines",
         )?;

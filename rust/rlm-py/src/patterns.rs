@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use rlm_core::regex::{Pattern, IGNORECASE, MULTILINE};
 
 use crate::context::Context;
-use crate::errors::{check_size, pattern_error};
+use crate::errors::pattern_error;
 use crate::matches::Match;
 
 impl Context {
@@ -87,14 +87,12 @@ impl Context {
     ) -> PyResult<Vec<rlm_core::regex::Groups>> {
         let ctx = &self.inner;
         let spans = py.detach(|| ctx.regex_spans(p, start, end, limit));
-        if limit.is_none() {
-            check_size(
-                spans.len(),
-                self.limit(),
-                "this regex call",
-                "pass limit= or use spans()",
-            )?;
-        }
+        self.check_uncapped(
+            limit,
+            spans.len(),
+            "this regex call",
+            "pass limit= or use spans()",
+        )?;
         Ok(py.detach(|| {
             use rayon::prelude::*;
             if p.group_len() == 1 {
