@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 
 class RLMError(Exception):
     """Base class of every error mlx-rlm raises on purpose."""
@@ -37,3 +39,22 @@ class ReplError(RLMError):
 
 class BudgetExhaustedError(RLMError):
     """A run budget (llm_query calls, tokens, wall time) is used up; the model is asked to answer."""
+
+
+def cli_failure(
+    prog: str, exc: RLMError | KeyboardInterrupt, interrupted: str = "interrupted"
+) -> int:
+    """Say on stderr, in one line, why the `prog` command stopped; return its exit code.
+
+    `UsageError` gives 2 and any other `RLMError` 1, both as `PROG: error: MESSAGE`; Ctrl-C gives
+    130 as `PROG: ` followed by `interrupted` (a command may say there what it left behind).
+
+    Example:
+        >>> cli_failure("rlm eval", UsageError("--seeds must be at least 1"))
+        2
+    """
+    if isinstance(exc, KeyboardInterrupt):
+        print(f"{prog}: {interrupted}", file=sys.stderr)
+        return 130
+    print(f"{prog}: error: {exc}", file=sys.stderr)
+    return 2 if isinstance(exc, UsageError) else 1

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rlm.errors import RLMError, UsageError
+from rlm.errors import RLMError, UsageError, cli_failure
 from rlm.eval.report import markdown_table, summarise
 from rlm.eval.runner import MODES, RunResult, load_results, run_eval
 from rlm.eval.corpus import FILLERS
@@ -159,14 +159,7 @@ def main(argv: list[str] | None = None) -> int:
             output=args.output, trajectory_dir=args.trajectories, settings=settings,
             progress=sys.stderr,
         )
-    except UsageError as exc:
-        print(f"rlm eval: error: {exc}", file=sys.stderr)
-        return 2
-    except RLMError as exc:
-        print(f"rlm eval: error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("rlm eval: interrupted", file=sys.stderr)
-        return 130
+    except (RLMError, KeyboardInterrupt) as exc:
+        return cli_failure("rlm eval", exc)
     print(markdown_table(summarise(results)))
     return 0

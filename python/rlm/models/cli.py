@@ -10,7 +10,7 @@ import json
 import sys
 from typing import Any
 
-from rlm.errors import RLMError, UsageError
+from rlm.errors import RLMError, UsageError, cli_failure
 from rlm.models.installer import install, list_models, remove, status
 from rlm.models.quantize import DTYPES
 from rlm.models.registry import DEFAULT_MODEL, REGISTRY, models_dir
@@ -119,15 +119,8 @@ def main(argv: list[str]) -> int:
         if args.command == "path":
             return _cmd_path(args.name)
         return _cmd_remove(args.names)
-    except UsageError as exc:
-        print(f"rlm: error: {exc}", file=sys.stderr)
-        return 2
-    except RLMError as exc:
-        print(f"rlm: error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("rlm: interrupted; nothing half-installed was kept", file=sys.stderr)
-        return 130
+    except (RLMError, KeyboardInterrupt) as exc:
+        return cli_failure("rlm", exc, interrupted="interrupted; nothing half-installed was kept")
 
 
 if __name__ == "__main__":
