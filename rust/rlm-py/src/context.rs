@@ -574,29 +574,7 @@ impl Context {
             "grep()",
             "pass max_count= or use count_lines_matching()",
         )?;
-        Ok(py.detach(|| {
-            use rayon::prelude::*;
-            // Each hit converts on its own (the index makes that O(1)-ish), so the cores share
-            // the work of building many hits; only wrapping them as Python objects is serial.
-            let text = ctx.text();
-            let owned = |(a, b): (usize, usize)| text[a..b].to_owned();
-            hits.par_iter()
-                .with_min_len(1024)
-                .map(|h| {
-                    let (pre, post) = ctx.neighbour_lines(h.line_number, before, after);
-                    let (line_start, start, end) = ctx.hit_chars(h);
-                    GrepMatch {
-                        line_number: h.line_number,
-                        line: owned(h.line),
-                        line_start,
-                        start,
-                        end,
-                        before: pre.into_iter().map(|(n, s)| (n, owned(s))).collect(),
-                        after: post.into_iter().map(|(n, s)| (n, owned(s))).collect(),
-                    }
-                })
-                .collect()
-        }))
+        Ok(self.make_grep_matches(py, &hits, before, after))
     }
 
     #[pyo3(signature = (pattern, *, ignore_case=false, literal=false, flags=0))]

@@ -6,11 +6,12 @@ use std::sync::Arc;
 use pyo3::exceptions::PyIndexError;
 use pyo3::prelude::*;
 
+use rlm_core::grep::GrepHit;
 use rlm_core::regex::{Pattern, IGNORECASE, MULTILINE};
 
 use crate::context::Context;
 use crate::errors::pattern_error;
-use crate::matches::Match;
+use crate::matches::{GrepMatch, Match};
 
 impl Context {
     pub(crate) fn pattern(&self, pattern: &str, flags: u32, crlf: bool) -> PyResult<Arc<Pattern>> {
@@ -75,6 +76,40 @@ impl Context {
                 endpos: bounds.1,
             })
             .collect()
+    }
+
+    /// Build `GrepMatch` objects, with `before` / `after` lines of context, for `hits`.
+    pub(crate) fn make_grep_matches(
+        &self,
+        py: Python<'_>,
+        hits: &[GrepHit],
+        before: usize,
+        after: usize,
+    ) -> Vec<GrepMatch> {
+        let ctx = &self.inner;
+        py.detach(|| {
+            use rayon::prelude::*;
+            // Each hit converts on its own (the index makes that O(1)-ish), so the cores share
+            // the work of building many hits; only wrapping them as Python objects is serial.
+            let text = ctx.text();
+            let owned = |(a, b): (usize, usize)| text[a..b].to_owned();
+            hits.par_iter()
+                .with_min_len(1024)
+                .map(|h| {
+                    let (pre, post) = ctx.neighbour_lines(h.line_number, before, after);
+                    let (line_start, start, end) = ctx.hit_chars(h);
+                    GrepMatch {
+                        line_number: h.line_number,
+                        line: owned(h.line),
+                        line_start,
+                        start,
+                        end,
+                        before: pre.into_iter().map(|(n, s)| (n, owned(s))).collect(),
+                        after: post.into_iter().map(|(n, s)| (n, owned(s))).collect(),
+                    }
+                })
+                .collect()
+        })
     }
 
     pub(crate) fn byte_groups(
