@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from rlm.errors import RLMError, UsageError, cli_failure
+from rlm.eval.corpus import FILLERS
 from rlm.eval.report import markdown_table, summarise
 from rlm.eval.runner import MODES, RunResult, load_results, run_eval
-from rlm.eval.corpus import FILLERS
 from rlm.eval.tasks import KINDS, default_cache_dir, make_task, parse_size
 
 
