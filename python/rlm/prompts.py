@@ -43,7 +43,18 @@ Output: 1 matching line for '7731':
 FINAL("2024-03-18")
 ```
 
-Example 2. Task: "Which people are named as authors?"
+Example 2. Task: "What are the phone numbers of Ann and Bob?"
+```python
+print(grep("Ann|Bob"))  # every name from the task, joined with |
+```
+Output: 2 matching lines for 'Ann|Bob':
+88:Ann's phone number is 555-0142
+4121:you can call Bob on 555-0199
+```python
+FINAL("Ann: 555-0142, Bob: 555-0199")
+```
+
+Example 3. Task: "Which people are named as authors?"
 ```python
 print(context[:500])
 ```

@@ -52,6 +52,12 @@ def test_final_stops_the_code_and_stringifies(repl: ReplSession) -> None:
     assert r.output == ""
 
 
+def test_final_with_several_arguments_joins_them(repl: ReplSession) -> None:
+    r = repl.execute('FINAL("5616-MX", "3961-FY", 7)')
+    assert r.final == "5616-MX, 3961-FY, 7"
+    assert r.error is None
+
+
 def test_final_var_reads_a_variable_including_one_named_answer(repl: ReplSession) -> None:
     r = repl.execute("answer = 42\nFINAL_VAR('answer')")
     assert r.final == "42"

@@ -208,10 +208,14 @@ class Worker:
                  and not (k == "answer" and v == {"content": "", "ready": False})}
         return f"Available variables: {found}" if found else "No variables created yet."
 
-    def FINAL(self, value: Any) -> None:  # noqa: N802 - the name the prompts teach
-        """Finish the run with `str(value)` as the answer."""
+    def FINAL(self, value: Any, *more: Any) -> None:  # noqa: N802 - the name the prompts teach
+        """Finish the run with `str(value)` as the answer.
+
+        Several arguments are joined with ", ": small models write `FINAL("a", "b")` after finding
+        several values, and a TypeError there threw away a correct answer (seen in rlm eval).
+        """
         if self.final is None:
-            self.final = str(value)
+            self.final = ", ".join(str(v) for v in (value, *more))
         raise _Finish
 
     def FINAL_VAR(self, name: Any) -> None:  # noqa: N802
