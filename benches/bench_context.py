@@ -43,7 +43,7 @@ RG = shutil.which("rg")
 @pytest.fixture(scope="module")
 def path() -> pathlib.Path:
     p = corpus.build(SIZE)
-    # Warm the page cache so every tool reads from memory, as in PERF.md's anchors.
+    # Warm the page cache so every tool reads from memory, as in the ripgrep anchors.
     with open(p, "rb") as f:
         while f.read(64 << 20):
             pass
@@ -142,7 +142,7 @@ def test_regex_findall_ripgrep(benchmark: Any, ctx: Context, path: pathlib.Path)
 
 
 # ---------------------------------------------------------------------------- regex count
-# The same searches without building a Python string per match (Python has no such call: PERF.md's
+# The same searches without building a Python string per match (Python has no such call: the anchors'
 # anchor is len(re.findall(...))).
 @pytest.mark.benchmark(group="regex count")
 def test_regex_count_context(benchmark: Any, ctx: Context) -> None:

@@ -23,6 +23,8 @@ import sys
 import time
 from typing import Any
 
+from rlm.backends.base import Sampling
+
 SYSTEM = """You are a careful assistant working in a Python REPL. A very long text is loaded in the
 variable `context` (a str-like object: len, slicing, find, splitlines). You cannot read all of it:
 look at it through code. Each of your turns is exactly one ```python code block; you then see what
@@ -104,7 +106,7 @@ def bench_reuse(base: Any, iterations: int, max_tokens: int) -> dict[str, Any]:
         prefilled, prompts, replies, started = [], [], [], time.perf_counter()
         for i in range(iterations):
             runner = backend if mode == "reuse" else cold()
-            c = runner.generate(messages, max_tokens=max_tokens, stop=_stop, assistant_prefix=FENCE)
+            c = runner.generate(messages, Sampling(max_tokens=max_tokens), stop=_stop, assistant_prefix=FENCE)
             prefilled.append(c.prefill_tokens)
             prompts.append(c.prompt_tokens)
             replies.append(c.text)
@@ -139,7 +141,7 @@ def bench_first_turn(base: Any) -> dict[str, Any]:
             for label in ("computed", "loaded"):
                 backend = MLXBackend(base.model, base.tokenizer, model_dir=base.model_dir)
                 started = time.perf_counter()
-                c = backend.generate(messages, max_tokens=1, assistant_prefix=FENCE)
+                c = backend.generate(messages, Sampling(max_tokens=1), assistant_prefix=FENCE)
                 seconds = round(time.perf_counter() - started, 2)
                 out[label] = {"prefill_tokens": c.prefill_tokens, "seconds": seconds}
         finally:
@@ -152,8 +154,8 @@ def bench_first_turn(base: Any) -> dict[str, Any]:
 
 def bench_speed(model_name: str | None, prompt_tokens: int, gen_tokens: int) -> dict[str, Any]:
     """Prompt and generation tokens/s of one greedy generation (in this process)."""
-    from rlm.backends import _openblas
-    from rlm.backends.mlx import load_backend
+    from rlm import _openblas
+    from rlm.backends.loading import load_backend
 
     backend = load_backend(model_name)
     import mlx.core as mx
@@ -204,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results: dict[str, Any] = {}
     if args.part in ("reuse", "all"):
-        from rlm.backends.mlx import load_backend
+        from rlm.backends.loading import load_backend
 
         base = load_backend(args.model)
         reuse = bench_reuse(base, args.iterations, args.max_tokens)

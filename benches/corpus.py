@@ -1,6 +1,6 @@
 """Build the ~1 GiB benchmark corpus on demand (never committed; benches/data/ is git-ignored).
 
-The corpus is the one PERF.md's anchors use: the running Python's standard library `.py` sources
+The corpus is the one the ripgrep/Python anchor measurements use: the running Python's standard library `.py` sources
 that decode as UTF-8, concatenated in sorted path order and repeated to the target size, cut back
 to a line boundary. It holds some non-ASCII text, so character and byte offsets differ.
 

@@ -10,7 +10,7 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 if [ "$(uname -s)" = Linux ] && command -v apt-get >/dev/null; then
   missing=()
   command -v rg >/dev/null || missing+=(ripgrep)  # the anchor our search benchmarks compare with
-  # OpenBLAS makes MLX's CPU matmuls ~20x faster than the wheel's reference BLAS (MODELS.md).
+  # OpenBLAS makes MLX's CPU matmuls ~20x faster than the wheel's reference BLAS (docs/models.md).
   ls /usr/lib/*/openblas-pthread/libopenblas.so.0 >/dev/null 2>&1 || missing+=(libopenblas0-pthread)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing Debian packages: ${missing[*]}"

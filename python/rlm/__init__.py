@@ -6,8 +6,8 @@
 """
 
 # First of all: MLX binds its BLAS when it is first imported, so OpenBLAS must be loaded before
-# any later `import mlx_lm` by the user (cheap; no MLX import; see rlm/backends/_openblas.py).
-from rlm.backends import _openblas
+# any later `import mlx_lm` by the user (cheap; no MLX import; see rlm/_openblas.py).
+from rlm import _openblas
 
 _openblas.preload()
 

@@ -17,16 +17,23 @@ import json
 import signal
 import sys
 import threading
-import traceback
 from typing import TYPE_CHECKING, Any, Callable, NoReturn, Sequence
 
 from rlm.config import RLMConfig, RLMResponse
-from rlm.errors import ContextError, RLMError, UsageError
+from rlm.config import check_task
+from rlm.errors import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    RLMError,
+    Terminated,
+    UsageError,
+    cli_failure,
+)
 
 if TYPE_CHECKING:
     from rlm.inputs import OpenedContext
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 # First argv words that hand the whole command line to another area's CLI.
 SUBCOMMANDS = {"models": "rlm.models.cli", "eval": "rlm.eval.cli"}
 
@@ -160,22 +167,14 @@ def _open_input(args: argparse.Namespace) -> OpenedContext:
 
 def _run(args: argparse.Namespace) -> RLMResponse:
     from rlm.engine import run
-    from rlm.inputs import load_backend
+    from rlm.backends.loading import load_backend
 
     config = config_from_args(args)
-    if not args.task.strip():
-        raise UsageError("the task is empty: say what to do with the context")
+    check_task(args.task)
     # The context before the model: bad input fails at once, not after a model load.
     with _open_input(args) as opened:
         backend = load_backend(args.model, max_kv_size=args.max_kv_size, seed=args.seed)
         return run(backend, opened, args.task, config, output_trajectory=args.output_trajectory)
-
-
-def _fail(message: str, verbose: bool) -> None:
-    if verbose:
-        traceback.print_exc(file=sys.stderr)
-    first_line = message.strip().splitlines()[0] if message.strip() else "unknown error"
-    print(f"rlm: error: {first_line}", file=sys.stderr)
 
 
 def _subcommand(name: str, argv: list[str]) -> int:
@@ -189,12 +188,8 @@ def _subcommand(name: str, argv: list[str]) -> int:
     return int(module.main(argv) or 0)
 
 
-class _Terminated(KeyboardInterrupt):
-    """SIGTERM, delivered like Ctrl-C so the run stops the same clean way (trajectory written)."""
-
-
 def _on_sigterm(signum: int, frame: object) -> None:
-    raise _Terminated("SIGTERM")
+    raise Terminated("SIGTERM")
 
 
 def _run_until_signalled(args: argparse.Namespace) -> RLMResponse:
@@ -221,27 +216,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = setup_arg_parser().parse_args(argv)
     try:
         response = _run_until_signalled(args)
-    except _Terminated:
-        print("rlm: terminated", file=sys.stderr)
-        return EXIT_TERMINATED
-    except KeyboardInterrupt:
-        print("rlm: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except (UsageError, ContextError) as e:
-        _fail(str(e), args.verbose)
-        return EXIT_USAGE
-    except RLMError as e:
-        _fail(str(e), args.verbose)
-        return EXIT_FAILED
-    except Exception as e:  # noqa: BLE001 - one line for the user; -v shows the traceback
-        _fail(f"{type(e).__name__}: {e}", args.verbose)
-        return EXIT_FAILED
+    except (Exception, KeyboardInterrupt) as e:  # noqa: BLE001 - one line for the user; -v: traceback
+        return cli_failure("rlm", e, verbose=args.verbose)
     if args.json:
         print(json.dumps(response.to_dict(), ensure_ascii=False))
     elif response.answer is not None:
         print(response.answer)
     if response.answer is None:
         if not args.json:
-            _fail(response.error or "the run ended without an answer", False)
+            cli_failure("rlm", RLMError(response.error or "the run ended without an answer"))
         return EXIT_FAILED
     return EXIT_OK

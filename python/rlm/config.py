@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 
+from rlm import defaults
 from rlm.events import Event
 
 EncodingErrors = Literal["strict", "replace"]
@@ -19,19 +20,19 @@ class RLMConfig:
     4096
     """
 
-    max_iterations: int = 20  # root turns before the last "give your best answer" turn
-    max_tokens_per_turn: int = 4096  # generated tokens per root turn and per sub-call
-    temp: float = 0.0
-    top_p: float = 1.0
-    top_k: int = 0
+    max_iterations: int = defaults.MAX_ITERATIONS  # root turns before the last "give your best answer" turn
+    max_tokens_per_turn: int = defaults.MAX_TOKENS_PER_TURN  # generated tokens per root turn and per sub-call
+    temp: float = defaults.TEMP
+    top_p: float = defaults.TOP_P
+    top_k: int = defaults.TOP_K
     max_kv_size: int | None = None  # rotating KV cache size for the MLX backend (keeps the prompt)
     seed: int | None = None
     verbose: bool = False  # stream each turn's text, code and output to stderr
-    exec_timeout: float = 60.0  # seconds of code running time per execution (sub-calls excluded)
-    interrupt_grace: float = 2.0  # seconds an interrupted execution has to stop before a hard kill
-    max_output_chars: int = 5000  # REPL output fed back per turn (head + tail beyond this)
-    max_llm_calls: int = 200  # llm_query sub-calls per run
-    memory_limit_bytes: int | None = 4 * 1024**3  # the REPL worker's memory cap; None = no cap
+    exec_timeout: float = defaults.EXEC_TIMEOUT  # seconds of code running time per execution (sub-calls excluded)
+    interrupt_grace: float = defaults.INTERRUPT_GRACE  # seconds an interrupted execution has to stop before a hard kill
+    max_output_chars: int = defaults.MAX_OUTPUT_CHARS  # REPL output fed back per turn (head + tail beyond this)
+    max_llm_calls: int = defaults.MAX_LLM_CALLS  # llm_query sub-calls per run
+    memory_limit_bytes: int | None = defaults.MEMORY_LIMIT_BYTES  # the REPL worker's memory cap; None = no cap
     encoding_errors: EncodingErrors = "strict"  # "replace" decodes invalid UTF-8 as U+FFFD
     max_total_tokens: int | None = None  # prompt + generated tokens over all calls; None = no cap
     max_time: float | None = None  # wall-clock seconds for the whole run; None = no cap
@@ -148,3 +149,18 @@ class RLMResponse:
             "elapsed": round(self.elapsed, 3),
             "trajectory": self.trajectory,
         }
+
+
+def check_task(task: str) -> str:
+    """`task` if it says something, else a `UsageError` (the one check the CLI and API share).
+
+    >>> check_task("   ")
+    Traceback (most recent call last):
+    ...
+    rlm.errors.UsageError: the task is empty: say what to do with the context
+    """
+    from rlm.errors import UsageError
+
+    if not task.strip():
+        raise UsageError("the task is empty: say what to do with the context")
+    return task

@@ -1,4 +1,4 @@
-"""The RLM loop (DESIGN.md "The loop"): generate a turn, run its code in the REPL, feed back, repeat.
+"""The RLM loop (docs/engine.md): generate a turn, run its code in the REPL, feed back, repeat.
 
 One `_Run` per call: it owns the conversation, the token counts, the budgets and the trajectory.
 The REPL (rlm.repl.session) runs the model's code in a child process and calls back into `_Run`
@@ -12,11 +12,12 @@ import sys
 import time
 from typing import Any, Callable
 
-from rlm.backends.base import Backend, Completion, Message
-from rlm.config import RLMConfig, RLMResponse, TokenUsage
+from rlm.backends.base import Backend, Completion, Message, Sampling
+from rlm.config import RLMConfig, RLMResponse, TokenUsage, check_task
 from rlm.errors import BudgetExhaustedError, RLMError, UsageError
 from rlm.events import Event, EventKind, StderrPrinter
-from rlm.inputs import ContextInput, OpenedContext, backend_for, open_context, summarize
+from rlm.backends.loading import load_backend
+from rlm.inputs import ContextInput, OpenedContext, open_context
 from rlm.parsing import code_block_end, find_prose_final, first_code_block
 from rlm.prompts import (
     ASSISTANT_PREFIX,
@@ -28,6 +29,7 @@ from rlm.prompts import (
     turn_feedback,
 )
 from rlm.repl.session import ExecResult, ReplSession
+from rlm.summary import summarize
 from rlm.trajectory import IterationRecord, LLMCallRecord, Trajectory, clip
 
 RESPONSE_KEEP_CHARS = 2000  # of each sub-call's reply, in the trajectory
@@ -45,6 +47,7 @@ class _Run:
         self.opened = opened
         self.task = task
         self.config = config
+        self.sampling = Sampling(config.max_tokens_per_turn, config.temp, config.top_p, config.top_k)
         self.tokens = TokenUsage()
         self.llm_calls = 0
         self.budget_hit: str | None = None  # set when a sub-call was refused for a budget
@@ -110,7 +113,7 @@ class _Run:
         instead of failing on a prompt the backend must refuse. A rotating KV cache has no limit.
         """
         window = self.backend.context_window
-        if not window or self.config.max_kv_size is not None:
+        if not window or getattr(self.backend, "rotating_cache", False):
             return None
         projected = rec.prompt_tokens + rec.generated_tokens + self.backend.count_tokens(feedback)
         if projected + WINDOW_RESERVE_TOKENS <= window:
@@ -134,9 +137,7 @@ class _Run:
         started = time.perf_counter()
         messages: list[Message] = [{"role": "user", "content": prompt}]
         try:
-            completion = self.backend.generate(
-                messages, max_tokens=cfg.max_tokens_per_turn, temp=cfg.temp, top_p=cfg.top_p,
-                top_k=cfg.top_k, session="sub")
+            completion = self.backend.generate(messages, self.sampling, conversation="sub")
         except Exception as e:  # the model's code sees it as an error of llm_query and goes on
             record.error = f"{type(e).__name__}: {e}"
             record.elapsed = time.perf_counter() - started
@@ -162,11 +163,9 @@ class _Run:
         return None if end is None else max(0, end - len(self.prefix))
 
     def generate(self, messages: list[Message], rec: IterationRecord) -> str:
-        cfg = self.config
         completion: Completion = self.backend.generate(
-            messages, max_tokens=cfg.max_tokens_per_turn, temp=cfg.temp, top_p=cfg.top_p,
-            top_k=cfg.top_k, stop=self.stop_at_block_end, assistant_prefix=self.prefix,
-            session="root", on_text=lambda piece: self.emit("text", rec.iteration, text=piece))
+            messages, self.sampling, stop=self.stop_at_block_end, assistant_prefix=self.prefix,
+            conversation="root", on_text=lambda piece: self.emit("text", rec.iteration, text=piece))
         text = self.prefix + completion.text
         rec.text, rec.finish_reason = text, completion.finish_reason
         rec.prompt_tokens = completion.prompt_tokens
@@ -180,8 +179,8 @@ class _Run:
                   generated_tokens=completion.generation_tokens, seconds=completion.elapsed)
         return text
 
-    def execute(self, session: ReplSession, code: str, rec: IterationRecord) -> ExecResult:
-        result = session.execute(code)
+    def execute(self, repl: ReplSession, code: str, rec: IterationRecord) -> ExecResult:
+        result = repl.execute(code)
         rec.output, rec.output_chars = result.output, result.output_chars
         rec.output_truncated = result.truncated
         rec.error, rec.timed_out, rec.restarted = result.error, result.timed_out, result.restarted
@@ -199,7 +198,7 @@ class _Run:
         return turn_feedback(output=result.output, clean=clean,
                              restored_names=result.restored_names, repeated=repeated)
 
-    def turn(self, session: ReplSession, messages: list[Message], iteration: int,
+    def turn(self, repl: ReplSession, messages: list[Message], iteration: int,
              last: bool) -> IterationRecord:
         """Generate one turn, run it, and fill its record (`final` set when the run is answered)."""
         rec = IterationRecord(iteration=iteration, last_turn=last)
@@ -211,7 +210,7 @@ class _Run:
         block = first_code_block(text)
         if block is not None and block.code.strip():
             self.emit("code", iteration, code=block.code)
-            self.run_code(session, block.code, rec, source="code")
+            self.run_code(repl, block.code, rec, source="code")
             if rec.feedback is not None and not block.closed and rec.finish_reason == "length":
                 cut = CUT_NOTE.format(max_tokens=self.config.max_tokens_per_turn)
                 rec.feedback = f"{cut}\n\n{rec.feedback}"
@@ -224,13 +223,13 @@ class _Run:
         elif prose.kind == "FINAL":
             rec.final, rec.final_source = prose.value, "prose"
         else:  # FINAL_VAR(name): the REPL holds the value (or reports the missing name)
-            self.run_code(session, f"FINAL_VAR({prose.value!r})", rec, source="prose")
+            self.run_code(repl, f"FINAL_VAR({prose.value!r})", rec, source="prose")
         return rec
 
-    def run_code(self, session: ReplSession, code: str, rec: IterationRecord, source: str) -> None:
+    def run_code(self, repl: ReplSession, code: str, rec: IterationRecord, source: str) -> None:
         """Execute `code`; the record gets the answer if it called FINAL, else the feedback."""
         rec.code = code
-        result = self.execute(session, code, rec)
+        result = self.execute(repl, code, rec)
         if result.final is not None:
             rec.final, rec.final_source = result.final, source
         else:
@@ -253,10 +252,10 @@ class _Run:
         self.emit("start", 0, context=traj.context, model=self.backend.name)
         answer: str | None = None
         why_last: str | None = None
-        session: ReplSession | None = None
+        repl: ReplSession | None = None
         try:
             self.backend.reset()
-            session = ReplSession(
+            repl = ReplSession(
                 self.opened.path, encoding_errors=cfg.encoding_errors, llm_query=self.llm_query,
                 exec_timeout=cfg.exec_timeout, memory_limit_bytes=cfg.memory_limit_bytes,
                 max_output_chars=cfg.max_output_chars,
@@ -265,7 +264,7 @@ class _Run:
             iteration = 0
             while True:
                 iteration += 1
-                rec = self.turn(session, messages, iteration, last=why_last is not None)
+                rec = self.turn(repl, messages, iteration, last=why_last is not None)
                 if rec.final is not None or why_last is not None:
                     answer = rec.final
                     break
@@ -289,8 +288,8 @@ class _Run:
             traj.status, traj.error = "error", f"{type(e).__name__}: {e}"
             raise
         finally:
-            if session is not None:
-                session.close()
+            if repl is not None:
+                repl.close()
             traj.answer, traj.exhausted = answer, why_last is not None
             self.save()
         self.emit("end", len(traj.iterations), answer=answer, error=traj.error,
@@ -311,8 +310,7 @@ def run(backend: Backend, opened: OpenedContext, task: str, config: RLMConfig | 
         ...     run(ReplayBackend(['```python\\nFINAL(context[-2:])\\n```']), opened, "x?").answer
         '42'
     """
-    if not task.strip():
-        raise UsageError("the task is empty: say what to do with the context")
+    check_task(task)
     return _Run(backend, opened, task, config or RLMConfig(), output_trajectory).run()
 
 
@@ -334,10 +332,9 @@ def rlm_generate(model: Any = None, tokenizer: Any = None, *, context: ContextIn
         >>> print(r.answer, r.iterations, r.total_tokens)  # doctest: +SKIP
     """
     config = config or RLMConfig()
-    if not task.strip():
-        raise UsageError("the task is empty: say what to do with the context")
+    check_task(task)
     # The context first: bad input fails in milliseconds, before a model load that takes seconds.
     with open_context(context, config.encoding_errors) as opened:
-        chosen = backend_for(model, tokenizer, backend, max_kv_size=config.max_kv_size,
-                             seed=config.seed)
+        chosen = load_backend(model, tokenizer, backend=backend, max_kv_size=config.max_kv_size,
+                              seed=config.seed)
         return run(chosen, opened, task, config, output_trajectory=output_trajectory)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import traceback
 
 
 class RLMError(Exception):
@@ -41,20 +42,50 @@ class BudgetExhaustedError(RLMError):
     """A run budget (llm_query calls, tokens, wall time) is used up; the model is asked to answer."""
 
 
-def cli_failure(
-    prog: str, exc: RLMError | KeyboardInterrupt, interrupted: str = "interrupted"
-) -> int:
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, delivered like Ctrl-C so a run stops the same clean way (trajectory written)."""
+
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
+
+
+def exit_code(exc: BaseException) -> int:
+    """The exit code a command returns when it stops on `exc`.
+
+    Usage and input errors give 2, other failures 1, Ctrl-C 130, SIGTERM 143.
+
+    >>> exit_code(ContextError("invalid UTF-8")), exit_code(BackendError("no model"))
+    (2, 1)
+    """
+    if isinstance(exc, Terminated):
+        return EXIT_TERMINATED
+    if isinstance(exc, KeyboardInterrupt):
+        return EXIT_INTERRUPTED
+    if isinstance(exc, (UsageError, ContextError)):
+        return EXIT_USAGE
+    return EXIT_FAILED
+
+
+def cli_failure(prog: str, exc: BaseException, interrupted: str = "interrupted", *,
+                verbose: bool = False) -> int:
     """Say on stderr, in one line, why the `prog` command stopped; return its exit code.
 
-    `UsageError` gives 2 and any other `RLMError` 1, both as `PROG: error: MESSAGE`; Ctrl-C gives
-    130 as `PROG: ` followed by `interrupted` (a command may say there what it left behind).
+    Errors print as `PROG: error: MESSAGE` (an unexpected exception's type is named; `verbose`
+    adds the traceback); Ctrl-C as `PROG: ` followed by `interrupted` (a command may say there
+    what it left behind); SIGTERM as `PROG: terminated`.
 
     Example:
         >>> cli_failure("rlm eval", UsageError("--seeds must be at least 1"))
         2
     """
-    if isinstance(exc, KeyboardInterrupt):
+    if isinstance(exc, Terminated):
+        print(f"{prog}: terminated", file=sys.stderr)
+    elif isinstance(exc, KeyboardInterrupt):
         print(f"{prog}: {interrupted}", file=sys.stderr)
-        return 130
-    print(f"{prog}: error: {exc}", file=sys.stderr)
-    return 2 if isinstance(exc, UsageError) else 1
+    else:
+        if verbose:
+            traceback.print_exception(exc, file=sys.stderr)
+        message = str(exc) if isinstance(exc, RLMError) else f"{type(exc).__name__}: {exc}"
+        first_line = message.strip().splitlines()[0] if message.strip() else "unknown error"
+        print(f"{prog}: error: {first_line}", file=sys.stderr)
+    return exit_code(exc)

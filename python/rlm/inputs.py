@@ -1,4 +1,4 @@
-"""What a run is given: the context (opened once, shared with the REPL by path) and the backend.
+"""Opening the context a run is given: once, in the driver, shared with the REPL worker by path.
 
 Every context becomes a file the REPL worker can map: a path is used as it is; text, bytes, stdin
 and in-memory `Context`s are written once to a temp file that `OpenedContext.close()` deletes.
@@ -10,21 +10,13 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any, Union
 
 from rlm._core import Context
-from rlm.backends.base import Backend
 from rlm.errors import ContextError, UsageError
-from rlm.prompts import HEAD_PREVIEW_CHARS, TAIL_PREVIEW_CHARS, ContextSummary
 
 ContextInput = Union[str, bytes, "os.PathLike[str]", Context]
 
-# Count tokens exactly up to this many characters; estimate from samples above it (PERF.md: an
-# exact count of 1 GiB takes minutes).
-EXACT_TOKEN_CHARS = 200_000
-TOKEN_SAMPLES = 16
-TOKEN_SAMPLE_CHARS = 4096
 ENCODING_HINT = "on the command line: --encoding-errors replace"
 
 
@@ -156,78 +148,3 @@ def open_stream(stream: IO[bytes], encoding_errors: str = "strict") -> OpenedCon
         os.unlink(path)
         raise
     return _open_file(path, encoding_errors, source="stdin", temporary=True)
-
-
-def summarize(context: Context, count_tokens: Any) -> ContextSummary:
-    """Size, token count and preview of `context` for the prompt.
-
-    Tokens are counted exactly for small contexts and estimated from evenly spaced samples for big
-    ones (labelled as an estimate). `count_tokens` is the backend's `count_tokens(text) -> int`.
-
-    >>> summarize(Context.from_str("a b c\\nd"), lambda s: len(s.split())).tokens
-    4
-    """
-    chars = len(context)
-    lines = context.line_count()
-    estimated = chars > EXACT_TOKEN_CHARS
-    tokens: int | None
-    try:
-        if not estimated:
-            tokens = count_tokens(context[:])
-        else:
-            step = chars // TOKEN_SAMPLES
-            sampled = counted = 0
-            for i in range(TOKEN_SAMPLES):
-                piece = context[i * step : i * step + TOKEN_SAMPLE_CHARS]
-                sampled += len(piece)
-                counted += count_tokens(piece)
-            tokens = round(chars * counted / sampled) if sampled else 0
-    except Exception:  # a backend without a usable tokenizer: describe without tokens
-        tokens = None
-    if chars <= HEAD_PREVIEW_CHARS + TAIL_PREVIEW_CHARS:
-        head, tail = context[:], ""
-    else:
-        head, tail = context[:HEAD_PREVIEW_CHARS], context[chars - TAIL_PREVIEW_CHARS :]
-    return ContextSummary(chars, lines, tokens, estimated, head, tail)
-
-
-def load_backend(model: str | os.PathLike[str] | None, *, max_kv_size: int | None = None,
-                 seed: int | None = None) -> Backend:
-    """The backend named by `--model`: `replay:FILE`, a model directory, a Hugging Face id, or None
-    for the bundled default. MLX is imported only for a real model.
-
-    >>> load_backend("replay:/nonexistent.json")
-    Traceback (most recent call last):
-    ...
-    rlm.errors.UsageError: replay file not found: /nonexistent.json
-    """
-    from rlm.backends.replay import REPLAY_PREFIX, ReplayBackend
-
-    if isinstance(model, str) and model.startswith(REPLAY_PREFIX):
-        return ReplayBackend.from_file(model[len(REPLAY_PREFIX) :])
-    from rlm.backends import mlx
-
-    spec = os.fspath(model) if model is not None else None
-    return mlx.load_backend(spec, max_kv_size=max_kv_size, seed=seed)
-
-
-def backend_for(model: Any, tokenizer: Any, backend: Backend | None, *,
-                max_kv_size: int | None, seed: int | None) -> Backend:
-    """The backend `rlm_generate` uses: `backend=` as given, `(model, tokenizer)` objects from
-    `mlx_lm.load` wrapped in `MLXBackend`, or a model name/path loaded by `load_backend`.
-
-    >>> from rlm.backends.replay import ReplayBackend
-    >>> b = ReplayBackend([]); backend_for(None, None, b, max_kv_size=None, seed=None) is b
-    True
-    """
-    if backend is not None:
-        if model is not None:
-            raise UsageError("pass either backend= or model/tokenizer, not both")
-        return backend
-    if model is None or isinstance(model, (str, Path, os.PathLike)):
-        return load_backend(model, max_kv_size=max_kv_size, seed=seed)
-    if tokenizer is None:
-        raise UsageError("a model object needs its tokenizer: model, tokenizer = mlx_lm.load(...)")
-    from rlm.backends.mlx import MLXBackend
-
-    return MLXBackend(model, tokenizer, max_kv_size=max_kv_size, seed=seed)

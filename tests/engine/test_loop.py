@@ -290,9 +290,9 @@ class _RecordingBackend(ReplayBackend):
         super().__init__(turns)
         self.prefixes: list[str] = []
 
-    def generate(self, messages: Any, **kw: Any) -> Completion:
+    def generate(self, messages: Any, sampling: Any, **kw: Any) -> Completion:
         self.prefixes.append(kw.get("assistant_prefix", ""))
-        return super().generate(messages, **kw)
+        return super().generate(messages, sampling, **kw)
 
 
 def test_the_assistant_turn_starts_with_the_code_fence() -> None:
@@ -354,12 +354,24 @@ def test_a_nearly_full_context_window_asks_for_the_answer_while_it_still_fits(co
 
 
 def test_a_rotating_kv_cache_has_no_window_budget(code) -> None:
+    # The backend knows whether its cache rotates (MLXBackend(max_kv_size=N)); a default config
+    # passed with it must not bring the window check back.
     from rlm.engine import WINDOW_RESERVE_TOKENS
 
     backend = ReplayBackend([code("print('x ' * 2000)"), code("FINAL('fits')")])
     backend.context_window = WINDOW_RESERVE_TOKENS + 1500
-    r = rlm_generate(backend=backend, context="abc", task="t", config=RLMConfig(max_kv_size=4096))
+    backend.rotating_cache = True  # type: ignore[attr-defined]
+    r = rlm_generate(backend=backend, context="abc", task="t", config=RLMConfig())
     assert r.answer == "fits" and not r.exhausted
+
+
+def test_config_max_kv_size_does_not_switch_off_the_window_check_of_a_given_backend(code) -> None:
+    from rlm.engine import WINDOW_RESERVE_TOKENS
+
+    backend = ReplayBackend([code("print('x ' * 2000)"), code("FINAL('fits')")])
+    backend.context_window = WINDOW_RESERVE_TOKENS + 1500  # its cache does not rotate
+    r = rlm_generate(backend=backend, context="abc", task="t", config=RLMConfig(max_kv_size=4096))
+    assert r.answer == "fits" and r.exhausted
 
 
 def test_a_turn_cut_by_max_tokens_is_named(run, code) -> None:

@@ -20,7 +20,7 @@ def test_system_prompt_teaches_inspection_search_chunks_and_final() -> None:
 
 
 def test_system_prompt_stays_compact() -> None:
-    # Prefill is the main cost on CPU (MODELS.md): ~500 tokens is ~2,000 characters of English.
+    # Prefill is the main cost on CPU (docs/eval.md): ~500 tokens is ~2,000 characters of English.
     assert len(SYSTEM_PROMPT) < 2400
 
 

@@ -13,7 +13,7 @@ import re
 import pytest
 from collections.abc import Callable, Sequence
 
-from rlm.backends.base import Completion, Message, Session, StopFn
+from rlm.backends.base import Completion, Message, Sampling, Conversation, StopFn
 
 CODE = re.compile(r"\b\d{4}-[A-Z]{2}\b")
 
@@ -30,14 +30,11 @@ class ReadingBackend:
     def generate(
         self,
         messages: Sequence[Message],
+        sampling: Sampling,
         *,
-        max_tokens: int,
-        temp: float = 0.0,
-        top_p: float = 1.0,
-        top_k: int = 0,
         stop: StopFn | None = None,
         assistant_prefix: str = "",
-        session: Session = "root",
+        conversation: Conversation = "root",
         on_text: Callable[[str], None] | None = None,
     ) -> Completion:
         self.prompts.append(list(messages))

@@ -35,7 +35,7 @@ def test_a_run_writes_results_and_prints_the_table(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
     reading_backend: type,
 ) -> None:
-    monkeypatch.setattr(cli, "_load_backend", lambda args: reading_backend(context_window=50_000))
+    monkeypatch.setattr(cli, "load_backend", lambda model, **kw: reading_backend(context_window=50_000))
     out = tmp_path / "r.json"
     code = cli.main(["--kind", "multi", "--size", "32K", "--seeds", "2", "--mode", "direct",
                      "--cache-dir", str(tmp_path), "-o", str(out)])

@@ -23,7 +23,7 @@ def small_model_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def small_backend(small_model_dir: Path) -> Any:
-    from rlm.backends.mlx import load_backend
+    from rlm.backends.loading import load_backend
 
     return load_backend(SMALL)
 

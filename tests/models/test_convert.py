@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rlm.backends.base import Sampling
 from rlm.models.convert import hf_name
 
 
@@ -64,8 +65,8 @@ def test_converted_weights_equal_the_dequantized_gguf_tensors(small_model_dir: P
 def test_converted_model_loads_in_mlx_lm_and_answers(small_backend) -> None:  # type: ignore[no-untyped-def]
     completion = small_backend.generate(
         [{"role": "user", "content": "What is the capital of France? Answer in one word."}],
-        max_tokens=8,
-        session="sub",
+        Sampling(max_tokens=8),
+        conversation="sub",
     )
     assert "Paris" in completion.text
     assert small_backend.context_window == 32768

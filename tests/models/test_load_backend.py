@@ -10,7 +10,7 @@ from rlm.errors import BackendError
 
 
 def test_hub_id_that_cannot_be_fetched_names_the_offline_route() -> None:
-    from rlm.backends.mlx import load_backend
+    from rlm.backends.loading import load_backend
 
     with pytest.raises(BackendError) as info:
         load_backend("rlm-tests-nonexistent-org/no-such-model")
@@ -19,7 +19,7 @@ def test_hub_id_that_cannot_be_fetched_names_the_offline_route() -> None:
 
 
 def test_directory_without_a_model_is_a_backend_error(tmp_path: Path) -> None:
-    from rlm.backends.mlx import load_backend
+    from rlm.backends.loading import load_backend
 
     with pytest.raises(BackendError, match="cannot load the model in"):
         load_backend(str(tmp_path))

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from rlm.backends.base import Backend
+from rlm.backends.base import Backend, Sampling
 from rlm.errors import BackendError
 
 pytestmark = pytest.mark.real_model
@@ -45,8 +45,8 @@ def test_kv_reuse_equals_a_fresh_full_prefill_and_prefills_little(small_backend:
     messages: list[dict[str, str]] = []
     for turn, added in enumerate(_conversation(3)):
         messages += added
-        reused = backend.generate(messages, max_tokens=32, stop=_stop_at_block_end, assistant_prefix=FENCE)
-        full = _fresh(small_backend).generate(messages, max_tokens=32, stop=_stop_at_block_end, assistant_prefix=FENCE)
+        reused = backend.generate(messages, Sampling(max_tokens=32), stop=_stop_at_block_end, assistant_prefix=FENCE)
+        full = _fresh(small_backend).generate(messages, Sampling(max_tokens=32), stop=_stop_at_block_end, assistant_prefix=FENCE)
         assert (reused.text, reused.generation_tokens, reused.finish_reason) == (
             full.text, full.generation_tokens, full.finish_reason,
         )
@@ -61,8 +61,8 @@ def test_kv_reuse_equals_a_fresh_full_prefill_and_prefills_little(small_backend:
 def test_regenerating_the_same_prompt_prefills_one_token(small_backend: Any) -> None:
     backend = _fresh(small_backend)
     messages = _conversation(1)[0]
-    first = backend.generate(messages, max_tokens=5)
-    again = backend.generate(messages, max_tokens=5)
+    first = backend.generate(messages, Sampling(max_tokens=5))
+    again = backend.generate(messages, Sampling(max_tokens=5))
     assert again.prefill_tokens == 1
     assert again.text == first.text
 
@@ -70,7 +70,7 @@ def test_regenerating_the_same_prompt_prefills_one_token(small_backend: Any) -> 
 def test_stop_cuts_the_text_and_streaming_sees_exactly_it(small_backend: Any) -> None:
     pieces: list[str] = []
     completion = _fresh(small_backend).generate(
-        _conversation(1)[0], max_tokens=60, stop=_stop_at_block_end, assistant_prefix=FENCE,
+        _conversation(1)[0], Sampling(max_tokens=60), stop=_stop_at_block_end, assistant_prefix=FENCE,
         on_text=pieces.append,
     )
     assert completion.finish_reason == "stop"
@@ -79,7 +79,7 @@ def test_stop_cuts_the_text_and_streaming_sees_exactly_it(small_backend: Any) ->
 
 
 def test_max_tokens_ends_with_length(small_backend: Any) -> None:
-    completion = _fresh(small_backend).generate(_conversation(1)[0], max_tokens=3)
+    completion = _fresh(small_backend).generate(_conversation(1)[0], Sampling(max_tokens=3))
     assert completion.generation_tokens == 3
     assert completion.finish_reason == "length"
 
@@ -89,25 +89,25 @@ def test_sub_call_longer_than_the_window_is_a_clear_error(small_backend: Any) ->
 
     small_window = MLXBackend(small_backend.model, small_backend.tokenizer, context_window=64)
     with pytest.raises(BackendError, match="64-token window: pass a smaller piece"):
-        small_window.generate([{"role": "user", "content": "word " * 100}], max_tokens=4, session="sub")
+        small_window.generate([{"role": "user", "content": "word " * 100}], Sampling(max_tokens=4), conversation="sub")
 
 
 def test_sub_calls_leave_the_root_cache_alone(small_backend: Any) -> None:
     backend = _fresh(small_backend)
     messages = _conversation(1)[0]
-    backend.generate(messages, max_tokens=4)
-    backend.generate([{"role": "user", "content": "Say yes."}], max_tokens=4, session="sub")
-    assert backend.generate(messages, max_tokens=4).prefill_tokens == 1
+    backend.generate(messages, Sampling(max_tokens=4))
+    backend.generate([{"role": "user", "content": "Say yes."}], Sampling(max_tokens=4), conversation="sub")
+    assert backend.generate(messages, Sampling(max_tokens=4)).prefill_tokens == 1
 
 
 def test_reset_keeps_the_cache_for_the_next_runs_shared_prefix(small_backend: Any) -> None:
     backend = _fresh(small_backend)
     messages = _conversation(1)[0]
-    first = backend.generate(messages, max_tokens=2)
+    first = backend.generate(messages, Sampling(max_tokens=2))
     backend.reset()
-    assert backend.generate(messages, max_tokens=2).prefill_tokens == 1
+    assert backend.generate(messages, Sampling(max_tokens=2)).prefill_tokens == 1
     backend.drop_cache()
-    assert backend.generate(messages, max_tokens=2).prefill_tokens == first.prompt_tokens
+    assert backend.generate(messages, Sampling(max_tokens=2)).prefill_tokens == first.prompt_tokens
 
 
 def test_system_prompt_cache_on_disk_is_reused_by_the_next_process(
@@ -121,11 +121,11 @@ def test_system_prompt_cache_on_disk_is_reused_by_the_next_process(
     runs = []
     for _ in range(2):  # a new backend stands for a new process: nothing shared in memory
         backend = MLXBackend(small_backend.model, small_backend.tokenizer, model_dir=str(small_model_dir))
-        runs.append(backend.generate(messages, max_tokens=24, stop=_stop_at_block_end, assistant_prefix=FENCE))
+        runs.append(backend.generate(messages, Sampling(max_tokens=24), stop=_stop_at_block_end, assistant_prefix=FENCE))
     assert len(list((tmp_path / "prompt-cache").glob("*.safetensors"))) == 1
     assert runs[0].prefill_tokens == runs[0].prompt_tokens
     assert runs[1].prefill_tokens == runs[1].prompt_tokens - keep
-    plain = _fresh(small_backend).generate(messages, max_tokens=24, stop=_stop_at_block_end, assistant_prefix=FENCE)
+    plain = _fresh(small_backend).generate(messages, Sampling(max_tokens=24), stop=_stop_at_block_end, assistant_prefix=FENCE)
     assert runs[0].text == runs[1].text == plain.text
 
 
@@ -135,7 +135,7 @@ def test_same_seed_same_sample(small_backend: Any) -> None:
     messages = [{"role": "user", "content": "Write a one-line poem about the sea."}]
     texts = [
         MLXBackend(small_backend.model, small_backend.tokenizer, seed=7).generate(
-            messages, max_tokens=12, temp=1.0, top_p=0.95, session="sub"
+            messages, Sampling(max_tokens=12, temp=1.0, top_p=0.95), conversation="sub"
         ).text
         for _ in range(2)
     ]
@@ -146,10 +146,11 @@ def test_rotating_cache_keeps_going_past_its_size_with_bounded_prefill(small_bac
     from rlm.backends.mlx import MLXBackend
 
     backend = MLXBackend(small_backend.model, small_backend.tokenizer, max_kv_size=96)
+    assert backend.rotating_cache
     messages: list[dict[str, str]] = []
     for added in _conversation(3):
         messages += added
-        completion = backend.generate(messages, max_tokens=12, assistant_prefix=FENCE)
+        completion = backend.generate(messages, Sampling(max_tokens=12), assistant_prefix=FENCE)
         assert completion.prefill_tokens < 96
         assert completion.generation_tokens > 0
         messages.append({"role": "assistant", "content": FENCE + completion.text})
@@ -165,10 +166,10 @@ def test_an_interrupted_generation_does_not_poison_the_next_one(small_backend: A
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        backend.generate(messages, max_tokens=8, on_text=interrupt)
-    after = backend.generate(messages, max_tokens=8)
+        backend.generate(messages, Sampling(max_tokens=8), on_text=interrupt)
+    after = backend.generate(messages, Sampling(max_tokens=8))
     assert after.prefill_tokens == after.prompt_tokens
-    assert after.text == _fresh(small_backend).generate(messages, max_tokens=8).text
+    assert after.text == _fresh(small_backend).generate(messages, Sampling(max_tokens=8)).text
 
 
 def test_prefix_cache_directory_keeps_only_the_most_recent_files(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -190,8 +191,8 @@ def test_prefix_cache_directory_keeps_only_the_most_recent_files(tmp_path: Any, 
 def test_batched_sub_calls_answer_as_one_by_one_does(small_backend: Any) -> None:
     questions = ["What is 2 + 3? Answer with the number.", "Name the capital of Italy in one word.", "Say hi."]
     prompts = [[{"role": "user", "content": q}] for q in questions]
-    batched = small_backend.generate_batch(prompts, max_tokens=10)
-    single = [small_backend.generate(p, max_tokens=10, session="sub") for p in prompts]
+    batched = small_backend.generate_batch(prompts, Sampling(max_tokens=10))
+    single = [small_backend.generate(p, Sampling(max_tokens=10), conversation="sub") for p in prompts]
     assert all(c.text.strip() for c in batched)
     assert [c.text for c in batched] == [c.text for c in single]
     assert [c.generation_tokens for c in batched] == [c.generation_tokens for c in single]

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from rlm.backends import _openblas
+from rlm import _openblas
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux") or _openblas.find_openblas() is None,
@@ -27,17 +27,17 @@ def _mapped_libraries() -> str:
 
 
 def test_importing_the_backend_loads_openblas_into_the_process() -> None:
-    out = _run("import rlm.backends.mlx; from rlm.backends import _openblas; print(_openblas.status()); " + _mapped_libraries())
+    out = _run("import rlm.backends.mlx; from rlm import _openblas; print(_openblas.status()); " + _mapped_libraries())
     status, maps = out.splitlines()
     assert status == f"loaded: {_openblas.find_openblas()}"
     assert "openblas-pthread/libopenblas" in maps
 
 
 def test_after_mlx_is_imported_it_is_too_late() -> None:
-    assert _run("import mlx.core; from rlm.backends import _openblas; print(_openblas.preload())") == "too late"
+    assert _run("import mlx.core; from rlm import _openblas; print(_openblas.preload())") == "too late"
 
 
 def test_rlm_no_openblas_turns_it_off() -> None:
-    code = "import rlm.backends.mlx; from rlm.backends import _openblas; print(_openblas.status()); "
+    code = "import rlm.backends.mlx; from rlm import _openblas; print(_openblas.status()); "
     out = _run(code + _mapped_libraries(), RLM_NO_OPENBLAS="1")
     assert out.splitlines() == ["disabled", "[]"]

@@ -31,12 +31,12 @@ def test_unknown_dtype_is_refused() -> None:
 @pytest.mark.real_model
 def test_q8_copy_loads_and_its_weights_match_float32(small_model_dir: Path, tmp_path: Path) -> None:
     # Weights are compared rather than generated from: MLX's quantized CPU kernels take minutes
-    # for even a short prompt on 2 cores (MODELS.md), and the generation path is the same code.
+    # for even a short prompt on 2 cores (docs/models.md), and the generation path is the same code.
     import mlx.core as mx
     import numpy as np
     from safetensors import safe_open
 
-    from rlm.backends.mlx import load_backend
+    from rlm.backends.loading import load_backend
     from rlm.models.quantize import quantize_dir
 
     out = tmp_path / "q8"

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rlm import toolkit
+from rlm.repl import toolkit
 from rlm._core import Context
 from rlm.errors import ContextTooLargeError
 from rlm.repl import re_compat
 from rlm.repl.session import ReplSession
-from rlm.toolkit import chunks, count_tokens, find_all, grep
+from rlm.repl.toolkit import chunks, count_tokens, find_all, grep
 
 
 TEXT = ("id=7 alpha\nβeta=22 gamma\r\nGAMMA=333\n\n" + "filler line 4\n" * 5

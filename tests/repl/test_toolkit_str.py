@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from rlm import toolkit
+from rlm.repl import toolkit
 from rlm.errors import ContextTooLargeError
-from rlm.toolkit import chunks, count_tokens, find_all, grep
+from rlm.repl.toolkit import chunks, count_tokens, find_all, grep
 
 TEXT = "first line\nsecond: needle here\nthird\r\nNEEDLE again\n\nlast needle"
 

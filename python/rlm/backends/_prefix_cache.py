@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from rlm.backends import _openblas
+from rlm import _openblas
 
 _openblas.preload()  # must come before the first `import mlx` (see _openblas)
 

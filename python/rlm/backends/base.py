@@ -1,8 +1,7 @@
 """The seam between the loop and a model: the `Backend` protocol and its `Completion` result.
 
 Implementations: `mlx.MLXBackend` (in-process mlx-lm), `replay.ReplayBackend` (canned turns, for
-tests and debugging). Next round: an OpenAI-compatible backend and `generate_batch` for batched
-sub-calls; both fit this protocol without changing the engine.
+tests and debugging); `loading.load_backend` picks one.
 """
 
 from __future__ import annotations
@@ -16,7 +15,21 @@ Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content":
 # to cut the text and stop, or None to go on. The engine uses it to stop at the end of a code block.
 StopFn = Callable[[str], "int | None"]
 
-Session = Literal["root", "sub"]
+Conversation = Literal["root", "sub"]
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How to generate: the length bound and the sampler's knobs (mlx-lm's `make_sampler` names).
+
+    >>> Sampling(max_tokens=256).temp
+    0.0
+    """
+
+    max_tokens: int
+    temp: float = 0.0
+    top_p: float = 1.0
+    top_k: int = 0
 
 
 @dataclass
@@ -42,24 +55,24 @@ class Backend(Protocol):
     # - supports_assistant_prefix: bool = True. False when the backend cannot start the assistant
     #   turn with given text (replay files hold whole replies), so the engine sends no prefix.
     # - tokenizer_path: str | None = None. The model's tokenizer.json, for the REPL's count_tokens.
+    # - rotating_cache: bool = False. True when old tokens fall out of the backend's KV cache
+    #   (mlx `max_kv_size`), so a conversation never outgrows the window and the engine's
+    #   window check does not apply.
 
     def generate(
         self,
         messages: Sequence[Message],
+        sampling: Sampling,
         *,
-        max_tokens: int,
-        temp: float = 0.0,
-        top_p: float = 1.0,
-        top_k: int = 0,
         stop: StopFn | None = None,
         assistant_prefix: str = "",
-        session: Session = "root",
+        conversation: Conversation = "root",
         on_text: Callable[[str], None] | None = None,
     ) -> Completion:
-        """Generate the next assistant message.
+        """Generate the next assistant message, at most `sampling.max_tokens` tokens.
 
-        `session="root"` may reuse a prompt cache across calls (the root conversation only grows);
-        `session="sub"` starts fresh (llm_query sub-calls). `assistant_prefix` is put at the start of
+        `conversation="root"` may reuse a prompt cache across calls (the root conversation only grows);
+        `conversation="sub"` starts fresh (llm_query sub-calls). `assistant_prefix` is put at the start of
         the assistant turn (e.g. an opening code fence) where the chat template allows it.
         `on_text` receives text pieces as they are generated (streaming for `--verbose`).
         """

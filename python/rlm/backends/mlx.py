@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from rlm.backends import _openblas
+from rlm import _openblas
 
 _openblas.preload()  # must come before the first `import mlx` (see _openblas)
 
@@ -31,7 +31,7 @@ from mlx_lm.models.cache import (  # noqa: E402
 from mlx_lm.sample_utils import make_sampler  # noqa: E402
 
 from rlm.backends import _prefix_cache  # noqa: E402
-from rlm.backends.base import Completion, Message, Session, StopFn  # noqa: E402
+from rlm.backends.base import Completion, Message, Sampling, Conversation, StopFn  # noqa: E402
 from rlm.errors import BackendError  # noqa: E402
 
 _DEFAULT_KEEP = 4  # mlx-lm's own default when the system prompt's length is unknown
@@ -50,6 +50,10 @@ def _warn_if_openblas_missed() -> None:
 
 
 _warned = False
+
+
+def _sampler(sampling: Sampling) -> Any:
+    return make_sampler(temp=sampling.temp, top_p=sampling.top_p, top_k=sampling.top_k)
 
 
 def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
@@ -91,6 +95,7 @@ class MLXBackend:
         )
         self.tokenizer_path = tokenizer_path
         self.max_kv_size = max_kv_size
+        self.rotating_cache = max_kv_size is not None  # old tokens fall out: no window limit
         self.seed = seed
         self._root_cache: list[Any] | None = None
         self._root_tokens: list[int] = []  # the token sequence the root cache has seen, in order
@@ -132,25 +137,23 @@ class MLXBackend:
     def generate(
         self,
         messages: Sequence[Message],
+        sampling: Sampling,
         *,
-        max_tokens: int,
-        temp: float = 0.0,
-        top_p: float = 1.0,
-        top_k: int = 0,
         stop: StopFn | None = None,
         assistant_prefix: str = "",
-        session: Session = "root",
+        conversation: Conversation = "root",
         on_text: Callable[[str], None] | None = None,
     ) -> Completion:
         """Generate the next assistant message (see `Backend.generate`).
 
         Example:
-            >>> c = backend.generate([{"role": "user", "content": "Hi"}], max_tokens=16)  # doctest: +SKIP
+            >>> c = backend.generate([{"role": "user", "content": "Hi"}], Sampling(16))  # doctest: +SKIP
             >>> c.text, c.prefill_tokens  # doctest: +SKIP
         """
         started = time.perf_counter()
+        max_tokens = sampling.max_tokens
         ids = self.prompt_ids(messages, assistant_prefix)
-        if session == "sub":
+        if conversation == "sub":
             self._check_fits(ids, "this llm_query prompt", "pass a smaller piece of the context")
             cache, feed, remember = make_prompt_cache(self.model), ids, False
         else:
@@ -163,7 +166,7 @@ class MLXBackend:
             max_tokens = max(1, min(max_tokens, self.context_window - len(ids)))
 
         try:
-            text, generated, finish = self._run(cache, feed, max_tokens, temp, top_p, top_k, stop, on_text)
+            text, generated, finish = self._run(cache, feed, max_tokens, sampling, stop, on_text)
         except BaseException:
             if remember:  # interrupted mid-way: what the cache holds is no longer known
                 self.drop_cache()
@@ -182,20 +185,17 @@ class MLXBackend:
     def generate_batch(
         self,
         prompts: Sequence[Sequence[Message]],
-        *,
-        max_tokens: int,
-        temp: float = 0.0,
-        top_p: float = 1.0,
-        top_k: int = 0,
+        sampling: Sampling,
     ) -> list[Completion]:
         """Answer several independent conversations at once (sub-calls), each with a fresh cache.
 
         Decoding is bound by memory bandwidth here, so one batched step costs little more than one
-        stream's (MODELS.md: 8 prompts in 28 s batched vs 62 s one by one); greedy answers are
-        the same as `generate(..., session="sub")` gives. No stop function: each ends at EOS.
-        Example: `[c.text for c in backend.generate_batch([[q1], [q2]], max_tokens=64)]`.
+        stream's (measured: 8 prompts in 28 s batched vs 62 s one by one); greedy answers are
+        the same as `generate(..., conversation="sub")` gives. No stop function: each ends at EOS.
+        Example: `[c.text for c in backend.generate_batch([[q1], [q2]], Sampling(64))]`.
         """
         started = time.perf_counter()
+        max_tokens = sampling.max_tokens
         ids_list = [self.prompt_ids(messages) for messages in prompts]
         for i, ids in enumerate(ids_list):
             self._check_fits(ids, f"llm_query prompt {i + 1}", "pass a smaller piece of the context")
@@ -205,7 +205,7 @@ class MLXBackend:
         ]
         response = batch_generate(
             self.model, self.tokenizer, ids_list, max_tokens=limits,
-            sampler=make_sampler(temp=temp, top_p=top_p, top_k=top_k), return_token_ids=True,
+            sampler=_sampler(sampling), return_token_ids=True,
         )  # fmt: skip
         elapsed = time.perf_counter() - started
         generated = response.token_ids or [[] for _ in ids_list]
@@ -310,14 +310,12 @@ class MLXBackend:
         cache: list[Any],
         feed: list[int],
         max_tokens: int,
-        temp: float,
-        top_p: float,
-        top_k: int,
+        sampling: Sampling,
         stop: StopFn | None,
         on_text: Callable[[str], None] | None,
     ) -> tuple[str, list[int], str]:
         """Stream tokens into `cache`; return (text cut by `stop`, generated ids, finish reason)."""
-        sampler = make_sampler(temp=temp, top_p=top_p, top_k=top_k)
+        sampler = _sampler(sampling)
         text, emitted, finish = "", 0, "length"
         generated: list[int] = []
         for response in stream_generate(
@@ -339,13 +337,13 @@ class MLXBackend:
         return text, generated, finish
 
 
-def load_backend(
+def load_model(
     model: str | None, *, max_kv_size: int | None = None, seed: int | None = None
 ) -> MLXBackend:
     """An MLXBackend for a bundled model name (installed on first use; None = the default),
     a local MLX model directory, or a Hugging Face repo id.
 
-    Example: `load_backend(None).generate([{"role": "user", "content": "2+2?"}], max_tokens=8)`.
+    Example: `load_model(None).generate([{"role": "user", "content": "2+2?"}], Sampling(8))`.
     """
     from rlm.models import REGISTRY, install
     from rlm.models.registry import DEFAULT_MODEL

@@ -19,7 +19,7 @@ import os
 import time
 from typing import Any, Callable, Sequence
 
-from rlm.backends.base import Completion, Message, Session, StopFn
+from rlm.backends.base import Completion, Sampling, Message, Conversation, StopFn
 from rlm.errors import BackendError, UsageError
 
 MESSAGE_OVERHEAD_TOKENS = 4
@@ -78,7 +78,7 @@ class ReplayBackend:
     `supports_assistant_prefix = False` and the engine does not ask for an opening fence.
 
     >>> b = ReplayBackend(["```python\\nFINAL(1)\\n```"])
-    >>> b.generate([{"role": "user", "content": "hi"}], max_tokens=100).text
+    >>> b.generate([{"role": "user", "content": "hi"}], Sampling(max_tokens=100)).text
     '```python\\nFINAL(1)\\n```'
     """
 
@@ -142,19 +142,16 @@ class ReplayBackend:
     def generate(
         self,
         messages: Sequence[Message],
+        sampling: Sampling,
         *,
-        max_tokens: int,
-        temp: float = 0.0,
-        top_p: float = 1.0,
-        top_k: int = 0,
         stop: StopFn | None = None,
         assistant_prefix: str = "",
-        session: Session = "root",
+        conversation: Conversation = "root",
         on_text: Callable[[str], None] | None = None,
     ) -> Completion:
         """The next canned reply, cut by `stop` and by `max_tokens` (approximate tokens)."""
         started = time.perf_counter()
-        if session == "root":
+        if conversation == "root":
             text, prefill = self._next_root(messages)
         else:
             text, prefill = self._next_sub_reply(messages), self._prompt_tokens(messages)
@@ -165,6 +162,7 @@ class ReplayBackend:
             cut = stop(text)
             if cut is not None:
                 text = text[:cut]
+        max_tokens = sampling.max_tokens
         if approx_tokens(text) > max_tokens:
             words = text.split(" ")
             kept: list[str] = []
@@ -174,7 +172,7 @@ class ReplayBackend:
         if on_text is not None and text:
             on_text(text)
         prompt_tokens = self._prompt_tokens(messages)
-        if session == "root":
+        if conversation == "root":
             self._cached = [*messages, {"role": "assistant", "content": assistant_prefix + text}]
         return Completion(
             text=text,

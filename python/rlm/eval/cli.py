@@ -13,10 +13,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rlm.backends.loading import load_backend
 from rlm.errors import RLMError, UsageError, cli_failure
 from rlm.eval.corpus import FILLERS
 from rlm.eval.report import markdown_table, summarise
-from rlm.eval.runner import MODES, RunResult, load_results, run_eval
+from rlm.eval.results import RunResult, load_results
+from rlm.eval.runner import MODES, run_eval
 from rlm.eval.tasks import KINDS, default_cache_dir, make_task, parse_size
 
 
@@ -96,13 +98,6 @@ def _rlm_config(args: argparse.Namespace) -> Any:
     return RLMConfig(**fields)
 
 
-def _load_backend(args: argparse.Namespace) -> Any:
-    # The same resolution as `rlm --model`: replay:FILE, a bundled name, a directory, a hub id.
-    from rlm.inputs import load_backend
-
-    return load_backend(args.model, max_kv_size=args.max_kv_size)
-
-
 def _prompts_fingerprint() -> str | None:
     # Results depend on the prompt text as much as on the model: record which prompts ran.
     try:
@@ -144,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         config = _rlm_config(args) if "rlm" in modes else None
         print("eval: loading the model", file=sys.stderr, flush=True)
-        backend = _load_backend(args)
+        backend = load_backend(args.model, max_kv_size=args.max_kv_size)
         model = getattr(backend, "name", None) or args.model or "default"
         settings = {
             "model": model, "kinds": kinds, "sizes": sizes, "modes": modes, "seeds": list(seeds),

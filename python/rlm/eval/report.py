@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import mean
-from typing import TYPE_CHECKING
 
+from rlm.eval.results import RunResult
 from rlm.eval.tasks import format_size
-
-if TYPE_CHECKING:
-    from rlm.eval.runner import RunResult
 
 
 @dataclass
@@ -34,7 +31,7 @@ class SummaryRow:
 def summarise(results: Sequence[RunResult]) -> list[SummaryRow]:
     """Group `results` by (model, kind, size, mode), in first-seen order.
 
-    >>> from rlm.eval.runner import RunResult
+    >>> from rlm.eval.results import RunResult
     >>> r = RunResult("needle-32K-s0", "needle", 32768, 0, "rlm", "m", 1.0, "x", ["x"], 2, 900, 3.0)
     >>> summarise([r, r])[0].solved
     2

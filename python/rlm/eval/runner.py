@@ -12,12 +12,14 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TextIO
 
-from rlm.backends.base import Backend, Message
+from rlm.backends.base import Backend, Message, Sampling
 from rlm.errors import UsageError
+from rlm.eval.report import summarise
+from rlm.eval.results import RunResult
 from rlm.eval.tasks import Task, format_size
 
 MODES = ("rlm", "direct")
@@ -26,35 +28,6 @@ RESULTS_VERSION = 1
 DIRECT_SYSTEM = "You answer questions about a document. Reply with the answer only, no explanation."
 # Room for the chat template's role markers around the system and user messages.
 TEMPLATE_SLACK_TOKENS = 32
-
-
-@dataclass
-class RunResult:
-    """The outcome of one task in one mode; `error` says why a run ended without an answer."""
-
-    task_id: str
-    kind: str
-    size: int
-    seed: int
-    mode: str
-    model: str
-    score: float
-    answer: str | None
-    expected: list[str]
-    iterations: int
-    total_tokens: int
-    elapsed: float
-    error: str | None = None
-    # direct mode: whether the context was cut to fit, and how much of it the model saw
-    truncated: bool = False
-    context_chars_seen: int | None = None
-    context_tokens_seen: int | None = None
-    trajectory: str | None = None  # path of the saved trajectory (rlm mode), for failure analysis
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def solved(self) -> bool:
-        return self.score >= 1.0
 
 
 def fit_head(text: str, budget: int, count_tokens: Callable[[str], int]) -> str:
@@ -119,9 +92,8 @@ def run_direct(
         head = f.read(budget * 16)
     head = fit_head(head, budget, backend.count_tokens)
     backend.reset()
-    done = backend.generate(
-        direct_messages(head, task.question), max_tokens=answer_tokens, session="sub"
-    )
+    done = backend.generate(direct_messages(head, task.question), Sampling(answer_tokens),
+                            conversation="sub")
     answer = done.text.strip()
     return RunResult(
         task_id=task.id, kind=task.kind, size=task.size, seed=task.seed, mode="direct", model=model,
@@ -230,8 +202,6 @@ def write_results(path: Path, results: Sequence[RunResult], settings: dict[str, 
 
     >>> # write_results(Path("results.json"), results, {"model": "0.5B"})
     """
-    from rlm.eval.report import summarise
-
     data = {
         "version": RESULTS_VERSION,
         "settings": settings,
@@ -243,16 +213,6 @@ def write_results(path: Path, results: Sequence[RunResult], settings: dict[str, 
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(data, indent=1))
     os.replace(tmp, path)
-
-
-def load_results(path: Path) -> list[RunResult]:
-    """Read the runs back from a results file written by `write_results`.
-
-    >>> # load_results(Path("results.json"))[0].score
-    """
-    data = json.loads(path.read_text())
-    names = set(RunResult.__dataclass_fields__)
-    return [RunResult(**{k: v for k, v in run.items() if k in names}) for run in data["runs"]]
 
 
 def _save_trajectory(trajectory: Any, path: Path) -> Path:

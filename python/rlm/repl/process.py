@@ -17,7 +17,7 @@ import weakref
 from pathlib import Path
 from typing import IO
 
-from rlm import _limits
+from rlm.repl import limits
 from rlm.repl import protocol
 
 __all__ = ["WorkerProcess"]
@@ -42,14 +42,14 @@ class WorkerProcess:
     """One worker process with its two pipes and its capture file (fd 1 and 2 of the child).
 
     Example:
-        >>> proc = WorkerProcess(sys.executable, _limits.scrubbed_env(os.environ))
+        >>> proc = WorkerProcess(sys.executable, limits.scrubbed_env(os.environ))
         >>> proc.kill()
     """
 
     def __init__(self, python: str, env: dict[str, str]) -> None:
         cmd_r, cmd_w = os.pipe()
         reply_r, reply_w = os.pipe()
-        # Never written: its end of file tells the worker's watchdog that we died (rlm._limits).
+        # Never written: its end of file tells the worker's watchdog that we died (rlm.repl.limits).
         lifeline_r, lifeline_w = os.pipe()
         self.capture: IO[bytes] = tempfile.TemporaryFile()
         self.interrupts: IO[bytes] = tempfile.TemporaryFile()
@@ -76,7 +76,7 @@ class WorkerProcess:
         os.set_blocking(reply_r, False)
         self.ready = False
         self.memory_note = "none"
-        self.watch: _limits.MemoryWatch | None = None
+        self.watch: limits.MemoryWatch | None = None
         self._finalizer = weakref.finalize(self, WorkerProcess._kill, self.proc,
                                            (cmd_w, reply_r, lifeline_w), (self.capture, self.interrupts))
 

@@ -12,9 +12,9 @@ Limits (docs/repl.md has the reasoning):
   stopped `interrupt_grace` seconds later (a C loop that ignores signals), the child is killed and
   restarted: `restarted=True`, variables lost.
 - memory: `memory_limit_bytes` of new memory beyond what the worker uses after opening the context
-  (see rlm._limits): `MemoryError` inside the code, the run continues.
+  (see rlm.repl.limits): `MemoryError` inside the code, the run continues.
 - output: at most `max_output_chars` characters (head + tail), capped inside the child.
-- environment: secrets scrubbed (rlm._limits.scrubbed_env).
+- environment: secrets scrubbed (rlm.repl.limits.scrubbed_env).
 
 Example:
     >>> with ReplSession("notes.txt", llm_query=lambda p: "ok") as repl:
@@ -33,15 +33,13 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from rlm import _limits
+from rlm.repl import limits
+from rlm import defaults
 from rlm.errors import ContextError, ReplError
 from rlm.repl import protocol
 from rlm.repl.process import WorkerProcess
 
-__all__ = ["DEFAULT_MEMORY_LIMIT", "ExecResult", "LLMCallRecord", "ReplSession"]
-
-DEFAULT_MEMORY_LIMIT = 4 * 1024**3
-"""Default budget of new memory for model code: 4 GiB (the context mapping is not counted)."""
+__all__ = ["ExecResult", "LLMCallRecord", "ReplSession"]
 
 
 @dataclass
@@ -111,13 +109,13 @@ class ReplSession:
         *,
         encoding_errors: str = "strict",
         llm_query: Callable[[str], str],
-        exec_timeout: float = 60.0,
-        memory_limit_bytes: int | None = DEFAULT_MEMORY_LIMIT,
-        max_output_chars: int = 10_000,
+        exec_timeout: float = defaults.EXEC_TIMEOUT,
+        memory_limit_bytes: int | None = defaults.MEMORY_LIMIT_BYTES,
+        max_output_chars: int = defaults.MAX_OUTPUT_CHARS,
         tokenizer_path: str | os.PathLike[str] | None = None,
-        interrupt_grace: float = 2.0,
+        interrupt_grace: float = defaults.INTERRUPT_GRACE,
         llm_query_batched: Callable[[list[str]], list[str]] | None = None,
-        memory_mode: _limits.MemoryMode = "auto",
+        memory_mode: limits.MemoryMode = "auto",
         startup_timeout: float = 60.0,
         python: str = sys.executable,
     ) -> None:
@@ -138,7 +136,7 @@ class ReplSession:
             "max_output_chars": max_output_chars,
             "tokenizer_path": None if tokenizer_path is None else os.fspath(tokenizer_path),
         }
-        self._env = _limits.scrubbed_env(os.environ)
+        self._env = limits.scrubbed_env(os.environ)
         self._closed = False
         self._worker: WorkerProcess | None = self._spawn()
         self._wait_ready(self._worker)
@@ -180,7 +178,7 @@ class ReplSession:
         worker.memory_note = str(msg.get("memory_limit"))
         budget = self._init["memory_limit_bytes"]
         if msg.get("memory_mode") == "rss" and budget is not None:
-            worker.watch = _limits.MemoryWatch(worker.proc.pid, int(budget), self.interrupt_grace)
+            worker.watch = limits.MemoryWatch(worker.proc.pid, int(budget), self.interrupt_grace)
             worker.memory_note = worker.watch.describe()
 
     def _restart(self) -> None:

@@ -21,7 +21,8 @@ import threading
 import traceback
 from typing import Any
 
-from rlm import _limits, toolkit
+from rlm.repl import limits, toolkit
+from rlm import defaults
 from rlm.errors import RLMError
 from rlm.repl import protocol, re_compat
 from rlm.repl.capture import OutputCapture
@@ -51,7 +52,7 @@ class Worker:
         self.interrupt_fd = interrupt_fd
         self.exec_id = 0  # the execution being run (ids come from the driver)
         self.interrupted_id = -1  # the last execution a KeyboardInterrupt was raised in
-        self.max_output_chars = 10_000
+        self.max_output_chars = defaults.MAX_OUTPUT_CHARS
         self.memory_note = "none"
         self.memory_mode = "auto"
         self.final: str | None = None
@@ -102,7 +103,7 @@ class Worker:
     def init(self, msg: dict[str, Any]) -> None:
         from rlm._core import Context
 
-        self.max_output_chars = int(msg.get("max_output_chars", 10_000))
+        self.max_output_chars = int(msg.get("max_output_chars", defaults.MAX_OUTPUT_CHARS))
         path = msg.get("context_path")
         errors = msg.get("encoding_errors", "strict")
         self.stage = "context"
@@ -118,10 +119,10 @@ class Worker:
         self.stage = "memory limit"
         self.memory_mode = msg.get("memory_mode", "auto")
         if self.memory_mode == "auto":
-            self.memory_mode = _limits.default_memory_mode()
+            self.memory_mode = limits.default_memory_mode()
         budget = msg.get("memory_limit_bytes")
         if budget is not None and self.memory_mode == "rlimit":
-            self.memory_note = _limits.apply_rlimit_as(int(budget))
+            self.memory_note = limits.apply_rlimit_as(int(budget))
         # In "rss" mode the driver watches our memory and sends SIGUSR1 (see on_sigusr1).
 
     def build_namespace(self, context: Any) -> None:
@@ -340,7 +341,7 @@ class Worker:
 def main(argv: list[str]) -> int:
     cmd_fd, reply_fd = int(argv[1]), int(argv[2])
     if len(argv) > 4:  # started by session.py: die with the driver, even inside a C loop
-        _limits.start_lifeline_watchdog(int(argv[4]))
+        limits.start_lifeline_watchdog(int(argv[4]))
     worker = Worker(cmd_fd, reply_fd, int(argv[5]) if len(argv) > 5 else None)
     signal.signal(signal.SIGINT, worker.on_sigint)
     signal.signal(signal.SIGUSR1, worker.on_sigusr1)

@@ -32,7 +32,7 @@ HELPERS = ("grep", "find_all", "chunks", "count_tokens")
 # Per-process state, set once by the REPL worker (one worker = one run = one context).
 _state: dict[str, Any] = {"context": None, "tokenizer_path": None, "tokenizer": None}
 
-# count_tokens encodes in one piece up to this many characters (~1.5 s on the slow CPU of PERF.md).
+# count_tokens encodes in one piece up to this many characters (~1.5 s on a 2-core x86 CPU: benches/README.md).
 COUNT_TOKENS_MAX_CHARS = 2_000_000
 
 

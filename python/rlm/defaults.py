@@ -1,0 +1,16 @@
+"""Every default of a run, in one place: the CLI, `RLMConfig`, the REPL session and its worker read
+these, so the documented default is the one each layer applies.
+"""
+
+from __future__ import annotations
+
+MAX_ITERATIONS = 20  # root turns before the last "give your best answer" turn
+MAX_TOKENS_PER_TURN = 4096  # generated tokens per root turn
+TEMP = 0.0  # greedy
+TOP_P = 1.0  # off
+TOP_K = 0  # off
+EXEC_TIMEOUT = 60.0  # seconds of code running time per execution (sub-calls excluded)
+INTERRUPT_GRACE = 2.0  # seconds an interrupted execution has to stop before a hard kill
+MAX_OUTPUT_CHARS = 5000  # REPL output fed back per turn (head + tail beyond this)
+MAX_LLM_CALLS = 200  # llm_query sub-calls per run
+MEMORY_LIMIT_BYTES = 4 * 1024**3  # new memory model code may use (the mapped context not counted)
