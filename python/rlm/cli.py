@@ -101,7 +101,9 @@ def setup_arg_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-iterations", type=_positive_int, metavar="N", default=defaults.max_iterations,
                    help="root turns before a last turn asks for the best answer (default: %(default)s)")
     p.add_argument("--max-tokens", "-m", type=_positive_int, metavar="N", default=defaults.max_tokens_per_turn,
-                   help="tokens generated per turn and per sub-call (default: %(default)s)")
+                   help="tokens generated per root turn (default: %(default)s)")
+    p.add_argument("--sub-max-tokens", type=_positive_int, metavar="N", default=defaults.sub_max_tokens,
+                   help="tokens generated per llm_query sub-call (default: %(default)s)")
     p.add_argument("--temp", type=float, metavar="T", default=defaults.temp,
                    help="sampling temperature (default: %(default)s, greedy)")
     p.add_argument("--top-p", type=float, metavar="P", default=defaults.top_p,
@@ -125,6 +127,9 @@ def setup_arg_parser() -> argparse.ArgumentParser:
                    default=defaults.encoding_errors,
                    help="invalid UTF-8 in the context: stop with an error naming the offset "
                    "(strict, default) or decode it as U+FFFD (replace)")
+    p.add_argument("--no-check-answers", dest="check_answers", action="store_false",
+                   help="accept a first FINAL even when no code read the context or the answer "
+                   "appears nowhere in it (by default such an answer gets one turn to check it)")
     p.add_argument("--output-trajectory", "-o", metavar="PATH",
                    help="write the run's trajectory as JSON to PATH (after every turn)")
     p.add_argument("--json", action="store_true",
@@ -142,9 +147,11 @@ def config_from_args(args: argparse.Namespace) -> RLMConfig:
         5.0
     """
     return RLMConfig(
-        max_iterations=args.max_iterations, max_tokens_per_turn=args.max_tokens, temp=args.temp,
+        max_iterations=args.max_iterations, max_tokens_per_turn=args.max_tokens,
+        sub_max_tokens=args.sub_max_tokens, temp=args.temp,
         top_p=args.top_p, top_k=args.top_k, max_kv_size=args.max_kv_size, seed=args.seed,
-        verbose=args.verbose, exec_timeout=args.timeout, max_output_chars=args.max_output_chars,
+        verbose=args.verbose, check_answers=args.check_answers, exec_timeout=args.timeout,
+        max_output_chars=args.max_output_chars,
         max_llm_calls=args.max_llm_calls, encoding_errors=args.encoding_errors,
         max_time=args.max_time,
     )

@@ -21,12 +21,15 @@ class RLMConfig:
     """
 
     max_iterations: int = defaults.MAX_ITERATIONS  # root turns before the last "give your best answer" turn
-    max_tokens_per_turn: int = defaults.MAX_TOKENS_PER_TURN  # generated tokens per root turn and per sub-call
+    max_tokens_per_turn: int = defaults.MAX_TOKENS_PER_TURN  # generated tokens per root turn
+    sub_max_tokens: int = defaults.SUB_MAX_TOKENS  # generated tokens per llm_query sub-call
     temp: float = defaults.TEMP
     top_p: float = defaults.TOP_P
     top_k: int = defaults.TOP_K
     max_kv_size: int | None = None  # rotating KV cache size for the MLX backend (keeps the prompt)
     seed: int | None = None
+    # A first FINAL that no context-reading code supports gets one turn to check it (docs/engine.md).
+    check_answers: bool = True
     verbose: bool = False  # stream each turn's text, code and output to stderr
     exec_timeout: float = defaults.EXEC_TIMEOUT  # seconds of code running time per execution (sub-calls excluded)
     interrupt_grace: float = defaults.INTERRUPT_GRACE  # seconds an interrupted execution has to stop before a hard kill
@@ -45,6 +48,7 @@ class RLMConfig:
         positive = {
             "max_iterations": self.max_iterations,
             "max_tokens_per_turn": self.max_tokens_per_turn,
+            "sub_max_tokens": self.sub_max_tokens,
             "exec_timeout": self.exec_timeout,
             "max_output_chars": self.max_output_chars,
         }

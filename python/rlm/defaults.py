@@ -6,6 +6,9 @@ from __future__ import annotations
 
 MAX_ITERATIONS = 20  # root turns before the last "give your best answer" turn
 MAX_TOKENS_PER_TURN = 4096  # generated tokens per root turn
+# A sub-call answers about one piece of text: a few sentences or a list. 512 tokens is ~2 minutes
+# of decoding at the 0.5B's worst measured CPU speed; 4096 would be over 20.
+SUB_MAX_TOKENS = 512
 TEMP = 0.0  # greedy
 TOP_P = 1.0  # off
 TOP_K = 0  # off

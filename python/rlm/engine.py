@@ -18,13 +18,27 @@ from rlm.errors import BudgetExhaustedError, RLMError, UsageError
 from rlm.events import Event, EventKind, StderrPrinter
 from rlm.backends.loading import load_backend
 from rlm.inputs import ContextInput, OpenedContext, open_context
+from rlm.loop_control import (
+    Progress,
+    appears_in,
+    combine_stops,
+    degenerate_cut,
+    intervention,
+    prints_only_literals,
+    reads_context,
+)
 from rlm.parsing import code_block_end, find_prose_final, first_code_block
 from rlm.prompts import (
     ASSISTANT_PREFIX,
     CUT_NOTE,
+    DEGENERATE_NOTE,
     LAST_TURN,
     NO_CODE_NOTE,
+    NO_PROGRESS_WHY,
+    REPEAT_NOTE,
     SYSTEM_PROMPT,
+    UNREAD_CHECK,
+    UNSEEN_CHECK,
     first_user_message,
     turn_feedback,
 )
@@ -36,6 +50,17 @@ RESPONSE_KEEP_CHARS = 2000  # of each sub-call's reply, in the trajectory
 # Tokens kept free in the model's window for the last "best answer" turn (its prompt grows by one
 # feedback message, up to `max_output_chars` of output, plus the answer itself).
 WINDOW_RESERVE_TOKENS = 2048
+# Loop control (docs/engine.md): a turn that repeats code already run is drawn again up to RESAMPLES
+# times at this temperature; MAX_STALLS turns in a row without new output end the run early.
+RESAMPLES = 2
+RESAMPLE_TEMP = 0.8
+RESAMPLE_TOP_P = 0.95
+MAX_STALLS = 3
+
+
+def _quoted(answer: str) -> str:
+    flat = " ".join(answer.split())
+    return repr(flat if len(flat) <= 80 else flat[:77] + "...")
 
 
 class _Run:
@@ -59,14 +84,19 @@ class _Run:
         if config.on_event is not None:
             self.listeners.append(config.on_event)
         self.current: IterationRecord | None = None
-        self.last_exec: tuple[str, str] | None = None  # (code, output) of the previous execution
+        self.progress = Progress()  # what ran and what it showed: repeats, stalls, grounding
+        self.checked_answer = False  # the one "check your answer" turn has been given
+        self.degenerated = False  # the turn being generated was cut for repeating itself
+        self.resample = Sampling(config.max_tokens_per_turn, max(config.temp, RESAMPLE_TEMP),
+                                 RESAMPLE_TOP_P, config.top_k)
+        self.sub_sampling = Sampling(config.sub_max_tokens, config.temp, config.top_p, config.top_k)
         self.save_failed = False
         self.trajectory = Trajectory(task=task, model=backend.name, config=config.to_dict(),
                                      context=opened.describe(), path=trajectory_path)
 
     # -- reporting ----------------------------------------------------------------------------------
 
-    def emit(self, kind: EventKind, iteration: int, **data: Any) -> None:
+    def emit(self, kind: EventKind, iteration: int, /, **data: Any) -> None:
         event = Event(kind, iteration, data)
         for listener in self.listeners:
             listener(event)
@@ -106,6 +136,13 @@ class _Run:
             return f"max_iterations ({self.config.max_iterations}) reached"
         return self.over_budget()
 
+    def stalled(self, rec: IterationRecord) -> str | None:
+        """Why the run should stop early for lack of progress, or None."""
+        if self.progress.stalls < MAX_STALLS:
+            return None
+        self.intervene(rec, "stop_no_progress", stalls=self.progress.stalls)
+        return NO_PROGRESS_WHY.format(n=self.progress.stalls)
+
     def window_full(self, rec: IterationRecord, feedback: str) -> str | None:
         """Why the next turn would not fit the model's context window, or None.
 
@@ -137,7 +174,8 @@ class _Run:
         started = time.perf_counter()
         messages: list[Message] = [{"role": "user", "content": prompt}]
         try:
-            completion = self.backend.generate(messages, self.sampling, conversation="sub")
+            completion = self.backend.generate(messages, self.sub_sampling, stop=degenerate_cut,
+                                               conversation="sub")
         except Exception as e:  # the model's code sees it as an error of llm_query and goes on
             record.error = f"{type(e).__name__}: {e}"
             record.elapsed = time.perf_counter() - started
@@ -162,22 +200,41 @@ class _Run:
         end = code_block_end(self.prefix + text)
         return None if end is None else max(0, end - len(self.prefix))
 
-    def generate(self, messages: list[Message], rec: IterationRecord) -> str:
+    def stop_if_degenerate(self, text: str) -> int | None:
+        """StopFn: cut a turn that has started repeating itself (remembered for the feedback)."""
+        cut = degenerate_cut(text)
+        if cut is not None:
+            self.degenerated = True
+        return cut
+
+    def generate(self, messages: list[Message], rec: IterationRecord,
+                 sampling: Sampling | None = None) -> str:
+        self.degenerated = False
         completion: Completion = self.backend.generate(
-            messages, self.sampling, stop=self.stop_at_block_end, assistant_prefix=self.prefix,
-            conversation="root", on_text=lambda piece: self.emit("text", rec.iteration, text=piece))
+            messages, sampling or self.sampling,
+            stop=combine_stops(self.stop_at_block_end, self.stop_if_degenerate),
+            assistant_prefix=self.prefix, conversation="root",
+            on_text=lambda piece: self.emit("text", rec.iteration, text=piece))
         text = self.prefix + completion.text
         rec.text, rec.finish_reason = text, completion.finish_reason
         rec.prompt_tokens = completion.prompt_tokens
-        rec.prefill_tokens = completion.prefill_tokens
-        rec.generated_tokens = completion.generation_tokens
-        rec.generate_seconds = completion.elapsed
+        # A resampled turn prefills and generates again: the record keeps the sum.
+        rec.prefill_tokens += completion.prefill_tokens
+        rec.generated_tokens += completion.generation_tokens
+        rec.generate_seconds += completion.elapsed
         self.tokens.root_prefill += completion.prefill_tokens
         self.tokens.root_generated += completion.generation_tokens
         self.emit("generated", rec.iteration, text=text, prompt_tokens=completion.prompt_tokens,
                   prefill_tokens=completion.prefill_tokens,
                   generated_tokens=completion.generation_tokens, seconds=completion.elapsed)
+        if self.degenerated:
+            self.intervene(rec, "cut_degenerate", generated_tokens=completion.generation_tokens)
         return text
+
+    def intervene(self, rec: IterationRecord, kind: str, **data: Any) -> None:
+        """Record (and report) one step the engine took on its own."""
+        rec.interventions.append(intervention(kind, **data))
+        self.emit("intervention", rec.iteration, kind=kind, **data)
 
     def execute(self, repl: ReplSession, code: str, rec: IterationRecord) -> ExecResult:
         result = repl.execute(code)
@@ -191,12 +248,32 @@ class _Run:
                   restored_names=result.restored_names, final=result.final)
         return result
 
-    def feedback_for(self, code: str, result: ExecResult) -> str:
+    def feedback_for(self, code: str, result: ExecResult, iteration: int) -> str:
         clean = result.error is None and not result.timed_out and not result.restarted
-        repeated = self.last_exec == (code.strip(), result.output)
-        self.last_exec = (code.strip(), result.output)
+        repeated = bool(result.output.strip()) and result.output in self.progress.outputs
+        self.progress.record(code, result.output, iteration, clean=clean)
         return turn_feedback(output=result.output, clean=clean,
-                             restored_names=result.restored_names, repeated=repeated)
+                             restored_names=result.restored_names, repeated=repeated,
+                             literal=prints_only_literals(code))
+
+    def fresh_code(self, messages: list[Message], rec: IterationRecord, text: str) -> str:
+        """`text`, or a resample of it when its code only repeats code that already ran.
+
+        Greedy decoding over the same conversation gives the same turn again, so the repeat is
+        drawn again at a raised temperature (each draw advances the sampler: a fresh seed) and
+        the repeated text never reaches the conversation.
+        """
+        for attempt in range(1, RESAMPLES + 1):
+            block = first_code_block(text)
+            if block is None or not block.code.strip():
+                return text
+            seen = self.progress.repeats(block.code)
+            if seen is None:
+                return text
+            self.intervene(rec, "resample", reason=f"repeats the code of turn {seen}",
+                           attempt=attempt, temp=self.resample.temp)
+            text = self.generate(messages, rec, self.resample)
+        return text
 
     def turn(self, repl: ReplSession, messages: list[Message], iteration: int,
              last: bool) -> IterationRecord:
@@ -205,23 +282,35 @@ class _Run:
         self.current = rec
         self.trajectory.iterations.append(rec)
         self.emit("turn", iteration, last=last, prefix=self.prefix)
-        text = self.generate(messages, rec)
+        text = self.fresh_code(messages, rec, self.generate(messages, rec))
         messages.append({"role": "assistant", "content": text})
         block = first_code_block(text)
         if block is not None and block.code.strip():
             self.emit("code", iteration, code=block.code)
+            seen = self.progress.repeats(block.code)
+            if seen is not None:  # every resample repeated too: running it again shows nothing new
+                rec.code = block.code
+                rec.feedback = REPEAT_NOTE.format(turn=seen)
+                self.progress.stall()
+                self.intervene(rec, "repeat_not_run", turn=seen)
+                return rec
             self.run_code(repl, block.code, rec, source="code")
-            if rec.feedback is not None and not block.closed and rec.finish_reason == "length":
-                cut = CUT_NOTE.format(max_tokens=self.config.max_tokens_per_turn)
-                rec.feedback = f"{cut}\n\n{rec.feedback}"
+            notes = []
+            if self.degenerated:
+                notes.append(DEGENERATE_NOTE)
+            elif not block.closed and rec.finish_reason == "length":
+                notes.append(CUT_NOTE.format(max_tokens=self.config.max_tokens_per_turn))
+            if rec.feedback is not None and notes:
+                rec.feedback = "\n\n".join([*notes, rec.feedback])
             return rec
         # No code: a FINAL written as prose counts (only here: code and a FINAL in the same turn
         # means the model has not seen that code's output yet).
         prose = find_prose_final(text)
         if prose is None:
-            rec.feedback = NO_CODE_NOTE
+            rec.feedback = DEGENERATE_NOTE if self.degenerated else NO_CODE_NOTE
+            self.progress.stall()
         elif prose.kind == "FINAL":
-            rec.final, rec.final_source = prose.value, "prose"
+            self.accept_final(rec, prose.value, "prose", code=None)
         else:  # FINAL_VAR(name): the REPL holds the value (or reports the missing name)
             self.run_code(repl, f"FINAL_VAR({prose.value!r})", rec, source="prose")
         return rec
@@ -231,9 +320,35 @@ class _Run:
         rec.code = code
         result = self.execute(repl, code, rec)
         if result.final is not None:
-            rec.final, rec.final_source = result.final, source
+            self.accept_final(rec, result.final, source, code=code if source == "code" else None)
         else:
-            rec.feedback = self.feedback_for(code, result)
+            rec.feedback = self.feedback_for(code, result, rec.iteration)
+
+    def accept_final(self, rec: IterationRecord, answer: str, source: str, code: str | None) -> None:
+        """Take `answer` as the run's answer, unless it is the run's first answer and ungrounded.
+
+        Ungrounded: no code so far read the context, or the answer occurs neither in the context
+        nor in any output the model saw and the answering code did not compute it from the
+        context. Such an answer gets one turn to check it; whatever comes after is accepted.
+        """
+        if self.config.check_answers and not (self.checked_answer or rec.last_turn):
+            computed = code is not None and reads_context(code)
+            note = None
+            if not (self.progress.read_context or computed):
+                note = UNREAD_CHECK.format(answer=_quoted(answer))
+            elif not computed and not appears_in(answer, self.in_context, self.progress.outputs):
+                note = UNSEEN_CHECK.format(answer=_quoted(answer))
+            if note is not None:
+                self.checked_answer = True
+                if code is not None:  # the same FINAL again is a repeat: resampled, not taken as is
+                    self.progress.note_code(code, rec.iteration)
+                rec.feedback = note
+                self.intervene(rec, "check_answer", answer=clip(answer, 200))
+                return
+        rec.final, rec.final_source = answer, source
+
+    def in_context(self, text: str) -> bool:
+        return self.opened.context.find(text) != -1
 
     # -- the loop -----------------------------------------------------------------------------------
 
@@ -269,7 +384,8 @@ class _Run:
                     answer = rec.final
                     break
                 feedback = rec.feedback or ""
-                why_last = self.exhausted(iteration) or self.window_full(rec, feedback)
+                why_last = (self.exhausted(iteration) or self.window_full(rec, feedback)
+                            or self.stalled(rec))
                 if why_last is not None:  # one last turn, asked in the same user message
                     feedback += "\n\n" + LAST_TURN.format(why=why_last)
                 rec.feedback = feedback

@@ -15,10 +15,12 @@ from typing import Any, Literal, TextIO
 #   "code"      the code block about to run (data: code)
 #   "llm_query" one sub-call finished (data: prompt_chars, response_chars, tokens, error)
 #   "output"    what the REPL printed and what went wrong (data: output, error, timed_out, ...)
+#   "intervention" the engine stepped in (data: kind, and what it did: see trajectory.py)
 #   "feedback"  the message fed back to the model for the next turn (data: text)
 #   "end"       the run is over (data: answer, error, exhausted, iterations, total_tokens)
 EventKind = Literal[
-    "start", "turn", "text", "generated", "code", "llm_query", "output", "feedback", "end"
+    "start", "turn", "text", "generated", "code", "llm_query", "output", "intervention", "feedback",
+    "end"
 ]
 
 
@@ -76,6 +78,9 @@ class StderrPrinter:
         elif event.kind == "llm_query":
             status = f"error: {d['error']}" if d.get("error") else f"{d['response_chars']} chars back"
             self._write(f"  llm_query: {d['prompt_chars']} chars → {status}\n")
+        elif event.kind == "intervention":
+            detail = ", ".join(f"{k}={v}" for k, v in d.items() if k != "kind")
+            self._write(f"  [engine: {d['kind']}{': ' + detail if detail else ''}]\n")
         elif event.kind == "feedback":
             self._write(f"── output ──\n{d['text']}\n")
         elif event.kind == "end":

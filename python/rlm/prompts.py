@@ -8,6 +8,8 @@ from the task, print what was found, then FINAL). Prefill is the main cost on CP
 
 from __future__ import annotations
 
+import re
+
 from rlm.summary import ContextSummary
 
 # The assistant turn starts inside a code block: the 0.5B's first reply was prose, not code, in 19/19 trials without it.
@@ -43,26 +45,44 @@ Output: 1 matching line for '7731':
 FINAL("2024-03-18")
 ```
 
-Example 2. Task: "What are the phone numbers of Ann and Bob?"
+Example 2. Task: "Which users were locked out?"
 ```python
-print(grep("Ann|Bob"))  # every name from the task, joined with |
+print(grep("locked out", ignore_case=True))
 ```
-Output: 2 matching lines for 'Ann|Bob':
-88:Ann's phone number is 555-0142
-4121:you can call Bob on 555-0199
+Output: 3 matching lines for 'locked out':
+120:user ann locked out after 3 failures
+988:user bob locked out after 5 failures
+4410:user eve locked out after 3 failures
 ```python
-FINAL("Ann: 555-0142, Bob: 555-0199")
+names = re.findall(r"user (\\w+) locked out", context)  # every match, not only the first
+FINAL(", ".join(names))
 ```
 
-Example 3. Task: "Which people are named as authors?"
+Example 3. Task: "What is the total amount of the refunded orders?"
 ```python
-print(context[:500])
+print(grep("refund", ignore_case=True, max_count=3))  # see the records' format first
 ```
-Output: (the start of the text; no list of authors)
+Output: 41 matching lines for 'refund' (showing the first 3; max_count=None returns all):
+77:2024-05-01 order=A17 status=REFUNDED amount=12.50
+(two more lines like it)
+```python
+amounts = re.findall(r"status=REFUNDED amount=([\\d.]+)", context)
+print(len(amounts), sum(float(a) for a in amounts))
+```
+Output: 41 730.25
+```python
+FINAL("730.25")
+```
+
+Example 4. Task: "Which people are named as authors?"
+```python
+print(grep("author", ignore_case=True))
+```
+Output: 0 matching lines for 'author'
 ```python
 found = []
-for piece in chunks(20000):
-    found.append(llm_query("List the author names in this text, or say none:\\n" + piece.text))
+for piece in chunks(20000):  # the question's words are not in the text: read it piece by piece
+    found.append(llm_query("List the author names in this text, or say none:\n" + piece.text))
 print(found)
 ```
 Output: ['Ada Byron, T. Kirk', 'none', 'J. Hopper']
@@ -70,6 +90,7 @@ Output: ['Ada Byron, T. Kirk', 'none', 'J. Hopper']
 FINAL("Ada Byron, T. Kirk, J. Hopper")
 ```
 '''
+
 
 def _number(n: int) -> str:
     return f"{n:,}"
@@ -110,14 +131,36 @@ def first_user_message(task: str, summary: ContextSummary) -> str:
 # (added after every output it made the 0.5B answer with a guess in 3/3 trials).
 OUTPUT_HEADER = "Output:"
 NO_OUTPUT = "(no output: the code ran but printed nothing; print() what you want to see)"
+WHITESPACE_OUTPUT = (
+    "(the code printed only empty lines or spaces, e.g. a join over no matches: nothing was found)"
+)
 RESTORED_NOTE = (
     "Note: your code replaced the reserved name(s) {names}; they were restored. "
     "Use other variable names."
 )
 REPEAT_NOTE = (
-    "You ran the same code as last turn; its output was the same. "
-    "Do something different, or call FINAL(answer) if you have the answer."
+    "You ran this same code before (turn {turn}) and saw its output then. Running it again shows "
+    "nothing new: write different code (another search, another pattern), or FINAL(answer)."
 )
+SAME_OUTPUT_NOTE = "This is the same output as before: try a different approach."
+LITERAL_NOTE = (
+    "That output is a value your own code wrote, not something read from the context. "
+    "Search the context (grep, re.findall, context.find) for the answer."
+)
+MANY_MATCHES_NOTE = (
+    "{n} lines matched. If the task asks for all of them, answer with every one "
+    "(e.g. re.findall over context, then FINAL of the joined list); otherwise pick the right one."
+)
+UNREAD_CHECK = (
+    "Before you answer: no code so far has read `context`, so {answer} is a guess. Search the "
+    "context for it first (e.g. grep with a word from the task), then FINAL from what you find."
+)
+UNSEEN_CHECK = (
+    "Before you answer: {answer} appears nowhere in the context or in any output you have seen. "
+    "Check it with code (grep or context.find) and FINAL what the context says."
+)
+DEGENERATE_NOTE = "Your reply started repeating itself and was cut. Write one short code block."
+NO_PROGRESS_WHY = "{n} turns in a row brought nothing new"
 # No quotable clause after a colon: the 0.5B copied "if so, call FINAL(answer) now; ..." into its
 # FINAL after a search that found nothing (eval trajectories, 2026-11-25; wording from the eval).
 MAY_FINISH_NOTE = "If this output shows the answer, finish now with FINAL and the answer from it."
@@ -155,7 +198,8 @@ def found_nothing(output: str) -> bool:
     )
 
 
-def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeated: bool) -> str:
+def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeated: bool,
+                  literal: bool = False) -> str:
     """The user message that reports one execution back to the model.
 
     `output` is the REPL's own report (prints, echoed last expression, traceback, timeout or restart
@@ -164,13 +208,33 @@ def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeat
     >>> print(turn_feedback(output="", clean=True, restored_names=[], repeated=False))
     (no output: the code ran but printed nothing; print() what you want to see)
     """
-    parts = [f"{OUTPUT_HEADER}\n{output.rstrip()}" if output.strip() else NO_OUTPUT]
+    if output.strip():
+        parts = [f"{OUTPUT_HEADER}\n{output.rstrip()}"]
+    else:
+        parts = [WHITESPACE_OUTPUT if output else NO_OUTPUT]
     if restored_names:
         parts.append(RESTORED_NOTE.format(names=", ".join(restored_names)))
     if repeated:
-        parts.append(REPEAT_NOTE)
-    if clean and found_nothing(output):
+        parts.append(SAME_OUTPUT_NOTE)
+    if not clean:
+        return "\n\n".join(parts)
+    if found_nothing(output) or (output and not output.strip()):
         parts.append(NOTHING_FOUND_NOTE)
-    elif clean and output.strip() and not repeated:
+    elif literal:
+        parts.append(LITERAL_NOTE)
+    elif output.strip() and not repeated:
+        many = _matching_lines(output)
+        if many > 1:
+            parts.append(MANY_MATCHES_NOTE.format(n=many))
         parts.append(MAY_FINISH_NOTE)
     return "\n\n".join(parts)
+
+
+def _matching_lines(output: str) -> int:
+    """The count grep's summary line reports ("3 matching lines for ..."), or 0.
+
+    >>> _matching_lines("12 matching lines for 'x':\n1:x"), _matching_lines("42")
+    (12, 0)
+    """
+    m = re.match(r"\s*([\d,]+) matching lines? for ", output)
+    return int(m.group(1).replace(",", "")) if m else 0

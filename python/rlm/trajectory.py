@@ -81,6 +81,9 @@ class IterationRecord:
     llm_calls: list[LLMCallRecord] = field(default_factory=list)
     feedback: str | None = None  # the user message sent back for the next turn
     last_turn: bool = False  # the "give your best answer" turn after a budget ran out
+    # What the engine did on its own this turn (resample, cut_degenerate, repeat_not_run,
+    # check_answer, stop_no_progress), each {"kind": ..., ...}.
+    interventions: list[dict[str, Any]] = field(default_factory=list)
     generate_seconds: float = 0.0
     execute_seconds: float = 0.0
 

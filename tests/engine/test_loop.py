@@ -169,13 +169,6 @@ def test_nothing_printed_is_not_zero_matches(run, code) -> None:
     assert NOTHING_FOUND_NOTE in feedback(r, 2) and MAY_FINISH_NOTE not in feedback(r, 2)
 
 
-def test_a_repeated_turn_is_named(run, code) -> None:
-    same = code("print(context.count('code'))")
-    r = run([same, same, code("FINAL(1)")])
-    assert MAY_FINISH_NOTE in feedback(r, 1)
-    assert "same code as last turn" in feedback(r, 2)
-
-
 def test_a_rebound_reserved_name_is_restored_and_reported(run, code) -> None:
     r = run([code("context = 'invented text'"), code("FINAL(len(context))")])
     assert "context" in feedback(r, 1) and "restored" in feedback(r, 1)
@@ -348,7 +341,7 @@ def test_a_nearly_full_context_window_asks_for_the_answer_while_it_still_fits(co
 
     backend = ReplayBackend([code("print('x ' * 2000)"), code("FINAL('fits')")])
     backend.context_window = WINDOW_RESERVE_TOKENS + 1500  # less than the first turn's 2,000-token output
-    r = rlm_generate(backend=backend, context="abc", task="t", config=RLMConfig())
+    r = rlm_generate(backend=backend, context="abc", task="t", config=RLMConfig(check_answers=False))
     assert r.answer == "fits" and r.exhausted
     assert "nearly fills the model's window" in feedback(r, 1)
 
@@ -361,7 +354,7 @@ def test_a_rotating_kv_cache_has_no_window_budget(code) -> None:
     backend = ReplayBackend([code("print('x ' * 2000)"), code("FINAL('fits')")])
     backend.context_window = WINDOW_RESERVE_TOKENS + 1500
     backend.rotating_cache = True  # type: ignore[attr-defined]
-    r = rlm_generate(backend=backend, context="abc", task="t", config=RLMConfig())
+    r = rlm_generate(backend=backend, context="abc", task="t", config=RLMConfig(check_answers=False))
     assert r.answer == "fits" and not r.exhausted
 
 
@@ -370,7 +363,8 @@ def test_config_max_kv_size_does_not_switch_off_the_window_check_of_a_given_back
 
     backend = ReplayBackend([code("print('x ' * 2000)"), code("FINAL('fits')")])
     backend.context_window = WINDOW_RESERVE_TOKENS + 1500  # its cache does not rotate
-    r = rlm_generate(backend=backend, context="abc", task="t", config=RLMConfig(max_kv_size=4096))
+    r = rlm_generate(backend=backend, context="abc", task="t",
+                     config=RLMConfig(max_kv_size=4096, check_answers=False))
     assert r.answer == "fits" and r.exhausted
 
 

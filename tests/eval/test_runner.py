@@ -12,7 +12,8 @@ from rlm.backends.base import Backend
 from rlm.errors import UsageError
 from rlm.eval.report import markdown_table, summarise
 from rlm.eval.results import load_results
-from rlm.eval.runner import fit_head, run_direct, run_eval
+from rlm.direct import fit_head
+from rlm.eval.runner import run_direct, run_eval
 from rlm.eval.tasks import make_task
 
 

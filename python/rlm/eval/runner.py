@@ -16,7 +16,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TextIO
 
-from rlm.backends.base import Backend, Message, Sampling
+from rlm._core import Context
+from rlm.backends.base import Backend, Sampling
+from rlm.direct import document_budget, generate_direct, head_that_fits
 from rlm.errors import UsageError
 from rlm.eval.report import summarise
 from rlm.eval.results import RunResult
@@ -24,41 +26,6 @@ from rlm.eval.tasks import Task, format_size
 
 MODES = ("rlm", "direct")
 RESULTS_VERSION = 1
-
-DIRECT_SYSTEM = "You answer questions about a document. Reply with the answer only, no explanation."
-# Room for the chat template's role markers around the system and user messages.
-TEMPLATE_SLACK_TOKENS = 32
-
-
-def fit_head(text: str, budget: int, count_tokens: Callable[[str], int]) -> str:
-    """The longest prefix of `text` that encodes to at most `budget` tokens (binary search).
-
-    >>> fit_head("abcdefgh", 3, len)
-    'abc'
-    """
-    if budget <= 0:
-        return ""
-    if count_tokens(text) <= budget:
-        return text
-    lo, hi = 0, len(text)  # count(text[:lo]) <= budget < count(text[:hi])
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if count_tokens(text[:mid]) <= budget:
-            lo = mid
-        else:
-            hi = mid
-    return text[:lo]
-
-
-def direct_messages(document: str, question: str) -> list[Message]:
-    """The direct-mode prompt: the document, then the question (the base model, no loop).
-
-    >>> direct_messages("doc", "Why?")[1]["content"].endswith("Question: Why?")
-    True
-    """
-    user = f"Document:\n<document>\n{document}\n</document>\n\nQuestion: {question}"
-    return [{"role": "system", "content": DIRECT_SYSTEM}, {"role": "user", "content": user}]
-
 
 def window_of(backend: Backend, direct_window: int | None) -> int:
     """Tokens available in direct mode: the backend's window, capped by `direct_window`.
@@ -81,27 +48,17 @@ def run_direct(
     >>> # run_direct(backend, task, model="0.5B", window=8192).truncated  -> True for a 1M context
     """
     start = time.perf_counter()
-    empty = direct_messages("", task.question)
-    overhead = sum(backend.count_tokens(m["content"]) for m in empty)
-    budget = window - overhead - TEMPLATE_SLACK_TOKENS - answer_tokens
-    if budget <= 0:
-        raise UsageError(f"a direct window of {window} tokens leaves no room for the document")
-    # No token is shorter than one character, and none in real text longer than ~16: reading
-    # 16 characters per token bounds the read without materialising a 64M-character file.
-    with open(task.context, encoding="utf-8", newline="") as f:
-        head = f.read(budget * 16)
-    head = fit_head(head, budget, backend.count_tokens)
-    backend.reset()
-    done = backend.generate(direct_messages(head, task.question), Sampling(answer_tokens),
-                            conversation="sub")
-    answer = done.text.strip()
+    budget = document_budget(backend, task.question, window, answer_tokens)
+    head = head_that_fits(Context.open(str(task.context)), budget, backend.count_tokens)
+    answer, prompt_tokens, generated, finish, _ = generate_direct(
+        backend, head, task.question, Sampling(answer_tokens))
     return RunResult(
         task_id=task.id, kind=task.kind, size=task.size, seed=task.seed, mode="direct", model=model,
         score=task.score(answer), answer=answer, expected=list(task.expected), iterations=1,
-        total_tokens=done.prompt_tokens + done.generation_tokens,
+        total_tokens=prompt_tokens + generated,
         elapsed=time.perf_counter() - start, truncated=len(head) < task.size,
         context_chars_seen=len(head), context_tokens_seen=backend.count_tokens(head),
-        extra={"window": window, "finish_reason": done.finish_reason},
+        extra={"window": window, "finish_reason": finish},
     )
 
 

@@ -1,0 +1,114 @@
+"""Direct mode: one generation with the document in the prompt, no REPL (`--mode direct|auto`).
+
+It is the baseline an RLM must beat, and for a context far inside the window the better choice:
+one prefill instead of several turns. `auto` takes it below a measured break-even
+(`AUTO_DIRECT_MAX_TOKENS`, docs/eval.md "Direct or RLM"). `rlm eval --mode direct` uses the same
+prompt and the same head-fitting, so its numbers describe this code.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Literal
+
+from rlm._core import Context
+from rlm.backends.base import Backend, Message, Sampling
+from rlm.errors import UsageError
+
+Mode = Literal["rlm", "direct", "auto"]
+MODES: tuple[Mode, ...] = ("rlm", "direct", "auto")
+
+DIRECT_SYSTEM = "You answer questions about a document. Reply with the answer only, no explanation."
+# Room for the chat template's role markers around the system and user messages.
+TEMPLATE_SLACK_TOKENS = 32
+ANSWER_TOKENS = 256
+# `auto` answers directly when the whole context is at most this many tokens and at most half of
+# the model's window. Measured on the bundled 0.5B on a 2-core CPU (docs/eval.md): below ~1K tokens
+# one prefill beats the loop's several turns at equal accuracy; above it the loop wins on
+# aggregation and lists (code counts exactly) and prefill time grows linearly.
+AUTO_DIRECT_MAX_TOKENS = 1024
+AUTO_WINDOW_SHARE = 0.5
+
+
+def fit_head(text: str, budget: int, count_tokens: Callable[[str], int]) -> str:
+    """The longest prefix of `text` that encodes to at most `budget` tokens (binary search).
+
+    >>> fit_head("abcdefgh", 3, len)
+    'abc'
+    """
+    if budget <= 0:
+        return ""
+    if count_tokens(text) <= budget:
+        return text
+    lo, hi = 0, len(text)  # count(text[:lo]) <= budget < count(text[:hi])
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if count_tokens(text[:mid]) <= budget:
+            lo = mid
+        else:
+            hi = mid
+    return text[:lo]
+
+
+def direct_messages(document: str, question: str) -> list[Message]:
+    """The direct-mode prompt: the document, then the question (the base model, no loop).
+
+    >>> direct_messages("doc", "Why?")[1]["content"].endswith("Question: Why?")
+    True
+    """
+    user = f"Document:\n<document>\n{document}\n</document>\n\nQuestion: {question}"
+    return [{"role": "system", "content": DIRECT_SYSTEM}, {"role": "user", "content": user}]
+
+
+def document_budget(backend: Backend, question: str, window: int,
+                    answer_tokens: int = ANSWER_TOKENS) -> int:
+    """Tokens of document that fit `window` beside the question, the template and the answer.
+
+    >>> class B: count_tokens = staticmethod(len)
+    >>> document_budget(B(), "Why?", 1000)  # type: ignore[arg-type]
+    544
+    """
+    overhead = sum(backend.count_tokens(m["content"]) for m in direct_messages("", question))
+    budget = window - overhead - TEMPLATE_SLACK_TOKENS - answer_tokens
+    if budget <= 0:
+        raise UsageError(f"a direct window of {window} tokens leaves no room for the document")
+    return budget
+
+
+def head_that_fits(context: Context, budget: int, count_tokens: Callable[[str], int]) -> str:
+    """The longest head of `context` within `budget` tokens, read without materialising the rest.
+
+    No token is shorter than one character, and none in real text longer than ~16, so reading
+    16 characters per token bounds the slice.
+
+    >>> head_that_fits(Context.from_str("abcdefgh"), 3, len)
+    'abc'
+    """
+    return fit_head(context[: budget * 16], budget, count_tokens)
+
+
+def choose_mode(mode: Mode, context_tokens: int | None, window: int | None) -> Literal["rlm", "direct"]:
+    """What `--mode` means for this context: `auto` picks direct for a small, counted context.
+
+    >>> choose_mode("auto", 300, 32768), choose_mode("auto", 50_000, 32768), choose_mode("auto", None, None)
+    ('direct', 'rlm', 'rlm')
+    """
+    if mode != "auto":
+        return mode
+    if context_tokens is None or not window:
+        return "rlm"
+    small = context_tokens <= AUTO_DIRECT_MAX_TOKENS and context_tokens <= window * AUTO_WINDOW_SHARE
+    return "direct" if small else "rlm"
+
+
+def generate_direct(backend: Backend, document: str, question: str, sampling: Sampling
+                    ) -> tuple[str, int, int, str, float]:
+    """One direct answer: (text, prompt tokens, generated tokens, finish reason, seconds).
+
+    >>> # generate_direct(backend, "The code is 42.", "What is the code?", Sampling(64))[0] -> "42"
+    """
+    started = time.perf_counter()
+    backend.reset()
+    done = backend.generate(direct_messages(document, question), sampling, conversation="sub")
+    return (done.text.strip(), done.prompt_tokens, done.generation_tokens, done.finish_reason,
+            time.perf_counter() - started)

@@ -1,0 +1,237 @@
+"""Judging a run's turns so the loop can step in: degenerate text, repeated turns, ungrounded answers.
+
+Small models under greedy decoding fall into fixed points (the same turn until the budget runs out),
+run away generating (a line or phrase repeated up to `--max-tokens`), and answer from nothing (a
+value copied from a worked example, or a literal their own code printed). These are pure functions
+and one small tracker; the engine decides what to do with their verdicts and records each
+intervention in the trajectory (docs/engine.md, "Loop control").
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+# A line repeated this many times in a row is degeneration, not code (a loop body is indented
+# differently each level, and a data literal this regular belongs in a loop).
+REPEATED_LINE_RUN = 6
+# A unit of up to this many characters repeated back to back over the last PERIODIC_SPAN
+# characters is degeneration ("0, 0, 0, ...", "the the the ...").
+MAX_PERIOD = 80
+PERIODIC_SPAN = 240
+# Names through which model code reads the context (directly or via a helper that scans it).
+CONTEXT_READERS = frozenset({
+    "context", "grep", "find_all", "chunks", "search", "count_tokens", "llm_query",
+    "llm_query_batched", "rlm_query", "rlm_query_batched",
+})
+# Answer parts shorter than this are not checked against the context: "a", "1", "ok" occur anywhere.
+MIN_CHECKED_PART = 3
+
+
+def degenerate_cut(text: str) -> int | None:
+    """Where to cut `text` if it has started repeating itself, else None.
+
+    Two patterns: the same non-empty line `REPEATED_LINE_RUN` times in a row (cut after its first
+    occurrence), or a short unit repeated back to back over the last `PERIODIC_SPAN` characters
+    (cut after the unit's first two occurrences). Used as a stop function while text streams in.
+
+    >>> degenerate_cut("x = 1\\n" + "print(x)\\n" * 7)
+    15
+    >>> degenerate_cut("ok " * 100)
+    6
+    >>> degenerate_cut("hits = grep('Orion')\\nprint(hits)\\n") is None
+    True
+    """
+    cut = _repeated_line_cut(text)
+    if cut is not None:
+        return cut
+    return _periodic_tail_cut(text)
+
+
+def _repeated_line_cut(text: str) -> int | None:
+    end = text.rfind("\n")
+    if end == -1:
+        return None
+    lines = text[:end].split("\n")
+    if len(lines) < REPEATED_LINE_RUN:
+        return None
+    last = lines[-1].strip()
+    if not last or any(line.strip() != last for line in lines[-REPEATED_LINE_RUN:]):
+        return None
+    first = len(lines) - REPEATED_LINE_RUN
+    while first > 0 and lines[first - 1].strip() == last:
+        first -= 1
+    return sum(len(line) + 1 for line in lines[: first + 1])
+
+
+def _periodic_tail_cut(text: str) -> int | None:
+    if len(text) < PERIODIC_SPAN:
+        return None
+    tail = text[-PERIODIC_SPAN:]
+    for period in range(1, MAX_PERIOD + 1):
+        unit = tail[-period:]
+        if not unit.strip():
+            continue  # runs of spaces or newlines are layout, not degeneration
+        if tail == (unit * (PERIODIC_SPAN // period + 1))[-PERIODIC_SPAN:]:
+            start = len(text) - PERIODIC_SPAN
+            while start >= period and text[start - period : start] == text[start : start + period]:
+                start -= period
+            return start + 2 * period
+    return None
+
+
+def combine_stops(*stops: Callable[[str], int | None]) -> Callable[[str], int | None]:
+    """A stop function that cuts at the earliest cut any of `stops` asks for.
+
+    >>> combine_stops(lambda t: None, lambda t: 3)("abcdef")
+    3
+    """
+
+    def stop(text: str) -> int | None:
+        cuts = [c for c in (s(text) for s in stops) if c is not None]
+        return min(cuts) if cuts else None
+
+    return stop
+
+
+def normalize_code(code: str) -> str:
+    """The code without comments, blank lines and trailing spaces: what makes two turns the same.
+
+    >>> normalize_code("x = 1  # first\\n\\nprint(x)\\n") == normalize_code("x = 1\\nprint(x)")
+    True
+    """
+    try:
+        return ast.unparse(ast.parse(code))
+    except (SyntaxError, ValueError, RecursionError):
+        return "\n".join(line.rstrip() for line in code.strip().splitlines() if line.strip())
+
+
+def _names(code: str) -> set[str] | None:
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    names |= {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    return names
+
+
+def reads_context(code: str) -> bool:
+    """Whether `code` looks at the context: it names `context` or a helper that scans it.
+
+    Static, so cheap and exact enough: the question is whether the model searched at all before
+    answering, not what it found.
+
+    >>> reads_context("print(grep('Orion'))"), reads_context("print(1234567890)")
+    (True, False)
+    """
+    names = _names(code)
+    return bool(names and names & CONTEXT_READERS)
+
+
+def prints_only_literals(code: str) -> bool:
+    """Whether `code` only prints or evaluates values written in the code itself.
+
+    Such output ("1234567890") says nothing about the context; the model must not take it for a
+    finding.
+
+    >>> prints_only_literals("print('4817-ZQ')"), prints_only_literals("print(context[:100])")
+    (True, False)
+    """
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError):
+        return False
+    if not tree.body:
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id != "print":
+            return False
+        if isinstance(node, (ast.Attribute, ast.Subscript, ast.Lambda, ast.FunctionDef, ast.Import,
+                             ast.ImportFrom)):
+            return False
+    return True
+
+
+def answer_parts(answer: str) -> list[str]:
+    """The pieces of an answer worth checking: the whole, else its comma/semicolon/line items.
+
+    >>> answer_parts("Ann: 555-0142, Bob: 555-0199")
+    ['Ann: 555-0142', 'Bob: 555-0199']
+    """
+    parts = [p.strip().strip("'\"[]()") for p in re.split(r"[,;\n]", answer)]
+    return [p for p in parts if len(p) >= MIN_CHECKED_PART]
+
+
+def appears_in(answer: str, find: Callable[[str], bool], seen: Iterable[str]) -> bool:
+    """Whether the answer (or every checkable part of it) occurs in the context or in output seen.
+
+    `find(s)` searches the context (a Rust `find` on the mapped file); `seen` is the REPL output the
+    model was shown. Case is ignored in the output, where the model may have re-cased a value.
+
+    >>> appears_in("42", lambda s: False, ["total: 42"]), appears_in("7", lambda s: False, [])
+    (True, True)
+    """
+    answer = answer.strip()
+    if len(answer) < MIN_CHECKED_PART:
+        return True  # too short to tell: "7" occurs in any text
+    seen_text = "\n".join(seen).lower()
+
+    def found(part: str) -> bool:
+        return find(part) or part.lower() in seen_text
+
+    if found(answer):
+        return True
+    parts = answer_parts(answer)
+    return bool(parts) and all(found(p) for p in parts)
+
+
+@dataclass
+class Progress:
+    """What the run has done so far, to tell a new step from a repeat.
+
+    >>> p = Progress(); _ = p.record("print(1)", "1\\n"); p.repeats("print(1)  # again")
+    1
+    """
+
+    codes: dict[str, int] = field(default_factory=dict)  # normalized code -> first turn it ran
+    outputs: list[str] = field(default_factory=list)  # every output shown, in order
+    stalls: int = 0  # turns in a row without new output
+    read_context: bool = False  # some executed code looked at the context
+
+    def repeats(self, code: str) -> int | None:
+        """The turn that already ran this code, or None."""
+        return self.codes.get(normalize_code(code))
+
+    def record(self, code: str, output: str, iteration: int = 1, *, clean: bool = True) -> bool:
+        """Remember an execution; return True when its output is new (progress).
+
+        Output counts as new when it is non-empty, not only whitespace, raised nothing, and was not
+        shown before.
+        """
+        self.codes.setdefault(normalize_code(code), iteration)
+        self.read_context = self.read_context or reads_context(code)
+        new = clean and bool(output.strip()) and output not in self.outputs
+        self.outputs.append(output)
+        self.stalls = 0 if new else self.stalls + 1
+        return new
+
+    def note_code(self, code: str, iteration: int) -> None:
+        """Remember code that ran without output worth keeping (a FINAL that was questioned), so
+        the same code again counts as a repeat."""
+        self.codes.setdefault(normalize_code(code), iteration)
+
+    def stall(self) -> None:
+        """A turn that made no step at all (a repeat that was not run)."""
+        self.stalls += 1
+
+
+def intervention(kind: str, **data: Any) -> dict[str, Any]:
+    """One engine intervention as the trajectory records it.
+
+    >>> intervention("resample", reason="repeated turn 2")
+    {'kind': 'resample', 'reason': 'repeated turn 2'}
+    """
+    return {"kind": kind, **data}

@@ -1,0 +1,170 @@
+"""Loop control: repeated turns are resampled, stalls end the run, degenerate text is cut, and a
+first answer that nothing in the run supports gets one turn to check it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rlm.loop_control import (
+    Progress,
+    appears_in,
+    degenerate_cut,
+    normalize_code,
+    prints_only_literals,
+    reads_context,
+)
+from rlm.prompts import DEGENERATE_NOTE, LITERAL_NOTE, MAY_FINISH_NOTE, REPEAT_NOTE
+
+
+def kinds(r: Any, iteration: int) -> list[str]:
+    return [i["kind"] for i in r.trajectory["iterations"][iteration - 1]["interventions"]]
+
+
+def feedback(r: Any, iteration: int) -> str:
+    return r.trajectory["iterations"][iteration - 1]["feedback"] or ""
+
+
+# -- the pure judgements -------------------------------------------------------------------------------
+
+def test_a_line_repeated_six_times_is_cut_after_its_first_occurrence() -> None:
+    text = "hits = grep('x')\n" + "print(hits)\n" * 8
+    assert text[: degenerate_cut(text)] == "hits = grep('x')\nprint(hits)\n"
+
+
+def test_a_short_unit_repeated_back_to_back_is_cut_after_two_units() -> None:
+    text = "values = [" + "0, " * 200
+    assert text[: degenerate_cut(text)] == "values = [0, 0, "
+
+
+def test_ordinary_code_and_layout_are_not_degenerate() -> None:
+    code = "\n".join(f"x{i} = grep('name{i}')" for i in range(40)) + "\n" + " " * 300
+    assert degenerate_cut(code) is None
+    assert degenerate_cut("for line in lines:\n    print(line)\n" * 2) is None
+
+
+def test_code_that_differs_only_in_comments_and_blank_lines_is_the_same() -> None:
+    assert normalize_code("x = 1  # a\n\n\nprint(x)\n") == normalize_code("x = 1\nprint(x)")
+    assert normalize_code("print(1)") != normalize_code("print(2)")
+
+
+def test_reading_the_context_is_naming_it_or_a_helper_that_scans_it() -> None:
+    assert reads_context("n = len(context)")
+    assert reads_context("for c in chunks(1000): pass")
+    assert reads_context("import re\nre.findall('x', context)")
+    assert not reads_context("x = 1234567890\nprint(x)")
+    assert not reads_context("this is not python (")
+
+
+def test_printing_literals_only_is_told_apart_from_printing_findings() -> None:
+    assert prints_only_literals("print(1234567890)")
+    assert prints_only_literals("'4817-ZQ'")
+    assert not prints_only_literals("print(hits)")
+    assert not prints_only_literals("print(context[:10])")
+
+
+def test_an_answer_is_supported_by_the_context_or_by_output_seen() -> None:
+    in_context = {"6151-YC", "Falcon: 3391-KD"}.__contains__
+    assert appears_in("6151-YC", in_context, [])
+    assert appears_in("Total: 730.25", lambda s: False, ["41 TOTAL: 730.25"])
+    assert appears_in("6151-YC, Falcon: 3391-KD", in_context, [])  # every part found
+    assert not appears_in("555-0142", in_context, ["1 matching line for 'x'"])
+    assert not appears_in("6151-YC, 555-0142", in_context, [])  # one part made up
+
+
+def test_progress_counts_turns_without_new_output() -> None:
+    p = Progress()
+    assert p.record("print(grep('a'))", "1 matching line\n")
+    assert not p.record("x = 1", "")
+    assert not p.record("print(grep('a'))  # again", "1 matching line\n")
+    assert p.stalls == 2 and p.read_context and p.repeats("print(grep('a'))") == 1
+
+
+# -- through the real loop ---------------------------------------------------------------------------
+
+def test_a_repeated_turn_is_resampled_and_the_repeat_never_reaches_the_conversation(run, code) -> None:
+    same = code("print(context.count('code'))")
+    r = run([same, same, code("FINAL('done')")])
+    assert r.answer == "done" and r.iterations == 2
+    assert kinds(r, 2) == ["resample"]
+    second = r.trajectory["iterations"][1]
+    assert "FINAL('done')" in second["text"] and second["interventions"][0]["temp"] == 0.8
+
+
+def test_a_turn_that_stays_a_repeat_is_not_run_again(run, code) -> None:
+    same = code("print(context.count('code'))")
+    r = run([same, same, same, same, code("FINAL('done')")])
+    assert r.answer == "done"
+    assert kinds(r, 2) == ["resample", "resample", "repeat_not_run"]
+    assert feedback(r, 2) == REPEAT_NOTE.format(turn=1)
+    assert r.trajectory["iterations"][1]["output"] == ""  # the repeat did not run
+
+
+def test_turns_without_new_output_end_the_run_early_with_a_best_answer(run, code) -> None:
+    quiet = [code(f"x{i} = {i}") for i in range(3)]
+    r = run([*quiet, code("FINAL('best guess')")], max_iterations=20)
+    assert r.answer == "best guess" and r.exhausted and r.iterations == 4
+    assert "3 turns in a row brought nothing new" in feedback(r, 3)
+    assert kinds(r, 3) == ["stop_no_progress"]
+
+
+def test_a_degenerate_turn_is_cut_and_named(run, code) -> None:
+    runaway = "```python\nprint('looking')\n" + "print(context[:10])\n" * 30
+    r = run([runaway, code("FINAL('x')")])
+    first = r.trajectory["iterations"][0]
+    assert first["code"] == "print('looking')\nprint(context[:10])\n"
+    assert "cut_degenerate" in kinds(r, 1)
+    assert feedback(r, 1).startswith(DEGENERATE_NOTE)
+
+
+def test_sub_calls_are_bounded_by_their_own_token_limit_and_cut_when_degenerate(run, code) -> None:
+    long_reply = " ".join(f"word{i}" for i in range(400))
+    looping = "the answer is " + "ok " * 300
+    r = run([code("a = llm_query('q1'); b = llm_query('q2'); print(len(a.split()), len(b))"),
+             code("FINAL('x')")], sub=[long_reply, looping], sub_max_tokens=20)
+    counts = r.trajectory["iterations"][0]["output"].split()
+    assert int(counts[0]) <= 20 and int(counts[1]) < 40
+    assert r.trajectory["config"]["sub_max_tokens"] == 20
+
+
+def test_a_first_answer_from_code_that_never_read_the_context_gets_one_check(run, code) -> None:
+    r = run([code("FINAL('1234567890')"), code("print(grep('secret'))"), code("FINAL('42')")],
+            check_answers=True)
+    assert r.answer == "42" and r.iterations == 3
+    assert kinds(r, 1) == ["check_answer"] and "no code so far has read `context`" in feedback(r, 1)
+
+
+def test_the_check_is_given_once_and_the_next_answer_is_taken(run, code) -> None:
+    r = run([code("FINAL('made up')"), code("FINAL('made up, twice')")], check_answers=True)
+    assert r.answer == "made up, twice" and r.iterations == 2
+
+
+def test_an_answer_found_nowhere_is_questioned_even_after_reading(run, code) -> None:
+    r = run([code("print(len(context))"), code("FINAL('9999-ZZ')"), code("FINAL('42')")],
+            check_answers=True)
+    assert "appears nowhere in the context" in feedback(r, 2) and r.answer == "42"
+
+
+def test_answers_seen_in_output_or_computed_from_the_context_are_taken_at_once(run, code) -> None:
+    seen = run([code("print(grep('secret'))"), code("FINAL('42')")], check_answers=True)
+    assert seen.answer == "42" and seen.iterations == 2 and kinds(seen, 2) == []
+    computed = run([code("FINAL(context.count('e') * 1000)")], check_answers=True)
+    assert computed.answer == "8000" and computed.iterations == 1
+
+
+def test_output_of_literals_the_code_wrote_is_not_offered_as_an_answer(run, code) -> None:
+    r = run([code("print(1234567890)"), code("FINAL(context[-6:-4])")])
+    assert LITERAL_NOTE in feedback(r, 1) and MAY_FINISH_NOTE not in feedback(r, 1)
+
+
+def test_interventions_are_streamed_as_events(run, code) -> None:
+    events: list[Any] = []
+    same = code("print(context.count('code'))")
+    run([same, same, code("FINAL('done')")], on_event=events.append)
+    assert [e.data["kind"] for e in events if e.kind == "intervention"] == ["resample"]
+
+
+def test_repeating_a_questioned_final_is_resampled_like_any_repeat(run, code) -> None:
+    guess = code("FINAL('1234567890')")
+    r = run([guess, guess, code("print(grep('secret'))"), code("FINAL('42')")], check_answers=True)
+    assert r.answer == "42" and r.iterations == 3
+    assert kinds(r, 2) == ["resample"]
