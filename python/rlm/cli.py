@@ -127,6 +127,10 @@ def setup_arg_parser() -> argparse.ArgumentParser:
                    default=defaults.encoding_errors,
                    help="invalid UTF-8 in the context: stop with an error naming the offset "
                    "(strict, default) or decode it as U+FFFD (replace)")
+    p.add_argument("--mode", choices=("rlm", "direct", "auto"), default=defaults.mode,
+                   help="rlm: the model explores the context with code (default); direct: the "
+                   "context in the prompt, one answer (its head, if it does not fit); auto: direct "
+                   "for a small context, rlm otherwise")
     p.add_argument("--no-check-answers", dest="check_answers", action="store_false",
                    help="accept a first FINAL even when no code read the context or the answer "
                    "appears nowhere in it (by default such an answer gets one turn to check it)")
@@ -153,7 +157,7 @@ def config_from_args(args: argparse.Namespace) -> RLMConfig:
         verbose=args.verbose, check_answers=args.check_answers, exec_timeout=args.timeout,
         max_output_chars=args.max_output_chars,
         max_llm_calls=args.max_llm_calls, encoding_errors=args.encoding_errors,
-        max_time=args.max_time,
+        max_time=args.max_time, mode=args.mode,
     )
 
 

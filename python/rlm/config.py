@@ -9,6 +9,7 @@ from typing import Any, Callable, Literal
 from rlm import defaults
 from rlm.events import Event
 
+Mode = Literal["rlm", "direct", "auto"]
 EncodingErrors = Literal["strict", "replace"]
 
 
@@ -28,6 +29,9 @@ class RLMConfig:
     top_k: int = defaults.TOP_K
     max_kv_size: int | None = None  # rotating KV cache size for the MLX backend (keeps the prompt)
     seed: int | None = None
+    # "rlm" (the loop), "direct" (the context in the prompt, one generation) or "auto" (direct for a
+    # context below the measured break-even: rlm.direct.AUTO_DIRECT_MAX_TOKENS).
+    mode: Mode = "rlm"
     # A first FINAL that no context-reading code supports gets one turn to check it (docs/engine.md).
     check_answers: bool = True
     verbose: bool = False  # stream each turn's text, code and output to stderr
@@ -63,6 +67,8 @@ class RLMConfig:
             raise UsageError(f"top_p must be in (0, 1], got {self.top_p}")
         if self.top_k < 0:
             raise UsageError(f"top_k must be 0 (off) or more, got {self.top_k}")
+        if self.mode not in ("rlm", "direct", "auto"):
+            raise UsageError(f"mode must be 'rlm', 'direct' or 'auto', got {self.mode!r}")
         if self.encoding_errors not in ("strict", "replace"):
             raise UsageError(
                 f"encoding_errors must be 'strict' or 'replace', got {self.encoding_errors!r}"

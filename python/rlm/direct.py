@@ -13,10 +13,8 @@ from typing import Callable, Literal
 
 from rlm._core import Context
 from rlm.backends.base import Backend, Message, Sampling
+from rlm.config import Mode
 from rlm.errors import UsageError
-
-Mode = Literal["rlm", "direct", "auto"]
-MODES: tuple[Mode, ...] = ("rlm", "direct", "auto")
 
 DIRECT_SYSTEM = "You answer questions about a document. Reply with the answer only, no explanation."
 # Room for the chat template's role markers around the system and user messages.

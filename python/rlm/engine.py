@@ -15,6 +15,7 @@ from typing import Any, Callable
 from rlm.backends.base import Backend, Completion, Message, Sampling
 from rlm.config import RLMConfig, RLMResponse, TokenUsage, check_task
 from rlm.errors import BudgetExhaustedError, RLMError, UsageError
+from rlm.direct import ANSWER_TOKENS, choose_mode, direct_messages, document_budget, head_that_fits
 from rlm.events import Event, EventKind, StderrPrinter
 from rlm.backends.loading import load_backend
 from rlm.inputs import ContextInput, OpenedContext, open_context
@@ -43,7 +44,7 @@ from rlm.prompts import (
     turn_feedback,
 )
 from rlm.repl.session import ExecResult, ReplSession
-from rlm.summary import summarize
+from rlm.summary import ContextSummary, summarize
 from rlm.trajectory import IterationRecord, LLMCallRecord, Trajectory, clip
 
 RESPONSE_KEEP_CHARS = 2000  # of each sub-call's reply, in the trajectory
@@ -89,6 +90,7 @@ class _Run:
         self.degenerated = False  # the turn being generated was cut for repeating itself
         self.resample = Sampling(config.max_tokens_per_turn, max(config.temp, RESAMPLE_TEMP),
                                  RESAMPLE_TOP_P, config.top_k)
+        self.direct_sampling = Sampling(ANSWER_TOKENS, config.temp, config.top_p, config.top_k)
         self.sub_sampling = Sampling(config.sub_max_tokens, config.temp, config.top_p, config.top_k)
         self.save_failed = False
         self.trajectory = Trajectory(task=task, model=backend.name, config=config.to_dict(),
@@ -365,6 +367,9 @@ class _Run:
         except OSError as e:
             raise UsageError(f"cannot write the trajectory to {traj.path}: {e.strerror or e}") from None
         self.emit("start", 0, context=traj.context, model=self.backend.name)
+        traj.mode = choose_mode(cfg.mode, summary.tokens, self.backend.context_window)
+        if traj.mode == "direct":
+            return self.run_direct(summary)
         answer: str | None = None
         why_last: str | None = None
         repl: ReplSession | None = None
@@ -414,6 +419,49 @@ class _Run:
         return RLMResponse(answer=answer, iterations=len(traj.iterations), tokens=self.tokens,
                            trajectory=traj.to_dict(), error=traj.error, exhausted=traj.exhausted,
                            elapsed=traj.elapsed)
+
+
+    def run_direct(self, summary: ContextSummary) -> RLMResponse:
+        """Answer in one generation with the context in the prompt (`--mode direct`, or `auto` on a
+        small context): the head that fits the window when the whole does not."""
+        traj, context = self.trajectory, self.opened.context
+        rec = IterationRecord(iteration=1)
+        traj.iterations.append(rec)
+        window = self.backend.context_window
+        budget = (document_budget(self.backend, self.task, window, self.direct_sampling.max_tokens)
+                  if window else (summary.tokens or len(context)) + 1)
+        document = (context[:] if summary.tokens is not None and not summary.tokens_estimated
+                    and summary.tokens <= budget else head_that_fits(context, budget,
+                                                                     self.backend.count_tokens))
+        if len(document) < len(context):
+            self.intervene(rec, "direct_truncated", chars_seen=len(document), chars=len(context))
+        self.emit("turn", 1, last=False, prefix="")
+        try:
+            self.backend.reset()
+            done = self.backend.generate(direct_messages(document, self.task), self.direct_sampling,
+                                         conversation="sub",
+                                         on_text=lambda piece: self.emit("text", 1, text=piece))
+            rec.text, rec.finish_reason = done.text, done.finish_reason
+            rec.prompt_tokens = rec.prefill_tokens = done.prompt_tokens
+            rec.generated_tokens, rec.generate_seconds = done.generation_tokens, done.elapsed
+            self.tokens.root_prefill += done.prompt_tokens
+            self.tokens.root_generated += done.generation_tokens
+            answer = done.text.strip() or None
+            rec.final, rec.final_source = answer, "direct"
+            traj.status = "answered" if answer is not None else "error"
+            traj.error = None if answer is not None else "the direct answer was empty"
+        except KeyboardInterrupt as e:
+            traj.status, traj.error = "interrupted", f"interrupted ({e or 'Ctrl-C'})"
+            raise
+        except RLMError as e:
+            traj.status, traj.error, answer = "error", str(e), None
+        finally:
+            traj.answer = rec.final
+            self.save()
+        self.emit("end", 1, answer=answer, error=traj.error, exhausted=False, iterations=1,
+                  total_tokens=self.tokens.total, elapsed=traj.elapsed)
+        return RLMResponse(answer=answer, iterations=1, tokens=self.tokens, trajectory=traj.to_dict(),
+                           error=traj.error, elapsed=traj.elapsed)
 
 
 def run(backend: Backend, opened: OpenedContext, task: str, config: RLMConfig | None = None, *,

@@ -121,6 +121,7 @@ class Trajectory:
         self.system_prompt = ""
         self.first_message = ""
         self.iterations: list[IterationRecord] = []
+        self.mode = "rlm"  # or "direct": one generation with the context in the prompt
         self.status = "running"
         self.answer: str | None = None
         self.error: str | None = None
@@ -134,6 +135,7 @@ class Trajectory:
         return {
             "version": TRAJECTORY_VERSION,
             "status": self.status,
+            "mode": self.mode,
             "task": self.task,
             "model": self.model,
             "config": self.config,

@@ -168,3 +168,31 @@ def test_repeating_a_questioned_final_is_resampled_like_any_repeat(run, code) ->
     r = run([guess, guess, code("print(grep('secret'))"), code("FINAL('42')")], check_answers=True)
     assert r.answer == "42" and r.iterations == 3
     assert kinds(r, 2) == ["resample"]
+
+
+# -- direct mode ---------------------------------------------------------------------------------------
+
+def test_direct_mode_answers_in_one_generation_with_the_context_in_the_prompt() -> None:
+    from rlm import RLMConfig, rlm_generate
+    from rlm.backends.replay import ReplayBackend
+
+    backend = ReplayBackend([], sub=["42"])
+    r = rlm_generate(backend=backend, context="The secret code is 42.", task="Find the code",
+                     config=RLMConfig(mode="direct"))
+    assert r.answer == "42" and r.iterations == 1 and r.trajectory["mode"] == "direct"
+    assert "The secret code is 42." in backend.sub_prompts[0]
+
+
+def test_auto_mode_goes_direct_on_a_small_context_and_loops_on_a_big_one(code) -> None:
+    from rlm import RLMConfig, rlm_generate
+    from rlm.backends.replay import ReplayBackend
+
+    small = ReplayBackend([], sub=["42"])
+    small.context_window = 32768
+    r = rlm_generate(backend=small, context="code 42", task="code?", config=RLMConfig(mode="auto"))
+    assert r.trajectory["mode"] == "direct" and r.answer == "42"
+    big = ReplayBackend([code("FINAL(context[5:7])")])
+    big.context_window = 32768
+    r = rlm_generate(backend=big, context="code 42 " + "filler " * 5000, task="code?",
+                     config=RLMConfig(mode="auto", check_answers=False))
+    assert r.trajectory["mode"] == "rlm" and r.answer == "42"
