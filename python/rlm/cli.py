@@ -131,6 +131,9 @@ def setup_arg_parser() -> argparse.ArgumentParser:
                    help="rlm: the model explores the context with code (default); direct: the "
                    "context in the prompt, one answer (its head, if it does not fit); auto: direct "
                    "for a small context, rlm otherwise")
+    p.add_argument("--no-search-hints", dest="search_hints", action="store_false",
+                   help="do not show, in the first message, the lines that share the most words "
+                   "with the task (a ranked search run before the first turn)")
     p.add_argument("--no-check-answers", dest="check_answers", action="store_false",
                    help="accept a first FINAL even when no code read the context or the answer "
                    "appears nowhere in it (by default such an answer gets one turn to check it)")
@@ -157,7 +160,7 @@ def config_from_args(args: argparse.Namespace) -> RLMConfig:
         verbose=args.verbose, check_answers=args.check_answers, exec_timeout=args.timeout,
         max_output_chars=args.max_output_chars,
         max_llm_calls=args.max_llm_calls, encoding_errors=args.encoding_errors,
-        max_time=args.max_time, mode=args.mode,
+        max_time=args.max_time, mode=args.mode, search_hints=args.search_hints,
     )
 
 

@@ -32,6 +32,8 @@ class RLMConfig:
     # "rlm" (the loop), "direct" (the context in the prompt, one generation) or "auto" (direct for a
     # context below the measured break-even: rlm.direct.AUTO_DIRECT_MAX_TOKENS).
     mode: Mode = "rlm"
+    # Show the lines that share the most words with the task in the first message (task_hints.py).
+    search_hints: bool = True
     # A first FINAL that no context-reading code supports gets one turn to check it (docs/engine.md).
     check_answers: bool = True
     verbose: bool = False  # stream each turn's text, code and output to stderr

@@ -45,6 +45,7 @@ from rlm.prompts import (
 )
 from rlm.repl.session import ExecResult, ReplSession
 from rlm.summary import ContextSummary, summarize
+from rlm.task_hints import describe_hits, task_hits
 from rlm.trajectory import IterationRecord, LLMCallRecord, Trajectory, clip
 
 RESPONSE_KEEP_CHARS = 2000  # of each sub-call's reply, in the trajectory
@@ -359,7 +360,10 @@ class _Run:
         summary = summarize(self.opened.context, self.backend.count_tokens)
         traj.context.update(tokens=summary.tokens, tokens_estimated=summary.tokens_estimated)
         traj.system_prompt = SYSTEM_PROMPT
-        traj.first_message = first_user_message(self.task, summary)
+        hits = (task_hits(self.opened.context, self.task)
+                if cfg.search_hints and cfg.mode != "direct" else [])
+        traj.context["search_hits"] = [h.line_number for h in hits]
+        traj.first_message = first_user_message(self.task, summary, describe_hits(hits))
         messages: list[Message] = [{"role": "system", "content": SYSTEM_PROMPT},
                                    {"role": "user", "content": traj.first_message}]
         try:

@@ -109,21 +109,35 @@ def describe_context(summary: ContextSummary) -> str:
         approx = "~" if summary.tokens_estimated else ""
         label = ", estimated from a sample" if summary.tokens_estimated else ""
         size += f" ({approx}{_number(summary.tokens)} tokens{label})"
+    # Numbered like grep's output: raw source code here was continued by the 0.5B as if it were
+    # its own code (eval trajectories), a numbered excerpt is read as data.
     if not summary.tail:
-        return f"{size}. All of it:\n<<<\n{summary.head}\n>>>"
+        return f"{size}. All of it (line numbers added):\n<<<\n{_numbered(summary.head, 1)}\n>>>"
+    tail_lines = summary.tail.rstrip("\n").split("\n")
     return (
-        f"{size}. It starts with:\n<<<\n{summary.head}\n>>>\n"
-        f"and ends with:\n<<<\n{summary.tail}\n>>>"
+        f"{size}. It starts with (line numbers added):\n<<<\n{_numbered(summary.head, 1)}\n>>>\n"
+        f"and ends with:\n<<<\n{_numbered(summary.tail, summary.lines - len(tail_lines) + 1)}\n>>>"
     )
 
 
-def first_user_message(task: str, summary: ContextSummary) -> str:
-    """The task and the context description: the first user turn.
+def _numbered(text: str, first: int) -> str:
+    """`text` with `N:` before each line, numbering from `first`.
+
+    >>> _numbered("a\nb\n", 7)
+    '7:a\n8:b'
+    """
+    lines = text.rstrip("\n").split("\n")
+    return "\n".join(f"{first + i}:{line}" for i, line in enumerate(lines))
+
+
+def first_user_message(task: str, summary: ContextSummary, hints: str = "") -> str:
+    """The task, the context description and the search hits (if any): the first user turn.
 
     >>> first_user_message("Find the code", ContextSummary(0, 0, 0, False, "", "")).endswith("code")
     True
     """
-    return f"{describe_context(summary)}\n\nTask: {task}"
+    parts = [describe_context(summary), hints, f"Task: {task}"]
+    return "\n\n".join(part for part in parts if part)
 
 
 # Feedback after a turn. Small models need it unambiguous: "nothing printed" is not "0 matches",

@@ -51,6 +51,8 @@ def setup_arg_parser() -> argparse.ArgumentParser:
                    help="tokens generated per RLM turn (default: the engine's)")
     p.add_argument("--max-time", type=float, default=None,
                    help="wall-clock seconds per RLM run before it must answer (default: no limit)")
+    p.add_argument("--no-search-hints", dest="search_hints", action="store_false",
+                   help="do not show the task's search hits in the first message (for A/B runs)")
     p.add_argument("--temp", type=float, default=0.0,
                    help="sampling temperature (default: 0, greedy)")
     p.add_argument("--max-kv-size", type=int, default=None,
@@ -88,7 +90,7 @@ def _split(value: str, allowed: tuple[str, ...] | None, what: str) -> list[str]:
 def _rlm_config(args: argparse.Namespace) -> Any:
     from rlm import RLMConfig
 
-    fields: dict[str, Any] = {"temp": args.temp}
+    fields: dict[str, Any] = {"temp": args.temp, "search_hints": args.search_hints}
     if args.max_iterations is not None:
         fields["max_iterations"] = args.max_iterations
     if args.max_tokens is not None:

@@ -1,0 +1,118 @@
+"""Search hits for the task, shown in the first message before the model writes any code.
+
+Small models answer in their first turn from what they see; a line of the context that shares the
+task's rarest words is the best start they can get (a needle whose question repeats its words is
+then found at once; the format of the records to count is visible). The hits are ranked like
+BM25 without its length term: each task word weighs by how rare it is in the context
+(idf over lines), and a line scores the weights of the task words it holds. Counting and line
+retrieval run in Rust over the mapped context (`count_literal`, `grep` with `literal=True`), so
+this costs a few scans of the file, well under a second per GiB per word.
+
+Example:
+    >>> from rlm._core import Context
+    >>> c = Context.from_str("noise\\nThe access code for Orion is 4817-ZQ.\\nmore noise\\n")
+    >>> [h.line_number for h in task_hits(c, "What is the access code for Orion?")]
+    [2]
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+TOP_HITS = 5
+# Candidate lines fetched per word, for the rarest words only: a word on thousands of lines
+# (a common word the stop list missed) would cost time and say nothing.
+LINES_PER_WORD = 200
+RAREST_WORDS = 4
+MIN_WORD = 3
+# A line shown as a hit must hold at least this share of the best possible score: one common
+# task word alone ("code", "total") is not a hit.
+MIN_SCORE_SHARE = 0.34
+SHOWN_LINE_CHARS = 200
+STOPWORDS = frozenset("""
+a an and any are as at be been but by can could did do does each every find for from give had has
+have how i if in into is it its list many may me more most much my name named no not of on one or
+other our out over please say says show so some such tell than that the their them then there these
+they this those to total was we were what when where which while who whom whose why will with would
+you your all both only also just very about above after again against before being below between
+during few further here just off once own same should too under until up
+""".split())
+
+
+@dataclass(frozen=True)
+class TaskHit:
+    """One line of the context ranked for the task."""
+
+    line_number: int
+    line: str
+    score: float
+    words: tuple[str, ...]  # the task words the line holds
+
+
+def task_words(task: str) -> list[str]:
+    """The task's words worth searching for, lowercased, in order, without repeats.
+
+    >>> task_words("What is the secret access code for the Orion deployment?")
+    ['secret', 'access', 'code', 'orion', 'deployment']
+    """
+    seen: list[str] = []
+    for word in re.findall(r"[A-Za-z0-9][A-Za-z0-9_\-]*", task):
+        w = word.lower().strip("-_")
+        if len(w) >= MIN_WORD and w not in STOPWORDS and w not in seen:
+            seen.append(w)
+    return seen
+
+
+def task_hits(context: Any, task: str, k: int = TOP_HITS) -> list[TaskHit]:
+    """The `k` lines of `context` that best match the task's words (rare words count most).
+
+    `context` is an `rlm.Context`. Lines are ranked by the summed idf of the task words they hold
+    (case-insensitive, as words or parts of words); ties go to the earlier line.
+    """
+    lines = max(1, context.line_count())
+    weights: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    for word in task_words(task):
+        n = context.count_literal(word, ignore_case=True)
+        if n:
+            counts[word] = n
+            weights[word] = math.log(1 + lines / n)
+    if not weights:
+        return []
+    rarest = sorted(counts, key=lambda w: counts[w])[:RAREST_WORDS]
+    candidates: dict[int, str] = {}
+    for word in rarest:
+        for m in context.grep(word, ignore_case=True, literal=True, max_count=LINES_PER_WORD):
+            candidates.setdefault(m.line_number, m.line)
+    best_possible = sum(weights.values())
+    scored = []
+    for number, line in candidates.items():
+        low = line.lower()
+        held = tuple(w for w in weights if w in low)
+        score = sum(weights[w] for w in held)
+        if score >= MIN_SCORE_SHARE * best_possible:
+            scored.append(TaskHit(number, line, round(score, 2), held))
+    scored.sort(key=lambda h: (-h.score, h.line_number))
+    return scored[:k]
+
+
+def describe_hits(hits: list[TaskHit]) -> str:
+    """The first message's paragraph for the hits ("" when there are none).
+
+    >>> print(describe_hits([TaskHit(12, "Orion code 4817-ZQ", 3.1, ("orion", "code"))]))
+    Search hits: the lines with the most words from the task (a ranked search, not every match):
+    12:Orion code 4817-ZQ
+    """
+    if not hits:
+        return ""
+    shown = [f"{h.line_number}:{_clip(h.line)}" for h in hits]
+    return ("Search hits: the lines with the most words from the task (a ranked search, not every "
+            "match):\n" + "\n".join(shown))
+
+
+def _clip(line: str) -> str:
+    line = line.strip()
+    return line if len(line) <= SHOWN_LINE_CHARS else line[: SHOWN_LINE_CHARS - 3] + "..."
