@@ -241,11 +241,7 @@ class _Run:
 
     def execute(self, repl: ReplSession, code: str, rec: IterationRecord) -> ExecResult:
         result = repl.execute(code)
-        rec.output, rec.output_chars = result.output, result.output_chars
-        rec.output_truncated = result.truncated
-        rec.error, rec.timed_out, rec.restarted = result.error, result.timed_out, result.restarted
-        rec.restored_names = list(result.restored_names)
-        rec.execute_seconds = result.elapsed
+        rec.execution = result
         self.emit("output", rec.iteration, output=result.output, error=result.error,
                   timed_out=result.timed_out, restarted=result.restarted,
                   restored_names=result.restored_names, final=result.final)

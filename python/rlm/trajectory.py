@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rlm.repl.session import ExecResult
+
 TRAJECTORY_VERSION = 1
 # Sub-call prompts usually carry a chunk of the context: keep only enough to recognise it.
 PROMPT_KEEP_CHARS = 1000
@@ -69,13 +71,9 @@ class IterationRecord:
     finish_reason: str = ""
     text: str = ""  # the whole assistant message (assistant prefix included)
     code: str | None = None
-    output: str = ""
-    output_chars: int = 0  # length before truncation
-    output_truncated: bool = False
-    error: str | None = None
-    timed_out: bool = False
-    restarted: bool = False
-    restored_names: list[str] = field(default_factory=list)
+    # What running `code` gave, as the REPL reported it (None: no code ran this turn). The
+    # trajectory flattens its fields into the turn (output, output_chars, error, ...).
+    execution: ExecResult | None = None
     final: str | None = None
     final_source: str | None = None  # "code", "prose" or None
     llm_calls: list[LLMCallRecord] = field(default_factory=list)
@@ -85,14 +83,29 @@ class IterationRecord:
     # check_answer, stop_no_progress), each {"kind": ..., ...}.
     interventions: list[dict[str, Any]] = field(default_factory=list)
     generate_seconds: float = 0.0
-    execute_seconds: float = 0.0
+
+    @property
+    def output(self) -> str:
+        """What the model was shown of the execution ("" when no code ran)."""
+        return self.execution.output if self.execution is not None else ""
 
     def to_dict(self) -> dict[str, Any]:
-        record = dataclasses.asdict(self)
-        del record["generate_seconds"], record["execute_seconds"]
-        record["llm_calls"] = [call.to_dict() for call in self.llm_calls]
-        record["timings"] = {"generate": round(self.generate_seconds, 4),
-                             "execute": round(self.execute_seconds, 4)}
+        ex = self.execution
+        record = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                  if f.name not in ("execution", "generate_seconds", "llm_calls", "interventions")}
+        record.update(
+            output=ex.output if ex else "",
+            output_chars=ex.output_chars if ex else 0,
+            output_truncated=ex.truncated if ex else False,
+            error=ex.error if ex else None,
+            timed_out=ex.timed_out if ex else False,
+            restarted=ex.restarted if ex else False,
+            restored_names=list(ex.restored_names) if ex else [],
+            interventions=list(self.interventions),
+            llm_calls=[call.to_dict() for call in self.llm_calls],
+            timings={"generate": round(self.generate_seconds, 4),
+                     "execute": round(ex.elapsed if ex else 0.0, 4)},
+        )
         return record
 
 
