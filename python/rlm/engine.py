@@ -55,6 +55,9 @@ WINDOW_RESERVE_TOKENS = 2048
 # Loop control (docs/engine.md): a turn that repeats code already run is drawn again up to RESAMPLES
 # times at this temperature; MAX_STALLS turns in a row without new output end the run early.
 RESAMPLES = 2
+# Steered turn starts (after the opening code fence): see _Run.steered_prefix.
+STEER_SEARCH = 'print(grep("'
+STEER_FINAL = "FINAL("
 RESAMPLE_TEMP = 0.8
 RESAMPLE_TOP_P = 0.95
 MAX_STALLS = 3
@@ -82,6 +85,8 @@ class _Run:
         # Start each turn inside a code block (small models answer in prose otherwise), unless the
         # backend returns whole messages (replay) or its template cannot continue an assistant turn.
         self.prefix = ASSISTANT_PREFIX if getattr(backend, "supports_assistant_prefix", True) else ""
+        self.turn_prefix = self.prefix  # this turn's start: the prefix, or a steered one
+        self.steer_search = False  # the last turn made no step: start the next one with a search
         self.listeners: list[Callable[[Event], None]] = [StderrPrinter()] if config.verbose else []
         if config.on_event is not None:
             self.listeners.append(config.on_event)
@@ -200,8 +205,8 @@ class _Run:
 
     def stop_at_block_end(self, text: str) -> int | None:
         """StopFn: cut generation just after the first code block closes."""
-        end = code_block_end(self.prefix + text)
-        return None if end is None else max(0, end - len(self.prefix))
+        end = code_block_end(self.turn_prefix + text)
+        return None if end is None else max(0, end - len(self.turn_prefix))
 
     def stop_if_degenerate(self, text: str) -> int | None:
         """StopFn: cut a turn that has started repeating itself (remembered for the feedback)."""
@@ -216,9 +221,9 @@ class _Run:
         completion: Completion = self.backend.generate(
             messages, sampling or self.sampling,
             stop=combine_stops(self.stop_at_block_end, self.stop_if_degenerate),
-            assistant_prefix=self.prefix, conversation="root",
+            assistant_prefix=self.turn_prefix, conversation="root",
             on_text=lambda piece: self.emit("text", rec.iteration, text=piece))
-        text = self.prefix + completion.text
+        text = self.turn_prefix + completion.text
         rec.text, rec.finish_reason = text, completion.finish_reason
         rec.prompt_tokens = completion.prompt_tokens
         # A resampled turn prefills and generates again: the record keeps the sum.
@@ -250,10 +255,31 @@ class _Run:
     def feedback_for(self, code: str, result: ExecResult, iteration: int) -> str:
         clean = result.error is None and not result.timed_out and not result.restarted
         repeated = bool(result.output.strip()) and result.output in self.progress.outputs
-        self.progress.record(code, result.output, iteration, clean=clean)
+        new = self.progress.record(code, result.output, iteration, clean=clean)
+        literal = prints_only_literals(code)
+        self.steer_search = literal or not new
         return turn_feedback(output=result.output, clean=clean,
                              restored_names=result.restored_names, repeated=repeated,
-                             literal=prints_only_literals(code))
+                             literal=literal)
+
+    def steered_prefix(self, rec: IterationRecord) -> str:
+        """How this turn starts: inside a code block, and after a turn that made no step (or in the
+        last turn) already inside a search (or a FINAL).
+
+        A small model that printed a literal or repeated itself does the same again at any
+        temperature (eval trajectories: 2 resamples at 0.8 gave the same line); starting its
+        code for it with `print(grep("` leaves it only the pattern to choose, from the task.
+        """
+        if not self.prefix:
+            return ""
+        if rec.last_turn:
+            self.intervene(rec, "steer", start=STEER_FINAL)
+            return self.prefix + STEER_FINAL
+        if self.steer_search:
+            self.steer_search = False
+            self.intervene(rec, "steer", start=STEER_SEARCH)
+            return self.prefix + STEER_SEARCH
+        return self.prefix
 
     def fresh_code(self, messages: list[Message], rec: IterationRecord, text: str) -> str:
         """`text`, or a resample of it when its code only repeats code that already ran.
@@ -280,7 +306,8 @@ class _Run:
         rec = IterationRecord(iteration=iteration, last_turn=last)
         self.current = rec
         self.trajectory.iterations.append(rec)
-        self.emit("turn", iteration, last=last, prefix=self.prefix)
+        self.turn_prefix = self.steered_prefix(rec)
+        self.emit("turn", iteration, last=last, prefix=self.turn_prefix)
         text = self.fresh_code(messages, rec, self.generate(messages, rec))
         messages.append({"role": "assistant", "content": text})
         block = first_code_block(text)
@@ -291,6 +318,7 @@ class _Run:
                 rec.code = block.code
                 rec.feedback = REPEAT_NOTE.format(turn=seen)
                 self.progress.stall()
+                self.steer_search = True
                 self.intervene(rec, "repeat_not_run", turn=seen)
                 return rec
             self.run_code(repl, block.code, rec, source="code")
@@ -308,6 +336,7 @@ class _Run:
         if prose is None:
             rec.feedback = DEGENERATE_NOTE if self.degenerated else NO_CODE_NOTE
             self.progress.stall()
+            self.steer_search = True
         elif prose.kind == "FINAL":
             self.accept_final(rec, prose.value, "prose", code=None)
         else:  # FINAL_VAR(name): the REPL holds the value (or reports the missing name)
@@ -339,6 +368,7 @@ class _Run:
                 note = UNSEEN_CHECK.format(answer=_quoted(answer))
             if note is not None:
                 self.checked_answer = True
+                self.steer_search = True
                 if code is not None:  # the same FINAL again is a repeat: resampled, not taken as is
                     self.progress.note_code(code, rec.iteration)
                 rec.feedback = note

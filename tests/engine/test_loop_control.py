@@ -196,3 +196,51 @@ def test_auto_mode_goes_direct_on_a_small_context_and_loops_on_a_big_one(code) -
     r = rlm_generate(backend=big, context="code 42 " + "filler " * 5000, task="code?",
                      config=RLMConfig(mode="auto", check_answers=False))
     assert r.trajectory["mode"] == "rlm" and r.answer == "42"
+
+
+# -- steered turn starts -------------------------------------------------------------------------------
+
+class _PrefixBackend:
+    """A replay that continues after the assistant prefix, as the MLX backend does."""
+
+    def __new__(cls, turns: list[str]) -> Any:
+        from rlm.backends.replay import ReplayBackend
+
+        class Recording(ReplayBackend):
+            supports_assistant_prefix = True
+
+            def __init__(self) -> None:
+                super().__init__(turns)
+                self.prefixes: list[str] = []
+
+            def generate(self, messages: Any, sampling: Any, **kw: Any) -> Any:
+                self.prefixes.append(kw.get("assistant_prefix", ""))
+                return super().generate(messages, sampling, **kw)
+
+        return Recording()
+
+
+def test_after_a_turn_that_printed_a_literal_the_next_one_starts_with_a_search() -> None:
+    from rlm import RLMConfig, rlm_generate
+    from rlm.engine import STEER_SEARCH
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    backend = _PrefixBackend([P + "print(1234)\n```", P + STEER_SEARCH + 'secret"))\n```',
+                              P + 'FINAL("42")\n```'])
+    r = rlm_generate(backend=backend, context="The secret code is 42.", task="Find the code",
+                     config=RLMConfig(search_hints=False))
+    assert backend.prefixes == [P, P + STEER_SEARCH, P]
+    assert r.answer == "42" and kinds(r, 2) == ["steer"]
+    assert r.trajectory["iterations"][1]["code"].strip() == 'print(grep("secret"))'
+
+
+def test_the_last_turn_starts_with_final() -> None:
+    from rlm import RLMConfig, rlm_generate
+    from rlm.engine import STEER_FINAL
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    backend = _PrefixBackend([P + "n = len(context)\nprint(n)\n```", P + STEER_FINAL + '"22")\n```'])
+    r = rlm_generate(backend=backend, context="The secret code is 42.", task="How long?",
+                     config=RLMConfig(max_iterations=1, check_answers=False))
+    assert backend.prefixes == [P, P + STEER_FINAL]
+    assert r.answer == "22" and r.exhausted
