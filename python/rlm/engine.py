@@ -21,12 +21,15 @@ from rlm.backends.loading import load_backend
 from rlm.inputs import ContextInput, OpenedContext, open_context
 from rlm.loop_control import (
     Progress,
+    answer_items,
     appears_in,
+    asks_for_several,
     combine_stops,
     degenerate_cut,
     intervention,
     prints_only_literals,
     reads_context,
+    restates_task,
 )
 from rlm.parsing import code_block_end, find_prose_final, first_code_block
 from rlm.prompts import (
@@ -36,6 +39,7 @@ from rlm.prompts import (
     LAST_TURN,
     NO_CODE_NOTE,
     NO_PROGRESS_WHY,
+    ONE_OF_MANY_CHECK,
     REPEAT_NOTE,
     SYSTEM_PROMPT,
     UNREAD_CHECK,
@@ -353,19 +357,16 @@ class _Run:
             rec.feedback = self.feedback_for(code, result, rec.iteration)
 
     def accept_final(self, rec: IterationRecord, answer: str, source: str, code: str | None) -> None:
-        """Take `answer` as the run's answer, unless it is the run's first answer and ungrounded.
+        """Take `answer` as the run's answer, unless it is the run's first answer and looks wrong.
 
-        Ungrounded: no code so far read the context, or the answer occurs neither in the context
-        nor in any output the model saw and the answering code did not compute it from the
-        context. Such an answer gets one turn to check it; whatever comes after is accepted.
+        Looks wrong: it only restates the task; or no code computed it from the context and it
+        occurs neither in what the model was shown (outputs, search hits) nor, once code has read
+        the context, in the context itself; or the task asks for several items, several lines
+        matched, and the answer gives one. Such an answer gets one turn to check it; whatever comes
+        after is accepted.
         """
         if self.config.check_answers and not (self.checked_answer or rec.last_turn):
-            computed = code is not None and reads_context(code)
-            note = None
-            if not (self.progress.read_context or computed):
-                note = UNREAD_CHECK.format(answer=_quoted(answer))
-            elif not computed and not appears_in(answer, self.in_context, self.progress.outputs):
-                note = UNSEEN_CHECK.format(answer=_quoted(answer))
+            note = self.answer_check(answer, code)
             if note is not None:
                 self.checked_answer = True
                 self.steer_search = True
@@ -375,6 +376,23 @@ class _Run:
                 self.intervene(rec, "check_answer", answer=clip(answer, 200))
                 return
         rec.final, rec.final_source = answer, source
+
+    def answer_check(self, answer: str, code: str | None) -> str | None:
+        """The note that questions `answer`, or None when nothing speaks against it."""
+        quoted = _quoted(answer)
+        if restates_task(answer, self.task):
+            return UNREAD_CHECK.format(answer=quoted)
+        computed = code is not None and reads_context(code)
+        if not computed:
+            seen = appears_in(answer, lambda s: False, self.progress.outputs)
+            found = self.progress.read_context and appears_in(answer, self.in_context, [])
+            if not (seen or found):
+                template = UNSEEN_CHECK if self.progress.read_context else UNREAD_CHECK
+                return template.format(answer=quoted)
+        if (asks_for_several(self.task) and len(answer_items(answer)) == 1
+                and self.progress.most_matches > 1):
+            return ONE_OF_MANY_CHECK.format(answer=quoted, n=self.progress.most_matches)
+        return None
 
     def in_context(self, text: str) -> bool:
         return self.opened.context.find(text) != -1
@@ -389,6 +407,7 @@ class _Run:
         hits = (task_hits(self.opened.context, self.task)
                 if cfg.search_hints and cfg.mode != "direct" else [])
         traj.context["search_hits"] = [h.line_number for h in hits]
+        self.progress.show(describe_hits(hits), matches=len(hits))
         traj.first_message = first_user_message(self.task, summary, describe_hits(hits))
         messages: list[Message] = [{"role": "system", "content": SYSTEM_PROMPT},
                                    {"role": "user", "content": traj.first_message}]

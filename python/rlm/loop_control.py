@@ -155,14 +155,53 @@ def prints_only_literals(code: str) -> bool:
     return True
 
 
-def answer_parts(answer: str) -> list[str]:
-    """The pieces of an answer worth checking: the whole, else its comma/semicolon/line items.
+def answer_items(answer: str) -> list[str]:
+    """The items of a list answer: its comma, semicolon and line separated parts.
 
-    >>> answer_parts("Ann: 555-0142, Bob: 555-0199")
+    >>> answer_items("Ann: 555-0142, Bob: 555-0199")
     ['Ann: 555-0142', 'Bob: 555-0199']
     """
-    parts = [p.strip().strip("'\"[]()") for p in re.split(r"[,;\n]", answer)]
-    return [p for p in parts if len(p) >= MIN_CHECKED_PART]
+    items = [p.strip().strip("'\"[](){}").strip() for p in re.split(r"[,;\n]", answer)]
+    return [p for p in items if p]
+
+
+def answer_parts(answer: str) -> list[str]:
+    """The pieces of an answer worth checking one by one: each item, and each side of a
+    `key: value` or `key = value` item (a dict answer prints as `{'Ann': '555-0142'}`).
+
+    >>> answer_parts("{'Ann': '555-0142', 'Bob': '555-0199'}")
+    ['Ann', '555-0142', 'Bob', '555-0199']
+    """
+    parts = []
+    for item in answer_items(answer):
+        for piece in re.split(r"\s*(?::|=|->)\s*", item):
+            piece = piece.strip().strip("'\"[](){}").strip()
+            if len(piece) >= MIN_CHECKED_PART:
+                parts.append(piece)
+    return parts
+
+
+def restates_task(answer: str, task: str) -> bool:
+    """Whether the answer only repeats words of the question ("the secret code for Orion").
+
+    >>> restates_task("secret access code for the Draco deployment", "What is the secret access code for the Draco deployment?")
+    True
+    """
+    words = re.findall(r"\w+", answer.lower())
+    return bool(words) and len(words) >= 2 and set(words) <= set(re.findall(r"\w+", task.lower()))
+
+
+# Words of a question that asks for several items ("What are the codes of A, B and C?").
+_MANY_CUES = re.compile(r"\b(are|all|every|each|list|which)\b|,.*\band\b", re.IGNORECASE)
+
+
+def asks_for_several(task: str) -> bool:
+    """Whether the task asks for a list rather than one value.
+
+    >>> asks_for_several("What are the codes for Falcon, Heron and Lynx?"), asks_for_several("What is the code?")
+    (True, False)
+    """
+    return bool(_MANY_CUES.search(task))
 
 
 def appears_in(answer: str, find: Callable[[str], bool], seen: Iterable[str]) -> bool:
@@ -199,6 +238,7 @@ class Progress:
     codes: dict[str, int] = field(default_factory=dict)  # normalized code -> first turn it ran
     outputs: list[str] = field(default_factory=list)  # every output shown, in order
     stalls: int = 0  # turns in a row without new output
+    most_matches: int = 0  # the most lines one search showed (grep's count, or the search hits)
     read_context: bool = False  # some executed code looked at the context
 
     def repeats(self, code: str) -> int | None:
@@ -215,8 +255,15 @@ class Progress:
         self.read_context = self.read_context or reads_context(code)
         new = clean and bool(output.strip()) and output not in self.outputs
         self.outputs.append(output)
+        self.most_matches = max(self.most_matches, grep_count(output))
         self.stalls = 0 if new else self.stalls + 1
         return new
+
+    def show(self, text: str, *, matches: int = 0) -> None:
+        """Remember text the engine itself showed the model (the first message's search hits)."""
+        if text:
+            self.outputs.append(text)
+        self.most_matches = max(self.most_matches, matches)
 
     def note_code(self, code: str, iteration: int) -> None:
         """Remember code that ran without output worth keeping (a FINAL that was questioned), so
@@ -226,6 +273,16 @@ class Progress:
     def stall(self) -> None:
         """A turn that made no step at all (a repeat that was not run)."""
         self.stalls += 1
+
+
+def grep_count(output: str) -> int:
+    """The count grep's summary line reports ("3 matching lines for ..."), or 0.
+
+    >>> grep_count("12 matching lines for 'x':\\n1:x"), grep_count("42")
+    (12, 0)
+    """
+    m = re.match(r"\s*([\d,]+) matching lines? for ", output)
+    return int(m.group(1).replace(",", "")) if m else 0
 
 
 def intervention(kind: str, **data: Any) -> dict[str, Any]:

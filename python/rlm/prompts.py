@@ -8,8 +8,7 @@ from the task, print what was found, then FINAL). Prefill is the main cost on CP
 
 from __future__ import annotations
 
-import re
-
+from rlm.loop_control import grep_count
 from rlm.summary import ContextSummary
 
 # The assistant turn starts inside a code block: the 0.5B's first reply was prose, not code, in 19/19 trials without it.
@@ -173,6 +172,10 @@ UNSEEN_CHECK = (
     "Before you answer: {answer} appears nowhere in the context or in any output you have seen. "
     "Check it with code (grep or context.find) and FINAL what the context says."
 )
+ONE_OF_MANY_CHECK = (
+    "Before you answer: the task asks for several items and {n} lines matched, but your answer "
+    "{answer} gives one. Collect every match (e.g. re.findall over context) and FINAL them all."
+)
 DEGENERATE_NOTE = "Your reply started repeating itself and was cut. Write one short code block."
 NO_PROGRESS_WHY = "{n} turns in a row brought nothing new"
 # No quotable clause after a colon: the 0.5B copied "if so, call FINAL(answer) now; ..." into its
@@ -237,18 +240,8 @@ def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeat
     elif literal:
         parts.append(LITERAL_NOTE)
     elif output.strip() and not repeated:
-        many = _matching_lines(output)
+        many = grep_count(output)
         if many > 1:
             parts.append(MANY_MATCHES_NOTE.format(n=many))
         parts.append(MAY_FINISH_NOTE)
     return "\n\n".join(parts)
-
-
-def _matching_lines(output: str) -> int:
-    """The count grep's summary line reports ("3 matching lines for ..."), or 0.
-
-    >>> _matching_lines("12 matching lines for 'x':\n1:x"), _matching_lines("42")
-    (12, 0)
-    """
-    m = re.match(r"\s*([\d,]+) matching lines? for ", output)
-    return int(m.group(1).replace(",", "")) if m else 0

@@ -63,12 +63,17 @@ def test_printing_literals_only_is_told_apart_from_printing_findings() -> None:
 
 
 def test_an_answer_is_supported_by_the_context_or_by_output_seen() -> None:
-    in_context = {"6151-YC", "Falcon: 3391-KD"}.__contains__
+    text = "The code for Carina is 6151-YC.\nThe project code for Falcon is 3391-KD.\n"
+
+    def in_context(s: str) -> bool:
+        return s in text
+
     assert appears_in("6151-YC", in_context, [])
     assert appears_in("Total: 730.25", lambda s: False, ["41 TOTAL: 730.25"])
     assert appears_in("6151-YC, Falcon: 3391-KD", in_context, [])  # every part found
     assert not appears_in("555-0142", in_context, ["1 matching line for 'x'"])
     assert not appears_in("6151-YC, 555-0142", in_context, [])  # one part made up
+    assert appears_in("{'Falcon': '3391-KD', 'Carina': '6151-YC'}", in_context, [])  # a dict
 
 
 def test_progress_counts_turns_without_new_output() -> None:
@@ -244,3 +249,26 @@ def test_the_last_turn_starts_with_final() -> None:
                      config=RLMConfig(max_iterations=1, check_answers=False))
     assert backend.prefixes == [P, P + STEER_FINAL]
     assert r.answer == "22" and r.exhausted
+
+
+def test_an_answer_that_only_restates_the_task_is_questioned(run, code) -> None:
+    r = run([code("FINAL('the secret code')"), code("FINAL(context[19:21])")],
+            task="Find the secret code", check_answers=True)
+    assert kinds(r, 1) == ["check_answer"] and r.answer == "42"
+
+
+def test_an_answer_read_off_the_search_hits_is_taken_without_code_reading_the_context(run, code) -> None:
+    context = "filler\n" * 50 + "The secret code for the vault is 7301.\n" + "filler\n" * 50
+    r = run([code("FINAL('7301')")], context=context, task="What is the secret code for the vault?",
+            check_answers=True)
+    assert r.answer == "7301" and r.iterations == 1
+    assert r.trajectory["context"]["search_hits"] == [51]
+
+
+def test_one_item_for_a_list_question_after_several_matches_gets_a_check(run, code) -> None:
+    context = "".join(f"user {n} locked out\n" for n in ("ann", "bob", "eve")) + "ok\n" * 20
+    r = run([code("print(grep('locked'))"), code("FINAL('ann')"),
+             code("FINAL(', '.join(re.findall(r'user (\\w+) locked', context)))")],
+            context=context, task="Which users were locked out?", check_answers=True)
+    assert "3 lines matched, but your answer 'ann' gives one" in feedback(r, 2)
+    assert r.answer == "ann, bob, eve"
