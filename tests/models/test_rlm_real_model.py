@@ -32,7 +32,9 @@ def test_a_needle_run_ends_cleanly_and_its_trajectory_says_how(small_backend: An
         backend=small_backend,
         context=_log_with_a_needle(),
         task="What is the secret code for the vault?",
-        config=RLMConfig(max_iterations=6, max_tokens_per_turn=256),
+        # Without the search hits, so the needle is not in the first message: the model must
+        # find it with code (the hits have their own tests in tests/engine/test_loop_control.py).
+        config=RLMConfig(max_iterations=6, max_tokens_per_turn=256, search_hints=False),
         output_trajectory=trajectory,
     )
 
