@@ -1,8 +1,9 @@
 """Reading a model turn: code blocks, where generation should stop, and a FINAL written as prose.
 
 Code blocks are Markdown fences whose info string is `python`, `py`, `repl` or empty. A FINAL
-written outside code is parsed by scanning for the balanced closing parenthesis, honouring string
-quotes, because answers may hold parentheses, quotes and newlines that no regex gets right.
+written outside code counts only at the start of a line; it is parsed by scanning for the balanced
+closing parenthesis, honouring string quotes, because answers may hold parentheses, quotes and
+newlines that no regex gets right.
 """
 
 from __future__ import annotations
@@ -66,15 +67,25 @@ def _find_closing_fence(text: str, start: int, partial: bool) -> int:
     return -1
 
 
-def _body_start(text: str, info_end: int) -> int:
-    """Where a block's code starts: after its fence line, and after a repeated opening fence
-    (a model told to continue after "```python" sometimes writes "```python" again)."""
+def _body_start(text: str, info_end: int, partial: bool) -> int:
+    """Where a block's code starts: after its fence line, and after a repeated opening fence.
+
+    A model told to continue after "```python" sometimes opens the fence again: "```python" (any
+    Python-like info string) is skipped at once; a bare "```" is skipped only when another fence
+    closes the block later (or, with `partial`, may still do so): "```python\n```\ncode\n```" is
+    the code, while "```python\n```\nprose" stays an empty block followed by prose.
+    """
     start = info_end + 1
-    if text.startswith(FENCE, start):
-        line_end = text.find("\n", start)
-        info = text[start + len(FENCE) : line_end].strip().lower()
-        if line_end != -1 and info and info in CODE_LANGUAGES:
-            return line_end + 1
+    if not text.startswith(FENCE, start):
+        return start
+    line_end = text.find("\n", start)
+    if line_end == -1:
+        return start
+    info = text[start + len(FENCE) : line_end].strip().lower()
+    if info and info in CODE_LANGUAGES:
+        return line_end + 1
+    if not info and (partial or _find_closing_fence(text, line_end + 1, partial=False) != -1):
+        return line_end + 1
     return start
 
 
@@ -96,7 +107,7 @@ def iter_blocks(text: str, *, partial: bool = False) -> list[CodeBlock]:
         if info_end == -1:  # a fence with nothing after it: no body yet
             return blocks
         language = text[open_at + len(FENCE) : info_end].strip().strip("`").lower()
-        body = _body_start(text, info_end)
+        body = _body_start(text, info_end, partial)
         close_at = _find_closing_fence(text, body, partial)
         if close_at == -1:
             blocks.append(CodeBlock(language, text[body:], open_at, len(text), closed=False))
@@ -148,10 +159,6 @@ def prose_outside_blocks(text: str) -> str:
     return "".join(pieces)
 
 
-def _is_identifier_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
-
-
 def _scan_balanced(text: str, start: int, honour_quotes: bool) -> int | None:
     """Index of the `)` closing the `(` just before `start`, or None when it never closes."""
     depth = 1
@@ -191,13 +198,16 @@ def _read_argument(raw: str) -> str:
 
 
 def find_prose_final(text: str) -> ProseFinal | None:
-    """The last `FINAL(...)` / `FINAL_VAR(...)` written as prose (outside code blocks), or None.
+    """The last `FINAL(...)` / `FINAL_VAR(...)` written as prose (outside code blocks) at the start
+    of a line, or None.
 
     Parentheses inside the answer are balanced; quotes are honoured so `FINAL("a (b")` works, and a
     stray apostrophe (`FINAL(it's 42)`) falls back to plain parenthesis matching.
 
-    >>> find_prose_final("I found it. FINAL(The code is 42 (not 43).)").value
+    >>> find_prose_final("I found it.\nFINAL(The code is 42 (not 43).)").value
     'The code is 42 (not 43).'
+    >>> find_prose_final("I will call FINAL(answer) once I know it.") is None
+    True
     >>> find_prose_final('FINAL_VAR(result)').kind
     'FINAL_VAR'
     """
@@ -209,7 +219,9 @@ def find_prose_final(text: str) -> ProseFinal | None:
         if at == -1:
             return found
         pos = at + len("FINAL")
-        if at > 0 and _is_identifier_char(prose[at - 1]):
+        # Only at the start of a line (after indentation): "... and then do FINAL(answer) once I
+        # know it" is a plan, not an answer (rlms settled on the same rule after the same bug).
+        if prose[prose.rfind("\n", 0, at) + 1 : at].strip(" \t"):
             continue
         kind: Literal["FINAL", "FINAL_VAR"] = "FINAL"
         if prose.startswith("_VAR", pos):

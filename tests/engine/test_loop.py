@@ -58,7 +58,7 @@ def test_prose_final_in_a_turn_without_code(run, code) -> None:
 
 
 def test_prose_final_var_reads_the_repl_variable(run, code) -> None:
-    r = run([code('found = "forty-two"'), "The answer is in found. FINAL_VAR(found)"])
+    r = run([code('found = "forty-two"'), "The answer is in found.\nFINAL_VAR(found)"])
     assert r.answer == "forty-two"
 
 

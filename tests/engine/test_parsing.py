@@ -75,6 +75,25 @@ def test_a_repeated_opening_fence_is_skipped() -> None:
     assert code_block_end("```python\n```python\nprint(1)\n```\n") is not None
 
 
+def test_a_bare_fence_repeated_after_the_opening_one_keeps_the_code() -> None:
+    # The engine starts the turn with "```python\n"; the model writes "```" again, then its code.
+    text = "```python\n```\nprint(len(context))\n```"
+    block = first_code_block(text)
+    assert block is not None and block.code == "print(len(context))\n" and block.closed
+    assert code_block_end(text + "\n") == len(text)
+
+
+def test_a_bare_fence_line_then_a_python_fence_keeps_the_code() -> None:
+    block = first_code_block("```\n```python\nx = grep('a')\n```")
+    assert block is not None and block.code == "x = grep('a')\n"
+
+
+def test_generation_goes_on_after_a_repeated_bare_fence() -> None:
+    # Stopping at the second fence would cut the turn before its code is written.
+    assert code_block_end("```python\n```\n") is None
+    assert code_block_end("```python\n```\nx = 1\n") is None
+
+
 def test_a_finished_text_ending_in_a_fence_is_closed() -> None:
     block = first_code_block("```python\nprint(1)\n```")
     assert block is not None and block.closed
@@ -98,7 +117,7 @@ def test_prose_final_survives_a_stray_apostrophe() -> None:
 
 
 def test_prose_final_var_names_a_variable() -> None:
-    found = find_prose_final("I stored it. FINAL_VAR(result)")
+    found = find_prose_final("I stored it.\nFINAL_VAR(result)")
     assert found is not None
     assert (found.kind, found.value) == ("FINAL_VAR", "result")
 
@@ -109,14 +128,26 @@ def test_prose_final_var_accepts_a_quoted_name() -> None:
 
 
 def test_prose_final_takes_the_last_one() -> None:
-    found = find_prose_final("Maybe FINAL(41)? No: FINAL(42)")
+    found = find_prose_final("FINAL(41)?\nNo:\n  FINAL(42)")
     assert found is not None and found.value == "42"
 
 
 @pytest.mark.parametrize("text", ["FINALLY (it works)", "MY_FINAL(3)", "FINAL_ANSWER(3)",
-                                  "FINAL(unclosed", "no final here"])
+                                  "FINAL(unclosed", "no final here",
+                                  "Let me search first and then do FINAL(answer) once I know it.",
+                                  "I stored it. FINAL_VAR(result)", "**FINAL(42)**"])
 def test_not_a_prose_final(text: str) -> None:
     assert find_prose_final(text) is None
+
+
+def test_prose_final_may_be_indented_at_the_start_of_a_line() -> None:
+    found = find_prose_final("I am sure now:\n   FINAL(42)")
+    assert found is not None and found.value == "42"
+
+
+def test_prose_final_after_a_code_block_starts_its_own_line() -> None:
+    found = find_prose_final("```text\nx\n```\nFINAL(7)")
+    assert found is not None and found.value == "7"
 
 
 def test_final_inside_a_code_block_is_not_prose() -> None:
