@@ -27,13 +27,27 @@ from rlm.errors import RLMError
 from rlm.repl import protocol, re_compat
 from rlm.repl.capture import OutputCapture
 
-# Names the model must not lose. The stdlib modules (json, math, string, ...) are pre-imported but
-# not reserved: `string` and `json` are common variable names, and rebinding them hurts no one.
-RESERVED = ("context", "llm_query", "llm_query_batched", "FINAL", "FINAL_VAR", "SHOW_VARS", "print",
-            "re", *toolkit.HELPERS)
+# Names a run cannot work without: put back after every cell that rebinds or deletes them. The
+# helpers (and `re`) are not among them: `chunks = []` then `for chunk in chunks:` in the next turn is
+# ordinary code written for the rlms prompt, so a model variable may shadow a helper for the rest of
+# the run (said once in the output). The stdlib modules (json, math, string, ...) are pre-imported
+# and not reserved either: `string` and `json` are common variable names.
+RESERVED = ("context", "llm_query", "llm_query_batched", "FINAL", "FINAL_VAR", "SHOW_VARS", "print")
+SHADOWABLE = ("re", *toolkit.HELPERS)
+SHADOWED_NOTE = ("Note: `{name}` is your variable now; the helper {name}() is gone for the rest of "
+                 "this run (`del {name}` brings it back).\n")
+ANSWER_NOTE = ("Note: `answer` held a {kind}, so it is the answer dict again: set answer['content'] and "
+               "answer['ready'] = True to finish, or call FINAL(value).\n")
 _PREIMPORTED = frozenset({"json", "math", "collections", "itertools", "functools", "string"})
 # Frames from files under here (the worker, the re shim, the helpers) are left out of tracebacks.
 _RLM_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+_NOTHING = object()  # no value (None is a value `answer` may hold)
+
+
+def _new_answer() -> dict[str, Any]:
+    return {"content": "", "ready": False}
 
 
 class _Finish(BaseException):
@@ -69,6 +83,11 @@ class Worker:
         self.pid = os.getpid()
         self.ns: dict[str, Any] = {}
         self.reserved: dict[str, Any] = {}
+        self.helpers: dict[str, Any] = {}  # SHADOWABLE names and their objects
+        self.shadowed: set[str] = set()  # helpers the model's variables replaced (said once)
+        self.fresh_answer: dict[str, Any] = {}  # the answer dict the last reset put in place
+        self.reset_answer: Any = _NOTHING  # the non-dict `answer` that reset replaced
+        self.answer_noted = False
         self.stage = "start"  # what init was doing when it failed: the driver maps "context" to ContextError
 
     # -- set-up ---------------------------------------------------------------------------------
@@ -153,12 +172,13 @@ class Worker:
             "context": context, "llm_query": self.llm_query, "llm_query_batched": self.llm_query_batched,
             "FINAL": self.FINAL, "FINAL_VAR": self.FINAL_VAR, "SHOW_VARS": self.SHOW_VARS,
             "print": builtins.print,
-            "answer": {"content": "", "ready": False},
         })
         for name in toolkit.HELPERS:
             ns[name] = getattr(toolkit, name)
         self.reserved = {name: ns[name] for name in RESERVED}
         self.reserved["__builtins__"] = user_builtins
+        self.helpers = {name: ns[name] for name in SHADOWABLE}
+        ns["answer"] = self.fresh_answer = _new_answer()
 
     def send(self, message: dict[str, Any]) -> None:
         with self.send_lock:
@@ -206,7 +226,7 @@ class Worker:
         """The variables the code has created, with their types."""
         found = {k: type(v).__name__ for k, v in self.ns.items()
                  if not k.startswith("_") and k not in self.reserved and k not in _PREIMPORTED
-                 and not (k == "answer" and v == {"content": "", "ready": False})}
+                 and self.helpers.get(k) is not v and not (k == "answer" and v == _new_answer())}
         return f"Available variables: {found}" if found else "No variables created yet."
 
     def FINAL(self, value: Any, *more: Any) -> None:  # noqa: N802 - the name the prompts teach
@@ -224,6 +244,10 @@ class Worker:
         if not isinstance(name, str):
             self.FINAL(name)
         key = name.strip().strip("'\"")
+        if key == "answer" and self.ns.get(key) is self.fresh_answer \
+                and self.reset_answer is not _NOTHING and self.fresh_answer == _new_answer():
+            # `answer = 42` in one cell, FINAL_VAR("answer") in the next: the value the reset replaced.
+            self.FINAL(self.reset_answer)
         if key not in self.ns:
             raise NameError(
                 f"FINAL_VAR({name!r}): no variable named {key!r} exists. Assign it first "
@@ -280,20 +304,47 @@ class Worker:
                 return f"{type(exc).__name__} (traceback unavailable: out of memory)\n", type(exc).__name__
         return None, None
 
-    def restore_reserved(self) -> list[str]:
+    def restore_reserved(self, out: OutputCapture) -> list[str]:
+        """Put back the names a run needs; let helpers stay shadowed; keep `answer` a dict.
+
+        Returns the reserved names that were restored; notes on shadowed helpers and on `answer` go
+        to `out`, once each per run.
+        """
         restored = []
         for name, value in self.reserved.items():
             if self.ns.get(name) is not value:
                 self.ns[name] = value
                 if name != "__builtins__":
                     restored.append(name)
+        for name, value in self.helpers.items():
+            if name not in self.ns:  # deleted (the model's variable or the helper): the helper again
+                self.ns[name] = value
+                self.shadowed.discard(name)
+            elif self.ns[name] is not value and name not in self.shadowed:
+                self.shadowed.add(name)
+                out.write(SHADOWED_NOTE.format(name=name))
+        answer = self.ns.get("answer", _NOTHING)
+        if not isinstance(answer, dict):
+            # A loop variable (`for i, answer in enumerate(...)`) must not break the next turn's
+            # `answer["ready"] = True`, as in rlms; FINAL_VAR("answer") still finds the value.
+            self.reset_answer = answer
+            self.ns["answer"] = self.fresh_answer = _new_answer()
+            if answer is not _NOTHING and not self.answer_noted:
+                out.write(ANSWER_NOTE.format(kind=type(answer).__name__))
+                self.answer_noted = True
+        elif answer is not self.fresh_answer:
+            self.reset_answer = _NOTHING
         return restored
 
     def answer_from_dict(self) -> str | None:
         answer = self.ns.get("answer")
-        if isinstance(answer, dict) and answer.get("ready") is True:
-            return str(answer.get("content", ""))
-        return None
+        if not isinstance(answer, dict):
+            return None
+        try:
+            ready = bool(answer.get("ready"))  # any truthy value, as a model writes it ("yes", 1)
+        except Exception:  # noqa: BLE001 - e.g. a numpy array: ambiguous, so not ready
+            ready = False
+        return str(answer.get("content", "")) if ready else None
 
     def execute(self, code: str) -> dict[str, Any]:
         self.final = None
@@ -316,8 +367,8 @@ class Worker:
             out.append_fd_output(1, fd_mark)  # what subprocesses and C code wrote to fd 1/2
         if error is not None:
             out.write(error)
-        restored = self.restore_reserved()
         final = self.final if self.final is not None else self.answer_from_dict()
+        restored = self.restore_reserved(out)
         text, total = out.result()
         return {"type": "done", "output": text, "output_chars": total, "error": error,
                 "error_type": error_type, "final": final, "restored_names": restored,
