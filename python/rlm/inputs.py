@@ -1,13 +1,16 @@
 """Opening the context a run is given: once, in the driver, shared with the REPL worker by path.
 
-Every context becomes a file the REPL worker can map: a path is used as it is; text, bytes, stdin
-and in-memory `Context`s are written once to a temp file that `OpenedContext.close()` deletes.
+Every context becomes a file the REPL worker can map: a regular file's path is used as it is; text,
+bytes, stdin, in-memory `Context`s and paths that are not regular files (a pipe, a FIFO, a character
+device, `/dev/stdin`, `/dev/fd/N` from `<(...)`: the worker could not read them again) are written
+once to a temp file that `OpenedContext.close()` deletes.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from typing import IO, Any, Union
@@ -26,8 +29,10 @@ class OpenedContext:
 
     context: Context
     path: str  # what the REPL worker opens
-    source: str  # "file", "text", "bytes", "stdin" or "context"
+    # "file", "stream" (a path that is not a regular file), "text", "bytes", "stdin" or "context"
+    source: str
     temporary: bool  # `path` is ours and is deleted by close()
+    origin: str | None = None  # the path the user gave, when `path` is a copy of it
 
     def close(self) -> None:
         """Delete the temp file, if this context made one."""
@@ -47,7 +52,7 @@ class OpenedContext:
         """Size and origin for the trajectory (a temp file's path is left out: it is gone later)."""
         return {
             "source": self.source,
-            "path": None if self.temporary else self.path,
+            "path": self.origin if self.temporary else self.path,
             "bytes": os.path.getsize(self.path),
             "chars": len(self.context),
             "lines": self.context.line_count(),
@@ -78,8 +83,24 @@ def _open_file(path: str, encoding_errors: str, *, source: str, temporary: bool)
     return OpenedContext(context, path, source, temporary)
 
 
+def is_regular_file(path: str) -> bool:
+    """True if `path` names a regular file (which the REPL worker can map again), not a pipe,
+    FIFO, socket or device.
+
+    >>> is_regular_file("/dev/null")
+    False
+    """
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def check_readable_file(path: str | os.PathLike[str]) -> str:
-    """`path` as a string if it names a readable regular file, else a `UsageError` saying why.
+    """`path` as a string if it names a readable file, else a `UsageError` saying why.
+
+    Only a regular file is opened to check it: opening a FIFO waits for its writer, and closing a
+    pipe unread would lose what it holds.
 
     >>> check_readable_file("/nonexistent/notes.txt")
     Traceback (most recent call last):
@@ -91,6 +112,10 @@ def check_readable_file(path: str | os.PathLike[str]) -> str:
         raise UsageError(f"context file not found: {p}")
     if os.path.isdir(p):
         raise UsageError(f"context file is a directory: {p}; pass a file")
+    if not is_regular_file(p):
+        if not os.access(p, os.R_OK):
+            raise UsageError(f"cannot read context file {p}: Permission denied")
+        return p
     try:
         with open(p, "rb") as f:
             f.read(0)
@@ -113,7 +138,7 @@ def open_context(value: ContextInput, encoding_errors: str = "strict") -> Opened
     (22, 'text')
     """
     if isinstance(value, Context):
-        if value.path is not None and not value.replaced:
+        if value.path is not None and not value.replaced and is_regular_file(value.path):
             return OpenedContext(value, value.path, "file", temporary=False)
         fd, path = _temp_path()
         os.close(fd)
@@ -127,14 +152,23 @@ def open_context(value: ContextInput, encoding_errors: str = "strict") -> Opened
                           temporary=True)
     if isinstance(value, os.PathLike):
         path = check_readable_file(value)
+        if not is_regular_file(path):  # read once, here: the worker could not read it again
+            try:
+                stream = open(path, "rb")  # noqa: SIM115 - closed below, after the copy
+            except OSError as e:
+                raise UsageError(f"cannot read context file {path}: {e.strerror or e}") from None
+            with stream:
+                return open_stream(stream, encoding_errors, source="stream", origin=path)
         return _open_file(path, encoding_errors, source="file", temporary=False)
     raise UsageError(
         f"context must be str, bytes, a path or rlm.Context, not {type(value).__name__}"
     )
 
 
-def open_stream(stream: IO[bytes], encoding_errors: str = "strict") -> OpenedContext:
-    """Copy a byte stream (stdin) to a temp file in pieces, then open it: no whole copy in memory.
+def open_stream(stream: IO[bytes], encoding_errors: str = "strict", *, source: str = "stdin",
+                origin: str | None = None) -> OpenedContext:
+    """Copy a byte stream (stdin, a pipe given by path) to a temp file in pieces, then open it: no
+    whole copy in memory.
 
     >>> import io
     >>> with open_stream(io.BytesIO(b"piped text")) as c: c.context[:5]
@@ -147,4 +181,6 @@ def open_stream(stream: IO[bytes], encoding_errors: str = "strict") -> OpenedCon
     except BaseException:
         os.unlink(path)
         raise
-    return _open_file(path, encoding_errors, source="stdin", temporary=True)
+    opened = _open_file(path, encoding_errors, source=source, temporary=True)
+    opened.origin = origin
+    return opened
