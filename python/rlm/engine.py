@@ -222,11 +222,20 @@ class _Run:
     def generate(self, messages: list[Message], rec: IterationRecord,
                  sampling: Sampling | None = None) -> str:
         self.degenerated = False
-        completion: Completion = self.backend.generate(
-            messages, sampling or self.sampling,
-            stop=combine_stops(self.stop_at_block_end, self.stop_if_degenerate),
-            assistant_prefix=self.turn_prefix, conversation="root",
-            on_text=lambda piece: self.emit("text", rec.iteration, text=piece))
+        streamed: list[str] = []
+
+        def on_text(piece: str) -> None:
+            streamed.append(piece)
+            self.emit("text", rec.iteration, text=piece)
+
+        try:
+            completion: Completion = self.backend.generate(
+                messages, sampling or self.sampling,
+                stop=combine_stops(self.stop_at_block_end, self.stop_if_degenerate),
+                assistant_prefix=self.turn_prefix, conversation="root", on_text=on_text)
+        except BaseException:  # Ctrl-C / SIGTERM mid-turn: the trajectory keeps what was streamed
+            self.keep_cut_turn(rec, "".join(streamed))
+            raise
         text = self.turn_prefix + completion.text
         rec.text, rec.finish_reason = text, completion.finish_reason
         rec.prompt_tokens = completion.prompt_tokens
@@ -247,6 +256,16 @@ class _Run:
         """Record (and report) one step the engine took on its own."""
         rec.interventions.append(intervention(kind, **data))
         self.emit("intervention", rec.iteration, kind=kind, **data)
+
+    def keep_cut_turn(self, rec: IterationRecord, streamed: str) -> None:
+        """Record a turn whose generation was stopped by an exception, as far as it got."""
+        rec.text, rec.finish_reason = self.prefix + streamed, "interrupted"
+        try:  # the backend's Completion never came: count what was streamed
+            generated = self.backend.count_tokens(streamed) if streamed else 0
+        except Exception:  # noqa: BLE001 - a backend without a tokenizer: the text is what matters
+            generated = 0
+        rec.generated_tokens += generated
+        self.tokens.root_generated += generated
 
     def execute(self, repl: ReplSession, code: str, rec: IterationRecord) -> ExecResult:
         result = repl.execute(code)

@@ -240,12 +240,13 @@ def test_verbose_streams_turns_to_stderr(capsys, replay_file) -> None:
 @pytest.mark.parametrize(("sig", "code", "said"), [(signal.SIGINT, 130, "interrupted"),
                                                   (signal.SIGTERM, 143, "terminated")])
 def test_ctrl_c_and_sigterm_stop_cleanly_and_write_the_trajectory(
-        tmp_path: Path, replay_file, sig: int, code: int, said: str) -> None:
+        tmp_path: Path, replay_file, sigint_default, sig: int, code: int, said: str) -> None:
     out = tmp_path / "run.json"
     model = replay_file(["```python\nprint('started')\n```", "```python\nimport time\ntime.sleep(60)\n```"])
     proc = subprocess.Popen([sys.executable, "-m", "rlm", "-t", "x", "-c", "c", "--model",
                              f"replay:{model}", "-o", str(out)], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=sigint_default)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:  # wait until turn 2's code is running

@@ -6,6 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from rlm.backends.replay import ReplayBackend
+from rlm.config import RLMConfig
+from rlm.engine import rlm_generate
 from rlm.events import Event
 from rlm.trajectory import Trajectory, clip
 
@@ -105,3 +110,34 @@ def test_clip_keeps_head_and_tail() -> None:
 def test_save_without_a_path_writes_nothing(tmp_path: Path) -> None:
     Trajectory(task="t", model="m", config={}, context={}).save()
     assert list(tmp_path.iterdir()) == []
+
+
+
+class InterruptedOnLastTurn(ReplayBackend):
+    """Replays `turns`, then streams `partial` and gets SIGTERM, which the CLI's handler raises as
+    KeyboardInterrupt inside the backend (as it would inside MLX's generation loop)."""
+
+    def __init__(self, turns: list[str], partial: str) -> None:
+        super().__init__(turns)
+        self.partial = partial
+
+    def generate(self, messages: Any, sampling: Any, **kw: Any) -> Any:
+        if self._next_turn == len(self._turns) and kw.get("conversation", "root") == "root":
+            kw["on_text"](self.partial)
+            raise KeyboardInterrupt("SIGTERM")
+        return super().generate(messages, sampling, **kw)
+
+
+def test_a_turn_cut_by_sigterm_keeps_what_was_streamed(tmp_path: Path, code) -> None:
+    out = tmp_path / "t.json"
+    partial = "```python\nhits = grep('Car"
+    backend = InterruptedOnLastTurn([code("print(1)")], partial)
+    with pytest.raises(KeyboardInterrupt):
+        rlm_generate(backend=backend, context="c", task="t", output_trajectory=out,
+                     config=RLMConfig(exec_timeout=10.0))
+    t = load(out)
+    assert t["status"] == "interrupted" and t["error"] == "interrupted (SIGTERM)"
+    first, cut = t["iterations"]
+    assert (cut["text"], cut["finish_reason"]) == (partial, "interrupted")
+    assert cut["generated_tokens"] == backend.count_tokens(partial) > 0
+    assert t["totals"]["root_generated"] == first["generated_tokens"] + cut["generated_tokens"]

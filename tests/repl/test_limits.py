@@ -250,9 +250,10 @@ _DRIVER = textwrap.dedent("""
 
 
 @linux_only
-def test_ctrl_c_reaches_only_the_driver_which_closes_the_worker() -> None:
+def test_ctrl_c_reaches_only_the_driver_which_closes_the_worker(sigint_default) -> None:
     driver = subprocess.Popen([sys.executable, "-c", _DRIVER, "while True: pass"],
-                              stdout=subprocess.PIPE, text=True, start_new_session=True)
+                              stdout=subprocess.PIPE, text=True, start_new_session=True,
+                              preexec_fn=sigint_default)
     try:
         worker = int(driver.stdout.readline())  # type: ignore[union-attr]
         time.sleep(0.3)
