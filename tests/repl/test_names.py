@@ -94,3 +94,21 @@ def test_an_answer_whose_truth_is_ambiguous_does_not_finish(repl: ReplSession) -
     r = repl.execute("class Odd:\n    def __bool__(self):\n        raise ValueError('ambiguous')\n"
                      "answer['ready'] = Odd()")
     assert (r.error, r.final) == (None, None)
+
+
+@pytest.mark.parametrize(("code", "answer"), [
+    ("SUBMIT('42')", "42"), ("SUBMIT(answer='42')", "42"), ("SUBMIT(7, 8)", "7, 8"),
+    ("SUBMIT(answer='42', source='line 3')", '{"answer": "42", "source": "line 3"}'),
+])
+def test_submit_finishes_as_dspy_rlm_code_expects(repl: ReplSession, code: str, answer: str) -> None:
+    r = repl.execute(code)
+    assert (r.error, r.final) == (None, answer)
+
+
+def test_submit_without_an_answer_says_how_to_call_it(repl: ReplSession) -> None:
+    r = repl.execute("SUBMIT()")
+    assert r.final is None and "SUBMIT(answer)" in r.output
+
+
+def test_context_0_is_the_context_as_in_rlms(repl: ReplSession) -> None:
+    assert repl.execute("context_0 is context").output == "True\n"

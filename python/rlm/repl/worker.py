@@ -32,8 +32,10 @@ from rlm.repl.capture import OutputCapture
 # ordinary code written for the rlms prompt, so a model variable may shadow a helper for the rest of
 # the run (said once in the output). The stdlib modules (json, math, string, ...) are pre-imported
 # and not reserved either: `string` and `json` are common variable names.
-RESERVED = ("context", "llm_query", "llm_query_batched", "FINAL", "FINAL_VAR", "SHOW_VARS", "print")
-SHADOWABLE = ("re", *toolkit.HELPERS)
+RESERVED = ("context", "llm_query", "llm_query_batched", "FINAL", "FINAL_VAR", "SUBMIT", "SHOW_VARS",
+            "print")
+# `context_0` is the name rlms also gives the (first) context.
+SHADOWABLE = ("re", "context_0", *toolkit.HELPERS)
 SHADOWED_NOTE = ("Note: `{name}` is your variable now; the helper {name}() is gone for the rest of "
                  "this run (`del {name}` brings it back).\n")
 ANSWER_NOTE = ("Note: `answer` held a {kind}, so it is the answer dict again: set answer['content'] and "
@@ -170,7 +172,8 @@ class Worker:
             "re": re_compat, "json": json, "math": math, "collections": collections,
             "itertools": itertools, "functools": functools, "string": string,
             "context": context, "llm_query": self.llm_query, "llm_query_batched": self.llm_query_batched,
-            "FINAL": self.FINAL, "FINAL_VAR": self.FINAL_VAR, "SHOW_VARS": self.SHOW_VARS,
+            "FINAL": self.FINAL, "FINAL_VAR": self.FINAL_VAR, "SUBMIT": self.SUBMIT,
+            "SHOW_VARS": self.SHOW_VARS, "context_0": context,
             "print": builtins.print,
         })
         for name in toolkit.HELPERS:
@@ -238,6 +241,21 @@ class Worker:
         if self.final is None:
             self.final = ", ".join(str(v) for v in (value, *more))
         raise _Finish
+
+    def SUBMIT(self, *values: Any, **fields: Any) -> None:  # noqa: N802 - DSPy RLM's name
+        """Finish the run as DSPy's RLM prompt teaches: `SUBMIT(answer)` or `SUBMIT(answer=...)`.
+
+        One field gives its value; several give a JSON object of them (this engine has one answer).
+        """
+        if fields and not values:
+            if len(fields) == 1:
+                self.FINAL(next(iter(fields.values())))
+            import json
+
+            self.FINAL(json.dumps(fields, ensure_ascii=False, default=str))
+        if not values:
+            raise TypeError("SUBMIT() needs the answer: SUBMIT(answer) or SUBMIT(answer=...)")
+        self.FINAL(*values, *fields.values())
 
     def FINAL_VAR(self, name: Any) -> None:  # noqa: N802
         """Finish the run with the value of the variable called `name` (a value is accepted too)."""
