@@ -259,7 +259,7 @@ class _Run:
 
     def keep_cut_turn(self, rec: IterationRecord, streamed: str) -> None:
         """Record a turn whose generation was stopped by an exception, as far as it got."""
-        rec.text, rec.finish_reason = self.prefix + streamed, "interrupted"
+        rec.text, rec.finish_reason = self.turn_prefix + streamed, "interrupted"
         try:  # the backend's Completion never came: count what was streamed
             generated = self.backend.count_tokens(streamed) if streamed else 0
         except Exception:  # noqa: BLE001 - a backend without a tokenizer: the text is what matters
