@@ -48,3 +48,23 @@ def test_a_run_writes_results_and_prints_the_table(
 
     assert cli.main(["--report", str(out)]) == 0
     assert "| scripted | multi | 32K | direct | 2/2 |" in capsys.readouterr().out
+
+
+def test_list_names_every_kind_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from rlm.eval.tasks import KINDS
+
+    assert cli.main(["--list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [ln.split()[0] for ln in lines] == list(KINDS)
+    assert all(len(ln.split()) > 3 for ln in lines)
+
+
+def test_kind_all_generates_every_synthetic_kind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rlm.eval.tasks import FAMILIES
+
+    assert cli.main(["--kind", "all", "--size", "4K", "--seeds", "1", "--generate-only",
+                     "--cache-dir", str(tmp_path)]) == 0
+    ids = {ln.split("\t")[0] for ln in capsys.readouterr().out.splitlines()}
+    assert {f"{k}-4K-s0" for k, f in FAMILIES.items() if not f.real} <= ids

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rlm.eval.scoring import parse_numbers, score_number, score_values
+from rlm.eval.scoring import names_item, parse_numbers, score_number, score_set, score_values
 from rlm.eval.tasks import Task
 
 
@@ -39,3 +39,34 @@ def test_task_score_of_no_answer_is_zero() -> None:
     task = Task("needle-x", "needle", 10, 0, "code", Path("c"), "q?", ("4817-ZQ",), (0,))
     assert task.score(None) == 0.0 and task.score("") == 0.0
     assert task.score("4817-ZQ") == 1.0
+
+
+def test_items_are_named_only_as_whole_words() -> None:
+    assert names_item("ports 41203 and 55210", "41203")
+    assert not names_item("port 141203", "41203")
+    assert not names_item("XKQZP ABCDE", "KQZPA")  # not across a word boundary
+    assert names_item("JOB 04512", "JOB-04512") and names_item("job-04512.", "JOB-04512")
+
+
+def test_set_score_gives_partial_credit_and_charges_for_distractors() -> None:
+    expected, candidates = ["AAAAA", "BBBBB", "CCCCC", "DDDDD"], ["AAAAA", "BBBBB", "CCCCC",
+                                                                 "DDDDD", "EEEEE", "FFFFF"]
+    assert score_set("DDDDD, CCCCC, BBBBB, AAAAA", expected, candidates) == 1.0
+    assert score_set("AAAAA BBBBB CCCCC", expected, candidates) == 0.75
+    assert score_set(" ".join(candidates), expected, candidates) == 4 / 6
+    assert score_set("EEEEE", expected, candidates) == 0.0
+    assert score_set("AAAAA and some words: VALUE FINAL", expected, candidates) == 0.25
+
+
+def test_a_path_inside_another_named_path_is_not_counted_twice() -> None:
+    paths = ["/usr/share/common-licenses/LGPL-2", "/usr/share/common-licenses/LGPL-2.1"]
+    assert score_set("see /usr/share/common-licenses/LGPL-2.1", paths[1:], paths) == 1.0
+    assert score_set("see /usr/share/common-licenses/LGPL-2.1", paths[:1], paths) == 0.0
+    tree = ["json/__init__.py", "test/test_json/__init__.py"]
+    assert score_set("test/test_json/__init__.py", tree[1:], tree) == 1.0
+
+
+def test_set_scored_task_uses_its_candidates() -> None:
+    task = Task("vartrack-x", "vartrack", 10, 0, "code", Path("c"), "q?", ("QWRTP", "ZXCVB"),
+                (), scorer="set", candidates=("QWRTP", "ZXCVB", "MNBVC"))
+    assert task.score("QWRTP, ZXCVB") == 1.0 and task.score("QWRTP MNBVC") == 0.5

@@ -10,12 +10,16 @@ import pytest
 
 from rlm.errors import UsageError
 from rlm.eval.corpus import Insert, write_corpus
-from rlm.eval.tasks import KINDS, format_size, make_task, parse_size
+from rlm.eval.tasks import FAMILIES, format_size, make_task, parse_size
 
 SIZES = [4096, 32 * 1024, 100_003]
+# The real-file kinds have tests of their own (tests/eval/test_realfiles.py): no filler, and they
+# need files that a minimal machine may lack.
+KINDS = [name for name, family in FAMILIES.items() if not family.real]
+FILLERS = ["code", "logs", "prose"]
 
 
-@pytest.mark.parametrize("filler", ["code", "logs"])
+@pytest.mark.parametrize("filler", FILLERS)
 @pytest.mark.parametrize("kind", KINDS)
 def test_same_seed_gives_the_same_corpus_and_question(
     tmp_path: Path, kind: str, filler: str
@@ -34,7 +38,7 @@ def test_different_seeds_give_different_tasks(tmp_path: Path, kind: str) -> None
     assert a.expected != b.expected or a.question != b.question
 
 
-@pytest.mark.parametrize("filler", ["code", "logs"])
+@pytest.mark.parametrize("filler", FILLERS)
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("kind", KINDS)
 def test_context_has_exactly_the_requested_characters(

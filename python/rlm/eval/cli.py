@@ -3,6 +3,7 @@
     rlm eval --kind needle --size 32K,1M --seeds 5 --mode rlm
     rlm eval --kind multi --size 1M --seeds 5 --mode rlm,direct --direct-window 8192 -o multi.json
     rlm eval --report needle.json multi.json     # the table again, from saved results
+    rlm eval --list                              # the task kinds, one line each
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from rlm.backends.loading import load_backend
 from rlm.errors import RLMError, UsageError, cli_failure
 from rlm.eval.corpus import FILLERS
 from rlm.eval.report import markdown_table, summarise
+from rlm.eval.realfiles import SourceUnavailable
 from rlm.eval.results import RunResult, load_results
 from rlm.eval.runner import MODES, run_eval
-from rlm.eval.tasks import KINDS, default_cache_dir, make_task, parse_size
+from rlm.eval.tasks import FAMILIES, KINDS, default_cache_dir, make_task, parse_size
 
 
 def setup_arg_parser() -> argparse.ArgumentParser:
@@ -30,8 +32,9 @@ def setup_arg_parser() -> argparse.ArgumentParser:
     """
     p = argparse.ArgumentParser(
         prog="rlm eval",
-        description="Score a model on synthetic long-context tasks with known answers "
-        "(single needle, multi-needle, aggregation), in RLM mode or directly.",
+        description="Score a model on long-context tasks with known answers (needles, "
+        "aggregation, extraction, variable tracking, real files on this machine), in RLM mode "
+        "or directly. `--list` names every task kind.",
         epilog="Lists are comma-separated (--size 32K,1M). Sizes are characters: K = 1024, "
         "M = 1024².",
     )
@@ -39,7 +42,9 @@ def setup_arg_parser() -> argparse.ArgumentParser:
                    help="model directory, Hugging Face repo or bundled model name "
                    "(default: the bundled default)")
     p.add_argument("--kind", default="needle",
-                   help=f"task kinds: {', '.join(KINDS)} (default: needle)")
+                   help=f"task kinds: {', '.join(KINDS)}, or 'all' (default: needle; "
+                   "--list describes each)")
+    p.add_argument("--list", action="store_true", help="name every task kind with one line and exit")
     p.add_argument("--size", default="32K",
                    help="context sizes in characters, e.g. 32K,1M,64M (default: 32K)")
     p.add_argument("--seeds", type=int, default=5, help="tasks per kind and size (default: 5)")
@@ -61,8 +66,8 @@ def setup_arg_parser() -> argparse.ArgumentParser:
                    help="tokens for context + question + answer in direct mode "
                    "(default: the model's window)")
     p.add_argument("--filler", choices=FILLERS, default="code",
-                   help="filler text: the stdlib's own Python sources, or synthetic service logs "
-                   "(default: code)")
+                   help="filler of the synthetic kinds: the stdlib's own Python sources, "
+                   "synthetic service logs, or generated prose (default: code)")
     p.add_argument("--cache-dir", type=Path, default=None,
                    help="where generated contexts are kept and reused "
                    f"(default: {default_cache_dir()})")
@@ -75,6 +80,17 @@ def setup_arg_parser() -> argparse.ArgumentParser:
     p.add_argument("--generate-only", action="store_true",
                    help="create (or find) the task contexts, print their paths and exit")
     return p
+
+
+def kinds_listing() -> str:
+    """One line per task kind: its name and what it asks (`rlm eval --list`).
+
+    >>> kinds_listing().splitlines()[0].split()[0]
+    'needle'
+    """
+    width = max(map(len, FAMILIES))
+    return "\n".join(f"{f.name:<{width}}  {f.summary}" + ("  [real files]" if f.real else "")
+                     for f in FAMILIES.values())
 
 
 def _split(value: str, allowed: tuple[str, ...] | None, what: str) -> list[str]:
@@ -123,18 +139,27 @@ def main(argv: list[str] | None = None) -> int:
                 results.extend(load_results(path))
             print(markdown_table(summarise(results)))
             return 0
+        if args.list:
+            print(kinds_listing())
+            return 0
         if args.seeds < 1:
             raise UsageError("--seeds must be at least 1")
-        kinds = _split(args.kind, KINDS, "kind")
+        kinds = list(KINDS) if args.kind.strip() == "all" else _split(args.kind, KINDS, "kind")
         sizes = [parse_size(s) for s in _split(args.size, None, "size")]
         modes = _split(args.mode, MODES, "mode")
         seeds = range(args.first_seed, args.first_seed + args.seeds)
         tasks = []
         for kind in kinds:
-            for size in sizes:
-                for seed in seeds:
-                    tasks.append(make_task(kind, size, seed, cache_dir=args.cache_dir,
-                                           filler=args.filler))
+            try:
+                for size in sizes:
+                    for seed in seeds:
+                        tasks.append(make_task(kind, size, seed, cache_dir=args.cache_dir,
+                                               filler=args.filler))
+            except SourceUnavailable as exc:
+                if len(kinds) == 1:
+                    raise
+                print(f"eval: skipping kind {kind}: {exc}", file=sys.stderr, flush=True)
+                tasks = [t for t in tasks if t.kind != kind]
         if args.generate_only:
             for task in tasks:
                 print(f"{task.id}\t{task.context}\t{task.question}\t{' | '.join(task.expected)}")

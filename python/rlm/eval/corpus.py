@@ -1,9 +1,10 @@
 """Real-looking filler streamed to a file of an exact size, with lines inserted at chosen depths.
 
-Two fillers:
+Three fillers:
 - ``code``: the Python standard library's own ``.py`` sources from the running interpreter (real
   text a user could plausibly hand to a model; non-ASCII included), in a seeded file order;
-- ``logs``: synthetic but realistic service log lines, for interpreters without their sources.
+- ``logs``: synthetic but realistic service log lines, for interpreters without their sources;
+- ``prose``: English-like paragraphs generated from a vocabulary and templates (rlm.eval.prose).
 
 The corpus is written piece by piece, never held as one string, so a 64M-character corpus costs a
 few megabytes of memory. Inserted lines always start at a line boundary; the file ends wherever the
@@ -21,8 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rlm.errors import UsageError
+from rlm.eval.prose import prose_lines
 
-FILLERS = ("code", "logs")
+FILLERS = ("code", "logs", "prose")
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ def log_lines(rng: random.Random, forbidden: Sequence[str]) -> Iterator[str]:
 
 
 def filler_lines(filler: str, rng: random.Random, forbidden: Sequence[str]) -> Iterator[str]:
-    """Lines of the named filler ("code" or "logs").
+    """Lines of the named filler ("code", "logs" or "prose").
 
     >>> sum(1 for _ in zip(range(3), filler_lines("logs", random.Random(1), ())))
     3
@@ -131,6 +133,8 @@ def filler_lines(filler: str, rng: random.Random, forbidden: Sequence[str]) -> I
         return code_lines(rng, forbidden)
     if filler == "logs":
         return log_lines(rng, forbidden)
+    if filler == "prose":
+        return prose_lines(rng, forbidden)
     raise UsageError(f"unknown filler {filler!r}; choose one of {', '.join(FILLERS)}")
 
 

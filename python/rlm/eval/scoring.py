@@ -72,3 +72,55 @@ def score_number(answer: str, expected: float, *, tolerance: float = 0.005) -> f
     if len(set(numbers)) > MAX_NUMBERS_IN_COUNT_ANSWER:
         return 0.0
     return 1.0 if any(abs(n - expected) <= tolerance for n in numbers) else 0.0
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[A-Z0-9]+", text.upper())
+
+
+def names_item(answer: str, item: str) -> bool:
+    """Whether `answer` names `item` as whole words: ignoring case and punctuation, the item must
+    be one or more consecutive words of the answer, so "QWRTP" is not found in "XQWRTPZ" nor
+    across the boundary of "XKQZP ABCDE".
+
+    >>> names_item("Ports: 41203, 55210.", "41203"), names_item("1412030", "41203")
+    (True, False)
+    >>> names_item("code 4817 zq", "4817-ZQ"), names_item("code 4817ZQ", "4817-ZQ")
+    (True, True)
+    """
+    want, words = normalise(item), _tokens(answer)
+    for i in range(len(words)):
+        run = ""
+        for word in words[i:]:
+            run += word
+            if run == want:
+                return True
+            if not want.startswith(run):
+                break
+    return False
+
+
+def score_set(answer: str, expected: Sequence[str], candidates: Sequence[str]) -> float:
+    """Exact set match with partial credit: the `candidates` the answer names, against `expected`.
+
+    Score = |named ∩ expected| / max(|expected|, |named|): every expected item found counts, and
+    every distractor named costs as much as a missing item, so listing every candidate does not
+    pay. 1.0 only for exactly the expected set. A candidate that is part of another named one
+    (paths, versions) counts as named only through the longer one.
+
+    >>> score_set("AAAAA and BBBBB", ["AAAAA", "BBBBB"], ["AAAAA", "BBBBB", "CCCCC", "DDDDD"])
+    1.0
+    >>> score_set("AAAAA", ["AAAAA", "BBBBB"], ["AAAAA", "BBBBB", "CCCCC"])
+    0.5
+    >>> score_set("AAAAA BBBBB CCCCC", ["AAAAA", "BBBBB"], ["AAAAA", "BBBBB", "CCCCC"])
+    0.6666666666666666
+    """
+    if not expected:
+        raise ValueError("a task needs at least one expected value")
+    named = {c for c in candidates if names_item(answer, c)}
+    # "LGPL-2.1" also reads as "LGPL-2" and "test/test_json/__init__.py" as "json/__init__.py":
+    # a candidate inside another named one was named only through it.
+    named = {c for c in named
+             if not any(c != d and normalise(c) in normalise(d) for d in named)}
+    found = named & set(expected)
+    return len(found) / max(len(expected), len(named))

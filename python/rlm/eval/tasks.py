@@ -1,9 +1,11 @@
-"""Synthetic eval tasks with known answers: single needle, multi-needle, aggregation.
+"""Eval tasks with known answers: the families (FAMILIES), building and caching their contexts.
 
-Every task is a pure function of (kind, size, seed, filler): the question and answer come from one
-seeded random stream, the filler order from another, so the same arguments give the same corpus
-byte for byte on the same Python version. Corpora are files of exactly `size` characters, cached
-under ``$RLM_HOME/eval`` (default ``~/.cache/rlm/eval``) and reused when present.
+A synthetic task is a pure function of (kind, size, seed, filler): the question and answer come
+from one seeded random stream (rlm.eval.needles, rlm.eval.records), the filler order from another,
+so the same arguments give the same corpus byte for byte on the same Python version. A real-file
+task (rlm.eval.realfiles) is a function of (kind, size, seed) and the files on this machine; its
+cache key holds their fingerprint. Corpora are files of exactly `size` characters, cached under
+``$RLM_HOME/eval`` (default ``~/.cache/rlm/eval``) and reused when present.
 
 >>> t = make_task("needle", 32 * 1024, seed=0, cache_dir=Path(tempfile.mkdtemp()))
 >>> t.score("The code is " + t.expected[0]), t.score("no idea")
@@ -17,24 +19,56 @@ import os
 import random
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rlm.errors import UsageError
-from rlm.eval.corpus import Insert, filler_lines, write_corpus
-from rlm.eval.scoring import score_number, score_values
+from rlm.eval import needles, realfiles, records
+from rlm.eval.corpus import filler_lines, write_corpus
+from rlm.eval.scoring import score_number, score_set, score_values
+from rlm.eval.spec import Spec
 
-KINDS = ("needle", "multi", "aggregate")
+
+@dataclass(frozen=True)
+class Family:
+    """A task kind: its name, the one line `rlm eval --list` shows, and its generator."""
+
+    name: str
+    summary: str
+    build: Callable[[random.Random, int], Spec] | None = None  # synthetic: inserts into filler
+    real: bool = False  # the context is real files on this machine (rlm.eval.realfiles)
+
+
+FAMILIES: dict[str, Family] = {f.name: f for f in (
+    Family("needle", "one secret code line; the question repeats its words", needles.needle),
+    Family("multi", "four project codes, each named in the question", needles.multi),
+    Family("multikey", "six similar keyed needles; the question picks one by its key "
+           "(RULER multi-key)", needles.multikey),
+    Family("multivalue", "one key with four values, all to be listed; other keys hold the "
+           "same shape (RULER multi-value)", needles.multivalue),
+    Family("paraphrase", "a needle sharing no word with the question but a name, among decoy "
+           "lines naming it", needles.paraphrase),
+    Family("aggregate", "count the order records with status=FAILED", records.aggregate),
+    Family("sumfield", "total one field over the records whose group field matches "
+           "(log, JSON or pipe records)", records.sumfield),
+    Family("extract", "list the id of every record of one kind among other kinds",
+           records.extract),
+    Family("vartrack", "chains of assignments VAR B = VAR A; every variable holding a value "
+           "(RULER variable tracking)", records.vartrack),
+    Family("commonword", "the most frequent of eight planted invented words (RULER common "
+           "words)", records.commonword),
+    Family("licenses", "real license/copyright files: which file holds a phrase, how many "
+           "mention a word", real=True),
+    Family("pkglog", "the real dpkg log among other files: installs on a date, a package's "
+           "version or install date", real=True),
+    Family("srctree", "the real stdlib as a tree with # FILE: headers: which file defines a "
+           "name, how many import a module", real=True),
+)}
+KINDS = tuple(FAMILIES)
 # Bump when generation changes: cached corpora of another version are not reused.
 GENERATOR_VERSION = 1
-
-_DEPLOYMENTS = ("Orion", "Vega", "Atlas", "Lyra", "Draco", "Phoenix", "Cygnus", "Perseus", "Aquila",
-                "Hydra", "Carina", "Pavo")
-_PROJECTS = ("Falcon", "Heron", "Lynx", "Otter", "Badger", "Marten", "Osprey", "Puffin", "Raven",
-             "Walrus", "Bison", "Ibex")
-_STATUSES = ("OK", "FAILED", "PENDING", "REFUNDED")
-_STATUS_WEIGHTS = (0.55, 0.2, 0.15, 0.1)
-MULTI_NEEDLES = 4
 
 
 @dataclass(frozen=True)
@@ -45,87 +79,29 @@ class Task:
     kind: str  # one of KINDS
     size: int  # characters in the context file
     seed: int
-    filler: str
+    filler: str  # "code", "logs", "prose", or "real" for the real-file families
     context: Path
     question: str
-    expected: tuple[str, ...]  # needle values, or the one number for aggregation
+    expected: tuple[str, ...]  # needle values, list items, or the one number
     offsets: tuple[int, ...]  # character offsets of the inserted lines (for failure analysis)
+    scorer: str = "values"  # see rlm.eval.spec.SCORERS
+    candidates: tuple[str, ...] = ()  # "set" scoring: every item of the answer's shape in the text
+    template: str = ""  # the wording family the question came from
 
     def score(self, answer: str | None) -> float:
-        """Score in [0, 1]: fraction of needle values present, or 1/0 for the right number.
+        """Score in [0, 1]: by `scorer`, the fraction of values present, 1/0 for the right
+        number, or the exact-set match of a list with partial credit.
 
-        >>> Task("x", "aggregate", 1, 0, "logs", Path("c"), "q", ("17",), ()).score("17 orders")
+        >>> Task("x", "aggregate", 1, 0, "logs", Path("c"), "q", ("17",), (), "number").score("17")
         1.0
         """
         if not answer:
             return 0.0
-        if self.kind == "aggregate":
+        if self.scorer == "number":
             return score_number(answer, float(self.expected[0]))
+        if self.scorer == "set":
+            return score_set(answer, self.expected, self.candidates)
         return score_values(answer, self.expected)
-
-
-@dataclass(frozen=True)
-class _Spec:
-    inserts: list[Insert]
-    question: str
-    expected: tuple[str, ...]
-    forbidden: tuple[str, ...]  # strings the filler must not contain, so the answer is unambiguous
-
-
-def _code(rng: random.Random) -> str:
-    letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I/O: they read as 1/0
-    return f"{rng.randrange(1000, 10000)}-{rng.choice(letters)}{rng.choice(letters)}"
-
-
-def _needle(rng: random.Random) -> _Spec:
-    name, code = rng.choice(_DEPLOYMENTS), _code(rng)
-    # Depth kept away from both ends: the engine previews the head and tail of the context, and a
-    # needle inside the preview would test reading, not search.
-    sentence = f"The secret access code for the {name} deployment is {code}.\n"
-    return _Spec(
-        inserts=[Insert(rng.uniform(0.1, 0.9), sentence)],
-        question=f"What is the secret access code for the {name} deployment?",
-        expected=(code,),
-        forbidden=(code, "secret access code", f"{name} deployment"),
-    )
-
-
-def _multi(rng: random.Random) -> _Spec:
-    names = rng.sample(_PROJECTS, MULTI_NEEDLES)
-    codes = [_code(rng) for _ in names]
-    while len(set(codes)) < len(codes):
-        codes = [_code(rng) for _ in names]
-    inserts = [Insert(rng.uniform(0.05, 0.95), f"The project code for {n} is {c}.\n")
-               for n, c in zip(names, codes)]
-    listed = ", ".join(names[:-1]) + f" and {names[-1]}"
-    return _Spec(
-        inserts=inserts,
-        question=f"What are the project codes for {listed}? Give each project with its code.",
-        expected=tuple(codes),
-        forbidden=(*codes, "project code"),
-    )
-
-
-def _aggregate(rng: random.Random, size: int) -> _Spec:
-    # About one record per 8K characters: 16 at 32K, 128 at 1M, capped at 500 for huge contexts.
-    n = min(max(size // 8192, 16), 500)
-    statuses = rng.choices(_STATUSES, weights=_STATUS_WEIGHTS, k=n)
-    if "FAILED" not in statuses:
-        statuses[rng.randrange(n)] = "FAILED"
-    inserts = []
-    for status in statuses:
-        day, hh = rng.randrange(1, 29), rng.randrange(24)
-        mm, ss = rng.randrange(60), rng.randrange(60)
-        line = (f"2025-11-{day:02d}T{hh:02d}:{mm:02d}:{ss:02d}Z INFO  [orders] "
-                f"order ORD-{rng.randrange(10**5):05d} status={status} "
-                f"amount={rng.randrange(100, 50000) / 100:.2f} EUR\n")
-        inserts.append(Insert(rng.random(), line))
-    return _Spec(
-        inserts=inserts,
-        question="How many order records in the context have status=FAILED?",
-        expected=(str(statuses.count("FAILED")),),
-        forbidden=("status=FAILED", "ORD-", "[orders]"),
-    )
 
 
 def default_cache_dir() -> Path:
@@ -172,38 +148,67 @@ def make_task(
     >>> make_task("multi", 32 * 1024, seed=1, cache_dir=Path(tempfile.mkdtemp())).id
     'multi-32K-s1'
     """
-    rng = random.Random(f"{kind}:{seed}:task")
-    if kind == "needle":
-        spec = _needle(rng)
-    elif kind == "multi":
-        spec = _multi(rng)
-    elif kind == "aggregate":
-        spec = _aggregate(rng, size)
-    else:
+    family = FAMILIES.get(kind)
+    if family is None:
         raise UsageError(f"unknown task kind {kind!r}; choose one of {', '.join(KINDS)}")
+    rng = random.Random(f"{kind}:{seed}:task")
+    directory = cache_dir or default_cache_dir()
+    if family.real:
+        return _real_task(kind, size, seed, rng, directory)
+    assert family.build is not None
+    spec = family.build(rng, size)
     # The code filler depends on the interpreter's own stdlib: a corpus made by another Python
     # version is another corpus.
     source = f"py{sys.version_info[0]}{sys.version_info[1]}" if filler == "code" else "syn"
     stem = f"{kind}-{format_size(size)}-{filler}-{source}-s{seed}-v{GENERATOR_VERSION}"
-    directory = cache_dir or default_cache_dir()
     path, meta_path = directory / f"{stem}.txt", directory / f"{stem}.json"
-    offsets = _cached_offsets(path, meta_path)
-    if offsets is None:
+    meta = _cached_meta(path, meta_path)
+    if meta is None:
         lines = filler_lines(filler, random.Random(f"{kind}:{seed}:filler"), spec.forbidden)
         offsets = write_corpus(path, size, spec.inserts, lines)
         _write_json(meta_path, {"offsets": offsets, "bytes": path.stat().st_size, "chars": size})
+    else:
+        offsets = [int(o) for o in meta["offsets"]]
+    return _task(kind, size, seed, filler, path, spec, offsets)
+
+
+def _real_task(kind: str, size: int, seed: int, rng: random.Random, directory: Path) -> Task:
+    """A real-file task: the spec is computed from the files, so the cache keeps it too."""
+    sources = realfiles.sources(kind)
+    stem = (f"{kind}-{format_size(size)}-real-{realfiles.fingerprint(sources)}-s{seed}"
+            f"-v{GENERATOR_VERSION}")
+    path, meta_path = directory / f"{stem}.txt", directory / f"{stem}.json"
+    meta = _cached_meta(path, meta_path)
+    if meta is not None and "spec" in meta:
+        spec = Spec(inserts=[], forbidden=(), question=meta["spec"]["question"],
+                    expected=tuple(meta["spec"]["expected"]), scorer=meta["spec"]["scorer"],
+                    candidates=tuple(meta["spec"]["candidates"]),
+                    template=meta["spec"]["template"])
+    else:
+        spec, parts = realfiles.build(kind, rng, size)
+        write_corpus(path, size, [], iter(parts))
+        fields = {k: getattr(spec, k) for k in ("question", "expected", "scorer", "candidates",
+                                                "template")}
+        _write_json(meta_path, {"offsets": [], "bytes": path.stat().st_size, "chars": size,
+                                "spec": fields})
+    return _task(kind, size, seed, "real", path, spec, [])
+
+
+def _task(kind: str, size: int, seed: int, filler: str, path: Path, spec: Spec,
+          offsets: list[int]) -> Task:
     return Task(
         id=f"{kind}-{format_size(size)}-s{seed}", kind=kind, size=size, seed=seed, filler=filler,
         context=path, question=spec.question, expected=spec.expected, offsets=tuple(offsets),
+        scorer=spec.scorer, candidates=spec.candidates, template=spec.template,
     )
 
 
-def _cached_offsets(path: Path, meta_path: Path) -> list[int] | None:
-    """Offsets from a finished earlier generation, or None when it must be (re)generated."""
+def _cached_meta(path: Path, meta_path: Path) -> dict[str, Any] | None:
+    """The marker of a finished earlier generation, or None when it must be (re)generated."""
     try:
         meta = json.loads(meta_path.read_text())
-        if path.stat().st_size == meta["bytes"]:
-            return [int(o) for o in meta["offsets"]]
+        if path.stat().st_size == meta["bytes"] and isinstance(meta["offsets"], list):
+            return dict(meta)
     except (OSError, ValueError, KeyError, TypeError):
         pass
     return None
