@@ -8,11 +8,10 @@ prompt and the same head-fitting, so its numbers describe this code.
 
 from __future__ import annotations
 
-import time
 from typing import Callable, Literal
 
 from rlm._core import Context
-from rlm.backends.base import Backend, Message, Sampling
+from rlm.backends.base import Backend, Completion, Message, Sampling
 from rlm.config import Mode
 from rlm.errors import UsageError
 
@@ -64,7 +63,7 @@ def document_budget(backend: Backend, question: str, window: int,
 
     >>> class B: count_tokens = staticmethod(len)
     >>> document_budget(B(), "Why?", 1000)  # type: ignore[arg-type]
-    544
+    581
     """
     overhead = sum(backend.count_tokens(m["content"]) for m in direct_messages("", question))
     budget = window - overhead - TEMPLATE_SLACK_TOKENS - answer_tokens
@@ -99,14 +98,13 @@ def choose_mode(mode: Mode, context_tokens: int | None, window: int | None) -> L
     return "direct" if small else "rlm"
 
 
-def generate_direct(backend: Backend, document: str, question: str, sampling: Sampling
-                    ) -> tuple[str, int, int, str, float]:
-    """One direct answer: (text, prompt tokens, generated tokens, finish reason, seconds).
+def generate_direct(backend: Backend, document: str, question: str, sampling: Sampling, *,
+                    on_text: Callable[[str], None] | None = None) -> Completion:
+    """One direct answer over `document` (the backend re-seeded first, so each run starts alike);
+    the CLI's `--mode direct` and `rlm eval --mode direct` both answer through here.
 
-    >>> # generate_direct(backend, "The code is 42.", "What is the code?", Sampling(64))[0] -> "42"
+    >>> # generate_direct(backend, "The code is 42.", "What is the code?", Sampling(64)).text -> "42"
     """
-    started = time.perf_counter()
     backend.reset()
-    done = backend.generate(direct_messages(document, question), sampling, conversation="sub")
-    return (done.text.strip(), done.prompt_tokens, done.generation_tokens, done.finish_reason,
-            time.perf_counter() - started)
+    return backend.generate(direct_messages(document, question), sampling, conversation="sub",
+                            on_text=on_text)

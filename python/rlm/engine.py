@@ -15,7 +15,7 @@ from typing import Any, Callable
 from rlm.backends.base import Backend, Completion, Message, Sampling
 from rlm.config import RLMConfig, RLMResponse, TokenUsage, check_task
 from rlm.errors import BudgetExhaustedError, RLMError, UsageError
-from rlm.direct import ANSWER_TOKENS, choose_mode, direct_messages, document_budget, head_that_fits
+from rlm.direct import ANSWER_TOKENS, choose_mode, document_budget, generate_direct, head_that_fits
 from rlm.events import Event, EventKind, StderrPrinter
 from rlm.backends.loading import load_backend
 from rlm.inputs import ContextInput, OpenedContext, open_context
@@ -505,10 +505,8 @@ class _Run:
             self.intervene(rec, "direct_truncated", chars_seen=len(document), chars=len(context))
         self.emit("turn", 1, last=False, prefix="")
         try:
-            self.backend.reset()
-            done = self.backend.generate(direct_messages(document, self.task), self.direct_sampling,
-                                         conversation="sub",
-                                         on_text=lambda piece: self.emit("text", 1, text=piece))
+            done = generate_direct(self.backend, document, self.task, self.direct_sampling,
+                                   on_text=lambda piece: self.emit("text", 1, text=piece))
             rec.text, rec.finish_reason = done.text, done.finish_reason
             rec.prompt_tokens = rec.prefill_tokens = done.prompt_tokens
             rec.generated_tokens, rec.generate_seconds = done.generation_tokens, done.elapsed

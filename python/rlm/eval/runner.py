@@ -50,15 +50,15 @@ def run_direct(
     start = time.perf_counter()
     budget = document_budget(backend, task.question, window, answer_tokens)
     head = head_that_fits(Context.open(str(task.context)), budget, backend.count_tokens)
-    answer, prompt_tokens, generated, finish, _ = generate_direct(
-        backend, head, task.question, Sampling(answer_tokens))
+    done = generate_direct(backend, head, task.question, Sampling(answer_tokens))
+    answer = done.text.strip()
     return RunResult(
         task_id=task.id, kind=task.kind, size=task.size, seed=task.seed, mode="direct", model=model,
         score=task.score(answer), answer=answer, expected=list(task.expected), iterations=1,
-        total_tokens=prompt_tokens + generated,
+        total_tokens=done.prompt_tokens + done.generation_tokens,
         elapsed=time.perf_counter() - start, truncated=len(head) < task.size,
         context_chars_seen=len(head), context_tokens_seen=backend.count_tokens(head),
-        extra={"window": window, "finish_reason": finish},
+        extra={"window": window, "finish_reason": done.finish_reason},
     )
 
 
