@@ -51,19 +51,27 @@ def degenerate_cut(text: str) -> int | None:
 
 
 def _repeated_line_cut(text: str) -> int | None:
+    # Called for every streamed token: look at the last lines only, and walk back to the run's
+    # first line only once a run is found (generation stops there).
     end = text.rfind("\n")
     if end == -1:
         return None
-    lines = text[:end].split("\n")
-    if len(lines) < REPEATED_LINE_RUN:
+    tail = text[:end].rsplit("\n", REPEATED_LINE_RUN)
+    if len(tail) < REPEATED_LINE_RUN:
         return None
-    last = lines[-1].strip()
-    if not last or any(line.strip() != last for line in lines[-REPEATED_LINE_RUN:]):
+    last = tail[-1].strip()
+    if not last or any(line.strip() != last for line in tail[-REPEATED_LINE_RUN:]):
         return None
-    first = len(lines) - REPEATED_LINE_RUN
-    while first > 0 and lines[first - 1].strip() == last:
-        first -= 1
-    return sum(len(line) + 1 for line in lines[: first + 1])
+    first_end, line_end = end, end
+    while True:
+        line_start = text.rfind("\n", 0, line_end) + 1
+        if text[line_start:line_end].strip() != last:
+            break
+        first_end = line_end
+        if line_start == 0:
+            break
+        line_end = line_start - 1
+    return first_end + 1
 
 
 def _periodic_tail_cut(text: str) -> int | None:
