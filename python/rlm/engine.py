@@ -98,6 +98,7 @@ class _Run:
         self.progress = Progress()  # what ran and what it showed: repeats, stalls, grounding
         self.checked_answer = False  # the one "check your answer" turn has been given
         self.degenerated = False  # the turn being generated was cut for repeating itself
+        self.out_of_time = False  # the turn being generated was cut because max_time ran out
         self.resample = Sampling(config.max_tokens_per_turn, max(config.temp, RESAMPLE_TEMP),
                                  RESAMPLE_TOP_P, config.top_k)
         self.direct_sampling = Sampling(ANSWER_TOKENS, config.temp, config.top_p, config.top_k)
@@ -219,9 +220,17 @@ class _Run:
             self.degenerated = True
         return cut
 
+    def stop_if_out_of_time(self, text: str) -> int | None:
+        """StopFn: end a turn when the run's `max_time` is used up (a turn may otherwise run on
+        to `max_tokens`: 4096 tokens are ~10 minutes on a 2-core CPU)."""
+        if self.config.max_time is not None and self.elapsed() >= self.config.max_time:
+            self.out_of_time = True
+            return len(text)
+        return None
+
     def generate(self, messages: list[Message], rec: IterationRecord,
                  sampling: Sampling | None = None) -> str:
-        self.degenerated = False
+        self.degenerated = self.out_of_time = False
         streamed: list[str] = []
 
         def on_text(piece: str) -> None:
@@ -231,7 +240,8 @@ class _Run:
         try:
             completion: Completion = self.backend.generate(
                 messages, sampling or self.sampling,
-                stop=combine_stops(self.stop_at_block_end, self.stop_if_degenerate),
+                stop=combine_stops(self.stop_at_block_end, self.stop_if_degenerate,
+                                   self.stop_if_out_of_time),
                 assistant_prefix=self.turn_prefix, conversation="root", on_text=on_text)
         except BaseException:  # Ctrl-C / SIGTERM mid-turn: the trajectory keeps what was streamed
             self.keep_cut_turn(rec, "".join(streamed))
@@ -250,6 +260,8 @@ class _Run:
                   generated_tokens=completion.generation_tokens, seconds=completion.elapsed)
         if self.degenerated:
             self.intervene(rec, "cut_degenerate", generated_tokens=completion.generation_tokens)
+        if self.out_of_time:
+            self.intervene(rec, "cut_time", generated_tokens=completion.generation_tokens)
         return text
 
     def intervene(self, rec: IterationRecord, kind: str, **data: Any) -> None:

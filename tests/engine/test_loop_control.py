@@ -272,3 +272,33 @@ def test_one_item_for_a_list_question_after_several_matches_gets_a_check(run, co
             context=context, task="Which users were locked out?", check_answers=True)
     assert "3 lines matched, but your answer 'ann' gives one" in feedback(r, 2)
     assert r.answer == "ann, bob, eve"
+
+
+def test_max_time_also_ends_a_turn_that_is_still_generating() -> None:
+    from rlm import RLMConfig, rlm_generate
+    from rlm.backends.base import Completion
+    from rlm.backends.replay import ReplayBackend
+
+    class Streaming(ReplayBackend):
+        """Feeds the stop function word by word, as a live model's stream would."""
+
+        def generate(self, messages: Any, sampling: Any, *, stop: Any = None, **kw: Any) -> Completion:
+            import time
+
+            done = super().generate(messages, sampling, **kw)
+            text = ""
+            for word in done.text.split(" "):
+                text += word + " "
+                time.sleep(0.001)
+                cut = stop(text) if stop else None
+                if cut is not None:
+                    done.text = text[:cut]
+                    break
+            return done
+
+    endless = "```python\nx = [" + ", ".join(f"'item{i}'" for i in range(3000))
+    r = rlm_generate(backend=Streaming([endless, "```python\nFINAL('late')\n```"]), context="abc",
+                     task="t", config=RLMConfig(max_time=0.2, check_answers=False))
+    first = r.trajectory["iterations"][0]
+    assert "cut_time" in [i["kind"] for i in first["interventions"]]
+    assert len(first["text"]) < len(endless) and r.answer == "late" and r.exhausted
