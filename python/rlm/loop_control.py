@@ -21,6 +21,10 @@ REPEATED_LINE_RUN = 6
 # characters is degeneration ("0, 0, 0, ...", "the the the ...").
 MAX_PERIOD = 80
 PERIODIC_SPAN = 240
+# A block of 2 to MAX_BLOCK_LINES lines repeated BLOCK_REPEATS times back to back is degeneration too
+# (seen in rlm eval: FINAL_VAR("a") ... FINAL_VAR("z") over and over, a period of 26 lines).
+MAX_BLOCK_LINES = 100
+BLOCK_REPEATS = 3
 # Names through which model code reads the context (directly or via a helper that scans it).
 CONTEXT_READERS = frozenset({
     "context", "grep", "find_all", "chunks", "search", "count_tokens", "llm_query",
@@ -44,10 +48,11 @@ def degenerate_cut(text: str) -> int | None:
     >>> degenerate_cut("hits = grep('Orion')\\nprint(hits)\\n") is None
     True
     """
-    cut = _repeated_line_cut(text)
-    if cut is not None:
-        return cut
-    return _periodic_tail_cut(text)
+    for judge in (_repeated_line_cut, _repeated_block_cut, _periodic_tail_cut):
+        cut = judge(text)
+        if cut is not None:
+            return cut
+    return None
 
 
 def _repeated_line_cut(text: str) -> int | None:
@@ -72,6 +77,24 @@ def _repeated_line_cut(text: str) -> int | None:
             break
         line_end = line_start - 1
     return first_end + 1
+
+
+def _repeated_block_cut(text: str) -> int | None:
+    # Judged when a line has just ended (cheap per token); cut after the block's first copy.
+    if not text.endswith("\n"):
+        return None
+    lines = text[:-1].rsplit("\n", MAX_BLOCK_LINES * BLOCK_REPEATS)
+    stripped = [line.strip() for line in lines]
+    for k in range(2, MAX_BLOCK_LINES + 1):
+        if len(stripped) < BLOCK_REPEATS * k:
+            break
+        block = stripped[-k:]
+        if not any(block) or len(set(block)) == 1:
+            continue  # blank lines, or one line repeated (the line rule's case)
+        if all(stripped[-(r + 1) * k: len(stripped) - r * k] == block for r in range(1, BLOCK_REPEATS)):
+            repeated = lines[-(BLOCK_REPEATS - 1) * k:]
+            return len(text) - sum(len(line) + 1 for line in repeated)
+    return None
 
 
 def _periodic_tail_cut(text: str) -> int | None:

@@ -302,3 +302,11 @@ def test_max_time_also_ends_a_turn_that_is_still_generating() -> None:
     first = r.trajectory["iterations"][0]
     assert "cut_time" in [i["kind"] for i in first["interventions"]]
     assert len(first["text"]) < len(endless) and r.answer == "late" and r.exhausted
+
+
+def test_a_block_of_lines_repeated_three_times_is_cut_after_its_first_copy() -> None:
+    block = "".join(f'FINAL_VAR("{c}")\n' for c in "abcdefghijklmnopqrstuvwxyz")
+    text = "```python\n" + block * 3
+    assert text[: degenerate_cut(text)] == "```python\n" + block
+    twice = "```python\n" + block * 2
+    assert degenerate_cut(twice) is None
