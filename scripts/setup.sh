@@ -2,8 +2,16 @@
 # Idempotent set-up for a fresh Linux x86_64 (Debian) or macOS machine:
 # Debian packages, a virtualenv in .venv, Python deps, and the Rust extension (release build).
 # Re-running does only what changed. Source-safe: callers run it, then `. .venv/bin/activate`.
+# `--with-browser` (scripts/test.sh) also installs Debian's chromium for the viewer's browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+with_browser=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-browser) with_browser=1 ;;
+    *) printf 'setup: unknown option %s\n' "$arg" >&2; exit 2 ;;
+  esac
+done
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 
@@ -12,6 +20,8 @@ if [ "$(uname -s)" = Linux ] && command -v apt-get >/dev/null; then
   command -v rg >/dev/null || missing+=(ripgrep)  # the anchor our search benchmarks compare with
   # OpenBLAS makes MLX's CPU matmuls ~20x faster than the wheel's reference BLAS (docs/models.md).
   ls /usr/lib/*/openblas-pthread/libopenblas.so.0 >/dev/null 2>&1 || missing+=(libopenblas0-pthread)
+  # tests/view opens the `rlm view` page in a real headless browser (DOM, scripts, screenshot).
+  if [ "$with_browser" = 1 ]; then command -v chromium >/dev/null || missing+=(chromium); fi
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing Debian packages: ${missing[*]}"
     sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"

@@ -3,6 +3,7 @@
     rlm -t TASK [-f FILE | -c TEXT | < stdin] [--model M] [options]   answer TASK over the context
     rlm models ...                                                    manage the bundled models
     rlm eval ...                                                      synthetic-task evaluation
+    rlm view RUN.json [-o RUN.html] [--open]                          a trajectory as an HTML page
 
 The answer alone goes to stdout (or one JSON object with `--json`); progress (`-v`) and errors go
 to stderr. Exit codes: 0 answered, 1 run failed or budget exhausted without an answer, 2 usage or
@@ -34,8 +35,10 @@ from rlm.errors import (
 if TYPE_CHECKING:
     from rlm.inputs import OpenedContext
 
+# Contexts at least this big get a progress display while they are read or opened.
+BIG_CONTEXT_BYTES = 256 << 20
 # First argv words that hand the whole command line to another area's CLI.
-SUBCOMMANDS = {"models": "rlm.models.cli", "eval": "rlm.eval.cli"}
+SUBCOMMANDS = {"models": "rlm.models.cli", "eval": "rlm.eval.cli", "view": "rlm.view.cli"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -86,7 +89,8 @@ def setup_arg_parser() -> argparse.ArgumentParser:
         description="Answer a task over a huge context with a Recursive Language Model: the model "
         "writes Python that searches the context in a REPL, then answers with FINAL(...).",
         epilog="Other commands: `rlm models --help` (bundled models), `rlm eval --help` "
-        "(evaluation). Exit codes: 0 answered, 1 no answer, 2 usage or input error, 130 Ctrl-C.",
+        "(evaluation), `rlm view --help` (a trajectory as HTML). Exit codes: 0 answered, 1 no "
+        "answer, 2 usage or input error, 130 Ctrl-C.",
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     p.add_argument("--task", "-t", required=True, help="what to do with the context")
@@ -143,6 +147,9 @@ def setup_arg_parser() -> argparse.ArgumentParser:
                    help="print the whole response as one JSON object instead of the answer")
     p.add_argument("--verbose", "-v", action="store_true",
                    help="stream each turn's text, code and output to stderr; tracebacks on errors")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="no progress display on stderr (drawn only on a terminal, for reading "
+                   "or opening a context of hundreds of MB)")
     return p
 
 
@@ -168,15 +175,32 @@ def _open_input(args: argparse.Namespace) -> OpenedContext:
     from pathlib import Path
 
     from rlm.inputs import open_context, open_stream
+    from rlm.progress import Progress, ProgressReader
 
     if args.context is not None:
         return open_context(args.context, args.encoding_errors)
     if args.context_file is not None:
-        return open_context(Path(args.context_file), args.encoding_errors)
+        path = Path(args.context_file)
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = 0  # open_context reports the problem
+        # Opening reads every page once (UTF-8 check, line index): no fraction to report, but a
+        # spinner with the elapsed time says that a multi-GB open is working, not hung.
+        big = size >= BIG_CONTEXT_BYTES
+        with Progress(f"opening {path.name} ({size / 1e9:.1f} GB)", quiet=args.quiet or not big,
+                      transient=True):
+            return open_context(path, args.encoding_errors)
     stdin = sys.stdin
     if stdin is None or stdin.isatty():
         raise UsageError("no context: pass --context TEXT, --context-file FILE, or pipe it on stdin")
-    return open_stream(stdin.buffer, args.encoding_errors)
+    bar = Progress("reading the context from stdin", unit="bytes", quiet=args.quiet,
+                   transient=True)
+    try:  # the bar is drawn only once the input turns out to be big
+        reader = ProgressReader(stdin.buffer, bar, start_after=BIG_CONTEXT_BYTES)
+        return open_stream(reader, args.encoding_errors)  # type: ignore[arg-type]
+    finally:
+        bar.close()
 
 
 def _run(args: argparse.Namespace) -> RLMResponse:

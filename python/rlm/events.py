@@ -37,8 +37,26 @@ class Event:
     data: dict[str, Any]
 
 
+def turn_stats(data: dict[str, Any]) -> str:
+    """The -v line after a turn: tokens, seconds and generated tokens per second.
+
+    The rate counts the whole turn's time (prefill included), as a reader waiting for it sees it.
+
+    >>> turn_stats({"prefill_tokens": 244, "generated_tokens": 22, "seconds": 5.1})
+    '244 prefilled, 22 generated, 5.1 s, 4.3 tok/s'
+    """
+    stats = (f"{data['prefill_tokens']} prefilled, {data['generated_tokens']} generated, "
+             f"{data['seconds']:.1f} s")
+    if data["seconds"] >= 0.001 and data["generated_tokens"] > 0:
+        stats += f", {data['generated_tokens'] / data['seconds']:.1f} tok/s"
+    return stats
+
+
 class StderrPrinter:
     """Shows a run as it happens (`--verbose`): each turn's text, its code's output, sub-calls.
+
+    Output is shown as the model is shown it (the feedback message): a long output is cut to its
+    head and tail with the REPL's marker saying how much was left out, never printed whole.
 
     >>> import io; out = io.StringIO()
     >>> StderrPrinter(out)(Event("turn", 1, {"last": False})); out.getvalue()
@@ -71,10 +89,7 @@ class StderrPrinter:
         elif event.kind == "generated":
             if not self._streamed:
                 self._write(d["text"])
-            self._write(
-                f"\n[{d['prefill_tokens']} prefilled, {d['generated_tokens']} generated, "
-                f"{d['seconds']:.1f} s]\n"
-            )
+            self._write(f"\n[{turn_stats(d)}]\n")
         elif event.kind == "llm_query":
             status = f"error: {d['error']}" if d.get("error") else f"{d['response_chars']} chars back"
             self._write(f"  llm_query: {d['prompt_chars']} chars → {status}\n")

@@ -169,17 +169,23 @@ class Trajectory:
         if self.path is None:
             return
         data = json.dumps(self.to_dict(), ensure_ascii=False, indent=1, default=str)
-        directory = self.path.parent
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
+        write_atomic(self.path, data + "\n")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` (UTF-8) to `path` via a temp file in the same directory and `os.replace`.
+
+    >>> # write_atomic(Path("run.html"), page)  -> a reader sees the old file or the new, never half
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        # Ctrl-C in the middle of a write must not leave the temp file behind.
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(data)
-                f.write("\n")
-            os.replace(tmp, self.path)
-        except BaseException:
-            # Ctrl-C in the middle of a write must not leave the temp file behind.
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

@@ -65,7 +65,7 @@ def fake_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any
     monkeypatch.setitem(registry.REGISTRY, spec.name, spec)
     state: dict[str, Any] = {"spec": spec, "converted": [], "fail": None}
 
-    def fake_convert(gguf_path: Path, out_dir: Path, progress: Any) -> dict[str, Any]:
+    def fake_convert(gguf_path: Path, out_dir: Path, progress: Any, **_: Any) -> dict[str, Any]:
         state["converted"].append(gguf_path.read_bytes())
         if state["fail"] is not None:
             raise state["fail"]

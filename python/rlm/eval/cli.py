@@ -74,9 +74,13 @@ def setup_arg_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", type=Path, default=None,
                    help="results JSON, rewritten after every run")
     p.add_argument("--trajectories", type=Path, default=None,
-                   help="directory for each RLM run's trajectory (for failure analysis)")
+                   help="directory for each RLM run's trajectory, its HTML page (rlm view) and "
+                   "index.html linking every run with its score")
     p.add_argument("--report", nargs="+", type=Path, metavar="RESULTS",
                    help="print the table for saved results files and exit (no model needed)")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="no progress on stderr: neither the bar (drawn only on a terminal) nor "
+                   "the per-run lines; the table still goes to stdout")
     p.add_argument("--generate-only", action="store_true",
                    help="create (or find) the task contexts, print their paths and exit")
     return p
@@ -165,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{task.id}\t{task.context}\t{task.question}\t{' | '.join(task.expected)}")
             return 0
         config = _rlm_config(args) if "rlm" in modes else None
-        print("eval: loading the model", file=sys.stderr, flush=True)
+        if not args.quiet:
+            print("eval: loading the model", file=sys.stderr, flush=True)
         backend = load_backend(args.model, max_kv_size=args.max_kv_size)
         model = getattr(backend, "name", None) or args.model or "default"
         settings = {
@@ -179,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         results = run_eval(
             backend, tasks, modes, model=model, config=config, direct_window=args.direct_window,
             output=args.output, trajectory_dir=args.trajectories, settings=settings,
-            progress=sys.stderr,
+            progress=None if args.quiet else sys.stderr,
         )
     except (RLMError, KeyboardInterrupt) as exc:
         return cli_failure("rlm eval", exc)

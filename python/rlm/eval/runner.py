@@ -23,6 +23,7 @@ from rlm.errors import UsageError
 from rlm.eval.report import summarise
 from rlm.eval.results import RunResult
 from rlm.eval.tasks import Task, format_size
+from rlm.progress import Progress
 
 MODES = ("rlm", "direct")
 RESULTS_VERSION = 1
@@ -115,7 +116,8 @@ def run_eval(
     """Run every task in every mode; a failing run is recorded with its error and the eval goes on.
 
     With `output`, the results file is rewritten after every run, so an interrupted eval keeps
-    what it measured.
+    what it measured. Log lines go to `progress` (None: silent), with a bar showing the runs done
+    and the running score when `progress` is a terminal.
 
     >>> # results = run_eval(backend, tasks, ["rlm"], model="0.5B", output=Path("results.json"))
     """
@@ -125,33 +127,56 @@ def run_eval(
     window = window_of(backend, direct_window) if "direct" in modes else 0
     results: list[RunResult] = []
     total = len(tasks) * len(modes)
-    for task in tasks:
-        for mode in modes:
-            n = len(results) + 1
-            _say(progress, f"[{n}/{total}] {task.id} {mode}: {task.question}")
-            start = time.perf_counter()
-            try:
-                if mode == "rlm":
-                    r = run_rlm(backend, task, model=model, config=config,
-                                trajectory_dir=trajectory_dir)
-                else:
-                    r = run_direct(backend, task, model=model, window=window)
-            except Exception as exc:  # one broken run must not lose the others' results
-                r = RunResult(
-                    task_id=task.id, kind=task.kind, size=task.size, seed=task.seed, mode=mode,
-                    model=model, score=0.0, answer=None, expected=list(task.expected),
-                    iterations=0, total_tokens=0, elapsed=time.perf_counter() - start,
-                    error=f"{type(exc).__name__}: {exc}",
-                    extra={"traceback": traceback.format_exc(limit=8)},
-                )
-            results.append(r)
-            _say(progress, f"[{n}/{total}] {task.id} {mode}: score {r.score:.2f}, "
-                 f"{r.iterations} it, {r.total_tokens} tok, {r.elapsed:.1f} s; answer "
-                 f"{_short(r.answer)} (expected {', '.join(r.expected)})"
-                 + (f"; error: {r.error}" if r.error else ""))
-            if output is not None:
-                write_results(output, results, settings or {"model": model, "modes": list(modes)})
+    with Progress(f"eval 0/{total}", total=total, stream=progress,
+                  enabled=None if progress is not None else False) as bar:
+
+        def say(line: str) -> None:
+            bar.log(f"eval: {line}")  # above the bar when there is one
+
+        for task in tasks:
+            for mode in modes:
+                results.append(_run_one(backend, task, mode, model=model, config=config,
+                                        window=window, trajectory_dir=trajectory_dir,
+                                        say=say if progress is not None else None,
+                                        n=len(results) + 1, total=total))
+                solved = sum(r.solved for r in results)
+                mean_score = sum(r.score for r in results) / len(results)
+                bar.advance(description=f"eval {len(results)}/{total} · solved {solved} · "
+                            f"mean score {mean_score:.2f}")
+                if output is not None:
+                    write_results(output, results,
+                                  settings or {"model": model, "modes": list(modes)})
+                if trajectory_dir is not None:
+                    _write_pages(trajectory_dir, results, say if progress is not None else None)
     return results
+
+
+def _run_one(backend: Backend, task: Task, mode: str, *, model: str, config: Any, window: int,
+             trajectory_dir: Path | None, say: Callable[[str], None] | None, n: int,
+             total: int) -> RunResult:
+    """One run, scored; an exception becomes a result with its error."""
+    if say is not None:
+        say(f"[{n}/{total}] {task.id} {mode}: {task.question}")
+    start = time.perf_counter()
+    try:
+        if mode == "rlm":
+            r = run_rlm(backend, task, model=model, config=config, trajectory_dir=trajectory_dir)
+        else:
+            r = run_direct(backend, task, model=model, window=window)
+    except Exception as exc:  # one broken run must not lose the others' results
+        r = RunResult(
+            task_id=task.id, kind=task.kind, size=task.size, seed=task.seed, mode=mode,
+            model=model, score=0.0, answer=None, expected=list(task.expected),
+            iterations=0, total_tokens=0, elapsed=time.perf_counter() - start,
+            error=f"{type(exc).__name__}: {exc}",
+            extra={"traceback": traceback.format_exc(limit=8)},
+        )
+    if say is not None:
+        say(f"[{n}/{total}] {task.id} {mode}: score {r.score:.2f}, "
+            f"{r.iterations} it, {r.total_tokens} tok, {r.elapsed:.1f} s; answer "
+            f"{_short(r.answer)} (expected {', '.join(r.expected)})"
+            + (f"; error: {r.error}" if r.error else ""))
+    return r
 
 
 def write_results(path: Path, results: Sequence[RunResult], settings: dict[str, Any]) -> None:
@@ -183,13 +208,21 @@ def _save_trajectory(trajectory: Any, path: Path) -> Path:
     return path
 
 
+def _write_pages(directory: Path, results: Sequence[RunResult],
+                 say: Callable[[str], None] | None) -> None:
+    # The viewer pages are a convenience: failing to write them must not stop the eval.
+    from rlm.view.index import write_eval_pages
+
+    try:
+        write_eval_pages(directory, results)
+    except OSError as exc:
+        if say is not None:
+            say(f"warning: cannot write the HTML pages in {directory}: {exc}")
+
+
 def _short(answer: str | None, limit: int = 60) -> str:
     if answer is None:
         return "(none)"
     flat = " ".join(answer.split())
     return repr(flat if len(flat) <= limit else flat[: limit - 1] + "…")
 
-
-def _say(stream: TextIO | None, line: str) -> None:
-    if stream is not None:
-        print(f"eval: {line}", file=stream, flush=True)

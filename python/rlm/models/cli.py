@@ -14,6 +14,7 @@ from rlm.errors import RLMError, UsageError, cli_failure
 from rlm.models.installer import install, list_models, remove, status
 from rlm.models.quantize import DTYPES
 from rlm.models.registry import DEFAULT_MODEL, REGISTRY, models_dir
+from rlm.progress import progress_enabled
 
 
 def setup_arg_parser() -> argparse.ArgumentParser:
@@ -41,6 +42,8 @@ def setup_arg_parser() -> argparse.ArgumentParser:
         help="weight format: auto = float32 on Linux CPU (fastest there), q8 on Apple silicon",
     )
     inst.add_argument("--force", action="store_true", help="reinstall even if already installed")
+    inst.add_argument("--quiet", "-q", action="store_true",
+                      help="no progress bars (they are drawn only when stderr is a terminal)")
 
     path = sub.add_parser("path", help="print an installed model's directory (default model if none)")
     path.add_argument("name", nargs="?", metavar="NAME")
@@ -79,10 +82,11 @@ def _cmd_list(as_json: bool) -> int:
     return 0
 
 
-def _cmd_install(names: list[str], install_all: bool, dtype: str, force: bool) -> int:
+def _cmd_install(names: list[str], install_all: bool, dtype: str, force: bool, quiet: bool) -> int:
     targets: list[str | None] = list(REGISTRY) if install_all else list(names) or [None]
+    bars = progress_enabled(quiet=quiet)
     for name in targets:
-        print(install(name, dtype=dtype, force=force))
+        print(install(name, dtype=dtype, force=force, bars=bars))
     return 0
 
 
@@ -115,7 +119,7 @@ def main(argv: list[str]) -> int:
         if args.command == "list":
             return _cmd_list(args.json)
         if args.command == "install":
-            return _cmd_install(args.names, args.all, args.dtype, args.force)
+            return _cmd_install(args.names, args.all, args.dtype, args.force, args.quiet)
         if args.command == "path":
             return _cmd_path(args.name)
         return _cmd_remove(args.names)

