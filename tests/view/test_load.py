@@ -46,10 +46,10 @@ def test_an_error_run_keeps_the_turns_before_the_error(replay_run) -> None:
 
 
 class _CtrlCOnSecondTurn(ReplayBackend):
-    def generate(self, messages, **kw):  # type: ignore[no-untyped-def, override]
+    def generate(self, messages, *args, **kw):  # type: ignore[no-untyped-def, override]
         if len(messages) > 2:
             raise KeyboardInterrupt
-        return super().generate(messages, **kw)
+        return super().generate(messages, *args, **kw)
 
 
 def test_an_interrupted_run_reads_back_as_interrupted(tmp_path: Path) -> None:
