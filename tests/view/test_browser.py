@@ -20,7 +20,8 @@ def _html_element(dom: DOM):
 
 def test_a_run_with_markup_in_every_field_renders_and_runs_no_model_script(
         replay_run, browser, tmp_path: Path) -> None:
-    turns = [block(f"hits = grep('secret')  # {INJECTED}\nprint(hits)\nprint({INJECTED!r})"),
+    # The answer is printed first: the engine checks that a FINAL answer was seen somewhere.
+    turns = [block(f"hits = grep('secret')  # {INJECTED}\nprint(hits)\nprint({('42 ' + INJECTED)!r})"),
              block(f"a = llm_query({INJECTED!r} + context[:200])\nprint(a)"),
              block(LONG),
              block(f"FINAL({('42 ' + INJECTED)!r})")]
@@ -59,8 +60,8 @@ def test_a_screenshot_of_the_page_is_a_real_image(replay_run, browser, tmp_path:
 
 
 def test_the_eval_index_links_every_run_with_its_score(replay_run, browser, tmp_path: Path) -> None:
-    solved = replay_run([block("FINAL('42')")])
-    failed = replay_run([block("FINAL('7')")])
+    solved = replay_run([block("FINAL(context[-4:-2])")])
+    failed = replay_run([block("FINAL(context[-3:-2])")])
     runs = [RunResult("needle-32K-s0", "needle", 32768, 0, "rlm", "replay", 1.0, "42", ["42"], 1,
                       100, 0.5, trajectory=str(solved)),
             RunResult("needle-32K-s1", "needle", 32768, 1, "rlm", "replay", 0.0, "7", ["13"], 1,

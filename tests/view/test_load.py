@@ -36,7 +36,22 @@ def test_an_exhausted_run_marks_its_best_answer_turn_as_a_budget_stop(replay_run
     assert run.status == "exhausted" and run.exhausted and run.answer is None
     assert "max_iterations (1)" in (run.error or "")
     assert run.turns[1].last_turn
-    assert [i["kind"] for i in run.turns[1].interventions] == ["budget stop"]
+    assert [i["kind"] for i in run.turns[1].interventions] == ["budget_stop"]
+
+
+def test_the_engines_resamples_of_a_repeated_turn_are_read_as_interventions(replay_run) -> None:
+    repeat = block("print(context[:5])")
+    run = load_run(replay_run([repeat, repeat, repeat, block("FINAL('x')")]))
+    assert run.mode == "rlm" and run.answer == "x"
+    kinds = [(i["kind"], i.get("attempt")) for i in run.turns[1].interventions]
+    assert kinds == [("resample", 1), ("resample", 2)]
+    assert "repeats the code of turn 1" in run.turns[1].interventions[0]["reason"]
+
+
+def test_a_direct_mode_run_is_one_turn_without_code(replay_run) -> None:
+    run = load_run(replay_run([], sub=["The code is 42."], mode="direct"))  # one sub-style call
+    assert run.mode == "direct" and run.answer == "The code is 42." and len(run.turns) == 1
+    assert run.turns[0].code is None and run.turns[0].final_source == "direct"
 
 
 def test_an_error_run_keeps_the_turns_before_the_error(replay_run) -> None:
@@ -116,9 +131,9 @@ def test_junk_values_read_as_empty_instead_of_failing() -> None:
 def test_listed_interventions_come_first_and_implied_ones_are_not_repeated() -> None:
     run = normalise({"version": 1, "iterations": [{
         "restored_names": ["context"], "timed_out": True,
-        "interventions": [{"kind": "restored names", "names": "context", "by": "worker"}]}]})
+        "interventions": [{"kind": "restored_names", "names": "context", "by": "worker"}]}]})
     assert run.turns[0].interventions == [
-        {"kind": "restored names", "names": "context", "by": "worker"},
+        {"kind": "restored_names", "names": "context", "by": "worker"},
         {"kind": "timeout", "detail": "the execution hit its time limit"}]
 
 

@@ -94,7 +94,7 @@ def test_interventions_of_any_shape_are_listed() -> None:
     assert "resample temp: 0.8; seed: 3" in items
     assert "repeat dropped_turns: [2, 3]" in items
     assert "intervention other: shape" in items
-    assert "restored names names: context, FINAL" in items
+    assert "restored_names names: context, FINAL" in items
 
 
 def test_every_exit_path_renders_its_outcome(replay_run) -> None:
@@ -128,11 +128,11 @@ def test_highlighting_survives_broken_code_and_escapes_it() -> None:
 
 
 def test_rlm_view_writes_the_page_next_to_the_trajectory(replay_run, capsys) -> None:
-    path = replay_run([block("FINAL('done')")])
+    path = replay_run([block("FINAL(context[-4:-2])")])
     assert cli.main([str(path)]) == 0
     page = path.with_suffix(".html")
     assert capsys.readouterr().out.strip() == str(page)
-    assert DOM(page.read_text()).one(id="answer").text == "done"
+    assert DOM(page.read_text()).one(id="answer").text == "42"
 
 
 def test_rlm_view_usage_errors_exit_2_with_one_line(tmp_path: Path, capsys) -> None:
@@ -149,7 +149,7 @@ def test_the_main_cli_dispatches_view(replay_run, tmp_path: Path) -> None:
     from rlm.cli import main
 
     out = tmp_path / "page.html"
-    assert main(["view", str(replay_run([block("FINAL(1)")])), "-o", str(out)]) == 0
+    assert main(["view", str(replay_run([block("FINAL(context[-4:-2])")])), "-o", str(out)]) == 0
     assert out.read_text().startswith("<!doctype html>")
 
 

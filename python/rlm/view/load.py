@@ -80,6 +80,7 @@ class Run:
     status: str
     task: str
     model: str
+    mode: str | None  # "rlm" or "direct" (None before trajectories recorded it)
     context: dict[str, Any]
     config: dict[str, Any]
     answer: str | None
@@ -137,15 +138,15 @@ def _implied_interventions(t: Turn) -> list[dict[str, Any]]:
     """Interventions that version-1 fields record without an `interventions` list."""
     implied: list[dict[str, Any]] = []
     if t.restored_names:
-        implied.append({"kind": "restored names", "names": ", ".join(t.restored_names)})
+        implied.append({"kind": "restored_names", "names": ", ".join(t.restored_names)})
     if t.timed_out:
         implied.append({"kind": "timeout", "detail": "the execution hit its time limit"})
     if t.restarted:
-        implied.append({"kind": "worker restarted", "detail": "the REPL namespace was lost"})
+        implied.append({"kind": "worker_restarted", "detail": "the REPL namespace was lost"})
     if t.finish_reason == "length":
-        implied.append({"kind": "cut at max tokens", "detail": "the turn reached its token limit"})
+        implied.append({"kind": "cut_at_max_tokens", "detail": "the turn reached its token limit"})
     if t.last_turn:
-        implied.append({"kind": "budget stop", "detail": "a budget ran out: best-answer turn"})
+        implied.append({"kind": "budget_stop", "detail": "a budget ran out: best-answer turn"})
     return implied
 
 
@@ -234,6 +235,7 @@ def normalise(data: Any) -> Run:
         status=_status(d, turns, notes),
         task=_text(d.get("task")),
         model=_text(d.get("model")),
+        mode=_opt_text(d.get("mode")),
         context=_dict(d.get("context")),
         config=_dict(d.get("config")),
         answer=answer,

@@ -181,8 +181,10 @@ def _context_fact(ctx: dict[str, Any]) -> str:
 
 def _facts(run: Run) -> str:
     totals = run.totals
-    rows = [("model", run.model or "not recorded"), ("context", _context_fact(run.context)),
-            ("turns", str(len(run.turns)))]
+    rows = [("model", run.model or "not recorded")]
+    if run.mode:
+        rows.append(("mode", run.mode))
+    rows += [("context", _context_fact(run.context)), ("turns", str(len(run.turns)))]
     if totals.get("total") is not None:
         breakdown = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in totals.items()
                               if k.startswith(("root_", "sub_")) and isinstance(v, int))
