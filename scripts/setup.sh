@@ -60,3 +60,5 @@ fi
 log "building the Rust extension (release)"
 maturin develop --release -q >/dev/null 2>&1 || maturin develop --release
 python -c "import rlm._core" || { log "error: the extension did not build"; exit 1; }
+# The seed's `import mlx_lm.rlm`: a wheel installs this .pth itself, the editable install does not.
+python -c "from rlm import mlx_lm_alias; mlx_lm_alias.install_pth()"

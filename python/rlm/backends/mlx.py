@@ -44,7 +44,7 @@ def _warn_if_openblas_missed() -> None:
         _warned = True
         print(
             "rlm: warning: mlx was imported before rlm, so MLX is not using OpenBLAS (about 20x "
-            "slower prompt processing on this CPU): import rlm before mlx / mlx_lm",
+            "slower prompt processing on this CPU): import rlm (or mlx_lm.rlm) before mlx / mlx_lm",
             file=sys.stderr,
         )
 
