@@ -6,7 +6,8 @@ use std::path::Path;
 use memmap2::{Mmap, MmapOptions};
 use rayon::prelude::*;
 
-use crate::index::{is_char_start, Index};
+use crate::index::{char_start_at_or_after, is_char_start, Index};
+use crate::PAR_MIN;
 
 /// Why a context could not be opened, or an operation refused.
 #[derive(Debug)]
@@ -52,9 +53,6 @@ pub struct Context {
     pub(crate) index: Index,
     replaced: bool,
 }
-
-/// Texts above this size are validated on every core.
-const PAR_MIN: usize = 4 << 20;
 
 impl Context {
     /// Map `path` into memory without copying it.
@@ -228,12 +226,7 @@ pub fn first_invalid_utf8(bytes: &[u8]) -> Option<usize> {
     let mut cuts = vec![0];
     let mut at = piece;
     while at < bytes.len() {
-        // Move onto a character start (at most 3 continuation bytes in valid text).
-        let mut c = at;
-        while c < bytes.len() && c < at + 3 && !is_char_start(bytes[c]) {
-            c += 1;
-        }
-        cuts.push(c);
+        cuts.push(char_start_at_or_after(bytes, at));
         at += piece;
     }
     cuts.push(bytes.len());

@@ -4,12 +4,16 @@
 //! matches only through its own text (never its terminator). The text is
 //! cut into pieces at line starts, so pieces are independent and run on every core.
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use crate::context::Context;
 use crate::index::count_breaks;
 use crate::lines::next_break;
-use crate::scan::{Finder, PAR_MIN};
+use crate::regex::{escape, Pattern, PatternError, IGNORECASE, MULTILINE};
+use crate::scan::Finder;
+use crate::PAR_MIN;
 
 /// A line number and the line's byte span without its terminator.
 pub type NumberedLine = (usize, (usize, usize));
@@ -23,6 +27,42 @@ pub struct GrepHit {
     pub line: (usize, usize),
     /// The first match on the line.
     pub first: (usize, usize),
+}
+
+/// The pattern `grep` runs, as `rg` reads one: line-oriented, so `^`/`$` always match at line
+/// edges (MULTILINE) and take `\r\n` as one break (a CRLF file's `$` sits before the `\r`);
+/// `literal` escapes the text, `ignore_case` adds IGNORECASE to the `re` `flags` given.
+///
+/// ```
+/// let p = rlm_core::grep::grep_pattern("B$", true, false, 0).unwrap();
+/// let c = rlm_core::Context::from_string("ab\r\nb c\nb".to_string());
+/// assert_eq!(c.grep_count(&*p), 2); // lines 1 and 3
+/// ```
+pub fn grep_pattern(
+    pattern: &str,
+    ignore_case: bool,
+    literal: bool,
+    flags: u32,
+) -> Result<Arc<Pattern>, PatternError> {
+    let source = if literal {
+        escape(pattern)
+    } else {
+        pattern.to_owned()
+    };
+    let flags = flags | MULTILINE | if ignore_case { IGNORECASE } else { 0 };
+    Pattern::cached(&source, flags, true)
+}
+
+/// A grep hit in character offsets with its neighbours, as `grep(before=, after=)` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HitContext {
+    /// Character offsets of the line start and of the first match on the line.
+    pub line_start: usize,
+    pub start: usize,
+    pub end: usize,
+    /// Up to `before` preceding and `after` following lines, as byte spans with their numbers.
+    pub before: Vec<NumberedLine>,
+    pub after: Vec<NumberedLine>,
 }
 
 impl Context {
@@ -133,6 +173,20 @@ impl Context {
         )
     }
 
+    /// Character offsets and neighbour lines of `hit` (each hit on its own: callers spread many
+    /// hits over the cores).
+    pub fn hit_context(&self, hit: &GrepHit, before: usize, after: usize) -> HitContext {
+        let (pre, post) = self.neighbour_lines(hit.line_number, before, after);
+        let (line_start, start, end) = self.hit_chars(hit);
+        HitContext {
+            line_start,
+            start,
+            end,
+            before: pre,
+            after: post,
+        }
+    }
+
     /// Up to `before` lines preceding and `after` lines following line `number`, as
     /// `(line_number, byte span without terminator)`.
     pub fn neighbour_lines(
@@ -151,9 +205,51 @@ impl Context {
 
 #[cfg(test)]
 mod tests {
-    use crate::regex::{Pattern, MULTILINE};
+    use super::grep_pattern;
+    use crate::regex::{Pattern, DOTALL, MULTILINE};
     use crate::scan::Literal;
     use crate::Context;
+
+    fn grep_lines(c: &Context, pattern: &str, ignore_case: bool, literal: bool) -> Vec<usize> {
+        let p = grep_pattern(pattern, ignore_case, literal, 0).unwrap();
+        c.grep(&*p, None).iter().map(|h| h.line_number).collect()
+    }
+
+    #[test]
+    fn grep_patterns_anchor_at_every_line_and_before_crlf() {
+        let c = Context::from_string("end\r\nmid end x\nend\n".to_string());
+        assert_eq!(grep_lines(&c, "^end$", false, false), vec![1, 3]);
+        assert_eq!(grep_lines(&c, "end$", false, false), vec![1, 3]);
+        assert_eq!(grep_lines(&c, "^END", true, false), vec![1, 3]);
+        assert_eq!(grep_lines(&c, "^END", false, false), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn grep_literal_escapes_metacharacters() {
+        let c = Context::from_string("a.b\naxb\n(x)\n".to_string());
+        assert_eq!(grep_lines(&c, "a.b", false, true), vec![1]);
+        assert_eq!(grep_lines(&c, "a.b", false, false), vec![1, 2]);
+        assert_eq!(grep_lines(&c, "(x)", false, true), vec![3]);
+    }
+
+    #[test]
+    fn grep_keeps_the_flags_it_is_given() {
+        let c = Context::from_string("ab\ncd\n".to_string());
+        let p = grep_pattern("b.c", false, false, DOTALL).unwrap();
+        // DOTALL lets the match cross the break, but a line matches only through its own text.
+        assert!(c.grep(&*p, None).is_empty());
+        assert!(grep_pattern("(?<=a)b", false, false, 0).is_err());
+    }
+
+    #[test]
+    fn hit_context_gives_character_offsets_and_neighbours() {
+        let c = Context::from_string("é1\nxé needle\nz".to_string());
+        let hit = &c.grep(&Literal::new("needle"), None)[0];
+        let got = c.hit_context(hit, 1, 1);
+        assert_eq!((got.line_start, got.start, got.end), (3, 6, 12));
+        assert_eq!(got.before, vec![(1, (0, 3))]);
+        assert_eq!(got.after, vec![(3, (15, 16))]);
+    }
 
     #[test]
     fn one_hit_per_line_with_numbers() {
@@ -185,7 +281,7 @@ mod tests {
             ));
         }
         let c = Context::from_string(s);
-        assert!(c.byte_len() > crate::scan::PAR_MIN);
+        assert!(c.byte_len() > crate::PAR_MIN);
         let hits = c.grep(&Literal::new("needle"), None);
         assert_eq!(hits.len(), 300);
         assert!(hits

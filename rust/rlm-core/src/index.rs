@@ -7,12 +7,11 @@
 
 use rayon::prelude::*;
 
+use crate::PAR_MIN;
+
 /// Bytes per checkpoint. 4 KiB keeps any lookup to a microsecond or two and costs 16 bytes of
 /// table per 4 KiB of text (0.4 %).
 pub const BLOCK: usize = 4096;
-
-/// Texts below this size are indexed on one thread: spawning costs more than it saves.
-const PAR_MIN: usize = 4 << 20;
 
 #[derive(Debug, Default, Clone)]
 pub struct Index {
@@ -186,8 +185,9 @@ pub fn count_block(bytes: &[u8], start: usize, end: usize) -> (u64, u64) {
 /// validating it and counting it.
 const PIECE_BLOCKS: usize = 64;
 
-/// Move `at` forward onto a character start (at most 3 continuation bytes in valid UTF-8).
-fn char_start_at_or_after(bytes: &[u8], at: usize) -> usize {
+/// Move `at` forward onto a character start (at most 3 continuation bytes in valid UTF-8), or
+/// onto `bytes.len()`: where parallel passes cut a text into pieces.
+pub fn char_start_at_or_after(bytes: &[u8], at: usize) -> usize {
     let mut c = at.min(bytes.len());
     while c < bytes.len() && c < at + 3 && !is_char_start(bytes[c]) {
         c += 1;

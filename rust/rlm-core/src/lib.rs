@@ -14,4 +14,8 @@ pub mod scan;
 pub mod strops;
 
 pub use context::{Context, ContextError, Errors};
+
+/// Below this many bytes one thread is faster than several: indexing, validation, literal and
+/// regex scans and grep all stay sequential under it.
+pub const PAR_MIN: usize = 4 << 20;
 pub use regex::{Pattern, PatternError};

@@ -208,6 +208,44 @@ impl Context {
         Some((start, end))
     }
 
+    /// Line `number` as `line(n)` reads it: 1-based, negative counting from the end (-1 is the
+    /// last line). `None` when there is no such line.
+    ///
+    /// ```
+    /// let c = rlm_core::Context::from_string("a\nb\nc".to_string());
+    /// assert_eq!((c.resolve_line(-1), c.resolve_line(1), c.resolve_line(0)), (Some(3), Some(1), None));
+    /// ```
+    pub fn resolve_line(&self, number: isize) -> Option<usize> {
+        let count = self.line_count() as isize;
+        let n = if number < 0 {
+            number + count + 1
+        } else {
+            number
+        };
+        (1..=count).contains(&n).then_some(n as usize)
+    }
+
+    /// Byte span of line `number` (negative counts from the end) without its terminator.
+    pub fn line_bytes(&self, number: isize) -> Option<(usize, usize)> {
+        self.line_byte_span(self.resolve_line(number)?)
+    }
+
+    /// Character span of line `number` (negative counts from the end) without its terminator.
+    pub fn line_char_span(&self, number: isize) -> Option<(usize, usize)> {
+        let (a, b) = self.line_bytes(number)?;
+        Some((self.char_of_byte(a), self.char_of_byte(b)))
+    }
+
+    /// The line holding character `offset` (negative counts from the end; the end itself,
+    /// `offset == len`, belongs to the last line). `None` outside `-len..=len`.
+    pub fn line_of(&self, offset: isize) -> Option<usize> {
+        let len = self.char_len() as isize;
+        let o = if offset < 0 { offset + len } else { offset };
+        (0..=len)
+            .contains(&o)
+            .then(|| self.line_of_byte(self.byte_of_char(o as usize)))
+    }
+
     /// 1-based number of the line holding byte `byte` (a line owns its terminator).
     pub fn line_of_byte(&self, byte: usize) -> usize {
         let b = self.bytes();
@@ -275,6 +313,30 @@ mod tests {
         assert_eq!(c.line_of_byte(4), 1); // the \n of \r\n
         assert_eq!(c.line_of_byte(5), 2);
         assert_eq!(c.line_of_byte(14), 4);
+    }
+
+    #[test]
+    fn negative_line_numbers_count_from_the_end() {
+        let c = Context::from_string("one\r\nté\n\nfour".to_string());
+        assert_eq!(c.line_bytes(-1), c.line_byte_span(4));
+        assert_eq!(c.line_bytes(-4), c.line_byte_span(1));
+        assert_eq!(c.line_bytes(-5), None);
+        assert_eq!(c.line_bytes(0), None);
+        assert_eq!(c.line_bytes(5), None);
+        assert_eq!(c.line_char_span(2), Some((5, 7))); // "té": 3 bytes, 2 characters
+        assert_eq!(c.line_char_span(-1), Some((9, 13)));
+    }
+
+    #[test]
+    fn offsets_map_to_lines_from_either_end() {
+        let c = Context::from_string("ab\ncd".to_string());
+        assert_eq!(c.line_of(0), Some(1));
+        assert_eq!(c.line_of(3), Some(2));
+        assert_eq!(c.line_of(5), Some(2)); // the end belongs to the last line
+        assert_eq!(c.line_of(-5), Some(1));
+        assert_eq!(c.line_of(-1), Some(2));
+        assert_eq!(c.line_of(6), None);
+        assert_eq!(c.line_of(-6), None);
     }
 
     #[test]

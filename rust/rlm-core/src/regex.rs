@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use rayon::prelude::*;
+
 use regex_automata::meta::Regex;
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input};
@@ -94,6 +96,11 @@ impl Pattern {
         Ok(compiled)
     }
 
+    /// A pattern that matches `needle` literally, ignoring case.
+    pub fn literal_ignore_case(needle: &str) -> Result<Arc<Pattern>, PatternError> {
+        Pattern::cached(&escape(needle), IGNORECASE, false)
+    }
+
     /// Number of groups, the whole match included.
     pub fn group_len(&self) -> usize {
         self.names.len()
@@ -180,6 +187,76 @@ impl Context {
             .collect()
     }
 
+    /// The groups of each match in `spans` (byte spans `regex_spans` found with the same `end`),
+    /// on every core; a pattern without groups skips the re-run.
+    pub fn regex_groups_of(
+        &self,
+        p: &Pattern,
+        end: Option<isize>,
+        spans: Vec<(usize, usize)>,
+    ) -> Vec<Groups> {
+        if p.group_len() == 1 {
+            return spans.into_iter().map(|s| vec![Some(s)]).collect();
+        }
+        spans
+            .par_iter()
+            .map(|&s| self.regex_groups(p, end, s))
+            .collect()
+    }
+
+    /// The character spans of byte-level `groups` (sorted by match start): whole matches convert
+    /// in one pass over the index, each group counts on from its match's start.
+    pub fn char_groups(&self, groups: &[Groups]) -> Vec<Vec<Option<(usize, usize)>>> {
+        let whole: Vec<(usize, usize)> = groups.iter().map(|g| g[0].unwrap_or((0, 0))).collect();
+        let chars = self.spans_to_chars(&whole);
+        groups
+            .iter()
+            .zip(chars)
+            .map(|(g, c0)| {
+                let anchor = (g[0].unwrap_or((0, 0)).0, c0.0);
+                std::iter::once(Some(c0))
+                    .chain(
+                        g[1..]
+                            .iter()
+                            .map(|sp| sp.map(|s| self.char_span_from(anchor, s))),
+                    )
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Character offsets of `needle` in `[start:end]` (at most `limit`), as `find_all` reports
+    /// them; `ignore_case` searches with a case-insensitive literal pattern (`re`'s bounds).
+    pub fn find_all_literal(
+        &self,
+        needle: &str,
+        ignore_case: bool,
+        start: Option<isize>,
+        end: Option<isize>,
+        limit: Option<usize>,
+    ) -> Result<Vec<usize>, PatternError> {
+        if !ignore_case || needle.is_empty() {
+            return Ok(self.find_all(needle, start, end, limit));
+        }
+        let p = Pattern::literal_ignore_case(needle)?;
+        Ok(self.starts_to_chars(&self.regex_spans(&p, start, end, limit)))
+    }
+
+    /// How many times `needle` occurs in `[start:end]` (non-overlapping), optionally ignoring case.
+    pub fn count_literal(
+        &self,
+        needle: &str,
+        ignore_case: bool,
+        start: Option<isize>,
+        end: Option<isize>,
+    ) -> Result<usize, PatternError> {
+        if !ignore_case || needle.is_empty() {
+            return Ok(self.count(needle, start, end));
+        }
+        let p = Pattern::literal_ignore_case(needle)?;
+        Ok(self.regex_count(&p, start, end))
+    }
+
     /// First match in `[start:end]` (`re.search`), or one anchored at `start` (`re.match`).
     pub fn regex_search(
         &self,
@@ -242,6 +319,46 @@ mod tests {
             vec![Some((6, 12)), Some((10, 12))]
         );
         assert_eq!(p.names, vec![None, None]);
+    }
+
+    #[test]
+    fn group_spans_convert_to_characters() {
+        let c = ctx("é=€1 ü=2");
+        let p = Pattern::new(r"(\w)=(€)?(\d)", 0, false).unwrap();
+        let spans = c.regex_spans(&p, None, None, None);
+        let groups = c.regex_groups_of(&p, None, spans);
+        assert_eq!(
+            c.char_groups(&groups),
+            vec![
+                vec![Some((0, 4)), Some((0, 1)), Some((2, 3)), Some((3, 4))],
+                vec![Some((5, 8)), Some((5, 6)), None, Some((7, 8))],
+            ]
+        );
+        let plain = Pattern::new(r"\d", 0, false).unwrap();
+        let spans = c.regex_spans(&plain, None, None, None);
+        assert_eq!(
+            c.regex_groups_of(&plain, None, spans.clone()),
+            spans.iter().map(|&s| vec![Some(s)]).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn literal_search_ignoring_case() {
+        let c = ctx("Ab.AB ab a.b");
+        assert_eq!(
+            c.find_all_literal("ab", true, None, None, None).unwrap(),
+            vec![0, 3, 6]
+        );
+        assert_eq!(
+            c.find_all_literal("ab", false, None, None, None).unwrap(),
+            vec![6]
+        );
+        assert_eq!(
+            c.find_all_literal("A.B", true, None, None, None).unwrap(),
+            vec![9]
+        );
+        assert_eq!(c.count_literal("AB", true, Some(1), None).unwrap(), 2);
+        assert_eq!(c.count_literal("", true, None, Some(2)).unwrap(), 3);
     }
 
     #[test]

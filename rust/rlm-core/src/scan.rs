@@ -9,9 +9,8 @@
 use rayon::prelude::*;
 
 use crate::context::utf8_width;
-
-/// Below this many bytes one thread is faster than several.
-pub const PAR_MIN: usize = 4 << 20;
+use crate::index::char_start_at_or_after;
+use crate::PAR_MIN;
 
 /// A leftmost-first matcher over a fixed haystack.
 pub trait Finder: Sync {
@@ -82,10 +81,7 @@ fn cuts(hay: &str, start: usize, end: usize) -> Vec<usize> {
     let mut out = vec![start];
     let mut at = start + size;
     while at < end {
-        let mut c = at;
-        while !hay.is_char_boundary(c) {
-            c += 1;
-        }
+        let c = char_start_at_or_after(hay.as_bytes(), at);
         out.push(c);
         at = c + size;
     }

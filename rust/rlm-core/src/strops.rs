@@ -1,5 +1,7 @@
 //! Python `str` methods over a `Context`, in character offsets, with CPython's index rules.
 
+use std::borrow::Cow;
+
 use memchr::memmem;
 use rayon::prelude::*;
 
@@ -24,7 +26,45 @@ pub fn adjust_indices(start: Option<isize>, end: Option<isize>, len: usize) -> (
     (s as usize, e as usize)
 }
 
+/// `str[i]`'s index rule: a negative index counts from the end; `None` when out of range.
+pub fn normalize_index(i: isize, len: usize) -> Option<usize> {
+    let i = if i < 0 { i + len as isize } else { i };
+    (0..len as isize).contains(&i).then_some(i as usize)
+}
+
 impl Context {
+    /// `str[i]`: the character at `i` (negative counts from the end), `None` when out of range.
+    pub fn char_at(&self, i: isize) -> Option<&str> {
+        let i = normalize_index(i, self.char_len())?;
+        Some(self.slice(i, i + 1))
+    }
+
+    /// `str[start:stop:step]` as `slice.indices(len)` normalises it: `count` characters from
+    /// character `start`, every `step`-th (`step != 0`; negative walks backwards). Step 1
+    /// borrows the text; other steps walk only the characters the slice spans.
+    ///
+    /// ```
+    /// let c = rlm_core::Context::from_string("aé€😀z".to_string());
+    /// assert_eq!(c.slice_step(4, -2, 3), "z€a"); // "aé€😀z"[::-2]
+    /// ```
+    pub fn slice_step(&self, start: usize, step: isize, count: usize) -> Cow<'_, str> {
+        assert!(step != 0, "slice step cannot be zero");
+        if count == 0 {
+            return Cow::Borrowed("");
+        }
+        let span = (count - 1) * step.unsigned_abs();
+        if step == 1 {
+            return Cow::Borrowed(self.slice(start, start + count));
+        }
+        if step > 0 {
+            let piece = self.slice(start, start + span + 1);
+            Cow::Owned(piece.chars().step_by(step as usize).collect())
+        } else {
+            let piece = self.slice(start - span, start + 1);
+            Cow::Owned(piece.chars().rev().step_by(step.unsigned_abs()).collect())
+        }
+    }
+
     /// `str.find`: lowest character offset of `sub` in `[start:end]`.
     pub fn find(&self, sub: &str, start: Option<isize>, end: Option<isize>) -> Option<usize> {
         let (s, e) = adjust_indices(start, end, self.char_len());
@@ -149,6 +189,50 @@ mod tests {
 
     fn ctx(s: &str) -> Context {
         Context::from_string(s.to_string())
+    }
+
+    /// What Python gives for `s[start::step]` with `count` items, character by character.
+    fn reference_slice(s: &str, start: usize, step: isize, count: usize) -> String {
+        let chars: Vec<char> = s.chars().collect();
+        (0..count)
+            .map(|k| chars[(start as isize + k as isize * step) as usize])
+            .collect()
+    }
+
+    #[test]
+    fn extended_slices_take_every_step_th_character() {
+        let text = "aé€😀z0123456789";
+        let c = ctx(text);
+        let n = text.chars().count();
+        for step in [-7isize, -3, -2, -1, 1, 2, 3, 5, 20] {
+            for start in 0..n {
+                // As slice.indices(n) gives for [start::step]: every character reachable.
+                let count = if step > 0 {
+                    (n - start).div_ceil(step as usize)
+                } else {
+                    start / step.unsigned_abs() + 1
+                };
+                for take in [0, 1, count] {
+                    assert_eq!(
+                        c.slice_step(start, step, take),
+                        reference_slice(text, start, step, take),
+                        "start {start} step {step} count {take}"
+                    );
+                }
+            }
+        }
+        assert!(matches!(c.slice_step(1, 1, 3), Cow::Borrowed("é€😀")));
+    }
+
+    #[test]
+    fn negative_indices_count_from_the_end() {
+        let c = ctx("aé€");
+        assert_eq!(c.char_at(-1), Some("€"));
+        assert_eq!(c.char_at(-3), Some("a"));
+        assert_eq!(c.char_at(1), Some("é"));
+        assert_eq!(c.char_at(3), None);
+        assert_eq!(c.char_at(-4), None);
+        assert_eq!(normalize_index(0, 0), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use pyo3::prelude::*;
 
-use rlm_core::lines::{next_break, SplitState};
+use rlm_core::lines::SplitState;
 
 /// Another thread is inside `__next__` of the same iterator (it waits without the GIL, so blocking
 /// here while holding the GIL could deadlock): refuse, as a running generator does.
@@ -54,17 +54,11 @@ impl LineIterator {
             let (ctx, keepends) = (&self.ctx, self.keepends);
             let st = &mut *st;
             py.detach(|| {
-                let bytes = ctx.bytes();
-                while st.pending.len() < BATCH && st.pos < bytes.len() {
-                    let start = st.pos;
-                    let (end, next) = match next_break(bytes, start) {
-                        Some((at, len)) => (at, at + len),
-                        None => (bytes.len(), bytes.len()),
-                    };
-                    st.pending
-                        .push_back((start, if keepends { next } else { end }));
-                    st.pos = next;
-                }
+                let mut spans = ctx.line_spans(st.pos);
+                let batch = spans.by_ref().take(BATCH);
+                st.pending
+                    .extend(batch.map(|(a, b, c)| (a, if keepends { c } else { b })));
+                st.pos = spans.position();
             });
         }
         Ok(st

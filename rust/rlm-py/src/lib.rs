@@ -5,9 +5,12 @@ use pyo3::prelude::*;
 
 mod context;
 mod errors;
+mod grep;
 mod iters;
+mod lines;
 mod matches;
-mod patterns;
+mod regex;
+mod strops;
 
 /// Default `Context.max_materialize` (characters or list items).
 pub const DEFAULT_MAX_MATERIALIZE: usize = 1 << 26;
