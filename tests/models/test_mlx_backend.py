@@ -155,7 +155,7 @@ def test_rotating_cache_keeps_going_past_its_size_with_bounded_prefill(small_bac
         assert completion.generation_tokens > 0
         messages.append({"role": "assistant", "content": FENCE + completion.text})
     assert completion.prompt_tokens > 96  # the conversation outgrew the cache
-    assert backend._keep == backend.count_tokens("<|im_start|>system\n" + SYSTEM + "<|im_end|>\n")
+    assert backend.root_cache.keep == backend.count_tokens("<|im_start|>system\n" + SYSTEM + "<|im_end|>\n")
 
 
 def test_an_interrupted_generation_does_not_poison_the_next_one(small_backend: Any) -> None:

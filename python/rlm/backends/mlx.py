@@ -1,7 +1,8 @@
 """In-process mlx-lm backend: chat template, sampling, streaming, and KV-cache reuse for the root.
 
-The root conversation only grows, so one prompt cache is kept across `generate` calls and only the
-tokens after the longest common prefix with what the cache holds are prefilled. The cache holds
+The root conversation only grows, so one prompt cache (root_cache.RootPromptCache) is kept across
+`generate` calls and only the tokens after the longest common prefix with what the cache holds are
+prefilled. The cache holds
 the previous prompt plus the tokens the model generated (including its EOS); the next prompt
 re-renders that reply through the chat template, cut where the engine stopped it and closed with
 `<|im_end|>`, so the tail differs: the cache is trimmed back to the common prefix and prefilled
@@ -22,20 +23,13 @@ _openblas.preload()  # must come before the first `import mlx` (see _openblas)
 import mlx.core as mx  # noqa: E402
 from mlx_lm import load as mlx_load  # noqa: E402
 from mlx_lm import batch_generate, stream_generate  # noqa: E402
-from mlx_lm.models.cache import (  # noqa: E402
-    RotatingKVCache,
-    can_trim_prompt_cache,
-    make_prompt_cache,
-    trim_prompt_cache,
-)
+from mlx_lm.models.cache import make_prompt_cache  # noqa: E402
 from mlx_lm.sample_utils import make_sampler  # noqa: E402
 
 from rlm.backends import _prefix_cache  # noqa: E402
+from rlm.backends.root_cache import RootPromptCache, common_prefix  # noqa: E402
 from rlm.backends.base import Completion, Message, Sampling, Conversation, StopFn  # noqa: E402
 from rlm.errors import BackendError  # noqa: E402
-
-_DEFAULT_KEEP = 4  # mlx-lm's own default when the system prompt's length is unknown
-
 
 def _warn_if_openblas_missed() -> None:
     """Say once when OpenBLAS exists but MLX was imported first (prefill is then ~20x slower)."""
@@ -54,14 +48,6 @@ _warned = False
 
 def _sampler(sampling: Sampling) -> Any:
     return make_sampler(temp=sampling.temp, top_p=sampling.top_p, top_k=sampling.top_k)
-
-
-def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
-    n = min(len(a), len(b))
-    i = 0
-    while i < n and a[i] == b[i]:
-        i += 1
-    return i
 
 
 class MLXBackend:
@@ -97,14 +83,10 @@ class MLXBackend:
         self.max_kv_size = max_kv_size
         self.rotating_cache = max_kv_size is not None  # old tokens fall out: no window limit
         self.seed = seed
-        self._root_cache: list[Any] | None = None
-        self._root_tokens: list[int] = []  # the token sequence the root cache has seen, in order
-        self._keep = 0  # tokens a rotating root cache never evicts (the system prompt)
-        self._skipped = 0  # tokens of _root_tokens never fed (cut out when a rotating cache restarted)
         # Set when the weights' directory is known: enables the on-disk system-prompt cache.
         self.model_dir = model_dir
-        self._identity = _prefix_cache.model_identity(Path(model_dir)) if model_dir else None
-        self._computed = 0  # system-prompt tokens prefilled while building the cache in this call
+        identity = _prefix_cache.model_identity(Path(model_dir)) if model_dir else None
+        self.root_cache = RootPromptCache(model, max_kv_size=max_kv_size, identity=identity)
         self.reset()
         _warn_if_openblas_missed()
 
@@ -132,7 +114,7 @@ class MLXBackend:
 
         Example: `backend.drop_cache()` to measure a cold first turn.
         """
-        self._root_cache, self._root_tokens, self._skipped = None, [], 0
+        self.root_cache.clear()
 
     def generate(
         self,
@@ -155,12 +137,13 @@ class MLXBackend:
         ids = self.prompt_ids(messages, assistant_prefix)
         if conversation == "sub":
             self._check_fits(ids, "this llm_query prompt", "pass a smaller piece of the context")
-            cache, feed, remember = make_prompt_cache(self.model), ids, False
+            cache, feed, computed, remember = make_prompt_cache(self.model), ids, 0, False
         else:
             if self.max_kv_size is None:
                 self._check_fits(ids, "the conversation", "start again with --max-kv-size")
-            self._computed = 0
-            cache, feed = self._root_cache_for(ids, messages)
+            cache, feed, computed = self.root_cache.fetch_nearest_cache(
+                ids, lambda: self._system_tokens(ids, messages)
+            )
             remember = True
         if self.context_window and self.max_kv_size is None:
             max_tokens = max(1, min(max_tokens, self.context_window - len(ids)))
@@ -172,11 +155,11 @@ class MLXBackend:
                 self.drop_cache()
             raise
         if remember:
-            self._remember(cache, ids, generated)
+            self.root_cache.insert_cache(ids + generated, cache)
         return Completion(
             text=text,
             prompt_tokens=len(ids),
-            prefill_tokens=len(feed) + (self._computed if remember else 0),
+            prefill_tokens=len(feed) + computed,
             generation_tokens=len(generated),
             finish_reason=finish,
             elapsed=time.perf_counter() - started,
@@ -242,68 +225,13 @@ class MLXBackend:
                 f"window: {advice}"
             )
 
-    def _system_tokens(self, ids: list[int], messages: Sequence[Message]) -> int:
-        """How many leading tokens of `ids` render the system prompt (kept by a rotating cache)."""
+    def _system_tokens(self, ids: list[int], messages: Sequence[Message]) -> int | None:
+        """How many leading tokens of `ids` render the system prompt (kept by a rotating cache);
+        None without a system prompt."""
         if not messages or messages[0].get("role") != "system":
-            return _DEFAULT_KEEP
+            return None
         rendered = self.tokenizer.apply_chat_template([messages[0]], tokenize=False)
-        return _common_prefix(ids, self.tokenizer.encode(rendered, add_special_tokens=False))
-
-    def _new_root_cache(self, ids: list[int], messages: Sequence[Message]) -> list[Any]:
-        self._root_tokens, self._skipped = [], 0
-        if self.max_kv_size is None:
-            return make_prompt_cache(self.model)
-        self._keep = self._system_tokens(ids, messages)
-        if self._keep >= self.max_kv_size - 1:
-            raise BackendError(
-                f"--max-kv-size {self.max_kv_size} is smaller than the system prompt "
-                f"({self._keep} tokens): raise it"
-            )
-        return [RotatingKVCache(max_size=self.max_kv_size, keep=self._keep) for _ in self.model.layers]
-
-    def _root_cache_for(self, ids: list[int], messages: Sequence[Message]) -> tuple[list[Any], list[int]]:
-        """The root cache, trimmed to its common prefix with `ids`, and the tokens still to feed."""
-        if self._root_cache is not None and not self._cache_in_step(self._root_cache):
-            self.drop_cache()  # out of step with what we recorded: never reuse it
-        if self._root_cache is None:
-            self._root_cache = self._new_root_cache(ids, messages)
-            has_system = bool(messages) and messages[0].get("role") == "system"
-            if self._identity is not None and self.max_kv_size is None and has_system:
-                keep = self._system_tokens(ids, messages)
-                if 0 < keep < len(ids):
-                    self._root_cache, self._computed = _prefix_cache.load_or_build(
-                        self.model, self._identity, ids[:keep]
-                    )
-                    self._root_tokens = ids[:keep]
-        # Feed at least one token: its logits give the first generated token.
-        common = min(_common_prefix(self._root_tokens, ids), len(ids) - 1)
-        excess = len(self._root_tokens) - common
-        if excess > 0:
-            cache = self._root_cache
-            if can_trim_prompt_cache(cache) and trim_prompt_cache(cache, excess) == excess:
-                del self._root_tokens[common:]
-            else:
-                # A rotating cache that has wrapped cannot be trimmed: start a new one holding the
-                # system prompt and as much of the recent conversation as its window keeps anyway.
-                self._root_cache = self._new_root_cache(ids, messages)
-                room = self.max_kv_size - self._keep - 1 if self.max_kv_size else len(ids)
-                if len(ids) > self._keep + room:
-                    self._skipped = len(ids) - self._keep - room
-                    return self._root_cache, ids[: self._keep] + ids[-room:]
-                return self._root_cache, ids
-        return self._root_cache, ids[common:]
-
-    def _remember(self, cache: list[Any], ids: list[int], generated: list[int]) -> None:
-        """Record the tokens the root cache has now seen; drop the cache if its offset disagrees."""
-        self._root_tokens = list(ids) + generated
-        # Every yielded token, the EOS included, has been fed (mlx-lm computes the next step
-        # before yielding); the check guards against a future mlx-lm that does otherwise.
-        if not self._cache_in_step(cache):
-            self.drop_cache()
-
-    def _cache_in_step(self, cache: list[Any]) -> bool:
-        """Whether the cache has seen exactly the tokens recorded in `_root_tokens`."""
-        return bool(cache[0].offset == len(self._root_tokens) - self._skipped)
+        return common_prefix(ids, self.tokenizer.encode(rendered, add_special_tokens=False))
 
     def _run(
         self,
