@@ -4,18 +4,10 @@ Each message is one JSON object, UTF-8, preceded by its length as a 4-byte big-e
 integer. Messages travel over two dedicated pipes, never over the worker's stdin/stdout, so nothing
 the model's code prints (or a C library writes to fd 1) can corrupt the stream.
 
-Driver -> worker:
-    {"type": "init", "context_path": str | None, "encoding_errors": str, "memory_limit_bytes":
-     int | None, "memory_mode": str, "max_output_chars": int, "tokenizer_path": str | None}
-    {"type": "exec", "id": int, "code": str}
-    {"type": "llm_result", "id": int, "ok": bool, "text": list[str], "error": str}
-    {"type": "shutdown"}
-Worker -> driver:
-    {"type": "ready", "pid": int, "error": str | None, "error_type": str | None, "stage": str,
-     "memory_limit": str, "memory_mode": "rlimit" | "rss"}
-    {"type": "llm_query", "id": int, "prompts": list[str], "batched": bool}
-    {"type": "done", "output": str, "output_chars": int, "error": str | None,
-     "error_type": str | None, "final": str | None, "restored_names": list[str], "truncated": bool}
+Driver -> worker: `InitMessage`, `ExecMessage`, `LLMResultMessage`, `ShutdownMessage`.
+Worker -> driver: `ReadyMessage`, `LLMQueryMessage`, `DoneMessage`.
+Each is a TypedDict declaring its keys, discriminated by "type" (as pydantic-core declares the dict
+shapes that cross its boundary): the shapes are checked by mypy on both sides, not at run time.
 
 The driver passes `timeout=` on its own ends of the pipes, which it makes non-blocking: a worker
 that stops in the middle of a message (or stops reading) then costs it `timeout` seconds and a
@@ -35,9 +27,99 @@ import struct
 import time
 from json import dumps as _dumps  # bound once: model code that patches `json` cannot break the wire
 from json import loads as _loads
-from typing import Any
+from typing import Literal, TypedDict, Union, cast
 
-__all__ = ["INTERRUPT_RECORD", "MAX_MESSAGE_BYTES", "ProtocolError", "ProtocolTimeout", "recv", "send"]
+__all__ = [
+    "INTERRUPT_RECORD", "MAX_MESSAGE_BYTES", "ProtocolError", "ProtocolTimeout", "recv", "send",
+    "Message", "DriverMessage", "WorkerMessage", "InitMessage", "ExecMessage", "LLMResultMessage",
+    "ShutdownMessage", "ReadyMessage", "LLMQueryMessage", "DoneMessage",
+]
+
+
+# -- driver -> worker ---------------------------------------------------------------------------------
+
+class InitMessage(TypedDict):
+    """The first message: what the worker opens and the limits it runs under."""
+
+    type: Literal["init"]
+    context_path: str | None
+    encoding_errors: str  # "strict" or "replace", as Context.open takes
+    memory_limit_bytes: int | None
+    memory_mode: str  # "auto", "rlimit" or "rss" (rlm.repl.limits)
+    max_output_chars: int
+    tokenizer_path: str | None
+
+
+class ExecMessage(TypedDict):
+    """Run `code` in the namespace; `id` names the execution an interrupt is meant for."""
+
+    type: Literal["exec"]
+    id: int
+    code: str
+
+
+class _LLMResultRequired(TypedDict):
+    type: Literal["llm_result"]
+    id: int | None  # the llm_query's id
+    ok: bool
+
+
+class LLMResultMessage(_LLMResultRequired, total=False):
+    """The answer to an `llm_query`: `text` (one reply per prompt) when ok, else `error`."""
+
+    text: list[str]
+    error: str
+
+
+class ShutdownMessage(TypedDict):
+    """Exit the serve loop."""
+
+    type: Literal["shutdown"]
+
+
+# -- worker -> driver ---------------------------------------------------------------------------------
+
+class _ReadyRequired(TypedDict):
+    type: Literal["ready"]
+    pid: int
+    error: str | None  # why the worker could not start (then it exits)
+    error_type: str | None
+    memory_limit: str  # how the memory cap is enforced, for the user
+
+
+class ReadyMessage(_ReadyRequired, total=False):
+    """The answer to `init`: started (`memory_mode` says how memory is watched) or failed at
+    `stage` ("context" when the context could not be opened)."""
+
+    memory_mode: str  # "rlimit" or "rss"
+    stage: str
+
+
+class LLMQueryMessage(TypedDict):
+    """The model's code asks the driver's model: one prompt, or several from llm_query_batched."""
+
+    type: Literal["llm_query"]
+    id: int
+    prompts: list[str]
+    batched: bool
+
+
+class DoneMessage(TypedDict):
+    """One execution finished: its (capped) output and how it ended."""
+
+    type: Literal["done"]
+    output: str
+    output_chars: int  # before the cap
+    error: str | None  # the traceback the model sees
+    error_type: str | None
+    final: str | None  # the answer, when FINAL / FINAL_VAR / answer["ready"] finished the run
+    restored_names: list[str]
+    truncated: bool
+
+
+DriverMessage = Union[InitMessage, ExecMessage, LLMResultMessage, ShutdownMessage]
+WorkerMessage = Union[ReadyMessage, LLMQueryMessage, DoneMessage]
+Message = Union[DriverMessage, WorkerMessage]
 
 _HEADER = struct.Struct(">I")
 # A message is at most a capped exec output or an llm_query prompt; 1 GiB leaves room for large
@@ -66,14 +148,14 @@ def _wait(fd: int, deadline: float | None, *, write: bool) -> None:
         raise ProtocolTimeout("the other side stopped in the middle of a message")
 
 
-def send(fd: int, message: dict[str, Any], timeout: float | None = None) -> None:
+def send(fd: int, message: Message, timeout: float | None = None) -> None:
     """Write one message to the pipe `fd` (blocking until all of it is written).
 
     With `timeout` (for a non-blocking `fd`), raise ProtocolTimeout if the reader has not taken the
     whole message within `timeout` seconds.
 
     Example:
-        >>> send(w, {"type": "exec", "code": "print(1)"})
+        >>> send(w, {"type": "exec", "id": 1, "code": "print(1)"})
     """
     body = _dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
     data = _HEADER.pack(len(body)) + body
@@ -104,11 +186,14 @@ def _read_exact(fd: int, n: int, deadline: float | None) -> bytes:
     return b"".join(parts)
 
 
-def recv(fd: int, timeout: float | None = None) -> dict[str, Any]:
+def recv(fd: int, timeout: float | None = None) -> Message:
     """Read one message from the pipe `fd`; raise ProtocolError on end of file or garbage.
 
     With `timeout` (for a non-blocking `fd`), raise ProtocolTimeout if the whole message has not
     arrived within `timeout` seconds.
+
+    The result is typed by its declared shape; only "type" is checked here (each side narrows
+    on it and reads the keys its TypedDict declares).
 
     Example:
         >>> recv(r)["type"]
@@ -124,4 +209,4 @@ def recv(fd: int, timeout: float | None = None) -> dict[str, Any]:
         raise ProtocolError(f"malformed message: {exc}") from None
     if not isinstance(message, dict) or "type" not in message:
         raise ProtocolError("message is not an object with a type")
-    return message
+    return cast(Message, message)

@@ -31,7 +31,7 @@ import signal
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Callable
 
 from rlm.repl import limits
 from rlm import defaults
@@ -127,7 +127,7 @@ class ReplSession:
         self.restarts = 0
         self._exec_id = 0
         self._python = python
-        self._init = {
+        self._init: protocol.InitMessage = {
             "type": "init",
             "context_path": None if context_path is None else os.fspath(context_path),
             "encoding_errors": encoding_errors,
@@ -162,6 +162,8 @@ class ReplSession:
             if not ready:
                 raise ReplError(f"the REPL worker did not start within {self.startup_timeout} s")
             msg = protocol.recv(worker.reply_fd, timeout=self.frame_timeout)
+            if msg["type"] != "ready":
+                raise protocol.ProtocolError(f"expected a ready message, got {msg['type']!r}")
         except protocol.ProtocolError:
             reason, tail = worker.exit_reason(), worker.stderr_tail()
             worker.kill()
@@ -235,16 +237,16 @@ class ReplSession:
                 self._worker = None
             raise
 
-    def _answer(self, worker: WorkerProcess, msg: dict[str, Any], interrupted: bool,
+    def _answer(self, worker: WorkerProcess, msg: protocol.LLMQueryMessage, interrupted: bool,
                 calls: list[LLMCallRecord]) -> float:
         """Answer one llm_query request; return the seconds spent in the callback."""
         prompts = [str(p) for p in msg.get("prompts", [])]
         batched = bool(msg.get("batched"))
         t0 = time.monotonic()
-        reply: dict[str, Any] = {"type": "llm_result", "id": msg.get("id"), "ok": True}
+        reply: protocol.LLMResultMessage = {"type": "llm_result", "id": msg.get("id"), "ok": True}
         if interrupted:
             # The code is being stopped for its timeout; do not start a (slow) model call for it.
-            reply.update(ok=False, error="interrupted: the code ran past its time limit")
+            reply["ok"], reply["error"] = False, "interrupted: the code ran past its time limit"
         else:
             try:
                 if batched and self.llm_query_batched is not None:
@@ -255,11 +257,11 @@ class ReplSession:
                     texts = [str(self.llm_query(p)) for p in prompts]
                 reply["text"] = texts
             except Exception as exc:  # noqa: BLE001 - raised inside the model's code instead
-                reply.update(ok=False, error=f"{type(exc).__name__}: {exc}")
+                reply["ok"], reply["error"] = False, f"{type(exc).__name__}: {exc}"
         elapsed = time.monotonic() - t0
         texts = reply.get("text") or [""] * len(prompts)
         for prompt, text in zip(prompts, texts):
-            calls.append(LLMCallRecord(len(prompt), len(text), None if reply["ok"] else reply["error"],
+            calls.append(LLMCallRecord(len(prompt), len(text), None if reply["ok"] else reply.get("error"),
                                        elapsed, batched))
         protocol.send(worker.cmd_fd, reply, timeout=self.frame_timeout)
         return elapsed
@@ -312,7 +314,7 @@ class ReplSession:
         except ProcessLookupError:
             pass  # already dead: the pipe's end of file tells the loop
 
-    def _done(self, msg: dict[str, Any], calls: list[LLMCallRecord], start: float,
+    def _done(self, msg: protocol.DoneMessage, calls: list[LLMCallRecord], start: float,
               interrupted: bool) -> ExecResult:
         output, error, error_type = msg["output"], msg.get("error"), msg.get("error_type")
         timed_out = interrupted  # even if the code caught the KeyboardInterrupt and went on

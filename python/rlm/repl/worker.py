@@ -121,7 +121,7 @@ class Worker:
         if self.interruptible:
             raise MemoryError("the REPL's memory watcher stopped the code: it went over its memory budget")
 
-    def init(self, msg: dict[str, Any]) -> None:
+    def init(self, msg: protocol.InitMessage) -> None:
         from rlm._core import Context
 
         self.max_output_chars = int(msg.get("max_output_chars", defaults.MAX_OUTPUT_CHARS))
@@ -133,7 +133,7 @@ class Worker:
         elif errors == "strict":
             context = Context.open(path)
         else:
-            context = Context.open(path, errors=errors)  # type: ignore[call-arg]
+            context = Context.open(path, errors=errors)  # type: ignore[arg-type]  # the wire carries a str; open() rejects others
         self.stage = "namespace"
         toolkit.configure(context=context, tokenizer_path=msg.get("tokenizer_path"))
         self.build_namespace(context)
@@ -183,7 +183,7 @@ class Worker:
         self.helpers = {name: ns[name] for name in SHADOWABLE}
         ns["answer"] = self.fresh_answer = _new_answer()
 
-    def send(self, message: dict[str, Any]) -> None:
+    def send(self, message: protocol.WorkerMessage) -> None:
         with self.send_lock:
             protocol.send(self.reply_fd, message)
 
@@ -205,7 +205,7 @@ class Worker:
                 self.send({"type": "llm_query", "id": query_id, "prompts": prompts, "batched": batched})
                 while True:
                     reply = protocol.recv(self.cmd_fd)
-                    if reply.get("type") == "llm_result" and reply.get("id") == query_id:
+                    if reply["type"] == "llm_result" and reply["id"] == query_id:
                         break  # older replies belong to queries abandoned by an interrupt
             finally:
                 if on_main:
@@ -364,7 +364,7 @@ class Worker:
             ready = False
         return str(answer.get("content", "")) if ready else None
 
-    def execute(self, code: str) -> dict[str, Any]:
+    def execute(self, code: str) -> protocol.DoneMessage:
         self.final = None
         out = OutputCapture(self.max_output_chars)
         saved = sys.stdout, sys.stderr
@@ -398,11 +398,10 @@ class Worker:
                 msg = protocol.recv(self.cmd_fd)
             except protocol.ProtocolError:
                 return  # the driver went away
-            kind = msg["type"]
-            if kind == "exec":
+            if msg["type"] == "exec":
                 self.exec_id = int(msg.get("id", self.exec_id + 1))
                 self.send(self.execute(msg["code"]))
-            elif kind == "shutdown":
+            elif msg["type"] == "shutdown":
                 return
             # stale llm_result replies (answers to interrupted queries) are dropped here
 
@@ -416,6 +415,8 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGUSR1, worker.on_sigusr1)
     try:
         init = protocol.recv(cmd_fd)
+        if init["type"] != "init":
+            raise protocol.ProtocolError(f"expected an init message, got {init['type']!r}")
         worker.init(init)
     except protocol.ProtocolError:
         return 0
