@@ -125,6 +125,21 @@ impl Finder for Pattern {
 /// One match: byte spans of every group (index 0 the whole match), `None` for groups not taking part.
 pub type Groups = Vec<Option<(usize, usize)>>;
 
+/// `re.Match.lastindex` judged from group character spans (index 0 the whole match): the group
+/// that closed last, i.e. the latest end, then the latest start, then the outer group. Spans
+/// cannot tell `(a(x*))` from `(a)(x*)`; `re` can. `None` when no group took part.
+///
+/// ```
+/// // (a)(b) on "ab": group 2 closed last.
+/// assert_eq!(rlm_core::regex::last_group(&[Some((0, 2)), Some((0, 1)), Some((1, 2))]), Some(2));
+/// ```
+pub fn last_group(spans: &[Option<(usize, usize)>]) -> Option<usize> {
+    (1..spans.len())
+        .filter_map(|g| spans[g].map(|(s, e)| ((e, s, std::cmp::Reverse(g)), g)))
+        .max()
+        .map(|(_, g)| g)
+}
+
 /// `text` as a pattern that matches it literally.
 pub fn escape(text: &str) -> String {
     ::regex::escape(text)
@@ -340,6 +355,24 @@ mod tests {
             c.regex_groups_of(&plain, None, spans.clone()),
             spans.iter().map(|&s| vec![Some(s)]).collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn last_group_is_the_one_that_closed_last() {
+        // ((a)b) on "ab": the outer group closes after the inner one.
+        assert_eq!(
+            last_group(&[Some((0, 2)), Some((0, 2)), Some((0, 1))]),
+            Some(1)
+        );
+        // (a)(b)? on "a": group 2 did not take part.
+        assert_eq!(last_group(&[Some((0, 1)), Some((0, 1)), None]), Some(1));
+        // same span: the outer (lower-numbered) group wins.
+        assert_eq!(
+            last_group(&[Some((0, 1)), Some((0, 1)), Some((0, 1))]),
+            Some(1)
+        );
+        assert_eq!(last_group(&[Some((0, 1))]), None);
+        assert_eq!(last_group(&[Some((0, 0)), None]), None);
     }
 
     #[test]

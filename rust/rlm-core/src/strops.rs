@@ -67,25 +67,29 @@ impl Context {
 
     /// `str.find`: lowest character offset of `sub` in `[start:end]`.
     pub fn find(&self, sub: &str, start: Option<isize>, end: Option<isize>) -> Option<usize> {
-        let (s, e) = adjust_indices(start, end, self.char_len());
-        let sub_chars = sub.chars().count();
-        if e < s || e - s < sub_chars {
-            return None;
-        }
-        let (bs, be) = self.byte_range(s, e);
-        let pos = memmem::find(&self.bytes()[bs..be], sub.as_bytes())?;
-        Some(self.char_of_byte(bs + pos))
+        self.find_in(sub, start, end, memmem::find)
     }
 
     /// `str.rfind`: highest character offset of `sub` in `[start:end]`.
     pub fn rfind(&self, sub: &str, start: Option<isize>, end: Option<isize>) -> Option<usize> {
+        self.find_in(sub, start, end, memmem::rfind)
+    }
+
+    /// `find` / `rfind` with `search` (memmem's forward or backward search) on `[start:end]`.
+    fn find_in(
+        &self,
+        sub: &str,
+        start: Option<isize>,
+        end: Option<isize>,
+        search: fn(&[u8], &[u8]) -> Option<usize>,
+    ) -> Option<usize> {
         let (s, e) = adjust_indices(start, end, self.char_len());
         let sub_chars = sub.chars().count();
         if e < s || e - s < sub_chars {
             return None;
         }
         let (bs, be) = self.byte_range(s, e);
-        let pos = memmem::rfind(&self.bytes()[bs..be], sub.as_bytes())?;
+        let pos = search(&self.bytes()[bs..be], sub.as_bytes())?;
         Some(self.char_of_byte(bs + pos))
     }
 

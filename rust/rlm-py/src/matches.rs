@@ -52,12 +52,7 @@ impl Match {
 impl Match {
     #[getter]
     fn lastindex(&self) -> Option<usize> {
-        // The group that closed last, judged from spans: the latest end, then the latest start,
-        // then the outer group. Spans cannot tell `(a(x*))` from `(a)(x*)`; `re` can.
-        (1..self.spans.len())
-            .filter_map(|g| self.spans[g].map(|(s, e)| ((e, s, std::cmp::Reverse(g)), g)))
-            .max()
-            .map(|(_, g)| g)
+        rlm_core::regex::last_group(&self.spans)
     }
 
     #[getter]
