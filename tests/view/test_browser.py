@@ -77,3 +77,17 @@ def test_the_eval_index_links_every_run_with_its_score(replay_run, browser, tmp_
     # Each linked page exists and links back.
     back = DOM(browser.dump_dom(solved.with_suffix(".html")))
     assert [a.attrs["href"] for a in back.find("a")][0] == "index.html"
+
+
+def test_the_engines_interventions_are_in_the_rendered_page(replay_run, browser, tmp_path: Path) -> None:
+    # A turn repeated until the engine stops the run: resamples, a repeat not run, the stop, and
+    # the best-answer turn, as badges on their turns.
+    path = replay_run([block("x = 1")] * 8 + [block("FINAL(context[-4:-2])")])
+    page = tmp_path / "stalled.html"
+    page.write_text(render_run(load_run(path)), encoding="utf-8")
+    dom = DOM(browser.dump_dom(page))
+    assert dom.one(tag="html").attrs.get("data-viewer") == "ready"
+    kinds = [li.attrs["data-kind"] for li in dom.find("li") if "data-kind" in li.attrs]
+    assert kinds == ["resample", "resample", "repeat_not_run"] * 2 + ["stop_no_progress",
+                                                                      "resample", "budget_stop"]
+    assert dom.one(id="status").text == "exhausted" and dom.one(id="answer").text == "42"

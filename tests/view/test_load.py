@@ -12,8 +12,9 @@ from rlm.config import RLMConfig
 from rlm.engine import rlm_generate
 from rlm.errors import UsageError
 from rlm.view.load import load_run, normalise
+from rlm.view.render import render_run
 
-from .conftest import block
+from .conftest import DOM, block
 
 
 def test_an_answered_run_reads_back_with_its_turns_sub_calls_and_timings(replay_run) -> None:
@@ -160,3 +161,17 @@ def test_the_trajectory_writer_and_the_reader_agree_on_every_iteration_field(rep
             "restarted", "restored_names", "final", "final_source", "llm_calls", "feedback",
             "last_turn", "timings", "interventions"}
     assert set(data["iterations"][0]) <= read
+
+
+def test_a_real_trajectory_from_before_interventions_and_mode_were_recorded_renders() -> None:
+    # Written by the bundled 0.5B through `rlm eval --trajectories` before loop control (no
+    # `interventions` per turn, no `mode`): the run behind docs/viewer.png.
+    path = Path(__file__).parent / "data" / "before-interventions-0.5b-multi.json"
+    run = load_run(path)
+    assert (run.version, run.status, run.mode, run.notes) == (1, "answered", None, [])
+    assert run.answer == "8546-QZ, 6768-LJ, 7065-UZ, 5118-MT"
+    assert [t.interventions for t in run.turns] == [[], []]
+    assert round(run.turns[0].tokens_per_second or 0, 2) == 1.42  # 34 tokens in 24.0 s
+    dom = DOM(render_run(run))
+    assert len(dom.find("li", cls="turn")) == 2 and dom.one(id="answer").text == run.answer
+    assert "mode" not in [dt.text for dt in dom.find("dt")]

@@ -91,10 +91,10 @@ def test_interventions_of_any_shape_are_listed() -> None:
                           {"kind": "repeat", "dropped_turns": [2, 3]}, {"other": "shape"}]}]})
     items = [li.text for li in DOM(page).find("li") if "interventions" not in li.classes
              and li.tag == "li" and "turn" not in li.classes]
-    assert "resample temp: 0.8; seed: 3" in items
+    assert "resampled temp: 0.8; seed: 3" in items
     assert "repeat dropped_turns: [2, 3]" in items
     assert "intervention other: shape" in items
-    assert "restored_names names: context, FINAL" in items
+    assert "names restored names: context, FINAL" in items
 
 
 def test_every_exit_path_renders_its_outcome(replay_run) -> None:
@@ -157,3 +157,11 @@ def test_a_page_stays_small() -> None:
     # Styles and script are inline: they must not dwarf the run itself.
     page = _page({"version": 1, "iterations": []})
     assert len(page.encode()) < 12_000
+
+
+def test_the_readme_shows_a_small_screenshot_of_the_page() -> None:
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text()
+    assert "![rlm view" in readme and "(docs/viewer.png)" in readme
+    shot = (root / "docs" / "viewer.png").read_bytes()
+    assert shot.startswith(b"\x89PNG\r\n\x1a\n") and len(shot) < 100_000

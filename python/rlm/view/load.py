@@ -145,9 +145,22 @@ def _implied_interventions(t: Turn) -> list[dict[str, Any]]:
         implied.append({"kind": "worker_restarted", "detail": "the REPL namespace was lost"})
     if t.finish_reason == "length":
         implied.append({"kind": "cut_at_max_tokens", "detail": "the turn reached its token limit"})
-    if t.last_turn:
+    if t.last_turn:  # why: `_explain_best_answer_turn`, which sees the turns before
         implied.append({"kind": "budget_stop", "detail": "a budget ran out: best-answer turn"})
     return implied
+
+
+def _explain_best_answer_turn(turns: list[Turn]) -> None:
+    # The engine also asks for the best answer after turns without progress (stop_no_progress on
+    # the turn before): say that instead of "a budget ran out".
+    for before, t in zip(turns, turns[1:]):
+        stop = next((i for i in before.interventions if i.get("kind") == "stop_no_progress"), None)
+        if t.last_turn and stop is not None:
+            for i in t.interventions:
+                if i.get("kind") == "budget_stop":
+                    stalls = stop.get("stalls")
+                    n = f"{stalls} turns" if isinstance(stalls, int) else "turns"
+                    i["detail"] = f"{n} without progress: best-answer turn"
 
 
 def _turn(raw: Any, number: int) -> Turn:
@@ -225,6 +238,7 @@ def normalise(data: Any) -> Run:
         raw_turns = d["turns"]
         notes.append("a replay file: only the model's turns are known, not what they did")
     turns = [_turn(raw, n) for n, raw in enumerate(_list(raw_turns), start=1)]
+    _explain_best_answer_turn(turns)
     answer = _opt_text(d.get("answer"))
     if answer is None and "answer" not in d:
         answer = next((t.final for t in reversed(turns) if t.final is not None), None)

@@ -81,20 +81,41 @@ def _value(value: Any) -> str:
     return text if len(text) <= VALUE_CHARS else text[: VALUE_CHARS - 1] + "…"
 
 
-def render_interventions(items: list[dict[str, Any]]) -> str:
-    """Engine interventions as badges: the `kind` (or `type`) first, every other field after it.
+# What each engine intervention did, as the badge says it (the engine's kind is the tooltip and
+# `data-kind`). A kind not listed here shows as it is, so a new kind needs no viewer change.
+LABELS = {
+    "restored_names": "names restored",       # the REPL put back reserved names the code rebound
+    "resample": "resampled",                  # the turn repeated code that already ran
+    "repeat_not_run": "repeat not run",
+    "steer": "steered start",                 # the engine wrote the start of the turn's code
+    "check_answer": "answer questioned",      # a first FINAL nothing supported: one turn to check
+    "cut_degenerate": "cut: repeating itself",
+    "cut_time": "cut: --max-time",
+    "cut_at_max_tokens": "cut at --max-tokens",
+    "stop_no_progress": "stopped: no progress",
+    "budget_stop": "budget stop",
+    "timeout": "execution timed out",
+    "worker_restarted": "REPL restarted",
+    "direct_truncated": "context cut to fit",
+}
 
-    >>> render_interventions([{"kind": "resample", "temp": 0.7}])
-    '<ul class="interventions"><li><b>resample</b> temp: 0.7</li></ul>'
+
+def render_interventions(items: list[dict[str, Any]]) -> str:
+    """Engine interventions as badges: what the engine did, then every other field of the item.
+
+    >>> render_interventions([{"kind": "resample", "temp": 0.7}])[26:]
+    '<li data-kind="resample" title="resample"><b>resampled</b> temp: 0.7</li></ul>'
     """
     if not items:
         return ""
     out = []
     for item in items:
-        kind = item.get("kind", item.get("type", "intervention"))
+        kind = _value(item.get("kind", item.get("type", "intervention")))
+        label = LABELS.get(kind, kind)
         rest = "; ".join(f"{esc(k)}: {esc(_value(v))}" for k, v in item.items()
                          if k not in ("kind", "type") and v not in (None, "", [], {}))
-        out.append(f"<li><b>{esc(_value(kind))}</b>{' ' + rest if rest else ''}</li>")
+        out.append(f'<li data-kind="{esc(kind)}" title="{esc(kind)}"><b>{esc(label)}</b>'
+                   f"{' ' + rest if rest else ''}</li>")
     return f'<ul class="interventions">{"".join(out)}</ul>'
 
 
