@@ -12,6 +12,7 @@ import sys
 import time
 from typing import Any, Callable
 
+from rlm.answer_check import AnswerChecker
 from rlm.backends.base import Backend, Completion, Message, Sampling
 from rlm.config import RLMConfig, RLMResponse, TokenUsage, check_task
 from rlm.errors import BudgetExhaustedError, RLMError, UsageError
@@ -21,15 +22,11 @@ from rlm.backends.loading import load_backend
 from rlm.inputs import ContextInput, OpenedContext, open_context
 from rlm.loop_control import (
     Progress,
-    answer_items,
-    appears_in,
     asks_for_several,
     combine_stops,
     degenerate_cut,
     intervention,
     prints_only_literals,
-    reads_context,
-    restates_task,
 )
 from rlm.parsing import code_block_end, find_prose_final, first_code_block
 from rlm.prompts import (
@@ -39,11 +36,8 @@ from rlm.prompts import (
     LAST_TURN,
     NO_CODE_NOTE,
     NO_PROGRESS_WHY,
-    ONE_OF_MANY_CHECK,
     REPEAT_NOTE,
     SYSTEM_PROMPT,
-    UNREAD_CHECK,
-    UNSEEN_CHECK,
     first_user_message,
     turn_feedback,
 )
@@ -65,11 +59,6 @@ STEER_FINAL = "FINAL("
 RESAMPLE_TEMP = 0.8
 RESAMPLE_TOP_P = 0.95
 MAX_STALLS = 3
-
-
-def _quoted(answer: str) -> str:
-    flat = " ".join(answer.split())
-    return repr(flat if len(flat) <= 80 else flat[:77] + "...")
 
 
 class _Run:
@@ -96,7 +85,7 @@ class _Run:
             self.listeners.append(config.on_event)
         self.current: IterationRecord | None = None
         self.progress = Progress()  # what ran and what it showed: repeats, stalls, grounding
-        self.checked_answer = False  # the one "check your answer" turn has been given
+        self.checker = AnswerChecker(task, self.in_context)  # doubts about a FINAL answer
         self.degenerated = False  # the turn being generated was cut for repeating itself
         self.out_of_time = False  # the turn being generated was cut because max_time ran out
         self.resample = Sampling(config.max_tokens_per_turn, max(config.temp, RESAMPLE_TEMP),
@@ -295,7 +284,7 @@ class _Run:
         self.steer_search = literal or not new
         return turn_feedback(output=result.output, clean=clean,
                              restored_names=result.restored_names, repeated=repeated,
-                             literal=literal)
+                             literal=literal, several=asks_for_several(self.task))
 
     def steered_prefix(self, rec: IterationRecord) -> str:
         """How this turn starts: inside a code block, and after a turn that made no step (or in the
@@ -388,18 +377,11 @@ class _Run:
             rec.feedback = self.feedback_for(code, result, rec.iteration)
 
     def accept_final(self, rec: IterationRecord, answer: str, source: str, code: str | None) -> None:
-        """Take `answer` as the run's answer, unless it is the run's first answer and looks wrong.
-
-        Looks wrong: it only restates the task; or no code computed it from the context and it
-        occurs neither in what the model was shown (outputs, search hits) nor, once code has read
-        the context, in the context itself; or the task asks for several items, several lines
-        matched, and the answer gives one. Such an answer gets one turn to check it; whatever comes
-        after is accepted.
-        """
-        if self.config.check_answers and not (self.checked_answer or rec.last_turn):
-            note = self.answer_check(answer, code)
+        """Take `answer` as the run's answer, unless the answer checks (`rlm.answer_check`) doubt
+        it: then the model gets a turn to check it, and the note says why."""
+        if self.config.check_answers and not rec.last_turn:
+            note = self.checker.check(answer, code, self.progress)
             if note is not None:
-                self.checked_answer = True
                 self.steer_search = True
                 if code is not None:  # the same FINAL again is a repeat: resampled, not taken as is
                     self.progress.note_code(code, rec.iteration)
@@ -407,23 +389,6 @@ class _Run:
                 self.intervene(rec, "check_answer", answer=clip(answer, 200))
                 return
         rec.final, rec.final_source = answer, source
-
-    def answer_check(self, answer: str, code: str | None) -> str | None:
-        """The note that questions `answer`, or None when nothing speaks against it."""
-        quoted = _quoted(answer)
-        if restates_task(answer, self.task):
-            return UNREAD_CHECK.format(answer=quoted)
-        computed = code is not None and reads_context(code)
-        if not computed:
-            seen = appears_in(answer, lambda s: False, self.progress.outputs)
-            found = self.progress.read_context and appears_in(answer, self.in_context, [])
-            if not (seen or found):
-                template = UNSEEN_CHECK if self.progress.read_context else UNREAD_CHECK
-                return template.format(answer=quoted)
-        if (asks_for_several(self.task) and len(answer_items(answer)) == 1
-                and self.progress.most_matches > 1):
-            return ONE_OF_MANY_CHECK.format(answer=quoted, n=self.progress.most_matches)
-        return None
 
     def in_context(self, text: str) -> bool:
         return self.opened.context.find(text) != -1

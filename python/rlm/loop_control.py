@@ -235,6 +235,27 @@ def asks_for_several(task: str) -> bool:
     return bool(_MANY_CUES.search(task))
 
 
+# An enumeration in the task: "Puffin, Falcon, Bison and Badger" (two or more commas-separated
+# items, then "and"/"or" and the last one). "A and B" alone is left out: "sum and count" is no list.
+_ITEM = r"[A-Za-z0-9][\w\-']*(?:\.\d+)?"
+_ENUMERATION = re.compile(rf"{_ITEM}(?:\s*,\s*{_ITEM})+\s*,?\s+(?:and|or)\s+{_ITEM}")
+
+
+def named_items(task: str) -> list[str]:
+    """The items the task lists by name, in order ([] when it lists none).
+
+    >>> named_items("What are the project codes for Puffin, Falcon, Bison and Badger? Give each.")
+    ['Puffin', 'Falcon', 'Bison', 'Badger']
+    >>> named_items("Which users were locked out?"), named_items("Give the sum and the count.")
+    ([], [])
+    """
+    found = _ENUMERATION.search(task)
+    if found is None:
+        return []
+    parts = re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", found.group(0))
+    return [p for p in parts if p]
+
+
 def appears_in(answer: str, find: Callable[[str], bool], seen: Iterable[str]) -> bool:
     """Whether the answer (or every checkable part of it) occurs in the context or in output seen.
 
@@ -243,16 +264,24 @@ def appears_in(answer: str, find: Callable[[str], bool], seen: Iterable[str]) ->
 
     >>> appears_in("42", lambda s: False, ["total: 42"]), appears_in("7", lambda s: False, [])
     (True, True)
+    >>> appears_in("Orion 4817-ZQ", lambda s: False, ["the code of Orion is 4817-ZQ"])
+    True
     """
     answer = answer.strip()
     if len(answer) < MIN_CHECKED_PART:
         return True  # too short to tell: "7" occurs in any text
     seen_text = "\n".join(seen).lower()
 
-    def found(part: str) -> bool:
+    def found_as_is(part: str) -> bool:
         return find(part) or part.lower() in seen_text
 
-    if found(answer):
+    def found(part: str) -> bool:
+        # "Puffin 5118-MT" joins a name and its value that sit apart in the text: each word counts.
+        words = [w.strip(".,;:'\"()[]") for w in part.split()]
+        words = [w for w in words if len(w) >= MIN_CHECKED_PART]
+        return found_as_is(part) or (len(words) > 1 and all(found_as_is(w) for w in words))
+
+    if found_as_is(answer):
         return True
     parts = answer_parts(answer)
     return bool(parts) and all(found(p) for p in parts)

@@ -122,8 +122,8 @@ def describe_context(summary: ContextSummary) -> str:
 def _numbered(text: str, first: int) -> str:
     """`text` with `N:` before each line, numbering from `first`.
 
-    >>> _numbered("a\nb\n", 7)
-    '7:a\n8:b'
+    >>> _numbered("a\\nb\\n", 7)
+    '7:a\\n8:b'
     """
     lines = text.rstrip("\n").split("\n")
     return "\n".join(f"{first + i}:{line}" for i, line in enumerate(lines))
@@ -176,11 +176,22 @@ ONE_OF_MANY_CHECK = (
     "Before you answer: the task asks for several items and {n} lines matched, but your answer "
     "{answer} gives one. Collect every match (e.g. re.findall over context) and FINAL them all."
 )
+NAMED_ITEMS_CHECK = (
+    "Before you answer: the task asks about {n} items ({names}) and your answer {answer} gives "
+    "{given}. Look up each one, e.g. `for name in {listed!r}: print(grep(name))`, then FINAL all "
+    "of them, each with its value."
+)
 DEGENERATE_NOTE = "Your reply started repeating itself and was cut. Write one short code block."
 NO_PROGRESS_WHY = "{n} turns in a row brought nothing new"
 # No quotable clause after a colon: the 0.5B copied "if so, call FINAL(answer) now; ..." into its
 # FINAL after a search that found nothing (eval trajectories, 2026-11-25; wording from the eval).
 MAY_FINISH_NOTE = "If this output shows the answer, finish now with FINAL and the answer from it."
+# For a task that asks for several items: the note above made the 1.5B FINAL the first of four
+# named projects right after the grep that found it (eval trajectory, 2026-12-01).
+MAY_FINISH_ALL_NOTE = (
+    "If this output shows every item the task asks for, finish now with FINAL and all of them; "
+    "otherwise search for the ones still missing."
+)
 # After a search that found nothing the reminder invites a made-up answer; ask for a new search.
 NOTHING_FOUND_NOTE = (
     "Nothing matched. Search again with a shorter pattern: one distinctive word from the task, "
@@ -216,11 +227,12 @@ def found_nothing(output: str) -> bool:
 
 
 def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeated: bool,
-                  literal: bool = False) -> str:
+                  literal: bool = False, several: bool = False) -> str:
     """The user message that reports one execution back to the model.
 
     `output` is the REPL's own report (prints, echoed last expression, traceback, timeout or restart
-    notes); `clean` is true when the code raised nothing and was not stopped.
+    notes); `clean` is true when the code raised nothing and was not stopped; `several` when the
+    task asks for a list rather than one value.
 
     >>> print(turn_feedback(output="", clean=True, restored_names=[], repeated=False))
     (no output: the code ran but printed nothing; print() what you want to see)
@@ -243,5 +255,5 @@ def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeat
         many = grep_count(output)
         if many > 1:
             parts.append(MANY_MATCHES_NOTE.format(n=many))
-        parts.append(MAY_FINISH_NOTE)
+        parts.append(MAY_FINISH_ALL_NOTE if several else MAY_FINISH_NOTE)
     return "\n\n".join(parts)

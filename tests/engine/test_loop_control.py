@@ -310,3 +310,43 @@ def test_a_block_of_lines_repeated_three_times_is_cut_after_its_first_copy() -> 
     assert text[: degenerate_cut(text)] == "```python\n" + block
     twice = "```python\n" + block * 2
     assert degenerate_cut(twice) is None
+
+
+PROJECTS = ("filler\n" * 30 + "The project code for Puffin is 5118-MT.\n" + "filler\n" * 30
+            + "The project code for Falcon is 8546-QZ.\n" + "filler\n" * 30
+            + "The project code for Bison is 7065-UZ.\n")
+PROJECTS_TASK = "What are the project codes for Puffin, Falcon and Bison? Give each with its code."
+
+
+def test_the_items_a_task_names_are_found_in_its_enumeration() -> None:
+    from rlm.loop_control import named_items
+
+    assert named_items(PROJECTS_TASK) == ["Puffin", "Falcon", "Bison"]
+    assert named_items("Codes for crimson-harbor, lunar-meadow, or amber-willow?") == [
+        "crimson-harbor", "lunar-meadow", "amber-willow"]
+    assert named_items("What is the total and the count?") == []
+
+
+def test_an_answer_missing_named_items_is_questioned_twice_then_taken(run, code) -> None:
+    r = run([code("print(grep('Puffin'))"), code("FINAL('5118-MT')"), code("FINAL('8546-QZ')"),
+             code("FINAL('8546-QZ, 5118-MT')")],
+            context=PROJECTS, task=PROJECTS_TASK, check_answers=True)
+    assert "asks about 3 items (Puffin, Falcon, Bison)" in feedback(r, 2)
+    assert "for name in ['Puffin', 'Falcon', 'Bison']: print(grep(name))" in feedback(r, 2)
+    assert kinds(r, 3) == ["check_answer"]  # a different single answer: questioned again
+    assert r.answer == "8546-QZ, 5118-MT" and r.iterations == 4  # two checks, then taken
+
+
+def test_an_answer_that_covers_every_named_item_is_taken_at_once(run, code) -> None:
+    loop = "print([grep(n) for n in ['Puffin', 'Falcon', 'Bison']])"
+    r = run([code(loop), code("FINAL('Puffin 5118-MT, Falcon 8546-QZ, Bison 7065-UZ')")],
+            context=PROJECTS, task=PROJECTS_TASK, check_answers=True)
+    assert r.iterations == 2 and kinds(r, 2) == []
+
+
+def test_output_for_a_list_task_asks_for_every_item_before_finishing(run, code) -> None:
+    from rlm.prompts import MAY_FINISH_ALL_NOTE
+
+    r = run([code("print(grep('Puffin'))"), code("FINAL('x')")], context=PROJECTS,
+            task=PROJECTS_TASK)
+    assert MAY_FINISH_ALL_NOTE in feedback(r, 1) and MAY_FINISH_NOTE not in feedback(r, 1)

@@ -1,0 +1,95 @@
+"""Whether a FINAL answer looks wrong enough to give the model a turn to check it first.
+
+Two kinds of doubt, each with its own budget so a run cannot loop on checks:
+- grounding (once per run): the answer only restates the task, or no code computed it and it
+  occurs neither in what the model was shown nor in the context;
+- coverage (up to twice, for different answers): the task asks for several items and the answer
+  gives fewer, either against the items the task itself names ("for Puffin, Falcon, Bison and
+  Badger") or against the lines a search showed. The 1.5B answered one of four named projects,
+  was told so, and answered another single one (eval trajectory, 2026-12-01): one check was not
+  enough, and the second check names the items and the loop that finds them.
+
+Example:
+    >>> from rlm.loop_control import Progress
+    >>> checker = AnswerChecker("What are the codes for Ann, Bob and Eve?", lambda s: True)
+    >>> progress = Progress()
+    >>> progress.show("12:Ann's phone is 555-0142")
+    >>> print(checker.check("555-0142", "FINAL('555-0142')", progress))
+    Before you answer: the task asks about 3 items (Ann, Bob, Eve) and your answer '555-0142' gives 1. Look up each one, e.g. `for name in ['Ann', 'Bob', 'Eve']: print(grep(name))`, then FINAL all of them, each with its value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from rlm.loop_control import (
+    Progress,
+    answer_items,
+    appears_in,
+    asks_for_several,
+    named_items,
+    reads_context,
+    restates_task,
+)
+from rlm.prompts import NAMED_ITEMS_CHECK, ONE_OF_MANY_CHECK, UNREAD_CHECK, UNSEEN_CHECK
+
+MAX_COVERAGE_CHECKS = 2
+
+
+def quoted(answer: str) -> str:
+    """The answer as the check notes quote it: one line, at most 80 characters.
+
+    >>> quoted("a\\n b")
+    "'a b'"
+    """
+    flat = " ".join(answer.split())
+    return repr(flat if len(flat) <= 80 else flat[:77] + "...")
+
+
+@dataclass
+class AnswerChecker:
+    """The checks of one run. `find(s)` says whether `s` occurs in the context (a Rust find)."""
+
+    task: str
+    find: Callable[[str], bool]
+    grounding_checked: bool = False
+    coverage_checked: list[str] = field(default_factory=list)  # answers already questioned
+
+    def check(self, answer: str, code: str | None, progress: Progress) -> str | None:
+        """The note that questions `answer` (and counts against its kind's budget), or None."""
+        if not self.grounding_checked:
+            note = self.grounding(answer, code, progress)
+            if note is not None:
+                self.grounding_checked = True
+                return note
+        if len(self.coverage_checked) < MAX_COVERAGE_CHECKS and answer not in self.coverage_checked:
+            note = self.coverage(answer, progress)
+            if note is not None:
+                self.coverage_checked.append(answer)
+                return note
+        return None
+
+    def grounding(self, answer: str, code: str | None, progress: Progress) -> str | None:
+        if restates_task(answer, self.task):
+            return UNREAD_CHECK.format(answer=quoted(answer))
+        if code is not None and reads_context(code):
+            return None  # computed from the context: whatever it is, code found it
+        seen = appears_in(answer, lambda s: False, progress.outputs)
+        found = progress.read_context and appears_in(answer, self.find, [])
+        if seen or found:
+            return None
+        template = UNSEEN_CHECK if progress.read_context else UNREAD_CHECK
+        return template.format(answer=quoted(answer))
+
+    def coverage(self, answer: str, progress: Progress) -> str | None:
+        given = len(answer_items(answer))
+        named = [item for item in named_items(self.task) if self.find(item)]
+        if len(named) >= 2 and given < len(named):
+            low = answer.lower()
+            if any(item.lower() not in low for item in named):
+                return NAMED_ITEMS_CHECK.format(n=len(named), names=", ".join(named),
+                                                answer=quoted(answer), given=given, listed=named)
+        if asks_for_several(self.task) and given == 1 and progress.most_matches > 1:
+            return ONE_OF_MANY_CHECK.format(answer=quoted(answer), n=progress.most_matches)
+        return None
