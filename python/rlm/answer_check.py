@@ -55,9 +55,13 @@ class AnswerChecker:
     find: Callable[[str], bool]
     grounding_checked: bool = False
     coverage_checked: list[str] = field(default_factory=list)  # answers already questioned
+    # The last note names the lookup loop to write: the next turn should not be steered into
+    # one grep (the 1.5B then looked up one item again).
+    gave_loop: bool = False
 
     def check(self, answer: str, code: str | None, progress: Progress) -> str | None:
         """The note that questions `answer` (and counts against its kind's budget), or None."""
+        self.gave_loop = False
         if not self.grounding_checked:
             note = self.grounding(answer, code, progress)
             if note is not None:
@@ -88,6 +92,7 @@ class AnswerChecker:
         if len(named) >= 2 and given < len(named):
             low = answer.lower()
             if any(item.lower() not in low for item in named):
+                self.gave_loop = True
                 return NAMED_ITEMS_CHECK.format(n=len(named), names=", ".join(named),
                                                 answer=quoted(answer), given=given, listed=named)
         if asks_for_several(self.task) and given == 1 and progress.most_matches > 1:

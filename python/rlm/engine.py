@@ -382,7 +382,7 @@ class _Run:
         if self.config.check_answers and not rec.last_turn:
             note = self.checker.check(answer, code, self.progress)
             if note is not None:
-                self.steer_search = True
+                self.steer_search = not self.checker.gave_loop
                 if code is not None:  # the same FINAL again is a repeat: resampled, not taken as is
                     self.progress.note_code(code, rec.iteration)
                 rec.feedback = note

@@ -350,3 +350,18 @@ def test_output_for_a_list_task_asks_for_every_item_before_finishing(run, code) 
     r = run([code("print(grep('Puffin'))"), code("FINAL('x')")], context=PROJECTS,
             task=PROJECTS_TASK)
     assert MAY_FINISH_ALL_NOTE in feedback(r, 1) and MAY_FINISH_NOTE not in feedback(r, 1)
+
+
+def test_after_a_named_items_check_the_next_turn_is_not_forced_into_one_grep() -> None:
+    from rlm import RLMConfig, rlm_generate
+    from rlm.engine import STEER_SEARCH
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    one = P + "FINAL('5118-MT')\n```"
+    loop = P + "for name in ['Puffin', 'Falcon', 'Bison']: print(grep(name))\n```"
+    unread = P + "FINAL('9999-ZZ')\n```"
+    backend = _PrefixBackend([P + "print(grep('Puffin'))\n```", one, loop, unread, unread])
+    rlm_generate(backend=backend, context=PROJECTS, task=PROJECTS_TASK,
+                 config=RLMConfig(search_hints=False))
+    # After the loop note: a free turn; after the grounding note on a made-up answer: a search.
+    assert backend.prefixes[:5] == [P, P, P, P, P + STEER_SEARCH]
