@@ -84,6 +84,26 @@ def head_that_fits(context: Context, budget: int, count_tokens: Callable[[str], 
     return fit_head(context[: budget * 16], budget, count_tokens)
 
 
+def direct_document(backend: Backend, context: Context, question: str, window: int | None,
+                    answer_tokens: int = ANSWER_TOKENS, *, tokens: int | None = None,
+                    exact: bool = False) -> str:
+    """What a direct answer reads: the whole context when it fits `window` beside the question and
+    the answer, else its longest head that does (no `window`: the whole context).
+
+    `tokens` is the context's token count when already known (`exact` when counted, not estimated):
+    an exact count that fits skips counting the text again.
+
+    >>> class B: count_tokens = staticmethod(len)
+    >>> direct_document(B(), Context.from_str("abcdefgh"), "Why?", 425)  # type: ignore[arg-type]
+    'abcdef'
+    """
+    budget = (document_budget(backend, question, window, answer_tokens) if window
+              else (tokens or len(context)) + 1)
+    if tokens is not None and exact and tokens <= budget:
+        return context[:]
+    return head_that_fits(context, budget, backend.count_tokens)
+
+
 def choose_mode(mode: Mode, context_tokens: int | None, window: int | None) -> Literal["rlm", "direct"]:
     """What `--mode` means for this context: `auto` picks direct for a small, counted context.
 

@@ -16,7 +16,7 @@ from rlm.answer_check import AnswerChecker
 from rlm.backends.base import Backend, Completion, Message, Sampling
 from rlm.config import RLMConfig, RLMResponse, TokenUsage, check_task
 from rlm.errors import BudgetExhaustedError, RLMError, UsageError
-from rlm.direct import ANSWER_TOKENS, choose_mode, document_budget, generate_direct, head_that_fits
+from rlm.direct import ANSWER_TOKENS, choose_mode, direct_document, generate_direct
 from rlm.events import Event, EventKind, StderrPrinter
 from rlm.backends.loading import load_backend
 from rlm.inputs import ContextInput, OpenedContext, open_context
@@ -472,12 +472,9 @@ class _Run:
         traj, context = self.trajectory, self.opened.context
         rec = IterationRecord(iteration=1)
         traj.iterations.append(rec)
-        window = self.backend.context_window
-        budget = (document_budget(self.backend, self.task, window, self.direct_sampling.max_tokens)
-                  if window else (summary.tokens or len(context)) + 1)
-        document = (context[:] if summary.tokens is not None and not summary.tokens_estimated
-                    and summary.tokens <= budget else head_that_fits(context, budget,
-                                                                     self.backend.count_tokens))
+        document = direct_document(self.backend, context, self.task, self.backend.context_window,
+                                   self.direct_sampling.max_tokens, tokens=summary.tokens,
+                                   exact=not summary.tokens_estimated)
         if len(document) < len(context):
             self.intervene(rec, "direct_truncated", chars_seen=len(document), chars=len(context))
         self.emit("turn", 1, last=False, prefix="")

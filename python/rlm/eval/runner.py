@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from rlm._core import Context
 from rlm.backends.base import Backend, Sampling
-from rlm.direct import document_budget, generate_direct, head_that_fits
+from rlm.direct import direct_document, generate_direct
 from rlm.errors import UsageError
 from rlm.eval.report import summarise
 from rlm.eval.results import RunResult
@@ -49,8 +49,8 @@ def run_direct(
     >>> # run_direct(backend, task, model="0.5B", window=8192).truncated  -> True for a 1M context
     """
     start = time.perf_counter()
-    budget = document_budget(backend, task.question, window, answer_tokens)
-    head = head_that_fits(Context.open(str(task.context)), budget, backend.count_tokens)
+    head = direct_document(backend, Context.open(str(task.context)), task.question, window,
+                           answer_tokens)
     done = generate_direct(backend, head, task.question, Sampling(answer_tokens))
     answer = done.text.strip()
     return RunResult(
