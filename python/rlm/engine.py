@@ -1,8 +1,9 @@
 """The RLM loop (docs/engine.md): generate a turn, run its code in the REPL, feed back, repeat.
 
 One `_Run` per call: it owns the conversation, the token counts, the budgets and the trajectory.
-The REPL (rlm.repl.session) runs the model's code in a child process and calls back into `_Run`
-for `llm_query`; the backend (rlm.backends) generates text. Nothing here imports MLX.
+`rlm.turns.TurnGenerator` generates each turn through the backend (rlm.backends); the REPL
+(rlm.repl.session) runs the model's code in a child process and calls back into `_Run` for
+`llm_query`. Nothing here imports MLX.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import time
 from typing import Any, Callable
 
 from rlm.answer_check import AnswerChecker
-from rlm.backends.base import Backend, Completion, Message, Sampling
+from rlm.backends.base import Backend, Message, Sampling
 from rlm.config import RLMConfig, RLMResponse, TokenUsage, check_task
 from rlm.errors import BudgetExhaustedError, RLMError, UsageError
 from rlm.direct import ANSWER_TOKENS, choose_mode, direct_document, generate_direct
@@ -23,12 +24,11 @@ from rlm.inputs import ContextInput, OpenedContext, open_context
 from rlm.loop_control import (
     Progress,
     asks_for_several,
-    combine_stops,
     degenerate_cut,
     intervention,
     prints_only_literals,
 )
-from rlm.parsing import code_block_end, find_prose_final, first_code_block
+from rlm.parsing import find_prose_final, first_code_block
 from rlm.prompts import (
     ASSISTANT_PREFIX,
     CUT_NOTE,
@@ -45,6 +45,7 @@ from rlm.repl.session import ExecResult, ReplSession
 from rlm.summary import ContextSummary, summarize
 from rlm.task_hints import describe_hits, task_hits
 from rlm.trajectory import IterationRecord, LLMCallRecord, Trajectory, clip
+from rlm.turns import TurnGenerator
 
 RESPONSE_KEEP_CHARS = 2000  # of each sub-call's reply, in the trajectory
 # Tokens kept free in the model's window for the last "best answer" turn (its prompt grows by one
@@ -78,7 +79,6 @@ class _Run:
         # Start each turn inside a code block (small models answer in prose otherwise), unless the
         # backend returns whole messages (replay) or its template cannot continue an assistant turn.
         self.prefix = ASSISTANT_PREFIX if getattr(backend, "supports_assistant_prefix", True) else ""
-        self.turn_prefix = self.prefix  # this turn's start: the prefix, or a steered one
         self.steer_search = False  # the last turn made no step: start the next one with a search
         self.listeners: list[Callable[[Event], None]] = [StderrPrinter()] if config.verbose else []
         if config.on_event is not None:
@@ -86,8 +86,6 @@ class _Run:
         self.current: IterationRecord | None = None
         self.progress = Progress()  # what ran and what it showed: repeats, stalls, grounding
         self.checker = AnswerChecker(task, self.in_context)  # doubts about a FINAL answer
-        self.degenerated = False  # the turn being generated was cut for repeating itself
-        self.out_of_time = False  # the turn being generated was cut because max_time ran out
         self.resample = Sampling(config.max_tokens_per_turn, max(config.temp, RESAMPLE_TEMP),
                                  RESAMPLE_TOP_P, config.top_k)
         self.direct_sampling = Sampling(ANSWER_TOKENS, config.temp, config.top_p, config.top_k)
@@ -95,6 +93,8 @@ class _Run:
         self.save_failed = False
         self.trajectory = Trajectory(task=task, model=backend.name, config=config.to_dict(),
                                      context=opened.describe(), path=trajectory_path)
+        self.turns = TurnGenerator(backend, self.sampling, self.tokens, emit=self.emit,
+                                   intervene=self.intervene, time_is_up=self.time_is_up)
 
     # -- reporting ----------------------------------------------------------------------------------
 
@@ -126,9 +126,13 @@ class _Run:
         cfg = self.config
         if cfg.max_total_tokens is not None and self.tokens.total >= cfg.max_total_tokens:
             return f"max_total_tokens ({cfg.max_total_tokens}) used up"
-        if cfg.max_time is not None and self.elapsed() >= cfg.max_time:
+        if self.time_is_up():
             return f"max_time ({cfg.max_time:g} s) used up"
         return None
+
+    def time_is_up(self) -> bool:
+        """Whether the run's `max_time` is used up (checked between turns and while generating)."""
+        return self.config.max_time is not None and self.elapsed() >= self.config.max_time
 
     def exhausted(self, iteration: int) -> str | None:
         """Why no ordinary turn may follow `iteration`, or None."""
@@ -197,76 +201,10 @@ class _Run:
 
     # -- one turn -----------------------------------------------------------------------------------
 
-    def stop_at_block_end(self, text: str) -> int | None:
-        """StopFn: cut generation just after the first code block closes."""
-        end = code_block_end(self.turn_prefix + text)
-        return None if end is None else max(0, end - len(self.turn_prefix))
-
-    def stop_if_degenerate(self, text: str) -> int | None:
-        """StopFn: cut a turn that has started repeating itself (remembered for the feedback)."""
-        cut = degenerate_cut(text)
-        if cut is not None:
-            self.degenerated = True
-        return cut
-
-    def stop_if_out_of_time(self, text: str) -> int | None:
-        """StopFn: end a turn when the run's `max_time` is used up (a turn may otherwise run on
-        to `max_tokens`: 4096 tokens are ~10 minutes on a 2-core CPU)."""
-        if self.config.max_time is not None and self.elapsed() >= self.config.max_time:
-            self.out_of_time = True
-            return len(text)
-        return None
-
-    def generate(self, messages: list[Message], rec: IterationRecord,
-                 sampling: Sampling | None = None) -> str:
-        self.degenerated = self.out_of_time = False
-        streamed: list[str] = []
-
-        def on_text(piece: str) -> None:
-            streamed.append(piece)
-            self.emit("text", rec.iteration, text=piece)
-
-        try:
-            completion: Completion = self.backend.generate(
-                messages, sampling or self.sampling,
-                stop=combine_stops(self.stop_at_block_end, self.stop_if_degenerate,
-                                   self.stop_if_out_of_time),
-                assistant_prefix=self.turn_prefix, conversation="root", on_text=on_text)
-        except BaseException:  # Ctrl-C / SIGTERM mid-turn: the trajectory keeps what was streamed
-            self.keep_cut_turn(rec, "".join(streamed))
-            raise
-        text = self.turn_prefix + completion.text
-        rec.text, rec.finish_reason = text, completion.finish_reason
-        rec.prompt_tokens = completion.prompt_tokens
-        # A resampled turn prefills and generates again: the record keeps the sum.
-        rec.prefill_tokens += completion.prefill_tokens
-        rec.generated_tokens += completion.generation_tokens
-        rec.generate_seconds += completion.elapsed
-        self.tokens.root_prefill += completion.prefill_tokens
-        self.tokens.root_generated += completion.generation_tokens
-        self.emit("generated", rec.iteration, text=text, prompt_tokens=completion.prompt_tokens,
-                  prefill_tokens=completion.prefill_tokens,
-                  generated_tokens=completion.generation_tokens, seconds=completion.elapsed)
-        if self.degenerated:
-            self.intervene(rec, "cut_degenerate", generated_tokens=completion.generation_tokens)
-        if self.out_of_time:
-            self.intervene(rec, "cut_time", generated_tokens=completion.generation_tokens)
-        return text
-
     def intervene(self, rec: IterationRecord, kind: str, **data: Any) -> None:
         """Record (and report) one step the engine took on its own."""
         rec.interventions.append(intervention(kind, **data))
         self.emit("intervention", rec.iteration, kind=kind, **data)
-
-    def keep_cut_turn(self, rec: IterationRecord, streamed: str) -> None:
-        """Record a turn whose generation was stopped by an exception, as far as it got."""
-        rec.text, rec.finish_reason = self.turn_prefix + streamed, "interrupted"
-        try:  # the backend's Completion never came: count what was streamed
-            generated = self.backend.count_tokens(streamed) if streamed else 0
-        except Exception:  # noqa: BLE001 - a backend without a tokenizer: the text is what matters
-            generated = 0
-        rec.generated_tokens += generated
-        self.tokens.root_generated += generated
 
     def execute(self, repl: ReplSession, code: str, rec: IterationRecord) -> ExecResult:
         result = repl.execute(code)
@@ -321,7 +259,7 @@ class _Run:
                 return text
             self.intervene(rec, "resample", reason=f"repeats the code of turn {seen}",
                            attempt=attempt, temp=self.resample.temp)
-            text = self.generate(messages, rec, self.resample)
+            text = self.turns.generate(messages, rec, self.resample)
         return text
 
     def turn(self, repl: ReplSession, messages: list[Message], iteration: int,
@@ -330,9 +268,9 @@ class _Run:
         rec = IterationRecord(iteration=iteration, last_turn=last)
         self.current = rec
         self.trajectory.iterations.append(rec)
-        self.turn_prefix = self.steered_prefix(rec)
-        self.emit("turn", iteration, last=last, prefix=self.turn_prefix)
-        text = self.fresh_code(messages, rec, self.generate(messages, rec))
+        self.turns.prefix = self.steered_prefix(rec)
+        self.emit("turn", iteration, last=last, prefix=self.turns.prefix)
+        text = self.fresh_code(messages, rec, self.turns.generate(messages, rec))
         messages.append({"role": "assistant", "content": text})
         block = first_code_block(text)
         if block is not None and block.code.strip():
@@ -347,7 +285,7 @@ class _Run:
                 return rec
             self.run_code(repl, block.code, rec, source="code")
             notes = []
-            if self.degenerated:
+            if self.turns.degenerated:
                 notes.append(DEGENERATE_NOTE)
             elif not block.closed and rec.finish_reason == "length":
                 notes.append(CUT_NOTE.format(max_tokens=self.config.max_tokens_per_turn))
@@ -358,7 +296,7 @@ class _Run:
         # means the model has not seen that code's output yet).
         prose = find_prose_final(text)
         if prose is None:
-            rec.feedback = DEGENERATE_NOTE if self.degenerated else NO_CODE_NOTE
+            rec.feedback = DEGENERATE_NOTE if self.turns.degenerated else NO_CODE_NOTE
             self.progress.stall()
             self.steer_search = True
         elif prose.kind == "FINAL":
