@@ -27,7 +27,7 @@ Conventions, everywhere in this module:
 
 import os
 from collections.abc import Iterator
-from typing import Final, Literal, final, overload
+from typing import Any, Final, Literal, final, overload
 
 __all__ = [
     "DEFAULT_MAX_MATERIALIZE",
@@ -40,6 +40,9 @@ __all__ = [
     "LineIterator",
     "Match",
     "SplitIterator",
+    "landlock_abi",
+    "restrict_self",
+    "set_non_dumpable",
 ]
 
 DEFAULT_MAX_MATERIALIZE: Final[int]
@@ -450,3 +453,44 @@ class Context:
         """UTF-8 byte offset of character `offset` (0 <= offset <= len)."""
     def char_offset(self, byte_offset: int) -> int:
         """Character offset of the character holding UTF-8 byte `byte_offset` (0 <= it <= byte_len)."""
+
+# -- the REPL worker's sandbox (rust/rlm-core/src/sandbox.rs; used by rlm.repl.sandbox) ------------
+
+def restrict_self(read_only: list[str], read_write: list[str]) -> dict[str, Any]:
+    """Confine this thread, and every thread and process it starts from now on, with Landlock.
+
+    Irreversible. Afterwards only paths beneath `read_only` (read, list, execute) and `read_write`
+    (also create, write, remove; no device nodes, no execution) can be opened; TCP connect and
+    bind are denied (Landlock ABI 4); signals to processes outside, and abstract unix sockets
+    created outside, are denied (ABI 6); UDP and pathname unix sockets too on ABI 10 / 9. Also sets
+    `no_new_privs` and drops every capability (a root worker). An older kernel enforces what it
+    knows (best effort); a path that does not exist is skipped and named. Raises
+    `rlm.errors.SandboxError` if the kernel refuses the ruleset. Linux; elsewhere nothing is
+    enforced and `abi` is 0.
+
+    Returns `{"abi": int (0: nothing enforced), "active": [names], "not_enforced": [names],
+    "no_new_privs": bool, "capabilities_dropped": bool, "skipped": ["path: why", ...]}` with names
+    among files, truncate, tcp, device-ioctl, signals, abstract-unix-sockets, unix-sockets, udp.
+
+    Example:
+        >>> restrict_self(["/usr"], ["/tmp/rlm-repl-x"])["active"]
+        ['files', 'truncate', 'tcp', 'device-ioctl', 'signals', 'abstract-unix-sockets']
+    """
+
+def landlock_abi() -> int:
+    """The Landlock ABI version the running kernel offers; 0 without Landlock (or not Linux).
+
+    Example:
+        >>> landlock_abi() >= 0
+        True
+    """
+
+def set_non_dumpable() -> bool:
+    """`prctl(PR_SET_DUMPABLE, 0)`: same-user processes can no longer read this process's
+    /proc/PID/environ or memory, or attach a debugger; no core dumps. False where the platform has
+    no such switch (not Linux).
+
+    Example:
+        >>> set_non_dumpable()
+        True
+    """

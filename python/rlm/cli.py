@@ -141,6 +141,11 @@ def setup_arg_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-check-answers", dest="check_answers", action="store_false",
                    help="accept a first FINAL even when no code read the context or the answer "
                    "appears nowhere in it (by default such an answer gets one turn to check it)")
+    p.add_argument("--sandbox", choices=("auto", "strict", "off"), default=defaults.sandbox,
+                   help="confine the REPL's code: read only Python and the context, write only a "
+                   "private temp dir, no network, no signals out (auto: as far as this system "
+                   "allows, the default; strict: refuse to run without all of it; off: your full "
+                   "rights)")
     p.add_argument("--output-trajectory", "-o", metavar="PATH",
                    help="write the run's trajectory as JSON to PATH (after every turn)")
     p.add_argument("--json", action="store_true",
@@ -168,6 +173,7 @@ def config_from_args(args: argparse.Namespace) -> RLMConfig:
         max_output_chars=args.max_output_chars,
         max_llm_calls=args.max_llm_calls, encoding_errors=args.encoding_errors,
         max_time=args.max_time, mode=args.mode, search_hints=args.search_hints,
+        sandbox=args.sandbox,
     )
 
 

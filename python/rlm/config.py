@@ -11,6 +11,7 @@ from rlm.events import Event
 
 Mode = Literal["rlm", "direct", "auto"]
 EncodingErrors = Literal["strict", "replace"]
+Sandbox = Literal["auto", "strict", "off"]  # rlm.repl.sandbox: how far model code is confined
 
 
 @dataclass
@@ -45,6 +46,9 @@ class RLMConfig:
     encoding_errors: EncodingErrors = "strict"  # "replace" decodes invalid UTF-8 as U+FFFD
     max_total_tokens: int | None = None  # prompt + generated tokens over all calls; None = no cap
     max_time: float | None = None  # wall-clock seconds for the whole run; None = no cap
+    # "auto": confine the REPL as far as the system allows; "strict": refuse to run without the
+    # full sandbox; "off": model code runs with the user's full rights (README, Security).
+    sandbox: Sandbox = "auto"
     on_event: Callable[[Event], None] | None = None  # called for every Event, in the driver
 
     def __post_init__(self) -> None:
@@ -71,6 +75,8 @@ class RLMConfig:
             raise UsageError(f"top_k must be 0 (off) or more, got {self.top_k}")
         if self.mode not in ("rlm", "direct", "auto"):
             raise UsageError(f"mode must be 'rlm', 'direct' or 'auto', got {self.mode!r}")
+        if self.sandbox not in ("auto", "strict", "off"):
+            raise UsageError(f"sandbox must be 'auto', 'strict' or 'off', got {self.sandbox!r}")
         if self.encoding_errors not in ("strict", "replace"):
             raise UsageError(
                 f"encoding_errors must be 'strict' or 'replace', got {self.encoding_errors!r}"

@@ -41,6 +41,7 @@ from rlm.prompts import (
     first_user_message,
     turn_feedback,
 )
+from rlm.repl.sandbox import describe as describe_sandbox
 from rlm.repl.session import ExecResult, ReplSession
 from rlm.summary import ContextSummary, summarize
 from rlm.task_hints import describe_hits, task_hits
@@ -60,6 +61,10 @@ STEER_FINAL = "FINAL("
 RESAMPLE_TEMP = 0.8
 RESAMPLE_TOP_P = 0.95
 MAX_STALLS = 3
+
+
+# Sandbox warnings already printed by this process: `rlm eval` runs many tasks, one line is enough.
+_SANDBOX_WARNED: set[str] = set()
 
 
 class _Run:
@@ -118,6 +123,18 @@ class _Run:
             if not self.save_failed:
                 print(f"rlm: warning: cannot write the trajectory: {e}", file=sys.stderr)
             self.save_failed = True
+
+    def report_sandbox(self, report: dict[str, Any]) -> None:
+        """Keep the sandbox's report in the trajectory; say on stderr, once per process, when it
+        protects less than asked (with -v, always: the printer shows it)."""
+        text = describe_sandbox(report)
+        self.trajectory.sandbox = {**report, "summary": text}
+        self.emit("sandbox", 0, report=report, text=text)
+        weak = report.get("mode") != "off" and (report.get("mechanism", "none") == "none"
+                                                or bool(report.get("missing_required")))
+        if weak and not self.config.verbose and text not in _SANDBOX_WARNED:
+            _SANDBOX_WARNED.add(text)
+            print(f"rlm: warning: {text}", file=sys.stderr)
 
     # -- budgets ------------------------------------------------------------------------------------
 
@@ -363,7 +380,8 @@ class _Run:
                 exec_timeout=cfg.exec_timeout, memory_limit_bytes=cfg.memory_limit_bytes,
                 max_output_chars=cfg.max_output_chars,
                 tokenizer_path=getattr(self.backend, "tokenizer_path", None),
-                interrupt_grace=cfg.interrupt_grace)
+                interrupt_grace=cfg.interrupt_grace, sandbox=cfg.sandbox)
+            self.report_sandbox(session.sandbox_report)
             iteration = 0
             while True:
                 iteration += 1

@@ -38,6 +38,10 @@ class ReplError(RLMError):
     """The REPL worker could not start or was used after close() (not errors in model code)."""
 
 
+class SandboxError(RLMError):
+    """The REPL's sandbox could not be applied as asked (`--sandbox strict` on a system without it)."""
+
+
 class BudgetExhaustedError(RLMError):
     """A run budget (llm_query calls, tokens, wall time) is used up; the model is asked to answer."""
 

@@ -8,6 +8,7 @@ from typing import Any, Literal, TextIO
 
 # In order of appearance:
 #   "start"     context summary, before the first turn (data: context, model)
+#   "sandbox"   the REPL worker started (data: report, the sandbox's report; text, one line)
 #   "turn"      a root turn starts (data: last: true for the "best answer" turn; prefix: the
 #               text the assistant turn starts with, e.g. an opening code fence)
 #   "text"      a piece of generated text, streamed as the model writes it (data: text)
@@ -19,8 +20,8 @@ from typing import Any, Literal, TextIO
 #   "feedback"  the message fed back to the model for the next turn (data: text)
 #   "end"       the run is over (data: answer, error, exhausted, iterations, total_tokens)
 EventKind = Literal[
-    "start", "turn", "text", "generated", "code", "llm_query", "output", "intervention", "feedback",
-    "end"
+    "start", "sandbox", "turn", "text", "generated", "code", "llm_query", "output", "intervention",
+    "feedback", "end"
 ]
 
 
@@ -79,6 +80,8 @@ class StderrPrinter:
                 f"rlm: {d['model']}; context {ctx['chars']:,} chars, {ctx['lines']:,} lines "
                 f"({ctx['source']})\n"
             )
+        elif event.kind == "sandbox":
+            self._write(f"rlm: {d['text']}\n")
         elif event.kind == "turn":
             self._streamed = False
             title = "last turn: best answer" if d.get("last") else f"turn {event.iteration}"

@@ -3,6 +3,7 @@
 Format (version 1; docs/engine.md describes every field):
     {"version": 1, "status": "running" | "answered" | "exhausted" | "error" | "interrupted",
      "task", "model", "config", "context": {source, path, bytes, chars, lines, tokens, ...},
+     "sandbox": {mode, mechanism, abi, active, missing_required, ...} (rlm.repl.sandbox),
      "system_prompt", "first_message",
      "iterations": [{"iteration", "prompt_tokens", "prefill_tokens", "generated_tokens",
                      "finish_reason", "text", "code", "output", "output_chars", "output_truncated",
@@ -131,6 +132,7 @@ class Trajectory:
         self.model = model
         self.config = config
         self.context = context
+        self.sandbox: dict[str, Any] | None = None  # the REPL sandbox's report (rlm.repl.sandbox)
         self.system_prompt = ""
         self.first_message = ""
         self.iterations: list[IterationRecord] = []
@@ -153,6 +155,7 @@ class Trajectory:
             "model": self.model,
             "config": self.config,
             "context": self.context,
+            "sandbox": self.sandbox,
             "system_prompt": self.system_prompt,
             "first_message": self.first_message,
             "iterations": [it.to_dict() for it in self.iterations],

@@ -15,7 +15,7 @@ import sys
 import tempfile
 import weakref
 from pathlib import Path
-from typing import IO
+from typing import IO, Sequence
 
 from rlm.repl import limits
 from rlm.repl import protocol
@@ -46,7 +46,8 @@ class WorkerProcess:
         >>> proc.kill()
     """
 
-    def __init__(self, python: str, env: dict[str, str]) -> None:
+    def __init__(self, python: str, env: dict[str, str], wrapper: Sequence[str] = ()) -> None:
+        # `wrapper` goes before the interpreter: `sandbox-exec -p PROFILE` on macOS (repl/sandbox_macos.py).
         cmd_r, cmd_w = os.pipe()
         reply_r, reply_w = os.pipe()
         # Never written: its end of file tells the worker's watchdog that we died (rlm.repl.limits).
@@ -58,7 +59,7 @@ class WorkerProcess:
         flags = ["-P"] if sys.version_info >= (3, 11) else []  # no cwd on sys.path: a ./re.py can't shadow
         try:
             self.proc = subprocess.Popen(
-                [python, *flags, "-X", "faulthandler", "-c", _BOOTSTRAP, str(cmd_r), str(reply_w),
+                [*wrapper, python, *flags, "-X", "faulthandler", "-c", _BOOTSTRAP, str(cmd_r), str(reply_w),
                  _PACKAGE_DIR, str(lifeline_r), str(interrupt_fd)],
                 pass_fds=(cmd_r, reply_w, lifeline_r, interrupt_fd), stdin=subprocess.DEVNULL, stdout=self.capture,
                 stderr=self.capture, env=env, start_new_session=True, close_fds=True,

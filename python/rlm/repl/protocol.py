@@ -27,20 +27,18 @@ import struct
 import time
 from json import dumps as _dumps  # bound once: model code that patches `json` cannot break the wire
 from json import loads as _loads
-from typing import Literal, TypedDict, Union, cast
+from typing import Any, Literal, TypedDict, Union, cast
 
 __all__ = [
     "INTERRUPT_RECORD", "MAX_MESSAGE_BYTES", "ProtocolError", "ProtocolTimeout", "recv", "send",
     "Message", "DriverMessage", "WorkerMessage", "InitMessage", "ExecMessage", "LLMResultMessage",
-    "ShutdownMessage", "ReadyMessage", "LLMQueryMessage", "DoneMessage",
+    "ShutdownMessage", "SandboxRequest", "ReadyMessage", "LLMQueryMessage", "DoneMessage",
 ]
 
 
 # -- driver -> worker ---------------------------------------------------------------------------------
 
-class InitMessage(TypedDict):
-    """The first message: what the worker opens and the limits it runs under."""
-
+class _InitRequired(TypedDict):
     type: Literal["init"]
     context_path: str | None
     encoding_errors: str  # "strict" or "replace", as Context.open takes
@@ -48,6 +46,19 @@ class InitMessage(TypedDict):
     memory_mode: str  # "auto", "rlimit" or "rss" (rlm.repl.limits)
     max_output_chars: int
     tokenizer_path: str | None
+
+
+class SandboxRequest(TypedDict):
+    """How the worker confines itself (rlm.repl.sandbox) before it opens the context."""
+
+    mode: str  # "auto" or "strict" ("off" sends no request)
+    temp_dir: str  # the session's private directory, the only writable one
+
+
+class InitMessage(_InitRequired, total=False):
+    """The first message: what the worker opens and the limits it runs under."""
+
+    sandbox: SandboxRequest
 
 
 class ExecMessage(TypedDict):
@@ -92,7 +103,8 @@ class ReadyMessage(_ReadyRequired, total=False):
     `stage` ("context" when the context could not be opened)."""
 
     memory_mode: str  # "rlimit" or "rss"
-    stage: str
+    stage: str  # "sandbox" when it could not confine itself as asked (`--sandbox strict`)
+    sandbox: dict[str, Any]  # the sandbox's report (rlm.repl.sandbox.restrict_worker)
 
 
 class LLMQueryMessage(TypedDict):

@@ -15,6 +15,10 @@ Limits (docs/repl.md has the reasoning):
   (see rlm.repl.limits): `MemoryError` inside the code, the run continues.
 - output: at most `max_output_chars` characters (head + tail), capped inside the child.
 - environment: secrets scrubbed (rlm.repl.limits.scrubbed_env).
+- sandbox (`sandbox="auto"|"strict"|"off"`, rlm.repl.sandbox): the worker can read only Python,
+  the package and the context, write only a private temp dir (its TMPDIR, removed on close), has
+  no network and cannot signal the driver; the driver is non-dumpable. `sandbox_report` says
+  which protections hold.
 
 Example:
     >>> with ReplSession("notes.txt", llm_query=lambda p: "ok") as repl:
@@ -35,8 +39,9 @@ from typing import Callable
 
 from rlm.repl import limits
 from rlm import defaults
-from rlm.errors import ContextError, ReplError
+from rlm.errors import ContextError, ReplError, SandboxError, UsageError
 from rlm.repl import protocol
+from rlm.repl import sandbox as repl_sandbox
 from rlm.repl.process import WorkerProcess
 
 __all__ = ["ExecResult", "LLMCallRecord", "ReplSession"]
@@ -88,8 +93,11 @@ class ReplSession:
     `llm_query_batched` in one call (otherwise each prompt goes to `llm_query` in turn).
     `memory_mode` is "auto" (RLIMIT_AS on Linux, a driver-side footprint watcher on macOS), "rlimit"
     or "rss" (the watcher; `interrupt_grace` is then also how long code may stay over budget).
+    `sandbox` is "auto" (confine the worker as far as the system allows), "strict" (refuse to
+    start without every protection in `rlm.repl.sandbox.REQUIRED`) or "off" (full user rights).
 
-    Raises `ContextError` if the child cannot open the context, `ReplError` if it cannot start.
+    Raises `ContextError` if the child cannot open the context, `ReplError` if it cannot start,
+    `SandboxError` in "strict" mode on a system that cannot confine it.
 
     Example:
         >>> repl = ReplSession(None, llm_query=lambda p: p.upper())
@@ -118,7 +126,10 @@ class ReplSession:
         memory_mode: limits.MemoryMode = "auto",
         startup_timeout: float = 60.0,
         python: str = sys.executable,
+        sandbox: repl_sandbox.SandboxMode = "auto",
     ) -> None:
+        if sandbox not in repl_sandbox.MODES:
+            raise UsageError(f"sandbox must be one of {', '.join(repl_sandbox.MODES)}, got {sandbox!r}")
         self.llm_query = llm_query
         self.llm_query_batched = llm_query_batched
         self.exec_timeout = exec_timeout
@@ -138,14 +149,32 @@ class ReplSession:
         }
         self._env = limits.scrubbed_env(os.environ)
         self._closed = False
-        self._worker: WorkerProcess | None = self._spawn()
-        self._wait_ready(self._worker)
+        self._temp_dir: str | None = None
+        self._wrapper: tuple[str, ...] = ()
+        self._driver_report: dict[str, Any] = {}
+        self.sandbox_report: dict[str, Any] = {"mode": "off"}
+        """Which protections hold in the current worker (rlm.repl.sandbox.describe prints it)."""
+        try:
+            if sandbox != "off":
+                self._set_up_sandbox(sandbox)
+            self._worker: WorkerProcess | None = self._spawn()
+            self._wait_ready(self._worker)
+        except BaseException:
+            repl_sandbox.remove_temp_dir(self._temp_dir)
+            raise
+
+    def _set_up_sandbox(self, mode: repl_sandbox.SandboxMode) -> None:
+        driver = repl_sandbox.prepare_driver(mode, self._env, self._init["context_path"],
+                                             self._init["tokenizer_path"])
+        self._temp_dir, self._env, self._wrapper = driver.temp_dir, driver.env, driver.wrapper
+        self._driver_report = driver.report
+        self._init["sandbox"] = {"mode": mode, "temp_dir": driver.temp_dir}
 
     # -- lifecycle ------------------------------------------------------------------------------------
 
     def _spawn(self) -> WorkerProcess:
         try:
-            worker = WorkerProcess(self._python, self._env)
+            worker = WorkerProcess(self._python, self._env, self._wrapper)
         except OSError as exc:
             raise ReplError(f"cannot start the REPL worker ({self._python}): {exc}") from exc
         try:
@@ -175,9 +204,13 @@ class ReplSession:
             worker.kill()
             if msg.get("stage") == "context":
                 raise ContextError(f"cannot open the context: {msg['error']}")
+            if msg.get("stage") == "sandbox":
+                raise SandboxError(msg["error"])
             raise ReplError(f"the REPL worker failed to start: {msg['error']}")
         worker.ready = True
         worker.memory_note = str(msg.get("memory_limit"))
+        if "sandbox" in self._init:
+            self.sandbox_report = {**msg.get("sandbox", {}), **self._driver_report}
         budget = self._init["memory_limit_bytes"]
         if msg.get("memory_mode") == "rss" and budget is not None:
             worker.watch = limits.MemoryWatch(worker.proc.pid, int(budget), self.interrupt_grace)
@@ -205,6 +238,8 @@ class ReplSession:
         if self._worker is not None:
             self._worker.shutdown()
             self._worker = None
+        repl_sandbox.remove_temp_dir(self._temp_dir)  # after the worker: nothing writes there now
+        self._temp_dir = None
 
     def __enter__(self) -> ReplSession:
         return self

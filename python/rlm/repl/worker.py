@@ -24,7 +24,7 @@ from typing import Any
 from rlm.repl import limits, toolkit
 from rlm import defaults
 from rlm.errors import RLMError
-from rlm.repl import protocol, re_compat
+from rlm.repl import protocol, re_compat, sandbox
 from rlm.repl.capture import OutputCapture
 
 # Names a run cannot work without: put back after every cell that rebinds or deletes them. The
@@ -71,6 +71,7 @@ class Worker:
         self.max_output_chars = defaults.MAX_OUTPUT_CHARS
         self.memory_note = "none"
         self.memory_mode = "auto"
+        self.sandbox_report: dict[str, Any] = {"mode": "off"}
         self.final: str | None = None
         self.next_query_id = 0
         self.cell = 0
@@ -127,6 +128,15 @@ class Worker:
         self.max_output_chars = int(msg.get("max_output_chars", defaults.MAX_OUTPUT_CHARS))
         path = msg.get("context_path")
         errors = msg.get("encoding_errors", "strict")
+        # The sandbox first: before the context is opened (its Rust threads, if any, then start
+        # inside it) and long before any model code runs. macOS applied it at exec (sandbox-exec).
+        self.stage = "sandbox"
+        wanted = msg.get("sandbox")
+        if wanted is not None and sys.platform.startswith("linux"):
+            policy = sandbox.build_policy(path, msg.get("tokenizer_path"), wanted["temp_dir"])
+            self.sandbox_report = sandbox.restrict_worker(wanted["mode"], policy)
+        elif wanted is not None:  # macOS: the driver's sandbox-exec report completes this
+            self.sandbox_report = {"mode": wanted["mode"], "mechanism": "none", "active": []}
         self.stage = "context"
         if path is None:
             context = Context.from_str("")
@@ -428,7 +438,8 @@ def main(argv: list[str]) -> int:
                                  "memory_limit": "none"})
         return 1
     protocol.send(reply_fd, {"type": "ready", "pid": os.getpid(), "error": None, "error_type": None,
-                             "memory_limit": worker.memory_note, "memory_mode": worker.memory_mode})
+                             "memory_limit": worker.memory_note, "memory_mode": worker.memory_mode,
+                             "sandbox": worker.sandbox_report})
     worker.serve()
     return 0
 

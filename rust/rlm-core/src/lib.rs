@@ -3,13 +3,14 @@
 //! Pure Rust, no Python: the PyO3 crate `rlm-py` only converts arguments and maps errors.
 //! `context` stores and validates the text, `index` maps characters and lines to bytes, `strops`
 //! and `lines` give Python `str` semantics, `scan` runs searches on every core, `regex` and `grep`
-//! search by pattern.
+//! search by pattern; `sandbox` confines the REPL worker (Landlock on Linux).
 
 pub mod context;
 pub mod grep;
 pub mod index;
 pub mod lines;
 pub mod regex;
+pub mod sandbox;
 pub mod scan;
 pub mod strops;
 

@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 import_exception!(rlm.errors, ContextError);
 import_exception!(rlm.errors, ContextTooLargeError);
 import_exception!(rlm.errors, UnsupportedPatternError);
+import_exception!(rlm.errors, SandboxError);
 
 /// An error from opening or decoding, naming `source` (a path or "<bytes>").
 pub fn context_error(err: rlm_core::ContextError, source: &str) -> PyErr {

@@ -10,6 +10,7 @@ mod iters;
 mod lines;
 mod matches;
 mod regex;
+mod sandbox;
 mod strops;
 
 /// Default `Context.max_materialize` (characters or list items).
@@ -22,6 +23,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<matches::GrepMatch>()?;
     m.add_class::<iters::LineIterator>()?;
     m.add_class::<iters::SplitIterator>()?;
+    m.add_function(wrap_pyfunction!(sandbox::restrict_self, m)?)?;
+    m.add_function(wrap_pyfunction!(sandbox::landlock_abi, m)?)?;
+    m.add_function(wrap_pyfunction!(sandbox::set_non_dumpable, m)?)?;
     m.add("DEFAULT_MAX_MATERIALIZE", DEFAULT_MAX_MATERIALIZE)?;
     m.add("IGNORECASE", rlm_core::regex::IGNORECASE)?;
     m.add("MULTILINE", rlm_core::regex::MULTILINE)?;
