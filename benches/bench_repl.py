@@ -3,7 +3,7 @@
     python benches/bench_repl.py [--starts 10] [--runs 500]
 
 Start-up happens once per run and after every hard kill, so it is measured alone (spawn, imports,
-context open, memory limit, until the worker says ready). The loop's per-iteration cost including
+context open, memory limit, until the worker says ready), with the sandbox off and on. The loop's per-iteration cost including
 the REPL is in bench_loop.py.
 """
 
@@ -22,14 +22,22 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=500)
     args = parser.parse_args()
 
-    starts = []
+    # Interleaved, so machine load hits both alike: the sandbox's cost is the difference, and the
+    # worker times restrict_self itself (`elapsed_ms` in its report).
+    starts: dict[str, list[float]] = {"off": [], "auto": []}
+    restrict_ms = []
     for _ in range(args.starts):
-        t = time.perf_counter()
-        session = ReplSession(None, llm_query=str)
-        starts.append(time.perf_counter() - t)
-        session.close()
-    print(f"start-up until ready: median {statistics.median(starts) * 1e3:.1f} ms, "
-          f"max {max(starts) * 1e3:.1f} ms ({args.starts} runs)")
+        for mode in ("off", "auto"):
+            t = time.perf_counter()
+            session = ReplSession(None, llm_query=str, sandbox=mode)  # type: ignore[arg-type]
+            starts[mode].append(time.perf_counter() - t)
+            if mode == "auto":
+                restrict_ms.append(session.sandbox_report.get("elapsed_ms", float("nan")))
+            session.close()
+    for mode, times in starts.items():
+        print(f"start-up until ready, sandbox {mode}: median {statistics.median(times) * 1e3:.1f} ms, "
+              f"max {max(times) * 1e3:.1f} ms ({args.starts} runs)")
+    print(f"restrict_self in the worker: median {statistics.median(restrict_ms):.2f} ms")
 
     with ReplSession(None, llm_query=lambda prompt: "ok") as session:
         for code in ("x = 1", "print(x)", "llm_query('hi')"):

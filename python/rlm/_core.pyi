@@ -456,20 +456,23 @@ class Context:
 
 # -- the REPL worker's sandbox (rust/rlm-core/src/sandbox.rs; used by rlm.repl.sandbox) ------------
 
-def restrict_self(read_only: list[str], read_write: list[str]) -> dict[str, Any]:
+def restrict_self(read_only: list[str], read_write: list[str], *, deny_sockets: bool = True) -> dict[str, Any]:
     """Confine this thread, and every thread and process it starts from now on, with Landlock.
 
     Irreversible. Afterwards only paths beneath `read_only` (read, list, execute) and `read_write`
     (also create, write, remove; no device nodes, no execution) can be opened; TCP connect and
     bind are denied (Landlock ABI 4); signals to processes outside, and abstract unix sockets
-    created outside, are denied (ABI 6); UDP and pathname unix sockets too on ABI 10 / 9. Also sets
-    `no_new_privs` and drops every capability (a root worker). An older kernel enforces what it
+    created outside, are denied (ABI 6); UDP and pathname unix sockets too on ABI 10 / 9. With
+    `deny_sockets`, a seccomp filter makes `socket(2)` and `io_uring_setup(2)` fail with EACCES on
+    any kernel (`socketpair(2)` keeps working). Also sets `no_new_privs` and drops every
+    capability (a root worker). An older kernel enforces what it
     knows (best effort); a path that does not exist is skipped and named. Raises
     `rlm.errors.SandboxError` if the kernel refuses the ruleset. Linux; elsewhere nothing is
     enforced and `abi` is 0.
 
     Returns `{"abi": int (0: nothing enforced), "active": [names], "not_enforced": [names],
-    "no_new_privs": bool, "capabilities_dropped": bool, "skipped": ["path: why", ...]}` with names
+    "no_new_privs": bool, "capabilities_dropped": bool, "sockets_denied": bool,
+    "skipped": ["path: why", ...]}` with names
     among files, truncate, tcp, device-ioctl, signals, abstract-unix-sockets, unix-sockets, udp.
 
     Example:

@@ -48,7 +48,7 @@ class RLMConfig:
     max_time: float | None = None  # wall-clock seconds for the whole run; None = no cap
     # "auto": confine the REPL as far as the system allows; "strict": refuse to run without the
     # full sandbox; "off": model code runs with the user's full rights (README, Security).
-    sandbox: Sandbox = "auto"
+    sandbox: Sandbox = defaults.SANDBOX
     on_event: Callable[[Event], None] | None = None  # called for every Event, in the driver
 
     def __post_init__(self) -> None:

@@ -4,6 +4,8 @@ these, so the documented default is the one each layer applies.
 
 from __future__ import annotations
 
+from typing import Final
+
 MAX_ITERATIONS = 20  # root turns before the last "give your best answer" turn
 MAX_TOKENS_PER_TURN = 4096  # generated tokens per root turn
 # A sub-call answers about one piece of text: a few sentences or a list. 512 tokens is ~2 minutes
@@ -17,3 +19,4 @@ INTERRUPT_GRACE = 2.0  # seconds an interrupted execution has to stop before a h
 MAX_OUTPUT_CHARS = 5000  # REPL output fed back per turn (head + tail beyond this)
 MAX_LLM_CALLS = 200  # llm_query sub-calls per run
 MEMORY_LIMIT_BYTES = 4 * 1024**3  # new memory model code may use (the mapped context not counted)
+SANDBOX: Final = "auto"  # confine the REPL worker as far as the system allows (rlm.repl.sandbox)

@@ -381,7 +381,7 @@ class _Run:
                 max_output_chars=cfg.max_output_chars,
                 tokenizer_path=getattr(self.backend, "tokenizer_path", None),
                 interrupt_grace=cfg.interrupt_grace, sandbox=cfg.sandbox)
-            self.report_sandbox(session.sandbox_report)
+            self.report_sandbox(repl.sandbox_report)
             iteration = 0
             while True:
                 iteration += 1

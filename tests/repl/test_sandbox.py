@@ -38,7 +38,7 @@ def block(code: str) -> str:
     return f"```python\n{code}\n```"
 
 
-def probes(*, key_file: Path, outside: Path, port: int) -> dict[str, str]:
+def probes(*, key_file: Path, outside: Path, port: int, unix_path: Path | None = None) -> dict[str, str]:
     """One turn per attempt, each tagged `# probe: NAME` so its iteration can be found."""
     return {
         "parent-environ": "import os\n"
@@ -51,6 +51,10 @@ def probes(*, key_file: Path, outside: Path, port: int) -> dict[str, str]:
         "tcp-bind": "import socket\ns = socket.socket()\ns.bind(('127.0.0.1', 0))\nprint('bound', s.getsockname())",
         "subprocess-cat": f"import subprocess\nr = subprocess.run(['cat', {str(key_file)!r}], capture_output=True, "
                           f"text=True)\nprint(r.returncode, r.stdout, r.stderr)",
+        "udp-send": f"import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                    f"s.sendto(b'exfiltrated', ('127.0.0.1', {port}))\nprint('sent')",
+        "unix-connect": f"import socket\ns = socket.socket(socket.AF_UNIX)\ns.connect({str(unix_path)!r})\n"
+                        f"print('connected')",
         "kill-parent": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nprint('sent')",
         "parent-memory": "import os\nf = open(f'/proc/{os.getppid()}/mem', 'rb')\nprint('opened', f.read(1))",
         "process-vm-readv": (
@@ -75,6 +79,11 @@ WORKS = {
               "decimal.Decimal('1.10') + 1, datetime.date(2024, 1, 2).isoformat())",
     "context-by-path": "print(open(context.path).read().count('secret'))",
     "llm-query": "print(llm_query('say hi'))",
+    # asyncio's loop wakes itself through a socketpair; threads inherit the sandbox and still work.
+    "asyncio-and-threads": "import asyncio, concurrent.futures\n"
+                           "with concurrent.futures.ThreadPoolExecutor(2) as pool:\n"
+                           "    n = sum(pool.map(len, ['ab', 'cde']))\n"
+                           "print(asyncio.run(asyncio.sleep(0, 'async ok')), n)",
 }
 
 
@@ -92,9 +101,19 @@ def setting(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     context.write_text("The secret code is 42.\nAnother secret line.\n")
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0)
+    port = listener.getsockname()[1]
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # the same port number, for UDP
+    udp.bind(("127.0.0.1", port))
+    udp.settimeout(0)
+    unix_path = root / "agent.sock"  # stands in for an ssh-agent or a Docker daemon
+    unix = socket.socket(socket.AF_UNIX)
+    unix.bind(str(unix_path))
+    unix.listen()
+    unix.settimeout(0)
     yield {"root": root, "home": home, "key_file": key_file, "outside": outside, "context": context,
-           "listener": listener, "port": listener.getsockname()[1]}
-    listener.close()
+           "listener": listener, "port": port, "udp": udp, "unix": unix, "unix_path": unix_path}
+    for s in (listener, udp, unix):
+        s.close()
 
 
 def run_loop(setting: dict[str, Any], turns: dict[str, str], name: str, *extra: str) -> dict[str, Any]:
@@ -124,7 +143,8 @@ def output_of(trajectory: dict[str, Any], tag: str) -> str:
 
 @pytest.fixture(scope="module")
 def sandboxed(setting: dict[str, Any]) -> dict[str, Any]:
-    turns = {**probes(key_file=setting["key_file"], outside=setting["outside"], port=setting["port"]), **WORKS}
+    turns = {**probes(key_file=setting["key_file"], outside=setting["outside"], port=setting["port"],
+                      unix_path=setting["unix_path"]), **WORKS}
     return run_loop(setting, turns, "sandboxed")
 
 
@@ -142,12 +162,12 @@ def test_the_run_goes_on_and_answers(sandboxed: dict[str, Any]) -> None:
 @needs_abi(6, "the full sandbox")
 def test_the_trajectory_says_which_protections_hold(sandboxed: dict[str, Any]) -> None:
     report = sandboxed["sandbox"]
-    assert report["mode"] == "auto" and report["mechanism"] == "landlock"
+    assert report["mode"] == "auto" and report["mechanism"] == "landlock+seccomp"
     assert report["abi"] == min(ABI, 10)
-    assert {"files", "truncate", "tcp", "signals", "abstract-unix-sockets"} <= set(report["active"])
+    assert {"files", "truncate", "tcp", "sockets", "signals", "abstract-unix-sockets"} <= set(report["active"])
     assert report["missing_required"] == []
     assert report["driver_non_dumpable"] is True
-    assert report["summary"].startswith(f"sandbox: landlock ABI {report['abi']}: files")
+    assert report["summary"].startswith(f"sandbox: landlock ABI {report['abi']} + seccomp: files")
     assert sandboxed["config"]["sandbox"] == "auto"
 
 
@@ -201,6 +221,25 @@ def test_a_subprocess_is_confined_too(sandboxed: dict[str, Any], setting: dict[s
     assert FAKE_PRIVATE_KEY not in out
 
 
+on_linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the seccomp filter is Linux's")
+
+
+@on_linux
+def test_udp_send_fails(sandboxed: dict[str, Any], setting: dict[str, Any]) -> None:
+    out = output_of(sandboxed, "udp-send")
+    assert "PermissionError" in out and "sent" not in out
+    with pytest.raises(BlockingIOError):  # nothing arrived
+        setting["udp"].recv(64)
+
+
+@on_linux
+def test_connecting_to_a_unix_socket_fails(sandboxed: dict[str, Any], setting: dict[str, Any]) -> None:
+    out = output_of(sandboxed, "unix-connect")
+    assert "PermissionError" in out and "connected" not in out
+    with pytest.raises(BlockingIOError):
+        setting["unix"].accept()
+
+
 @needs_abi(6, "signal scoping")
 def test_killing_the_driver_fails(sandboxed: dict[str, Any]) -> None:
     out = output_of(sandboxed, "kill-parent")
@@ -244,6 +283,11 @@ def test_the_context_file_reads_by_path(sandboxed: dict[str, Any]) -> None:
 
 
 @needs_abi(1, "the sandbox")
+def test_asyncio_and_threads_work(sandboxed: dict[str, Any]) -> None:
+    assert output_of(sandboxed, "asyncio-and-threads").strip() == "async ok 5"
+
+
+@needs_abi(1, "the sandbox")
 def test_llm_query_goes_through_the_pipes(sandboxed: dict[str, Any]) -> None:
     assert output_of(sandboxed, "llm-query").strip() == "hi from the sub-call"
 
@@ -255,13 +299,16 @@ def test_llm_query_goes_through_the_pipes(sandboxed: dict[str, Any]) -> None:
 def test_without_the_sandbox_the_probes_succeed(setting: dict[str, Any]) -> None:
     every = probes(key_file=setting["key_file"], outside=setting["outside"] / "off", port=setting["port"])
     (setting["outside"] / "off").mkdir()
-    turns = {tag: every[tag] for tag in ("parent-environ", "home-key-file", "write-outside", "subprocess-cat")}
+    turns = {tag: every[tag] for tag in ("parent-environ", "home-key-file", "write-outside", "subprocess-cat",
+                                         "udp-send")}
     off = run_loop(setting, turns, "off", "--sandbox", "off")
     assert off["answer"] == ANSWER
     assert FAKE_KEY in output_of(off, "parent-environ")
     assert FAKE_PRIVATE_KEY in output_of(off, "home-key-file")
     assert (setting["outside"] / "off" / "pwned.txt").exists()
     assert FAKE_PRIVATE_KEY in output_of(off, "subprocess-cat")
+    assert output_of(off, "udp-send").strip() == "sent"
+    assert setting["udp"].recv(64) == b"exfiltrated"
     assert off["sandbox"]["mode"] == "off"
 
 
@@ -333,3 +380,55 @@ def test_the_driver_becomes_non_dumpable_only_with_the_sandbox() -> None:
             "ReplSession(None, llm_query=str).close(); print(a, dumpable())")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.stdout.split() == ["1", "0"], done.stderr
+
+
+# -- what the user is told ---------------------------------------------------------------------------------
+
+FINAL_OK = block("FINAL('ok')")
+
+
+def replay(tmp_path: Path, *turns: str) -> str:
+    path = tmp_path / "replay.json"
+    path.write_text(json.dumps({"turns": list(turns)}))
+    return f"replay:{path}"
+
+
+@needs_abi(6, "the full sandbox")
+def test_verbose_shows_the_sandbox_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from rlm.cli import main
+
+    assert main(["-t", "x", "-c", "c", "--model", replay(tmp_path, FINAL_OK), "-v"]) == 0
+    err = capsys.readouterr().err
+    assert f"rlm: sandbox: landlock ABI {min(ABI, 10)} + seccomp: files, truncate, tcp" in err
+
+
+def test_bad_sandbox_value_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from rlm.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["-t", "x", "-c", "c", "--sandbox", "maybe"])
+    assert stop.value.code == 2 and "invalid choice" in capsys.readouterr().err
+
+
+def test_a_weak_sandbox_is_said_once_per_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import rlm.engine
+    from rlm.backends.replay import ReplayBackend
+    from rlm.config import RLMConfig
+    from rlm.engine import rlm_generate
+
+    weak = {"mode": "auto", "mechanism": "landlock", "abi": 3, "active": ["files", "truncate"],
+            "missing_required": ["tcp", "signals"]}
+
+    class OldKernelSession(ReplSession):  # what a Linux 6.2 machine reports
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.sandbox_report = dict(weak)
+
+    monkeypatch.setattr(rlm.engine, "ReplSession", OldKernelSession)
+    monkeypatch.setattr(rlm.engine, "_SANDBOX_WARNED", set())
+    for _ in range(2):
+        r = rlm_generate(backend=ReplayBackend([FINAL_OK]), context="c", task="x", config=RLMConfig())
+        assert r.answer == "ok" and r.trajectory["sandbox"]["missing_required"] == ["tcp", "signals"]
+    err = capsys.readouterr().err
+    assert err.count("rlm: warning: sandbox: landlock ABI 3: files, truncate; NOT protected: tcp, signals") == 1

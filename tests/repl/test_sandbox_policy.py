@@ -50,9 +50,11 @@ def test_strict_accepts_a_full_report_only() -> None:
 
 
 def test_describe_names_what_holds_and_what_does_not() -> None:
-    full = {"mode": "auto", "mechanism": "landlock", "abi": 7, "active": ["files", "tcp"], "missing_required": []}
-    assert describe(full) == "sandbox: landlock ABI 7: files, tcp"
-    weak = {**full, "abi": 3, "active": ["files", "truncate"], "missing_required": ["tcp", "signals"]}
+    full = {"mode": "auto", "mechanism": "landlock+seccomp", "abi": 7, "active": ["files", "tcp", "sockets"],
+            "missing_required": []}
+    assert describe(full) == "sandbox: landlock ABI 7 + seccomp: files, tcp, sockets"
+    weak = {**full, "mechanism": "landlock", "abi": 3, "active": ["files", "truncate"],
+            "missing_required": ["tcp", "signals"]}
     assert describe(weak) == "sandbox: landlock ABI 3: files, truncate; NOT protected: tcp, signals"
     assert "full rights" in describe({"mode": "auto", "mechanism": "none"})
     assert describe({"mode": "off"}) == "sandbox off: model code runs with your full rights"

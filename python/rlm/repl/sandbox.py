@@ -7,8 +7,10 @@ The context is untrusted input; text in it can steer the model into writing code
   sandbox.rs): read-only the Python installation, the package, the context and tokenizer files and
   what the standard library needs; read-write only a private temp dir the driver made for the
   session (`TMPDIR` points there; removed on close) and /dev/null; no TCP connect or bind (ABI 4);
-  no signals to, or abstract unix sockets of, processes outside the sandbox (ABI 6). Capabilities
-  are dropped (a root worker), `no_new_privs` is set. Landlock also denies ptrace-style access to
+  no signals to, or abstract unix sockets of, processes outside the sandbox (ABI 6); and a
+  seccomp filter denies creating sockets at all (UDP and unix sockets, which Landlock covers only
+  from ABI 10 and 9; `socketpair` still works). Capabilities are dropped (a root worker),
+  `no_new_privs` is set. Landlock also denies ptrace-style access to
   processes outside the sandbox, /proc/PPID/mem included.
 - macOS: the worker starts under `sandbox-exec -p PROFILE` with a profile generated from the same
   policy (`darwin_profile`). Written and reasoned about, not run: no Mac was available.
@@ -45,8 +47,9 @@ __all__ = [
 SandboxMode = Literal["auto", "strict", "off"]
 MODES: tuple[str, ...] = ("auto", "strict", "off")
 
-REQUIRED: tuple[str, ...] = ("files", "truncate", "tcp", "signals", "abstract-unix-sockets")
-"""Protections `--sandbox strict` insists on (Landlock ABI 6, Linux 6.12, brings them all)."""
+REQUIRED: tuple[str, ...] = ("files", "truncate", "tcp", "sockets", "signals", "abstract-unix-sockets")
+"""Protections `--sandbox strict` insists on: Landlock ABI 6 (Linux 6.12) brings all but "sockets",
+the seccomp filter that denies creating sockets (UDP, unix, raw: what Landlock ABI < 9/10 lets by)."""
 
 # What the standard library and C extensions read after start-up: shared libraries for modules
 # such as sqlite3 or ctypes (ld.so's cache included), time zones, programs for subprocess (they
@@ -258,9 +261,12 @@ def restrict_worker(mode: SandboxMode, policy: SandboxPolicy) -> dict[str, Any]:
 
     threads = _thread_count()
     start = time.perf_counter()
-    report = _core.restrict_self(policy.read_only, policy.read_write)
+    report = _core.restrict_self(policy.read_only, policy.read_write, deny_sockets=True)
     report["elapsed_ms"] = round((time.perf_counter() - start) * 1000, 3)
-    report.update(mode=mode, mechanism="landlock" if report["abi"] else "none",
+    if report["sockets_denied"]:
+        report["active"].append("sockets")
+    mechanism = "+".join(m for m, on in (("landlock", report["abi"]), ("seccomp", report["sockets_denied"])) if on)
+    report.update(mode=mode, mechanism=mechanism or "none",
                   unrestricted_threads=threads - 1,
                   skipped=[*(f"{p}: too broad to grant" for p in policy.skipped), *report["skipped"]],
                   missing_required=[p for p in REQUIRED if p not in report["active"]])
@@ -300,8 +306,8 @@ def describe(report: dict[str, Any]) -> str:
     mechanism = report.get("mechanism", "none")
     if mechanism == "none":
         return "sandbox: not available on this system; model code runs with your full rights"
-    head = f"sandbox: {mechanism}" + (f" ABI {report['abi']}" if report.get("abi") else "")
-    text = f"{head}: {', '.join(report.get('active', [])) or 'nothing'}"
+    parts = [f"landlock ABI {report.get('abi')}" if m == "landlock" else m for m in mechanism.split("+")]
+    text = f"sandbox: {' + '.join(parts)}: {', '.join(report.get('active', [])) or 'nothing'}"
     if report.get("missing_required"):
         text += f"; NOT protected: {', '.join(report['missing_required'])}"
     if report.get("verified") is False:

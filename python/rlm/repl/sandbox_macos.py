@@ -38,7 +38,7 @@ SANDBOX_EXEC = "/usr/bin/sandbox-exec"
 
 # What the profile enforces, in the Linux report's names; abstract unix sockets do not exist on
 # macOS, so that requirement is met by construction.
-_ACTIVE = ("files", "truncate", "tcp", "udp", "unix-sockets", "signals", "abstract-unix-sockets")
+_ACTIVE = ("files", "truncate", "tcp", "udp", "unix-sockets", "sockets", "signals", "abstract-unix-sockets")
 
 _SYSCTLS = ("kern.osrelease", "kern.ostype", "kern.version", "kern.osversion", "kern.hostname",
             "kern.osproductversion", "kern.argmax", "kern.maxfilesperproc", "sysctl.proc_translated")

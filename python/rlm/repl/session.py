@@ -126,7 +126,7 @@ class ReplSession:
         memory_mode: limits.MemoryMode = "auto",
         startup_timeout: float = 60.0,
         python: str = sys.executable,
-        sandbox: repl_sandbox.SandboxMode = "auto",
+        sandbox: repl_sandbox.SandboxMode = defaults.SANDBOX,
     ) -> None:
         if sandbox not in repl_sandbox.MODES:
             raise UsageError(f"sandbox must be one of {', '.join(repl_sandbox.MODES)}, got {sandbox!r}")

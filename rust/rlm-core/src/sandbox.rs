@@ -11,6 +11,12 @@
 //!   processes outside the sandbox (ABI 6); UDP (ABI 10) and pathname unix sockets (ABI 9) too
 //!   where the kernel offers them.
 //!
+//! On top of Landlock, with `deny_sockets`, a seccomp filter makes `socket(2)` (and `io_uring`,
+//! which can open sockets without it) fail with `EACCES`: no UDP (a DNS query is enough to carry
+//! data out), no pathname unix sockets (an ssh-agent, a Docker daemon), no raw or netlink sockets,
+//! on every kernel since 3.5, where Landlock covers only TCP before ABI 9 and 10. `socketpair(2)`
+//! stays open: sockets between the worker's own processes reach nobody else.
+//!
 //! Landlock is best effort by design: an older kernel enforces what it knows, and [`Report`] says
 //! which protections are active, so the caller can refuse to run (`--sandbox strict`) or say so.
 //! Descriptors opened before the call (the protocol pipes, the output capture file, the mapped
@@ -32,6 +38,8 @@ pub struct Policy {
     pub read_only: Vec<PathBuf>,
     /// Read, write, create and remove beneath these (no device nodes, no execution).
     pub read_write: Vec<PathBuf>,
+    /// Deny creating sockets (seccomp; `socketpair` excepted).
+    pub deny_sockets: bool,
 }
 
 /// One protection the sandbox can apply, and the Landlock ABI that brings it.
@@ -121,6 +129,8 @@ pub struct Report {
     pub no_new_privs: bool,
     /// The thread held capabilities (it ran as root) and they were dropped.
     pub capabilities_dropped: bool,
+    /// `socket(2)` now fails with EACCES (the seccomp filter of `Policy::deny_sockets`).
+    pub sockets_denied: bool,
     /// Policy paths that could not be added (they do not exist, or cannot be opened), with why.
     pub skipped: Vec<(PathBuf, String)>,
 }
@@ -175,6 +185,7 @@ pub fn landlock_abi() -> u32 {
 /// let report = restrict_self(&Policy {
 ///     read_only: vec!["/usr".into()],
 ///     read_write: vec!["/tmp/rlm-worker".into()],
+///     deny_sockets: true,
 /// })?;
 /// println!("landlock ABI {}: {:?}", report.abi, report.active);
 /// # Ok::<(), rlm_core::sandbox::SandboxError>(())
@@ -282,14 +293,68 @@ mod imp {
             _ => 0,
         };
         let enforced = status.ruleset != landlock::RulesetStatus::NotEnforced;
+        let sockets_denied = policy.deny_sockets && deny_sockets()?;
         let capabilities_dropped = drop_capabilities()?;
         Ok(Report {
             abi: if enforced { abi } else { 0 },
             active: if enforced { Protection::enforced_at(abi) } else { Vec::new() },
             no_new_privs: status.no_new_privs,
             capabilities_dropped,
+            sockets_denied,
             skipped,
         })
+    }
+
+    // The filter's architecture check: a foreign-ABI system call (i386's `int 0x80` on x86_64)
+    // has other numbers, so it is killed rather than let through.
+    #[cfg(target_arch = "x86_64")]
+    const AUDIT_ARCH: u32 = 0xC000_003E; // AUDIT_ARCH_X86_64
+    #[cfg(target_arch = "aarch64")]
+    const AUDIT_ARCH: u32 = 0xC000_00B7; // AUDIT_ARCH_AARCH64
+
+    /// Install the seccomp filter that denies `socket` and `io_uring_setup`; false on an
+    /// architecture it has no numbers for.
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    fn deny_sockets() -> Result<bool, SandboxError> {
+        const LD_W_ABS: u16 = 0x20; // BPF_LD | BPF_W | BPF_ABS
+        const JEQ_K: u16 = 0x15; // BPF_JMP | BPF_JEQ | BPF_K
+        const JGE_K: u16 = 0x35; // BPF_JMP | BPF_JGE | BPF_K
+        const RET_K: u16 = 0x06; // BPF_RET | BPF_K
+        const ALLOW: u32 = 0x7fff_0000; // SECCOMP_RET_ALLOW
+        const KILL_PROCESS: u32 = 0x8000_0000; // SECCOMP_RET_KILL_PROCESS
+        const DENY: u32 = libc::SECCOMP_RET_ERRNO | libc::EACCES as u32;
+        // x86_64's x32 ABI sets this bit in the number; aarch64 numbers never reach it.
+        const X32_BIT: u32 = 0x4000_0000;
+        let op = |code, jt, jf, k| libc::sock_filter { code, jt, jf, k };
+        let program = [
+            op(LD_W_ABS, 0, 0, 4), // seccomp_data.arch
+            op(JEQ_K, 1, 0, AUDIT_ARCH),
+            op(RET_K, 0, 0, KILL_PROCESS),
+            op(LD_W_ABS, 0, 0, 0), // seccomp_data.nr
+            op(JGE_K, 0, 1, X32_BIT),
+            op(RET_K, 0, 0, DENY),
+            op(JEQ_K, 0, 1, libc::SYS_socket as u32),
+            op(RET_K, 0, 0, DENY),
+            op(JEQ_K, 0, 1, libc::SYS_io_uring_setup as u32),
+            op(RET_K, 0, 0, DENY),
+            op(RET_K, 0, 0, ALLOW),
+        ];
+        let fprog = libc::sock_fprog { len: program.len() as u16, filter: program.as_ptr() as *mut _ };
+        // Without capabilities a filter needs no_new_privs; Landlock set it, but not if the
+        // kernel has no Landlock.
+        if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
+            return Err(SandboxError::Os("prctl(PR_SET_NO_NEW_PRIVS)", io::Error::last_os_error()));
+        }
+        let fprog_ptr = &fprog as *const libc::sock_fprog;
+        if unsafe { libc::prctl(libc::PR_SET_SECCOMP, libc::SECCOMP_MODE_FILTER, fprog_ptr, 0, 0) } != 0 {
+            return Err(SandboxError::Os("prctl(PR_SET_SECCOMP)", io::Error::last_os_error()));
+        }
+        Ok(true)
+    }
+
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    fn deny_sockets() -> Result<bool, SandboxError> {
+        Ok(false)
     }
 
     #[repr(C)]
@@ -403,7 +468,7 @@ mod tests {
     }
 
     fn policy(dir: &Path) -> Policy {
-        Policy { read_only: vec![dir.join("ro")], read_write: vec![dir.join("rw")] }
+        Policy { read_only: vec![dir.join("ro")], read_write: vec![dir.join("rw")], deny_sockets: false }
     }
 
     fn need(abi: u32) -> bool {
@@ -544,6 +609,25 @@ mod tests {
             fs::File::open(format!("/proc/{parent}/environ")).and_then(|mut f| f.read_to_string(&mut s))
         });
         assert_eq!(result.unwrap_err().kind(), ErrorKind::PermissionDenied);
+    }
+
+    #[test]
+    fn deny_sockets_stops_udp_and_unix_sockets_but_not_socketpair() {
+        let dir = scratch("sockets");
+        let mut p = policy(&dir);
+        p.deny_sockets = true;
+        let (report, udp, unix, pair) = in_sandbox(p, |r| {
+            let udp = std::net::UdpSocket::bind("127.0.0.1:0").map(|_| ());
+            let unix = std::os::unix::net::UnixDatagram::unbound().map(|_| ());
+            let pair = std::os::unix::net::UnixStream::pair().map(|_| ());
+            (r, udp, unix, pair)
+        });
+        assert!(report.sockets_denied);
+        assert_eq!(udp.unwrap_err().raw_os_error(), Some(libc::EACCES));
+        assert_eq!(unix.unwrap_err().raw_os_error(), Some(libc::EACCES));
+        pair.unwrap();
+        // The thread that did not restrict itself is untouched.
+        std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     }
 
     #[test]

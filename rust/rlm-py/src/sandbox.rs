@@ -11,12 +11,14 @@ use crate::errors::SandboxError;
 
 /// Restrict this thread and everything it starts to the policy (irreversible); report it.
 #[pyfunction]
+#[pyo3(signature = (read_only, read_write, *, deny_sockets = true))]
 pub fn restrict_self<'py>(
     py: Python<'py>,
     read_only: Vec<PathBuf>,
     read_write: Vec<PathBuf>,
+    deny_sockets: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let policy = Policy { read_only, read_write };
+    let policy = Policy { read_only, read_write, deny_sockets };
     // No GIL release: Landlock binds the calling OS thread, which must be this one anyway.
     let report = sandbox::restrict_self(&policy).map_err(|e| SandboxError::new_err(e.to_string()))?;
     let names = |list: Vec<sandbox::Protection>| list.into_iter().map(|p| p.name()).collect::<Vec<_>>();
@@ -26,6 +28,7 @@ pub fn restrict_self<'py>(
     dict.set_item("not_enforced", names(report.missing()))?;
     dict.set_item("no_new_privs", report.no_new_privs)?;
     dict.set_item("capabilities_dropped", report.capabilities_dropped)?;
+    dict.set_item("sockets_denied", report.sockets_denied)?;
     let skipped: Vec<String> = report.skipped.into_iter().map(|(_, why)| why).collect();
     dict.set_item("skipped", skipped)?;
     Ok(dict)
