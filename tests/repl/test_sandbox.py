@@ -55,6 +55,9 @@ def probes(*, key_file: Path, outside: Path, port: int, unix_path: Path | None =
                     f"s.sendto(b'exfiltrated', ('127.0.0.1', {port}))\nprint('sent')",
         "unix-connect": f"import socket\ns = socket.socket(socket.AF_UNIX)\ns.connect({str(unix_path)!r})\n"
                         f"print('connected')",
+        "device-node": "import os, stat, tempfile\n"
+                       "os.mknod(os.path.join(tempfile.gettempdir(), 'disk'), stat.S_IFCHR | 0o600, os.makedev(1, 3))\n"
+                       "print('made')",
         "kill-parent": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nprint('sent')",
         "parent-memory": "import os\nf = open(f'/proc/{os.getppid()}/mem', 'rb')\nprint('opened', f.read(1))",
         "process-vm-readv": (
@@ -238,6 +241,12 @@ def test_connecting_to_a_unix_socket_fails(sandboxed: dict[str, Any], setting: d
     assert "PermissionError" in out and "connected" not in out
     with pytest.raises(BlockingIOError):
         setting["unix"].accept()
+
+
+@needs_abi(1, "file rules")
+def test_no_device_node_even_in_the_temp_dir(sandboxed: dict[str, Any]) -> None:
+    out = output_of(sandboxed, "device-node")
+    assert "PermissionError" in out and "made" not in out
 
 
 @needs_abi(6, "signal scoping")
