@@ -441,3 +441,19 @@ def test_a_weak_sandbox_is_said_once_per_process(tmp_path: Path, monkeypatch: py
         assert r.answer == "ok" and r.trajectory["sandbox"]["missing_required"] == ["tcp", "signals"]
     err = capsys.readouterr().err
     assert err.count("rlm: warning: sandbox: landlock ABI 3: files, truncate; NOT protected: tcp, signals") == 1
+
+
+@needs_abi(1, "file rules")
+def test_count_tokens_reads_the_tokenizer_file_and_nothing_beside_it(tmp_path: Path) -> None:
+    from tokenizers import Tokenizer
+    from tokenizers.models import WordLevel
+    from tokenizers.pre_tokenizers import Whitespace
+
+    tok = Tokenizer(WordLevel({"secret": 0, "code": 1, "[UNK]": 2}, unk_token="[UNK]"))
+    tok.pre_tokenizer = Whitespace()
+    tok.save(str(tmp_path / "tokenizer.json"))
+    (tmp_path / "config.json").write_text("{}")  # a model file next to it: not granted
+    with ReplSession(None, llm_query=str, tokenizer_path=tmp_path / "tokenizer.json") as repl:
+        assert repl.execute("count_tokens('secret code here')").output == "3\n"
+        out = repl.execute(f"open({str(tmp_path / 'config.json')!r})").output
+        assert "PermissionError" in out
