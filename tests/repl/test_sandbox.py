@@ -25,7 +25,7 @@ from rlm.repl.session import ReplSession
 ABI = _core.landlock_abi()
 FAKE_KEY = "sk-fake-0123456789abcdef"
 FAKE_PRIVATE_KEY = "-----BEGIN FAKE PRIVATE KEY----- not-a-real-key"
-ANSWER = "the run went on"
+ANSWER = "42"  # found in the context: the engine accepts it without a check turn
 
 
 def needs_abi(abi: int, what: str) -> pytest.MarkDecorator:
@@ -120,9 +120,15 @@ def setting(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def run_loop(setting: dict[str, Any], turns: dict[str, str], name: str, *extra: str) -> dict[str, Any]:
-    """`rlm` in its own process over replayed turns (each tagged), then FINAL; its trajectory."""
+    """`rlm` in its own process over replayed turns (each tagged), then FINAL; its trajectory.
+
+    Each probe is followed by a turn with new, clean output, as a model that moves on would write:
+    the engine stops a run after a few turns in a row without progress, and a failed probe is one.
+    """
     root = setting["root"]
-    tagged = [block(f"# probe: {tag}\n{code}") for tag, code in turns.items()]
+    tagged = []
+    for tag, code in turns.items():
+        tagged += [block(f"# probe: {tag}\n{code}"), block(f"print('moving on after {tag}', len(context))")]
     replay = root / f"{name}.json"
     replay.write_text(json.dumps({"turns": [*tagged, block(f"FINAL({ANSWER!r})")], "sub": ["hi from the sub-call"]}))
     trajectory = root / f"{name}-trajectory.json"
@@ -393,7 +399,7 @@ def test_the_driver_becomes_non_dumpable_only_with_the_sandbox() -> None:
 
 # -- what the user is told ---------------------------------------------------------------------------------
 
-FINAL_OK = block("FINAL('ok')")
+FINAL_OK = block("FINAL(context[:2])")  # over a context "ok": read from it, so accepted at once
 
 
 def replay(tmp_path: Path, *turns: str) -> str:
@@ -406,7 +412,7 @@ def replay(tmp_path: Path, *turns: str) -> str:
 def test_verbose_shows_the_sandbox_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from rlm.cli import main
 
-    assert main(["-t", "x", "-c", "c", "--model", replay(tmp_path, FINAL_OK), "-v"]) == 0
+    assert main(["-t", "x", "-c", "ok", "--model", replay(tmp_path, FINAL_OK), "-v"]) == 0
     err = capsys.readouterr().err
     assert f"rlm: sandbox: landlock ABI {min(ABI, 10)} + seccomp: files, truncate, tcp" in err
 
@@ -437,7 +443,7 @@ def test_a_weak_sandbox_is_said_once_per_process(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(rlm.engine, "ReplSession", OldKernelSession)
     monkeypatch.setattr(rlm.engine, "_SANDBOX_WARNED", set())
     for _ in range(2):
-        r = rlm_generate(backend=ReplayBackend([FINAL_OK]), context="c", task="x", config=RLMConfig())
+        r = rlm_generate(backend=ReplayBackend([FINAL_OK]), context="ok", task="x", config=RLMConfig())
         assert r.answer == "ok" and r.trajectory["sandbox"]["missing_required"] == ["tcp", "signals"]
     err = capsys.readouterr().err
     assert err.count("rlm: warning: sandbox: landlock ABI 3: files, truncate; NOT protected: tcp, signals") == 1
