@@ -70,6 +70,10 @@ def probes(*, key_file: Path, outside: Path, port: int, unix_path: Path | None =
             "n = libc.process_vm_readv(os.getppid(), ctypes.byref(local), 1, ctypes.byref(remote), 1, 0)\n"
             "print('errno', os.strerror(ctypes.get_errno()) if n < 0 else f'read {n} bytes')"
         ),
+        # PTRACE_SEIZE, not ATTACH: if it were allowed it would not stop the driver (and hang the run).
+        "ptrace-seize": "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+                        "rc = libc.ptrace(0x4206, os.getppid(), None, None)\n"
+                        "print('errno', os.strerror(ctypes.get_errno()) if rc < 0 else 'attached')",
     }
 
 
@@ -270,6 +274,11 @@ def test_driver_memory_is_closed(sandboxed: dict[str, Any]) -> None:
 @needs_abi(1, "Landlock's ptrace rule")
 def test_process_vm_readv_of_the_driver_fails(sandboxed: dict[str, Any]) -> None:
     assert output_of(sandboxed, "process-vm-readv").strip() == "errno Operation not permitted"
+
+
+@needs_abi(1, "Landlock's ptrace rule")
+def test_ptrace_of_the_driver_fails(sandboxed: dict[str, Any]) -> None:
+    assert output_of(sandboxed, "ptrace-seize").strip() == "errno Operation not permitted"
 
 
 # -- what model code legitimately does still works -------------------------------------------------------
