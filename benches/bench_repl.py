@@ -3,8 +3,9 @@
     python benches/bench_repl.py [--starts 10] [--runs 500]
 
 Start-up happens once per run and after every hard kill, so it is measured alone (spawn, imports,
-context open, memory limit, until the worker says ready), with the sandbox off and on. The loop's per-iteration cost including
-the REPL is in bench_loop.py.
+context open, memory limit, until the worker says ready). Start-ups and round trips are measured
+with the sandbox off and on, interleaved. The loop's per-iteration cost including the REPL is in
+bench_loop.py.
 """
 
 from __future__ import annotations
@@ -39,18 +40,30 @@ def main() -> None:
               f"max {max(times) * 1e3:.1f} ms ({args.starts} runs)")
     print(f"restrict_self in the worker: median {statistics.median(restrict_ms):.2f} ms")
 
-    with ReplSession(None, llm_query=lambda prompt: "ok") as session:
+    # Round trips in started workers, off and on in alternating batches (the same load on both).
+    sessions = {mode: ReplSession(None, llm_query=lambda prompt: "ok", sandbox=mode)  # type: ignore[arg-type]
+                for mode in ("off", "auto")}
+    batch = max(1, args.runs // 10)
+    try:
         for code in ("x = 1", "print(x)", "llm_query('hi')"):
-            t = time.perf_counter()
-            for _ in range(args.runs):
-                session.execute(code)
-            per = (time.perf_counter() - t) / args.runs
-            print(f"execute({code!r}): {per * 1e3:.3f} ms per round trip ({args.runs} runs)")
+            per_batch: dict[str, list[float]] = {mode: [] for mode in sessions}
+            for _ in range(max(1, args.runs // batch)):
+                for mode, session in sessions.items():
+                    t = time.perf_counter()
+                    for _ in range(batch):
+                        session.execute(code)
+                    per_batch[mode].append((time.perf_counter() - t) / batch)
+            print(f"execute({code!r}): " + ", ".join(
+                f"sandbox {mode} {statistics.median(v) * 1e3:.3f} ms" for mode, v in per_batch.items())
+                + f" per round trip (median of batches; {args.runs} runs each)")
+        session = sessions["auto"]
         t = time.perf_counter()
         session.execute("import os\nos._exit(1)")
         session.execute("1")
-        print(f"crash + restart + next execute: {(time.perf_counter() - t) * 1e3:.1f} ms")
-
+        print(f"crash + restart + next execute (sandbox auto): {(time.perf_counter() - t) * 1e3:.1f} ms")
+    finally:
+        for session in sessions.values():
+            session.close()
 
 if __name__ == "__main__":
     main()
