@@ -598,6 +598,26 @@ mod tests {
     }
 
     #[test]
+    fn abstract_unix_sockets_outside_are_out_of_reach() {
+        if !need(6) {
+            return;
+        }
+        use std::os::linux::net::SocketAddrExt;
+        use std::os::unix::net::{SocketAddr, UnixListener, UnixStream};
+        let name = format!("rlm-sandbox-test-{}", std::process::id());
+        let addr = SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
+        let listener = UnixListener::bind_addr(&addr).unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let dir = scratch("abstract");
+        // Without the seccomp filter (deny_sockets: false): this is Landlock's own scope rule.
+        let result = in_sandbox(policy(&dir), move |_| UnixStream::connect_addr(&addr).map(|_| ()));
+        assert_eq!(result.unwrap_err().raw_os_error(), Some(libc::EPERM));
+        assert_eq!(listener.accept().unwrap_err().kind(), ErrorKind::WouldBlock); // nobody came
+        // The control: from outside the sandbox the same socket answers.
+        UnixStream::connect_addr(&SocketAddr::from_abstract_name(name.as_bytes()).unwrap()).unwrap();
+    }
+
+    #[test]
     fn other_processes_proc_files_are_closed() {
         if !need(1) {
             return;
