@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 
@@ -95,7 +95,7 @@ WORKS = {
 
 
 @pytest.fixture(scope="module")
-def setting(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def setting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A fake $HOME with a key file, a directory outside every grant, a loopback listener."""
     root = tmp_path_factory.mktemp("sandbox")
     home = root / "home"

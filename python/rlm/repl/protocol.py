@@ -51,7 +51,7 @@ class _InitRequired(TypedDict):
 class SandboxRequest(TypedDict):
     """How the worker confines itself (rlm.repl.sandbox) before it opens the context."""
 
-    mode: str  # "auto" or "strict" ("off" sends no request)
+    mode: Literal["auto", "strict", "off"]  # "off" sends no request (rlm.repl.sandbox.SandboxMode)
     temp_dir: str  # the session's private directory, the only writable one
 
 

@@ -35,7 +35,7 @@ import signal
 import sys
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from rlm.repl import limits
 from rlm import defaults
