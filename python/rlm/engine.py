@@ -223,14 +223,6 @@ class _Run:
         rec.interventions.append(intervention(kind, **data))
         self.emit("intervention", rec.iteration, kind=kind, **data)
 
-    def execute(self, repl: ReplSession, code: str, rec: IterationRecord) -> ExecResult:
-        result = repl.execute(code)
-        rec.execution = result
-        self.emit("output", rec.iteration, output=result.output, error=result.error,
-                  timed_out=result.timed_out, restarted=result.restarted,
-                  restored_names=result.restored_names, final=result.final)
-        return result
-
     def feedback_for(self, code: str, result: ExecResult, iteration: int) -> str:
         clean = result.error is None and not result.timed_out and not result.restarted
         repeated = bool(result.output.strip()) and result.output in self.progress.outputs
@@ -300,7 +292,7 @@ class _Run:
                 self.steer_search = True
                 self.intervene(rec, "repeat_not_run", turn=seen)
                 return rec
-            self.run_code(repl, block.code, rec, source="code")
+            self.execute(repl, block.code, rec, source="code")
             notes = []
             if self.turns.degenerated:
                 notes.append(DEGENERATE_NOTE)
@@ -319,13 +311,17 @@ class _Run:
         elif prose.kind == "FINAL":
             self.accept_final(rec, prose.value, "prose", code=None)
         else:  # FINAL_VAR(name): the REPL holds the value (or reports the missing name)
-            self.run_code(repl, f"FINAL_VAR({prose.value!r})", rec, source="prose")
+            self.execute(repl, f"FINAL_VAR({prose.value!r})", rec, source="prose")
         return rec
 
-    def run_code(self, repl: ReplSession, code: str, rec: IterationRecord, source: str) -> None:
+    def execute(self, repl: ReplSession, code: str, rec: IterationRecord, source: str) -> None:
         """Execute `code`; the record gets the answer if it called FINAL, else the feedback."""
         rec.code = code
-        result = self.execute(repl, code, rec)
+        result = repl.execute(code)
+        rec.execution = result
+        self.emit("output", rec.iteration, output=result.output, error=result.error,
+                  timed_out=result.timed_out, restarted=result.restarted,
+                  restored_names=result.restored_names, final=result.final)
         if result.final is not None:
             self.accept_final(rec, result.final, source, code=code if source == "code" else None)
         else:
