@@ -36,6 +36,7 @@ __all__ = [
     "MULTILINE",
     "VERBOSE",
     "Context",
+    "Tokenizer",
     "GrepMatch",
     "LineIterator",
     "Match",
@@ -497,3 +498,41 @@ def set_non_dumpable() -> bool:
         >>> set_non_dumpable()
         True
     """
+@final
+class Tokenizer:
+    """A model's byte-level BPE tokenizer (tokenizer.json of the Qwen2 / Llama 3 kind), in Rust.
+
+    Gives exactly the ids of the `tokenizers` package's `encode(text, add_special_tokens=False)`;
+    texts over 256 KiB are cut where the pre-tokenizer always splits and counted on every core.
+    Other tokenizer.json kinds raise `rlm.errors.TokenizerError` (use `tokenizers` for them).
+
+    Example:
+        >>> tok = Tokenizer.from_file("tokenizer.json")
+        >>> tok.count("hello world"), tok.encode("hello world")
+        (2, [14990, 1879])
+    """
+
+    @staticmethod
+    def from_file(path: str | os.PathLike[str]) -> Tokenizer:
+        """Load a tokenizer.json (OSError if unreadable, TokenizerError if not supported).
+
+        Example:
+            >>> Tokenizer.from_file(rlm_models_path / "tokenizer.json")
+        """
+    def count(self, text: str | Context, start: int | None = None, end: int | None = None) -> int:
+        """Number of tokens in `text[start:end]` (character offsets, slice rules), GIL released.
+
+        Example:
+            >>> tok.count(Context.open("big.log"), 0, 100_000)
+            27118
+        """
+    def encode(self, text: str | Context, start: int | None = None, end: int | None = None) -> list[int]:
+        """The token ids of `text[start:end]`.
+
+        Example:
+            >>> tok.encode("hello world")
+            [14990, 1879]
+        """
+    @property
+    def path(self) -> str:
+        """The path given to `from_file`."""

@@ -22,6 +22,10 @@ class UnsupportedPatternError(RLMError):
     """The Rust regex engine cannot run this pattern (backreferences, look-around)."""
 
 
+class TokenizerError(RLMError):
+    """A tokenizer.json is not one the Rust tokenizer reproduces exactly (use `tokenizers`)."""
+
+
 class BackendError(RLMError):
     """The model backend failed (load, generation, prompt longer than its window)."""
 

@@ -13,6 +13,7 @@ pub mod regex;
 pub mod sandbox;
 pub mod scan;
 pub mod strops;
+pub mod tokens;
 
 pub use context::{Context, ContextError, Errors};
 
@@ -20,3 +21,4 @@ pub use context::{Context, ContextError, Errors};
 /// regex scans and grep all stay sequential under it.
 pub const PAR_MIN: usize = 4 << 20;
 pub use regex::{Pattern, PatternError};
+pub use tokens::{Tokenizer, TokenizerError};

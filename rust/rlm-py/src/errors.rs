@@ -8,6 +8,7 @@ import_exception!(rlm.errors, ContextError);
 import_exception!(rlm.errors, ContextTooLargeError);
 import_exception!(rlm.errors, UnsupportedPatternError);
 import_exception!(rlm.errors, SandboxError);
+import_exception!(rlm.errors, TokenizerError);
 
 /// An error from opening or decoding, naming `source` (a path or "<bytes>").
 pub fn context_error(err: rlm_core::ContextError, source: &str) -> PyErr {
@@ -45,4 +46,9 @@ pub fn check_size(size: usize, limit: usize, what: &str, instead: &str) -> PyRes
         "{what} would build {size} characters or items, above max_materialize = {limit}; \
          {instead}, or raise context.max_materialize"
     )))
+}
+
+/// A tokenizer.json that cannot be read or is not one rlm-core counts exactly.
+pub fn tokenizer_error(err: rlm_core::TokenizerError, source: &str) -> PyErr {
+    TokenizerError::new_err(format!("{source}: {err}"))
 }

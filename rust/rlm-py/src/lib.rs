@@ -12,6 +12,7 @@ mod matches;
 mod regex;
 mod sandbox;
 mod strops;
+mod tokenizer;
 
 /// Default `Context.max_materialize` (characters or list items).
 pub const DEFAULT_MAX_MATERIALIZE: usize = 1 << 26;
@@ -26,6 +27,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sandbox::restrict_self, m)?)?;
     m.add_function(wrap_pyfunction!(sandbox::landlock_abi, m)?)?;
     m.add_function(wrap_pyfunction!(sandbox::set_non_dumpable, m)?)?;
+    m.add_class::<tokenizer::Tokenizer>()?;
     m.add("DEFAULT_MAX_MATERIALIZE", DEFAULT_MAX_MATERIALIZE)?;
     m.add("IGNORECASE", rlm_core::regex::IGNORECASE)?;
     m.add("MULTILINE", rlm_core::regex::MULTILINE)?;
