@@ -13,6 +13,7 @@ import sys
 import time
 from typing import Any, Callable
 
+from rlm import tokens
 from rlm.answer_check import AnswerChecker
 from rlm.backends.base import Backend, Message, Sampling
 from rlm.config import RLMConfig, RLMResponse, TokenUsage, check_task
@@ -348,7 +349,8 @@ class _Run:
 
     def run(self) -> RLMResponse:
         traj, cfg = self.trajectory, self.config
-        summary = summarize(self.opened.context, self.backend.count_tokens)
+        summary = summarize(self.opened.context, self.backend.count_tokens,
+                            tokens.rust_tokenizer(getattr(self.backend, "tokenizer_path", None)))
         traj.context.update(tokens=summary.tokens, tokens_estimated=summary.tokens_estimated)
         traj.system_prompt = SYSTEM_PROMPT
         hits = (task_hits(self.opened.context, self.task)

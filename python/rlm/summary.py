@@ -6,15 +6,17 @@ Never the context itself beyond the preview: the point of an RLM is that the tex
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
+from rlm import tokens
 from rlm._core import Context
 
-# Count tokens exactly up to this many characters; estimate from samples above it (an exact count of
-# 1 GiB takes minutes with the Python tokenizer on this CPU: benches/README.md).
-EXACT_TOKEN_CHARS = 200_000
-TOKEN_SAMPLES = 16
-TOKEN_SAMPLE_CHARS = 4096
+# Every run pays for this count before its first turn, so its exact limit is lower than the REPL's
+# count_tokens: 4 Mi characters take ~0.2-0.4 s in Rust on this 2-core CPU (benches/README.md);
+# the backend's own tokenizer (no tokenizer.json Rust reads) ~10x longer, so 200,000 there.
+DESCRIBE_RUST = tokens.Limits(exact_chars=1 << 22, samples=tokens.RUST.samples,
+                              sample_chars=tokens.RUST.sample_chars)
+DESCRIBE_OTHER = tokens.Limits(exact_chars=200_000, samples=16, sample_chars=4096)
 
 HEAD_PREVIEW_CHARS = 300
 TAIL_PREVIEW_CHARS = 200
@@ -32,36 +34,38 @@ class ContextSummary:
     tail: str  # the last characters; "" when `head` already holds everything
 
 
-def summarize(context: Context, count_tokens: Callable[[str], int]) -> ContextSummary:
+def summarize(context: Context, count_tokens: Callable[[str], int],
+              tokenizer: tokens.Counter | None = None) -> ContextSummary:
     """Size, token count and preview of `context` for the prompt.
 
-    Tokens are counted exactly for small contexts and estimated from evenly spaced samples for big
-    ones (labelled as an estimate). `count_tokens` is the backend's `count_tokens(text) -> int`.
+    Tokens are counted with `tokenizer` (the Rust one of the model's tokenizer.json) when given,
+    else with `count_tokens` (the backend's `count_tokens(text) -> int`): exactly for small
+    contexts, estimated from evenly spaced samples for big ones (labelled as an estimate).
 
     >>> summarize(Context.from_str("a b c\\nd"), lambda s: len(s.split())).tokens
     4
     """
     chars = len(context)
     lines = context.line_count()
-    estimated = chars > EXACT_TOKEN_CHARS
-    tokens: int | None
+    counter = tokenizer if tokenizer is not None else _CallableCounter(count_tokens)
+    n_tokens: int | None
     try:
-        if not estimated:
-            tokens = count_tokens(context[:])
-        else:
-            step = chars // TOKEN_SAMPLES
-            sampled = counted = 0
-            for i in range(TOKEN_SAMPLES):
-                piece = context[i * step : i * step + TOKEN_SAMPLE_CHARS]
-                sampled += len(piece)
-                counted += count_tokens(piece)
-            tokens = round(chars * counted / sampled) if sampled else 0
+        n_tokens = tokens.count(counter, context, DESCRIBE_RUST if tokenizer is not None else DESCRIBE_OTHER)
     except Exception:  # a backend without a usable tokenizer: describe without tokens
-        tokens = None
+        n_tokens = None
+    estimated = isinstance(n_tokens, tokens.TokenEstimate)
     if chars <= HEAD_PREVIEW_CHARS + TAIL_PREVIEW_CHARS:
         head, tail = context[:], ""
     else:
         head, tail = context[:HEAD_PREVIEW_CHARS], context[chars - TAIL_PREVIEW_CHARS :]
-    return ContextSummary(chars, lines, tokens, estimated, head, tail)
+    return ContextSummary(chars, lines, None if n_tokens is None else int(n_tokens), estimated, head, tail)
 
 
+class _CallableCounter:
+    """A `count_tokens(str) -> int` function behind `tokens.Counter`'s `count(text, start, end)`."""
+
+    def __init__(self, count_tokens: Callable[[str], int]) -> None:
+        self._count = count_tokens
+
+    def count(self, text: Any, start: int | None = None, end: int | None = None) -> int:
+        return self._count(text[start:end])

@@ -197,3 +197,11 @@ def test_batched_sub_calls_answer_as_one_by_one_does(small_backend: Any) -> None
     assert [c.text for c in batched] == [c.text for c in single]
     assert [c.generation_tokens for c in batched] == [c.generation_tokens for c in single]
     assert [c.finish_reason for c in batched] == [c.finish_reason for c in single]
+
+
+def test_count_tokens_runs_in_rust_with_the_ids_of_the_models_own_tokenizer(small_backend: Any) -> None:
+    from rlm import tokens
+
+    text = "def f(x):\r\n    return x  # café 東京 😀\n\n\n" * 500 + "<|im_end|> done"
+    assert tokens.rust_tokenizer(small_backend.tokenizer_path) is not None
+    assert small_backend.count_tokens(text) == len(small_backend.tokenizer.encode(text, add_special_tokens=False))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rlm.repl import toolkit
-from rlm.errors import ContextTooLargeError
+from rlm import tokens
 from rlm.repl.toolkit import chunks, count_tokens, find_all, grep
 
 TEXT = "first line\nsecond: needle here\nthird\r\nNEEDLE again\n\nlast needle"
@@ -91,12 +91,22 @@ def _word_tokenizer(path: Path) -> Path:
     return path
 
 
-def test_count_tokens_uses_the_tokenizer_file(tmp_path: Path) -> None:
+def test_count_tokens_falls_back_to_the_tokenizers_package_for_files_rust_refuses(tmp_path: Path) -> None:
+    # A WordLevel tokenizer.json is not byte-level BPE: the Rust tokenizer refuses it.
     toolkit.configure(context=None, tokenizer_path=_word_tokenizer(tmp_path / "tokenizer.json"))
     try:
         assert count_tokens("hello world hello") == 3
-        with pytest.raises(ContextTooLargeError, match="count a sample"):
-            count_tokens("a " * (toolkit.COUNT_TOKENS_MAX_CHARS // 2 + 1))
+    finally:
+        toolkit.configure(context=None, tokenizer_path=None)
+
+
+def test_count_tokens_above_the_exact_limit_is_a_labelled_estimate(tmp_path: Path) -> None:
+    toolkit.configure(context=None, tokenizer_path=_word_tokenizer(tmp_path / "tokenizer.json"))
+    try:
+        n = count_tokens("hello world " * (tokens.PYTHON.exact_chars // 12 + 1))
+        assert isinstance(n, tokens.TokenEstimate)
+        assert n == pytest.approx(2 * (tokens.PYTHON.exact_chars // 12 + 1), rel=0.01)
+        assert repr(n).startswith("~") and "estimated from 16 samples" in repr(n)
     finally:
         toolkit.configure(context=None, tokenizer_path=None)
 

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Literal, Sequence
 
-from rlm.errors import ContextTooLargeError, UnsupportedPatternError
+from rlm.errors import UnsupportedPatternError
 
 __all__ = ["HELPERS", "Chunk", "GrepResult", "LineMatch", "chunks", "configure", "count_tokens",
            "find_all", "grep"]
@@ -30,10 +30,7 @@ HELPERS = ("grep", "find_all", "chunks", "count_tokens")
 """Names the REPL pre-binds (and restores if the model's code rebinds them)."""
 
 # Per-process state, set once by the REPL worker (one worker = one run = one context).
-_state: dict[str, Any] = {"context": None, "tokenizer_path": None, "tokenizer": None}
-
-# count_tokens encodes in one piece up to this many characters (~1.5 s on a 2-core x86 CPU: benches/README.md).
-COUNT_TOKENS_MAX_CHARS = 2_000_000
+_state: dict[str, Any] = {"context": None, "tokenizer_path": None}
 
 
 def configure(*, context: Any = None, tokenizer_path: str | os.PathLike[str] | None = None) -> None:
@@ -44,7 +41,6 @@ def configure(*, context: Any = None, tokenizer_path: str | os.PathLike[str] | N
     """
     _state["context"] = context
     _state["tokenizer_path"] = None if tokenizer_path is None else os.fspath(tokenizer_path)
-    _state["tokenizer"] = None
 
 
 def _text(text: Any) -> Any:
@@ -309,6 +305,9 @@ def chunks(size: int = 20_000, overlap: int = 0, *, by: Literal["chars", "lines"
 def count_tokens(text: Any = None) -> int:
     """Number of tokens `text` (default: the context) encodes to with the model's tokenizer.
 
+    Exact (Rust, every core) up to 64 Mi characters; above that an `int` estimated from samples
+    that prints as `~N tokens (estimated from ...)` (rlm.tokens has the limits and why).
+
     Example:
         >>> count_tokens("hello world")
         2
@@ -317,13 +316,6 @@ def count_tokens(text: Any = None) -> int:
     if path is None:
         raise RuntimeError("count_tokens is unavailable: this run has no tokenizer.json "
                            "(estimate instead: about 4 characters per token)")
-    text = _text(text)
-    if len(text) > COUNT_TOKENS_MAX_CHARS:
-        raise ContextTooLargeError(
-            f"count_tokens on {len(text):,} characters would take minutes; count a sample and "
-            f"scale: count_tokens(context[:200000]) * len(context) / 200000")
-    if _state["tokenizer"] is None:
-        from tokenizers import Tokenizer  # lazy: most runs never count tokens
+    from rlm import tokens  # lazy: most runs never count tokens
 
-        _state["tokenizer"] = Tokenizer.from_file(path)
-    return len(_state["tokenizer"].encode(str(text), add_special_tokens=False).ids)
+    return tokens.count(tokens.load_tokenizer(path), _text(text))
