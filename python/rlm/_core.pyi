@@ -30,13 +30,16 @@ from collections.abc import Iterator
 from typing import Any, Final, Literal, final, overload
 
 __all__ = [
+    "CHUNK_STRATEGIES",
     "DEFAULT_MAX_MATERIALIZE",
     "DOTALL",
     "IGNORECASE",
     "MULTILINE",
     "VERBOSE",
+    "ChunkIterator",
     "Context",
     "Tokenizer",
+    "chunk_spans",
     "GrepMatch",
     "LineIterator",
     "Match",
@@ -45,6 +48,9 @@ __all__ = [
     "restrict_self",
     "set_non_dumpable",
 ]
+
+CHUNK_STRATEGIES: Final[list[str]]
+"""The names `chunk_spans(by=...)` takes: chars, lines, tokens, recursive, structural."""
 
 DEFAULT_MAX_MATERIALIZE: Final[int]
 """Default `Context.max_materialize`: 2**26 characters (about 64 MB of ASCII text)."""
@@ -536,3 +542,30 @@ class Tokenizer:
     @property
     def path(self) -> str:
         """The path given to `from_file`."""
+
+@final
+class ChunkIterator:
+    """Lazy `(start, end)` character-offset spans of one chunking pass (see `chunk_spans`)."""
+
+    def __iter__(self) -> ChunkIterator: ...
+    def __next__(self) -> tuple[int, int]: ...
+
+def chunk_spans(
+    text: str | Context,
+    by: str,
+    size: int,
+    overlap: int = 0,
+    tokenizer: Tokenizer | None = None,
+) -> ChunkIterator:
+    """Chunk `text` with the strategy named `by` (one of `CHUNK_STRATEGIES`), lazily, GIL released.
+
+    The spans cover the text in order; none is longer than `size` (characters; lines for
+    `"lines"`, tokens of `tokenizer` for `"tokens"`); each starts `overlap` units before the
+    previous one ends (one less where that would cut a `\\r\\n`, which no span does). ValueError
+    for an unknown name, `size`/`overlap` out of range, or `"tokens"` without a tokenizer. A `str`
+    is copied once; a `Context` never. Rules per strategy: docs/chunking.md.
+
+    Example:
+        >>> list(chunk_spans("a\\nb\\nc\\n", "lines", 2))
+        [(0, 4), (4, 6)]
+    """

@@ -25,8 +25,8 @@ context.count(s), re.findall(pattern, context), context.splitlines().
 - `grep(pattern, ignore_case=False, before=0, after=0)`: regex search; the matching lines with \
 their line numbers.
 - `find_all(s)`: character offsets of every occurrence of s.
-- `chunks(size=20000, overlap=0)`: the context in pieces (`by="lines"`: size lines each); \
-`piece.text` is a piece's text.
+- `chunks(size=20000, overlap=0)`: the context in pieces (`by="lines"`: size lines each; \
+`by="structural"`: whole log records, functions, sections); `piece.text` is a piece's text.
 - `llm_query(prompt)`: ask a language model about a piece of text (up to ~20000 characters); \
 returns its answer as a string.
 - `count_tokens(text)`: number of model tokens in text.

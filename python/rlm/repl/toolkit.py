@@ -259,26 +259,24 @@ class Chunk:
         return f"Chunk(index={self.index}, start={self.start}, end={self.end})"
 
 
-def _line_starts(text: Any) -> tuple[int, Callable[[int], int]]:
-    """(number of lines, function giving the offset where 0-based line i starts; i = n gives len)."""
-    if _is_str(text):
-        starts, pos = [], 0
-        for piece in text.splitlines(keepends=True):
-            starts.append(pos)
-            pos += len(piece)
-        starts.append(len(text))
-        return len(starts) - 1, starts.__getitem__
-    n, total = text.line_count(), len(text)
-    # Only the lines where chunks start and end are looked up: n / step calls, not n.
-    return n, lambda i: total if i >= n else text.line_span(i + 1)[0]
+Strategy = Literal["chars", "lines", "tokens", "recursive", "structural"]
 
 
-def chunks(size: int = 20_000, overlap: int = 0, *, by: Literal["chars", "lines"] = "chars",
+def chunks(size: int = 20_000, overlap: int = 0, *, by: Strategy = "chars",
            text: Any = None) -> list[Chunk]:
-    """Split `text` (default: the context) into consecutive `Chunk`s covering all of it.
+    """Split `text` (default: the context) into consecutive `Chunk`s covering all of it, in Rust.
 
-    `by="chars"`: `size` characters each, each chunk starting `size - overlap` after the previous.
-    `by="lines"`: `size` whole lines each (line endings included), overlapping by `overlap` lines.
+    `by` picks where chunks end (docs/chunking.md has the rules); `size` and `overlap` are in
+    characters except for `"lines"` (whole lines, endings included) and `"tokens"` (tokens of the
+    model's tokenizer). No chunk is longer than `size`, each starts `overlap` units before the
+    previous one ends, and none cuts a `\\r\\n` (the overlap is then one less).
+    - `"chars"`: every `size` characters;
+    - `"lines"`: every `size` lines;
+    - `"tokens"`: every `size` tokens (needs the run's tokenizer.json);
+    - `"recursive"`: at the last blank line in the window, else line end, sentence end, space;
+    - `"structural"`: at the last markdown heading, code definition, JSON Lines record or
+      timestamped log line in the window (continuation lines stay with their record), else as
+      `"recursive"`.
 
     Example:
         >>> [tuple(c) for c in chunks(2, by="lines", text="a\\nb\\nc\\n")]
@@ -286,16 +284,18 @@ def chunks(size: int = 20_000, overlap: int = 0, *, by: Literal["chars", "lines"
     """
     if size <= 0 or not 0 <= overlap < size:
         raise ValueError(f"need size > 0 and 0 <= overlap < size (got size={size}, overlap={overlap})")
+    from rlm._core import chunk_spans
+
     text = _text(text)
-    step = size - overlap
-    if by == "chars":
-        total = len(text)
-        spans = [(s, min(s + size, total)) for s in range(0, max(total - overlap, 1), step)] if total else []
-    elif by == "lines":
-        n, start_of = _line_starts(text)
-        spans = [(start_of(i), start_of(min(i + size, n))) for i in range(0, max(n - overlap, 1), step)] if n else []
-    else:
-        raise ValueError(f"by must be 'chars' or 'lines', not {by!r}")
+    tokenizer = None
+    if by == "tokens":
+        from rlm import tokens  # lazy: loading a tokenizer.json takes ~1 s
+
+        tokenizer = tokens.rust_tokenizer(_state["tokenizer_path"])
+        if tokenizer is None:
+            raise RuntimeError('chunks(by="tokens") is unavailable: this run has no tokenizer.json the '
+                               'Rust tokenizer reads; use by="chars" with about 4 characters per token')
+    spans = chunk_spans(text, by, size, overlap, tokenizer)
     return [Chunk(i, s, e, text) for i, (s, e) in enumerate(spans)]
 
 

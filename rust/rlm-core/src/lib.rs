@@ -5,6 +5,7 @@
 //! and `lines` give Python `str` semantics, `scan` runs searches on every core, `regex` and `grep`
 //! search by pattern; `sandbox` confines the REPL worker (Landlock on Linux).
 
+pub mod chunk;
 pub mod context;
 pub mod grep;
 pub mod index;

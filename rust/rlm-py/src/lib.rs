@@ -3,6 +3,7 @@
 
 use pyo3::prelude::*;
 
+mod chunks;
 mod context;
 mod errors;
 mod grep;
@@ -28,6 +29,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sandbox::landlock_abi, m)?)?;
     m.add_function(wrap_pyfunction!(sandbox::set_non_dumpable, m)?)?;
     m.add_class::<tokenizer::Tokenizer>()?;
+    m.add_class::<chunks::ChunkIterator>()?;
+    m.add_function(wrap_pyfunction!(chunks::chunk_spans, m)?)?;
+    m.add("CHUNK_STRATEGIES", rlm_core::chunk::STRATEGIES.to_vec())?;
     m.add("DEFAULT_MAX_MATERIALIZE", DEFAULT_MAX_MATERIALIZE)?;
     m.add("IGNORECASE", rlm_core::regex::IGNORECASE)?;
     m.add("MULTILINE", rlm_core::regex::MULTILINE)?;

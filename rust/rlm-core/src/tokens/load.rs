@@ -20,6 +20,8 @@ pub struct Spec {
     pub added: Vec<(String, u32)>,
     pub nfc: bool,
     pub pattern: String,
+    /// Bytes each id stands for (index = id; 0 for an id no text spells).
+    pub token_lens: Vec<u32>,
 }
 
 fn unsupported(what: impl Into<String>) -> TokenizerError {
@@ -177,7 +179,19 @@ pub fn parse(json: &str) -> Result<Spec, TokenizerError> {
         let id = t["id"].as_u64().ok_or_else(|| invalid("an added token without an id"))? as u32;
         added.push((content.to_owned(), id));
     }
+    let top = vocab.values().chain(added.iter().map(|(_, id)| id)).max().map_or(0, |&m| m as usize + 1);
+    let mut token_lens = vec![0u32; top];
+    let from_char: HashMap<char, u8> = chars.iter().enumerate().map(|(b, &c)| (c, b as u8)).collect();
+    for (t, &id) in &vocab {
+        if t.chars().all(|c| from_char.contains_key(&c)) {
+            token_lens[id as usize] = t.chars().count() as u32; // one character per byte
+        }
+    }
+    for (content, id) in &added {
+        token_lens[*id as usize] = content.len() as u32;
+    }
     Ok(Spec {
+        token_lens,
         byte_ids,
         merges,
         whole_words,

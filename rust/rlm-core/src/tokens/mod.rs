@@ -11,6 +11,7 @@
 mod bpe;
 mod classes;
 mod load;
+mod nfc;
 pub mod pretok;
 pub mod split;
 
@@ -19,7 +20,7 @@ use std::path::Path;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use rayon::prelude::*;
-use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+use unicode_normalization::{is_nfc_quick, IsNormalized};
 
 use bpe::{Bpe, FxMap};
 use pretok::PreTokenizer;
@@ -62,6 +63,7 @@ pub struct Tokenizer {
     nfc: bool,
     added: Option<(AhoCorasick, Vec<u32>)>,
     whole_words: Option<FxMap<Box<[u8]>, u32>>,
+    token_lens: Vec<u32>,
     /// False when an added token holds a space or line break, so a cut could fall inside one.
     can_split: bool,
 }
@@ -101,7 +103,19 @@ impl Tokenizer {
                 .whole_words
                 .map(|w| w.into_iter().map(|(b, id)| (b.into_boxed_slice(), id)).collect()),
             can_split,
+            token_lens: spec.token_lens,
         })
+    }
+
+    /// False when an added token holds a space or line break: then no text may be cut into
+    /// parts encoded apart (see [`split`]).
+    pub fn can_split(&self) -> bool {
+        self.can_split
+    }
+
+    /// Bytes of text token `id` stands for (0 if unknown).
+    pub fn token_len(&self, id: u32) -> usize {
+        self.token_lens.get(id as usize).map_or(0, |&n| n as usize)
     }
 
     /// Number of tokens `text` encodes to (no template tokens), on every core for big texts.
@@ -144,24 +158,24 @@ impl Tokenizer {
 
     /// Call `emit` with the ids of each piece of `text`, in order.
     fn encode_into(&self, text: &str, cache: &mut Cache, emit: &mut dyn FnMut(&[u32])) {
-        self.for_each_piece(text, cache, &mut |_, ids| emit(ids));
+        self.for_each_piece(text, cache, &mut |ids, _| emit(ids));
     }
 
-    /// Call `emit(end, ids)` for each piece of `text` in order, where `end` is the byte offset in
-    /// `text` where the piece ends. Added tokens are pieces of one id. With NFC normalization a
-    /// segment that NFC changes reports its pieces at the segment's end (offsets inside the
-    /// normalized text are not offsets of `text`).
+    /// Call `emit(ids, at)` for each piece of `text` in order; `at` turns byte offsets inside
+    /// the piece (as the tokenizer saw it, after NFC) into offsets of `text`. Added tokens are
+    /// pieces of one id.
     pub fn for_each_piece(
         &self,
         text: &str,
         cache: &mut Cache,
-        emit: &mut dyn FnMut(usize, &[u32]),
+        emit: &mut dyn FnMut(&[u32], PieceAt<'_>),
     ) {
         let mut last = 0;
         if let Some((ac, ids)) = &self.added {
             for m in ac.find_iter(text) {
                 self.plain_pieces(text, last, m.start(), cache, emit);
-                emit(m.end(), &ids[m.pattern().as_usize()..m.pattern().as_usize() + 1]);
+                let at = PieceAt { changed: &[], segment_start: m.start(), piece_start: 0 };
+                emit(&ids[m.pattern().as_usize()..m.pattern().as_usize() + 1], at);
                 last = m.end();
             }
         }
@@ -174,30 +188,30 @@ impl Tokenizer {
         start: usize,
         end: usize,
         cache: &mut Cache,
-        emit: &mut dyn FnMut(usize, &[u32]),
+        emit: &mut dyn FnMut(&[u32], PieceAt<'_>),
     ) {
         if start == end {
             return;
         }
         let segment = &text[start..end];
-        let normalized: Cow<str> = if self.nfc
+        let (normalized, changed): (Cow<str>, Vec<nfc::Changed>) = if self.nfc
             && !segment.is_ascii()
             && is_nfc_quick(segment.chars()) != IsNormalized::Yes
         {
-            Cow::Owned(segment.nfc().collect())
+            let (s, changed) = nfc::normalize(segment);
+            (Cow::Owned(s), changed)
         } else {
-            Cow::Borrowed(segment)
+            (Cow::Borrowed(segment), Vec::new())
         };
-        let changed = matches!(normalized, Cow::Owned(ref s) if s != segment);
         if cache.len() > CACHE_MAX {
             cache.clear();
         }
         let mut scratch = Vec::new();
         for (a, b) in self.pretok.pieces(&normalized) {
             let piece = &normalized.as_bytes()[a..b];
-            let at = if changed { end } else { start + b };
+            let at = PieceAt { changed: &changed, segment_start: start, piece_start: a };
             if let Some(ids) = cache.get(piece) {
-                emit(at, ids);
+                emit(ids, at);
                 continue;
             }
             scratch.clear();
@@ -205,9 +219,25 @@ impl Tokenizer {
                 Some(&id) => scratch.push(id),
                 None => self.bpe.encode_piece(piece, &mut scratch),
             }
-            emit(at, &scratch);
+            emit(&scratch, at);
             cache.insert(piece.into(), scratch.as_slice().into());
         }
+    }
+}
+
+/// Where a piece of [`Tokenizer::for_each_piece`] lies in the text.
+pub struct PieceAt<'a> {
+    changed: &'a [nfc::Changed],
+    segment_start: usize,
+    /// Offset of the piece in its (normalized) segment.
+    piece_start: usize,
+}
+
+impl PieceAt<'_> {
+    /// The text offset `k` bytes into the piece (its tokens' lengths add up to such offsets), or
+    /// `None` inside a run NFC rewrote, where no text offset corresponds.
+    pub fn offset(&self, k: usize) -> Option<usize> {
+        nfc::to_input(self.changed, self.piece_start + k).map(|x| self.segment_start + x)
     }
 }
 
