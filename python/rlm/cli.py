@@ -4,6 +4,7 @@
     rlm models ...                                                    manage the bundled models
     rlm eval ...                                                      synthetic-task evaluation
     rlm view RUN.json [-o RUN.html] [--open]                          a trajectory as an HTML page
+    rlm chunk-bench -f FILE [--strategy S ...] [--size N] [--json]    compare chunking strategies
 
 The answer alone goes to stdout (or one JSON object with `--json`); progress (`-v`) and errors go
 to stderr. Exit codes: 0 answered, 1 run failed or budget exhausted without an answer, 2 usage or
@@ -38,7 +39,8 @@ if TYPE_CHECKING:
 # Contexts at least this big get a progress display while they are read or opened.
 BIG_CONTEXT_BYTES = 256 << 20
 # First argv words that hand the whole command line to another area's CLI.
-SUBCOMMANDS = {"models": "rlm.models.cli", "eval": "rlm.eval.cli", "view": "rlm.view.cli"}
+SUBCOMMANDS = {"models": "rlm.models.cli", "eval": "rlm.eval.cli", "view": "rlm.view.cli",
+               "chunk-bench": "rlm.chunk_bench"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -89,7 +91,8 @@ def setup_arg_parser() -> argparse.ArgumentParser:
         description="Answer a task over a huge context with a Recursive Language Model: the model "
         "writes Python that searches the context in a REPL, then answers with FINAL(...).",
         epilog="Other commands: `rlm models --help` (bundled models), `rlm eval --help` "
-        "(evaluation), `rlm view --help` (a trajectory as HTML). Exit codes: 0 answered, 1 no "
+        "(evaluation), `rlm view --help` (a trajectory as HTML), `rlm chunk-bench --help` (chunking "
+        "strategies compared). Exit codes: 0 answered, 1 no "
         "answer, 2 usage or input error, 130 Ctrl-C.",
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")

@@ -125,3 +125,22 @@ def test_chunks_by_tokens_uses_the_runs_tokenizer(tiny_tokenizer_path: pathlib.P
     assert "".join(c.text for c in got[:1]) == text[: got[0].end]
     assert all(tokens_in(ends, c.start, c.end) <= 16 for c in got)
     assert got[-1].end == len(text) and repr(got[0]) == f"Chunk(index=0, start=0, end={got[0].end})"
+
+
+def test_chunk_bench_sizes_tokens_rows_with_the_given_tokenizer(
+        tiny_tokenizer_path: pathlib.Path, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from rlm.cli import main as rlm_main
+
+    path = tmp_path / "code.py"
+    path.write_text("def f(x):\n    return x  # café\n" * 2000, encoding="utf-8")
+    assert rlm_main(["chunk-bench", "-f", str(path), "-s", "tokens", "-s", "chars", "--tokenizer",
+                     str(tiny_tokenizer_path), "--size", "1000", "--json", "-q"]) == 0
+    tokens_row, chars_row = json.loads(capsys.readouterr().out)
+    assert tokens_row["unit"] == "tokens" and tokens_row["tokens_sampled"] == tokens_row["chunks"]
+    # 1,000 characters' worth of tokens: the file's mean characters per token sets the size.
+    ctx = Context.open(str(path))
+    assert tokens_row["size"] == round(1000 / (len(ctx) / Tokenizer.from_file(tiny_tokenizer_path).count(ctx)))
+    assert tokens_row["tokens_max"] <= tokens_row["size"] + 1  # alone, an edge token may differ
+    assert chars_row["tokens_median"] > 0 and chars_row["chars_max"] == 1000
