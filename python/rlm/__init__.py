@@ -15,6 +15,8 @@ from rlm._core import Context, Tokenizer  # noqa: E402
 from rlm.config import RLMConfig, RLMResponse, TokenUsage  # noqa: E402
 from rlm.engine import rlm_generate  # noqa: E402
 from rlm.events import Event  # noqa: E402
+from rlm.session import Session  # noqa: E402
 
-__all__ = ["Context", "Event", "RLMConfig", "RLMResponse", "TokenUsage", "Tokenizer", "rlm_generate"]
+__all__ = ["Context", "Event", "RLMConfig", "RLMResponse", "Session", "TokenUsage", "Tokenizer",
+           "rlm_generate"]
 __version__ = "0.1.0"

@@ -1,6 +1,7 @@
 """The `rlm` / `mlx_lm.rlm` / `python -m rlm` command line.
 
     rlm -t TASK [-f FILE | -c TEXT | < stdin] [--model M] [options]   answer TASK over the context
+    rlm chat (-f FILE | -c TEXT) [options] < questions                 one answer per question line
     rlm models ...                                                    manage the bundled models
     rlm eval ...                                                      synthetic-task evaluation
     rlm view RUN.json [-o RUN.html] [--open]                          a trajectory as an HTML page
@@ -19,7 +20,7 @@ import json
 import signal
 import sys
 import threading
-from typing import TYPE_CHECKING, Any, Callable, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, Sequence, TypeVar
 
 from rlm.config import RLMConfig, RLMResponse
 from rlm.config import check_task
@@ -36,18 +37,19 @@ from rlm.errors import (
 if TYPE_CHECKING:
     from rlm.inputs import OpenedContext
 
+T = TypeVar("T")
 # Contexts at least this big get a progress display while they are read or opened.
 BIG_CONTEXT_BYTES = 256 << 20
 # First argv words that hand the whole command line to another area's CLI.
 SUBCOMMANDS = {"models": "rlm.models.cli", "eval": "rlm.eval.cli", "view": "rlm.view.cli",
-               "chunk-bench": "rlm.chunk_bench"}
+               "chunk-bench": "rlm.chunk_bench", "chat": "rlm.chat"}
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors (`rlm: error: ...`) instead of usage + message."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"rlm: error: {message} (see rlm --help)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _number(kind: type, minimum: float, inclusive: bool) -> Callable[[str], Any]:
@@ -85,7 +87,6 @@ def setup_arg_parser() -> argparse.ArgumentParser:
         >>> setup_arg_parser().parse_args(["-t", "Find the code", "-c", "code: 42"]).max_iterations
         20
     """
-    defaults = RLMConfig()
     p = _Parser(
         prog="rlm",
         description="Answer a task over a huge context with a Recursive Language Model: the model "
@@ -97,11 +98,35 @@ def setup_arg_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     p.add_argument("--task", "-t", required=True, help="what to do with the context")
-    src = p.add_mutually_exclusive_group()
+    add_context_options(p, "; without -c or -f the context is read from stdin when it is not a terminal")
+    add_run_options(p)
+    p.add_argument("--output-trajectory", "-o", metavar="PATH",
+                   help="write the run's trajectory as JSON to PATH (after every turn)")
+    p.add_argument("--json", action="store_true",
+                   help="print the whole response as one JSON object instead of the answer")
+    add_display_options(p)
+    return p
+
+
+def add_context_options(p: argparse.ArgumentParser, file_note: str = "", *,
+                        required: bool = False) -> None:
+    """`--context/-c TEXT` or `--context-file/-f FILE` (one of them; `required` for `rlm chat`).
+
+    Example: `add_context_options(parser, required=True)`.
+    """
+    src = p.add_mutually_exclusive_group(required=required)
     src.add_argument("--context", "-c", metavar="TEXT", help="the context as text")
     src.add_argument("--context-file", "-f", metavar="FILE",
-                     help="a UTF-8 file to use as the context (memory-mapped, not copied); "
-                     "without -c or -f the context is read from stdin when it is not a terminal")
+                     help="a UTF-8 file to use as the context (memory-mapped, not copied)" + file_note)
+
+
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    """The model and the run's budgets and sampling: every option `config_from_args` reads but
+    -v/-q (shared by `rlm` and `rlm chat`).
+
+    Example: `add_run_options(parser)`.
+    """
+    defaults = RLMConfig()
     p.add_argument("--model", default=None, metavar="MODEL",
                    help="MLX model directory, Hugging Face repo, or replay:FILE.json "
                    "(default: the bundled model, installed on first use)")
@@ -149,16 +174,18 @@ def setup_arg_parser() -> argparse.ArgumentParser:
                    "private temp dir, no network, no signals out (auto: as far as this system "
                    "allows, the default; strict: refuse to run without all of it; off: your full "
                    "rights)")
-    p.add_argument("--output-trajectory", "-o", metavar="PATH",
-                   help="write the run's trajectory as JSON to PATH (after every turn)")
-    p.add_argument("--json", action="store_true",
-                   help="print the whole response as one JSON object instead of the answer")
+
+
+def add_display_options(p: argparse.ArgumentParser) -> None:
+    """`--verbose/-v` and `--quiet/-q`.
+
+    Example: `add_display_options(parser)`.
+    """
     p.add_argument("--verbose", "-v", action="store_true",
                    help="stream each turn's text, code and output to stderr; tracebacks on errors")
     p.add_argument("--quiet", "-q", action="store_true",
                    help="no progress display on stderr (drawn only on a terminal, for reading "
                    "or opening a context of hundreds of MB)")
-    return p
 
 
 def config_from_args(args: argparse.Namespace) -> RLMConfig:
@@ -180,7 +207,12 @@ def config_from_args(args: argparse.Namespace) -> RLMConfig:
     )
 
 
-def _open_input(args: argparse.Namespace) -> OpenedContext:
+def open_input(args: argparse.Namespace) -> OpenedContext:
+    """The context the options name: `-c TEXT`, `-f FILE` (a spinner while a big one opens), or
+    stdin when it is not a terminal.
+
+    Example: `with open_input(args) as opened: ...`.
+    """
     from pathlib import Path
 
     from rlm.inputs import open_context, open_stream
@@ -219,7 +251,7 @@ def _run(args: argparse.Namespace) -> RLMResponse:
     config = config_from_args(args)
     check_task(args.task)
     # The context before the model: bad input fails at once, not after a model load.
-    with _open_input(args) as opened:
+    with open_input(args) as opened:
         backend = load_backend(args.model, max_kv_size=args.max_kv_size, seed=args.seed)
         return run(backend, opened, args.task, config, output_trajectory=args.output_trajectory)
 
@@ -239,12 +271,17 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise Terminated("SIGTERM")
 
 
-def _run_until_signalled(args: argparse.Namespace) -> RLMResponse:
+def until_signalled(work: Callable[[], T]) -> T:
+    """`work()`, with SIGTERM raised as `Terminated` (a KeyboardInterrupt) so it stops as cleanly
+    as on Ctrl-C (shared by `rlm` and `rlm chat`).
+
+    Example: `response = until_signalled(lambda: run(args))`.
+    """
     if threading.current_thread() is not threading.main_thread():
-        return _run(args)  # signal handlers can only be set from the main thread
+        return work()  # signal handlers can only be set from the main thread
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        return _run(args)
+        return work()
     finally:
         signal.signal(signal.SIGTERM, previous)
 
@@ -262,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _subcommand(argv[0], argv[1:])
     args = setup_arg_parser().parse_args(argv)
     try:
-        response = _run_until_signalled(args)
+        response = until_signalled(lambda: _run(args))
     except (Exception, KeyboardInterrupt) as e:  # noqa: BLE001 - one line for the user; -v: traceback
         return cli_failure("rlm", e, verbose=args.verbose)
     if args.json:

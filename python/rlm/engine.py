@@ -1,6 +1,8 @@
 """The RLM loop (docs/engine.md): generate a turn, run its code in the REPL, feed back, repeat.
 
-One `_Run` per call: it owns the conversation, the token counts, the budgets and the trajectory.
+One `_Run` per question of a `rlm.session.Session` (`rlm_generate` is a session of one question):
+it owns the conversation, the token counts, the budgets and the trajectory; the session keeps the
+backend, the opened context, its summary and the REPL across questions.
 `rlm.turns.TurnGenerator` generates each turn through the backend (rlm.backends); the REPL
 (rlm.repl.session) runs the model's code in a child process and calls back into `_Run` for
 `llm_query`. Nothing here imports MLX.
@@ -11,16 +13,14 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from rlm import tokens
 from rlm.answer_check import AnswerChecker
 from rlm.backends.base import Backend, Message, Sampling
 from rlm.config import RLMConfig, RLMResponse, TokenUsage, check_task
 from rlm.errors import BudgetExhaustedError, RLMError, UsageError
 from rlm.direct import ANSWER_TOKENS, choose_mode, direct_document, generate_direct
 from rlm.events import Event, EventKind, StderrPrinter
-from rlm.backends.loading import load_backend
 from rlm.inputs import ContextInput, OpenedContext, open_context
 from rlm.loop_control import (
     Progress,
@@ -39,15 +39,19 @@ from rlm.prompts import (
     NO_PROGRESS_WHY,
     REPEAT_NOTE,
     SYSTEM_PROMPT,
+    earlier_questions,
     first_user_message,
     turn_feedback,
 )
 from rlm.repl.sandbox import describe as describe_sandbox
 from rlm.repl.session import ExecResult, ReplSession
-from rlm.summary import ContextSummary, summarize
+from rlm.summary import ContextSummary
 from rlm.task_hints import describe_hits, task_hits
 from rlm.trajectory import IterationRecord, LLMCallRecord, Trajectory, clip
 from rlm.turns import TurnGenerator
+
+if TYPE_CHECKING:
+    from rlm.session import Session
 
 RESPONSE_KEEP_CHARS = 2000  # of each sub-call's reply, in the trajectory
 # Tokens kept free in the model's window for the last "best answer" turn (its prompt grows by one
@@ -69,14 +73,15 @@ _SANDBOX_WARNED: set[str] = set()
 
 
 class _Run:
-    """One run of the loop over an opened context."""
+    """One run of the loop: one question of `session` over its opened context."""
 
-    def __init__(self, backend: Backend, opened: OpenedContext, task: str, config: RLMConfig,
+    def __init__(self, session: Session, task: str,
                  trajectory_path: str | os.PathLike[str] | None) -> None:
-        self.backend = backend
-        self.opened = opened
+        self.session = session
+        self.backend = backend = session.backend
+        self.opened = session.opened
         self.task = task
-        self.config = config
+        self.config = config = session.config
         self.sampling = Sampling(config.max_tokens_per_turn, config.temp, config.top_p, config.top_k)
         self.tokens = TokenUsage()
         self.llm_calls = 0
@@ -98,7 +103,7 @@ class _Run:
         self.sub_sampling = Sampling(config.sub_max_tokens, config.temp, config.top_p, config.top_k)
         self.save_failed = False
         self.trajectory = Trajectory(task=task, model=backend.name, config=config.to_dict(),
-                                     context=opened.describe(), path=trajectory_path)
+                                     context=self.opened.describe(), path=trajectory_path)
         self.turns = TurnGenerator(backend, self.sampling, self.tokens, emit=self.emit,
                                    intervene=self.intervene, time_is_up=self.time_is_up)
 
@@ -349,15 +354,17 @@ class _Run:
 
     def run(self) -> RLMResponse:
         traj, cfg = self.trajectory, self.config
-        summary = summarize(self.opened.context, self.backend.count_tokens,
-                            tokens.rust_tokenizer(getattr(self.backend, "tokenizer_path", None)))
+        summary = self.session.summary()
         traj.context.update(tokens=summary.tokens, tokens_estimated=summary.tokens_estimated)
         traj.system_prompt = SYSTEM_PROMPT
         hits = (task_hits(self.opened.context, self.task)
                 if cfg.search_hints and cfg.mode != "direct" else [])
         traj.context["search_hits"] = [h.line_number for h in hits]
         self.progress.show(describe_hits(hits), matches=len(hits))
-        traj.first_message = first_user_message(self.task, summary, describe_hits(hits))
+        traj.first_message = first_user_message(self.task, summary, describe_hits(hits),
+                                                earlier=earlier_questions(self.session.history))
+        if self.session.history:
+            traj.session = {"question": len(self.session.history) + 1}
         messages: list[Message] = [{"role": "system", "content": SYSTEM_PROMPT},
                                    {"role": "user", "content": traj.first_message}]
         try:
@@ -370,15 +377,8 @@ class _Run:
             return self.run_direct(summary)
         answer: str | None = None
         why_last: str | None = None
-        repl: ReplSession | None = None
         try:
-            self.backend.reset()
-            repl = ReplSession(
-                self.opened.path, encoding_errors=cfg.encoding_errors, llm_query=self.llm_query,
-                exec_timeout=cfg.exec_timeout, memory_limit_bytes=cfg.memory_limit_bytes,
-                max_output_chars=cfg.max_output_chars,
-                tokenizer_path=getattr(self.backend, "tokenizer_path", None),
-                interrupt_grace=cfg.interrupt_grace, sandbox=cfg.sandbox)
+            repl = self.session.repl_for_question()
             self.report_sandbox(repl.sandbox_report)
             iteration = 0
             while True:
@@ -407,9 +407,7 @@ class _Run:
         except BaseException as e:
             traj.status, traj.error = "error", f"{type(e).__name__}: {e}"
             raise
-        finally:
-            if repl is not None:
-                repl.close()
+        finally:  # the REPL stays open for the session's next question (Session.close stops it)
             traj.answer, traj.exhausted = answer, why_last is not None
             self.save()
         self.emit("end", len(traj.iterations), answer=answer, error=traj.error,
@@ -468,8 +466,11 @@ def run(backend: Backend, opened: OpenedContext, task: str, config: RLMConfig | 
         ...     run(ReplayBackend(['```python\\nFINAL(context[-2:])\\n```']), opened, "x?").answer
         '42'
     """
+    from rlm.session import Session  # it imports this module (Session.ask runs a _Run)
+
     check_task(task)
-    return _Run(backend, opened, task, config or RLMConfig(), output_trajectory).run()
+    with Session(backend=backend, context=opened, config=config) as session:
+        return session.ask(task, output_trajectory=output_trajectory)
 
 
 def rlm_generate(model: Any = None, tokenizer: Any = None, *, context: ContextInput, task: str,
@@ -489,10 +490,8 @@ def rlm_generate(model: Any = None, tokenizer: Any = None, *, context: ContextIn
         ...                  task="Which service failed first?")  # doctest: +SKIP
         >>> print(r.answer, r.iterations, r.total_tokens)  # doctest: +SKIP
     """
-    config = config or RLMConfig()
-    check_task(task)
-    # The context first: bad input fails in milliseconds, before a model load that takes seconds.
-    with open_context(context, config.encoding_errors) as opened:
-        chosen = load_backend(model, tokenizer, backend=backend, max_kv_size=config.max_kv_size,
-                              seed=config.seed)
-        return run(chosen, opened, task, config, output_trajectory=output_trajectory)
+    from rlm.session import Session  # it imports this module (Session.ask runs a _Run)
+
+    check_task(task)  # before the context is opened or a model loaded
+    with Session(model, tokenizer, context=context, config=config, backend=backend) as session:
+        return session.ask(task, output_trajectory=output_trajectory)

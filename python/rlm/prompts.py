@@ -129,14 +129,44 @@ def _numbered(text: str, first: int) -> str:
     return "\n".join(f"{first + i}:{line}" for i, line in enumerate(lines))
 
 
-def first_user_message(task: str, summary: ContextSummary, hints: str = "") -> str:
-    """The task, the context description and the search hits (if any): the first user turn.
+def first_user_message(task: str, summary: ContextSummary, hints: str = "", earlier: str = "") -> str:
+    """The context description, earlier questions of a session (if any), the search hits (if any)
+    and the task: the first user turn. The description comes first so that every question of a
+    session shares its tokens (and their KV cache) with the one before.
 
     >>> first_user_message("Find the code", ContextSummary(0, 0, 0, False, "", "")).endswith("code")
     True
     """
-    parts = [describe_context(summary), hints, f"Task: {task}"]
+    parts = [describe_context(summary), earlier, hints, f"Task: {task}"]
     return "\n\n".join(part for part in parts if part)
+
+
+# A session's later questions: the last few earlier ones are named, all are in `history`.
+EARLIER_SHOWN = 3
+EARLIER_CLIP_CHARS = 200
+
+
+def earlier_questions(history: list[dict[str, str | None]]) -> str:
+    """The note that tells a session's later question what was asked before ("" for the first).
+
+    >>> print(earlier_questions([{"question": "Who failed?", "answer": "db"}]))
+    Earlier questions of this session (all in the REPL as `history`, a list of {"question", "answer"} dicts; the variables their code set still exist):
+    1. Who failed? -> db
+    """
+    if not history:
+        return ""
+    first = max(0, len(history) - EARLIER_SHOWN)
+    lines = [f"{i}. {_one_line(h['question'])} -> "
+             f"{'(no answer)' if h['answer'] is None else _one_line(h['answer'])}"
+             for i, h in enumerate(history[first:], first + 1)]
+    return ('Earlier questions of this session (all in the REPL as `history`, a list of '
+            '{"question", "answer"} dicts; the variables their code set still exist):\n'
+            + "\n".join(lines))
+
+
+def _one_line(text: str | None) -> str:
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= EARLIER_CLIP_CHARS else flat[: EARLIER_CLIP_CHARS - 3] + "..."
 
 
 # Feedback after a turn. Small models need it unambiguous: "nothing printed" is not "0 matches",

@@ -137,6 +137,7 @@ class Trajectory:
         self.first_message = ""
         self.iterations: list[IterationRecord] = []
         self.mode = "rlm"  # or "direct": one generation with the context in the prompt
+        self.session: dict[str, Any] | None = None  # a session's later question: {"question": n}
         self.status = "running"
         self.answer: str | None = None
         self.error: str | None = None
@@ -151,6 +152,7 @@ class Trajectory:
             "version": TRAJECTORY_VERSION,
             "status": self.status,
             "mode": self.mode,
+            **({"session": self.session} if self.session is not None else {}),
             "task": self.task,
             "model": self.model,
             "config": self.config,

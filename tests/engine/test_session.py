@@ -1,0 +1,135 @@
+"""Sessions: many questions over one context share the backend, the context, the REPL and its
+namespace; each question is a fresh run with its own budget, and sees the earlier ones in `history`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rlm import Session
+from rlm.backends.replay import ReplayBackend
+from rlm.config import RLMConfig
+from rlm.errors import UsageError
+from rlm.prompts import LAST_TURN, describe_context
+
+CONTEXT = "The secret code is 42.\nThe backup code is 7.\n"
+
+
+def block(code: str) -> str:
+    return f"```python\n{code}\n```"
+
+
+def session(turns: list[str], context: Any = CONTEXT, **config: Any) -> Session:
+    """A session over `context` whose model replies with `turns`, in order, across questions."""
+    config.setdefault("exec_timeout", 10.0)
+    config.setdefault("check_answers", False)  # canned FINALs of literals (see conftest.run_replay)
+    return Session(backend=ReplayBackend(turns), context=context, config=RLMConfig(**config))
+
+
+def test_variables_set_by_one_question_are_there_for_the_next() -> None:
+    with session([block("codes = re.findall(r'\\d+', context)\nFINAL(codes[0])"),
+                  block("FINAL(codes[1])")]) as s:
+        assert s.ask("What is the secret code?").answer == "42"
+        assert s.ask("And the backup code?").answer == "7"
+
+
+def test_every_question_runs_in_the_same_repl_worker() -> None:
+    with session([block("import os\nFINAL(os.getpid())"), block("FINAL(os.getpid())")]) as s:
+        first, second = s.ask("pid?").answer, s.ask("pid again?").answer
+    assert first is not None and first == second
+
+
+def test_history_holds_the_earlier_questions_and_answers() -> None:
+    turns = [block("FINAL('42')"), block("x = 1"), block("y = 2"), block("FINAL(repr(history))")]
+    with session(turns, max_iterations=1) as s:
+        s.ask("What is the secret code?")
+        s.ask("Nothing to find here")  # 1 turn + a last turn, no FINAL
+        third = s.ask("What was asked before?")
+    assert third.answer == repr([
+        {"question": "What is the secret code?", "answer": "42"},
+        {"question": "Nothing to find here", "answer": None},
+    ])
+    assert s.history[-1] == {"question": "What was asked before?", "answer": third.answer}
+
+
+def test_later_questions_name_the_earlier_ones_in_their_first_message() -> None:
+    with session([block("FINAL('42')"), block("FINAL('7')")]) as s:
+        first = s.ask("What is the secret code?")
+        second = s.ask("And the backup code?")
+        description = describe_context(s.summary())
+    assert "Earlier questions" not in first.trajectory["first_message"]
+    message = second.trajectory["first_message"]
+    assert "1. What is the secret code? -> 42" in message
+    # The context description opens every question's first message (a prefix the KV cache shares).
+    assert first.trajectory["first_message"].startswith(description)
+    assert message.startswith(description)
+    assert second.trajectory["session"] == {"question": 2}
+    assert "session" not in first.trajectory
+
+
+def test_each_question_gets_a_fresh_turn_budget() -> None:
+    turns = [block("a = 1"), block("b = 2"), block("FINAL('tired')"),  # question 1: 2 + last turn
+             block("c = 3"), block("FINAL('fresh')")]  # question 2: turn 2 is still an ordinary one
+    with session(turns, max_iterations=2) as s:
+        first, second = s.ask("one?"), s.ask("two?")
+    assert (first.answer, first.iterations, first.exhausted) == ("tired", 3, True)
+    assert (second.answer, second.iterations, second.exhausted) == ("fresh", 2, False)
+    assert LAST_TURN.split("(")[0] not in second.trajectory["iterations"][0]["feedback"]
+
+
+def test_a_ready_answer_dict_left_by_one_question_does_not_answer_the_next() -> None:
+    turns = [block('answer["content"] = "42"\nanswer["ready"] = True'), block("x = 5"),
+             block("FINAL(x)")]
+    with session(turns) as s:
+        assert s.ask("code?").answer == "42"
+        second = s.ask("x?")
+    assert (second.answer, second.iterations) == ("5", 2)
+
+
+def test_a_question_that_fails_is_reported_and_recorded_in_history() -> None:
+    with session([block("FINAL(7)"), block("x = 1")]) as s:
+        assert s.ask("code?").answer == "7"
+        failed = s.ask("more?")  # the replay runs out of turns after "x = 1": a BackendError
+        assert failed.answer is None and "ran out of turns" in (failed.error or "")
+        assert s.history == [{"question": "code?", "answer": "7"},
+                             {"question": "more?", "answer": None}]
+
+
+def test_close_stops_the_worker_and_deletes_the_temp_context() -> None:
+    s = session([block("import os\nFINAL(os.getpid())")])
+    pid = int(s.ask("pid?").answer or 0)
+    temp = s.opened.path
+    assert os.path.exists(temp)  # text context: written once to a temp file for the worker
+    s.close()
+    s.close()  # idempotent
+    assert not os.path.exists(temp)
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    with pytest.raises(UsageError, match="closed Session"):
+        s.ask("again?")
+
+
+def test_a_users_file_is_never_deleted(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text(CONTEXT, encoding="utf-8")
+    with session([block("FINAL(context[19:21])")], context=path) as s:
+        assert s.ask("code?").answer == "42"
+    assert path.read_text(encoding="utf-8") == CONTEXT
+
+
+def test_llm_query_reaches_the_question_being_asked() -> None:
+    backend = ReplayBackend([block("FINAL(llm_query('first'))"), block("FINAL(llm_query('second'))")],
+                            sub=["one", "two"])
+    with Session(backend=backend, context=CONTEXT, config=RLMConfig(check_answers=False)) as s:
+        first, second = s.ask("q1"), s.ask("q2")
+    assert (first.answer, second.answer) == ("one", "two")
+    assert first.tokens.sub_prompt > 0 and second.tokens.sub_prompt > 0
+    assert [c["prompt"] for c in second.trajectory["iterations"][0]["llm_calls"]] == ["second"]
+
+
+def test_a_bad_context_fails_before_the_backend_is_loaded(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="not found"):
+        Session(model="replay:/nonexistent.json", context=tmp_path / "missing.txt")
