@@ -437,6 +437,7 @@ def test_bad_sandbox_value_is_a_usage_error(capsys: pytest.CaptureFixture[str]) 
 def test_a_weak_sandbox_is_said_once_per_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     import rlm.engine
+    import rlm.session
     from rlm.backends.replay import ReplayBackend
     from rlm.config import RLMConfig
     from rlm.engine import rlm_generate
@@ -449,7 +450,7 @@ def test_a_weak_sandbox_is_said_once_per_process(tmp_path: Path, monkeypatch: py
             super().__init__(*args, **kwargs)
             self.sandbox_report = dict(weak)
 
-    monkeypatch.setattr(rlm.engine, "ReplSession", OldKernelSession)
+    monkeypatch.setattr(rlm.session, "ReplSession", OldKernelSession)  # where the REPL starts
     monkeypatch.setattr(rlm.engine, "_SANDBOX_WARNED", set())
     for _ in range(2):
         r = rlm_generate(backend=ReplayBackend([FINAL_OK]), context="ok", task="x", config=RLMConfig())
