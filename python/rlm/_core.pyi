@@ -204,11 +204,39 @@ class Context:
             >>> Context.from_bytes(b"a\\xffb", errors="replace")[1]
             '\\ufffd'
         """
+    @staticmethod
+    def open_tree(
+        path: str | os.PathLike[str],
+        *,
+        errors: Literal["strict", "replace"] = "strict",
+        follow_links: bool = False,
+    ) -> Context:
+        """Every text file under the directory `path` as one context, in path order, each after a
+        line `# FILE: relative/path` (a newline is added after a file whose text does not end
+        with one).
+
+        Which files: ripgrep's rules (its `ignore` crate, rg's defaults): `.gitignore` inside a
+        git repository (nested ones, `.git/info/exclude`, the global excludes), `.ignore` files,
+        hidden files and directories skipped, symlinks not followed unless `follow_links` (a
+        link back to a directory above it is then reported as a loop, not walked). Binary files
+        (a NUL byte) are left out, and so, with `errors="strict"`, are files that are not UTF-8
+        (`errors="replace"` decodes them with U+FFFD); `skipped_files()` lists them. The files
+        are read into memory, not mapped. A path that is not a directory raises
+        `NotADirectoryError`.
+
+        Example:
+            >>> c = Context.open_tree("src")
+            >>> c.file_of(c.find("def main"))
+            ('app/cli.py', 12)
+        """
 
     # ------------------------------------------------------------------ properties
     @property
     def path(self) -> str | None:
-        """The path given to `open`, or `None` for `from_str` / `from_bytes`."""
+        """The path given to `open` / `open_tree`, or `None` for `from_str` / `from_bytes`."""
+    @property
+    def is_tree(self) -> bool:
+        """True for a context made by `open_tree` (a directory of files)."""
     @property
     def byte_len(self) -> int:
         """Size in UTF-8 bytes."""
@@ -297,6 +325,40 @@ class Context:
         """`(start, end)` character offsets of line `number`, without its ending."""
     def line_of(self, offset: int) -> int:
         """1-based number of the line holding character `offset` (a line owns its ending)."""
+
+    # ------------------------------------------------------------------ trees (open_tree)
+    def files(self) -> list[tuple[str, int, int]]:
+        """(path, start, end) per file of a tree, in order: the character span of the file's
+        text, after its header line. `[]` for a context that is not a tree.
+
+        Example:
+            >>> path, start, end = c.files()[0]; c[start:end][:40]
+        """
+    def skipped_files(self) -> list[tuple[str, str]]:
+        """(path, reason) per file a tree left out: "binary", "invalid UTF-8 at byte N",
+        "symlink (not followed)", "symlink loop", or the error that kept it from being read.
+
+        Example:
+            >>> Context.open_tree("repo").skipped_files()
+            [('assets/logo.png', 'binary')]
+        """
+    def file_of(self, offset: int) -> tuple[str, int]:
+        """(path, line within that file) of character `offset` (negative counts from the end):
+        1-based, 0 for the file's `# FILE:` header line. For a context that is not a tree:
+        (its path or "", the line number).
+
+        Example:
+            >>> c.file_of(c.find("def main"))
+            ('app/cli.py', 12)
+        """
+    def file_of_line(self, number: int) -> tuple[str, int]:
+        """(path, line within that file) of context line `number` (1-based, as `grep` numbers
+        lines; negative counts from the end), as `file_of`.
+
+        Example:
+            >>> m = c.grep("def main")[0]; c.file_of_line(m.line_number)
+            ('app/cli.py', 12)
+        """
 
     # ------------------------------------------------------------------ literal search
     def find_all(

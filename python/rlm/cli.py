@@ -117,7 +117,9 @@ def add_context_options(p: argparse.ArgumentParser, file_note: str = "", *,
     src = p.add_mutually_exclusive_group(required=required)
     src.add_argument("--context", "-c", metavar="TEXT", help="the context as text")
     src.add_argument("--context-file", "-f", metavar="FILE",
-                     help="a UTF-8 file to use as the context (memory-mapped, not copied)" + file_note)
+                     help="a UTF-8 file to use as the context (memory-mapped, not copied), or a "
+                     "directory: its text files, picked as ripgrep does, each after a "
+                     "'# FILE: path' line" + file_note)
 
 
 def add_run_options(p: argparse.ArgumentParser) -> None:

@@ -1,6 +1,7 @@
 """Opening the context a run is given: once, in the driver, shared with the REPL worker by path.
 
-Every context becomes a file the REPL worker can map: a regular file's path is used as it is; text,
+Every context becomes a file the REPL worker can map: a regular file's path is used as it is (a
+directory as it is too: driver and worker each open it with `Context.open_tree`); text,
 bytes, stdin, in-memory `Context`s and paths that are not regular files (a pipe, a FIFO, a character
 device, `/dev/stdin`, `/dev/fd/N` from `<(...)`: the worker could not read them again) are written
 once to a temp file that `OpenedContext.close()` deletes.
@@ -29,7 +30,8 @@ class OpenedContext:
 
     context: Context
     path: str  # what the REPL worker opens
-    # "file", "stream" (a path that is not a regular file), "text", "bytes", "stdin" or "context"
+    # "file", "tree" (a directory), "stream" (a path that is not a regular file), "text", "bytes",
+    # "stdin" or "context"
     source: str
     temporary: bool  # `path` is ours and is deleted by close()
     origin: str | None = None  # the path the user gave, when `path` is a copy of it
@@ -50,18 +52,40 @@ class OpenedContext:
 
     def describe(self) -> dict[str, Any]:
         """Size and origin for the trajectory (a temp file's path is left out: it is gone later)."""
-        return {
+        described = {
             "source": self.source,
             "path": self.origin if self.temporary else self.path,
-            "bytes": os.path.getsize(self.path),
+            "bytes": self.context.byte_len if self.source == "tree" else os.path.getsize(self.path),
             "chars": len(self.context),
             "lines": self.context.line_count(),
             "replaced_invalid_utf8": bool(getattr(self.context, "replaced", False)),
         }
+        if self.source == "tree":
+            described.update(files=len(self.context.files()),
+                             skipped_files=len(self.context.skipped_files()))
+        return described
 
 
 def _temp_path() -> tuple[int, str]:
     return tempfile.mkstemp(prefix="rlm-context-", suffix=".txt")
+
+
+def open_tree(path: str, encoding_errors: str = "strict") -> OpenedContext:
+    """Open the text files under directory `path` as one context (`Context.open_tree`: ripgrep's
+    ignore rules, binary files left out and listed by `context.skipped_files()`).
+
+    >>> open_tree("/nonexistent")
+    Traceback (most recent call last):
+    ...
+    rlm.errors.UsageError: context directory not found: /nonexistent
+    """
+    try:
+        context = Context.open_tree(path, errors="replace" if encoding_errors == "replace" else "strict")
+    except FileNotFoundError:
+        raise UsageError(f"context directory not found: {path}") from None
+    except OSError as e:
+        raise UsageError(f"cannot read context directory {path}: {e.strerror or e}") from None
+    return OpenedContext(context, path, "tree", temporary=False)
 
 
 def _open_file(path: str, encoding_errors: str, *, source: str, temporary: bool) -> OpenedContext:
@@ -97,7 +121,7 @@ def is_regular_file(path: str) -> bool:
 
 
 def check_readable_file(path: str | os.PathLike[str]) -> str:
-    """`path` as a string if it names a readable file, else a `UsageError` saying why.
+    """`path` as a string if it names a readable file (or a directory), else a `UsageError` saying why.
 
     Only a regular file is opened to check it: opening a FIFO waits for its writer, and closing a
     pipe unread would lose what it holds.
@@ -111,7 +135,7 @@ def check_readable_file(path: str | os.PathLike[str]) -> str:
     if not os.path.exists(p):
         raise UsageError(f"context file not found: {p}")
     if os.path.isdir(p):
-        raise UsageError(f"context file is a directory: {p}; pass a file")
+        return p  # a tree context (open_tree)
     if not is_regular_file(p):
         if not os.access(p, os.R_OK):
             raise UsageError(f"cannot read context file {p}: Permission denied")
@@ -138,6 +162,8 @@ def open_context(value: ContextInput, encoding_errors: str = "strict") -> Opened
     (22, 'text')
     """
     if isinstance(value, Context):
+        if value.is_tree and value.path is not None:  # the worker opens the same directory
+            return OpenedContext(value, value.path, "tree", temporary=False)
         if value.path is not None and not value.replaced and is_regular_file(value.path):
             return OpenedContext(value, value.path, "file", temporary=False)
         fd, path = _temp_path()
@@ -152,6 +178,8 @@ def open_context(value: ContextInput, encoding_errors: str = "strict") -> Opened
                           temporary=True)
     if isinstance(value, os.PathLike):
         path = check_readable_file(value)
+        if os.path.isdir(path):
+            return open_tree(path, encoding_errors)
         if not is_regular_file(path):  # read once, here: the worker could not read it again
             try:
                 stream = open(path, "rb")  # noqa: SIM115 - closed below, after the copy

@@ -9,7 +9,7 @@ from the task, print what was found, then FINAL). Prefill is the main cost on CP
 from __future__ import annotations
 
 from rlm.loop_control import grep_count
-from rlm.summary import ContextSummary
+from rlm.summary import ContextSummary, TreeSummary
 
 # The assistant turn starts inside a code block: the 0.5B's first reply was prose, not code, in 19/19 trials without it.
 ASSISTANT_PREFIX = "```python\n"
@@ -108,6 +108,8 @@ def describe_context(summary: ContextSummary) -> str:
         approx = "~" if summary.tokens_estimated else ""
         label = ", estimated from a sample" if summary.tokens_estimated else ""
         size += f" ({approx}{_number(summary.tokens)} tokens{label})"
+    if summary.tree is not None:
+        return f"{size}. {describe_tree(summary.tree)}"
     # Numbered like grep's output: raw source code here was continued by the 0.5B as if it were
     # its own code (eval trajectories), a numbered excerpt is read as data.
     if not summary.tail:
@@ -117,6 +119,43 @@ def describe_context(summary: ContextSummary) -> str:
         f"{size}. It starts with (line numbers added):\n<<<\n{_numbered(summary.head, 1)}\n>>>\n"
         f"and ends with:\n<<<\n{_numbered(summary.tail, summary.lines - len(tail_lines) + 1)}\n>>>"
     )
+
+
+def describe_tree(tree: TreeSummary) -> str:
+    """A directory context in a few lines: how it is laid out, its biggest files, its extensions,
+    what was left out (instead of a preview of the first file).
+
+    >>> print(describe_tree(TreeSummary(2, (("a.py", 30), ("b.md", 4)), ((".md", 1), (".py", 1)),
+    ...                                 (("logo.png", "binary"),))))
+    They are the text files under a directory, 2 files, each after a line `# FILE: relative/path` (grep shows path:line:; context.file_of(offset) gives (path, line in that file); context.files() lists (path, start, end)).
+    Largest files: a.py (30 characters), b.md (4).
+    Extensions: .md 1, .py 1.
+    Left out: 1 binary file (logo.png).
+    """
+    lines = [f"They are the text files under a directory, {_number(tree.files)} file"
+             f"{'' if tree.files == 1 else 's'}, each after a line `# FILE: relative/path` (grep "
+             "shows path:line:; context.file_of(offset) gives (path, line in that file); "
+             "context.files() lists (path, start, end))."]
+    if tree.largest:
+        sizes = [f"{path} ({_number(n)}{' characters' if i == 0 else ''})"
+                 for i, (path, n) in enumerate(tree.largest)]
+        lines.append(f"Largest files: {', '.join(sizes)}.")
+    if tree.extensions:
+        kinds = [f"{ext or '(no extension)'} {_number(n)}" for ext, n in tree.extensions]
+        lines.append(f"Extensions: {', '.join(kinds)}.")
+    if tree.skipped:
+        by_reason: dict[str, list[str]] = {}
+        for path, reason in tree.skipped:
+            kind = "not UTF-8" if reason.startswith("invalid UTF-8") else reason
+            by_reason.setdefault(kind, []).append(path)
+        parts = []
+        for kind, paths in by_reason.items():
+            shown = ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
+            noun = "file" if len(paths) == 1 else "files"
+            parts.append(f"{len(paths)} {kind} {noun} ({shown})" if kind in ("binary", "not UTF-8")
+                         else f"{len(paths)} {noun}: {kind} ({shown})")
+        lines.append(f"Left out: {'; '.join(parts)}.")
+    return "\n".join(lines)
 
 
 def _numbered(text: str, first: int) -> str:

@@ -5,6 +5,8 @@ Never the context itself beyond the preview: the point of an RLM is that the tex
 
 from __future__ import annotations
 
+import collections
+import posixpath
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -22,6 +24,38 @@ HEAD_PREVIEW_CHARS = 300
 TAIL_PREVIEW_CHARS = 200
 
 
+# A tree is described by its biggest files and commonest extensions, this many of each.
+TREE_LARGEST = 5
+TREE_EXTENSIONS = 8
+
+
+@dataclass(frozen=True)
+class TreeSummary:
+    """What the model is told about a directory context instead of a head/tail preview."""
+
+    files: int
+    largest: tuple[tuple[str, int], ...]  # (path, characters), biggest first
+    extensions: tuple[tuple[str, int], ...]  # (".py", files), commonest first; "" for none
+    skipped: tuple[tuple[str, str], ...]  # (path, reason) of every file left out
+
+
+def summarize_tree(context: Context) -> TreeSummary | None:
+    """The file count, biggest files, extensions and skipped files of a tree context (None for
+    one text).
+
+    >>> summarize_tree(Context.from_str("x")) is None
+    True
+    """
+    if not context.is_tree:
+        return None
+    files = context.files()
+    largest = sorted(((path, end - start) for path, start, end in files), key=lambda f: (-f[1], f[0]))
+    extensions = collections.Counter(posixpath.splitext(path)[1].lower() for path, _, _ in files)
+    return TreeSummary(len(files), tuple(largest[:TREE_LARGEST]),
+                       tuple(sorted(extensions.items(), key=lambda e: (-e[1], e[0]))[:TREE_EXTENSIONS]),
+                       tuple(context.skipped_files()))
+
+
 @dataclass(frozen=True)
 class ContextSummary:
     """What the model is told about the context (never the context itself beyond a preview)."""
@@ -32,6 +66,7 @@ class ContextSummary:
     tokens_estimated: bool  # True when `tokens` comes from a sample
     head: str  # the first characters; the whole text when it is short
     tail: str  # the last characters; "" when `head` already holds everything
+    tree: TreeSummary | None = None  # a directory context: described by its files instead
 
 
 def summarize(context: Context, count_tokens: Callable[[str], int],
@@ -58,7 +93,8 @@ def summarize(context: Context, count_tokens: Callable[[str], int],
         head, tail = context[:], ""
     else:
         head, tail = context[:HEAD_PREVIEW_CHARS], context[chars - TAIL_PREVIEW_CHARS :]
-    return ContextSummary(chars, lines, None if n_tokens is None else int(n_tokens), estimated, head, tail)
+    return ContextSummary(chars, lines, None if n_tokens is None else int(n_tokens), estimated, head, tail,
+                          summarize_tree(context))
 
 
 class _CallableCounter:

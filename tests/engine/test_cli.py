@@ -160,10 +160,23 @@ def test_missing_file_exits_2(tmp_path: Path, capsys) -> None:
     one_error_line(err, "not found", "nope.txt")
 
 
-def test_directory_exits_2(tmp_path: Path, capsys) -> None:
-    code, _, err = cli(capsys, "-t", "x", "-f", str(tmp_path), "--model", "replay:/none")
-    assert code == 2
-    one_error_line(err, "is a directory")
+def test_a_directory_is_a_tree_context(tmp_path: Path, capsys, replay_file) -> None:
+    tree = tmp_path / "tree"  # not tmp_path itself: the replay file goes there
+    (tree / "src").mkdir(parents=True)
+    (tree / "src" / "vault.py").write_text("x = 1\nCODE = 'the code is 42'\n")
+    (tree / "logo.png").write_bytes(b"\x89PNG\x00\x00")
+    model = replay_file(["```python\nFINAL(repr(context.file_of(context.find('the code'))))\n```"])
+    code, out, err = cli(capsys, "-t", "Find the code", "-f", str(tree), "--model",
+                         f"replay:{model}", "--json")
+    assert code == 0, err
+    response = json.loads(out)
+    assert response["answer"] == "('src/vault.py', 2)"
+    assert response["trajectory"]["context"]["source"] == "tree"
+    assert response["trajectory"]["context"]["files"] == 1
+    first = response["trajectory"]["first_message"]
+    assert "1 file, each after a line `# FILE: relative/path`" in first
+    assert "Left out: 1 binary file (logo.png)." in first
+    assert "# FILE: src/vault.py" not in first  # a tree is described, not previewed
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")

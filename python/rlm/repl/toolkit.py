@@ -87,9 +87,12 @@ class GrepResult(list):  # type: ignore[type-arg]
         0 matching lines for 'zzz'
     """
 
-    def __init__(self, matches: Sequence[Any], pattern: str, total: int | None = None) -> None:
+    def __init__(self, matches: Sequence[Any], pattern: str, total: int | None = None,
+                 file_of_line: Callable[[int], tuple[str, int]] | None = None) -> None:
         super().__init__(matches)
         self.pattern = pattern
+        # A tree context's `file_of_line`: lines print as `path:line:` (rg's --with-filename).
+        self.file_of_line = file_of_line
         # Number of matching lines in the whole text (more than len(self) when max_count cut it).
         self.total = len(self) if total is None else total
 
@@ -102,7 +105,7 @@ class GrepResult(list):  # type: ignore[type-arg]
             head = f"{self.total} matching line{s} for {self.pattern!r}"
         if not self:
             return head
-        return head + ":\n" + "\n".join(_render(m) for m in self)
+        return head + ":\n" + "\n".join(_render(m, self.file_of_line) for m in self)
 
     __str__ = __repr__
 
@@ -120,11 +123,18 @@ def _clip(text: str, center: int = 0) -> str:
     return (f"[{lo:,} chars]…" if lo else "") + text[lo:hi] + (f"…[{len(text) - hi:,} more chars]" if hi < len(text) else "")
 
 
-def _render(m: Any) -> str:
-    """A match as `rg -n` prints it (`N-before`, `N:line`, `N-after`), long lines clipped."""
-    rows = [f"{n}-{_clip(t)}" for n, t in m.before]
-    rows.append(f"{m.line_number}:{_clip(m.line, m.start - m.line_start)}")
-    rows.extend(f"{n}-{_clip(t)}" for n, t in m.after)
+def _render(m: Any, file_of_line: Callable[[int], tuple[str, int]] | None = None) -> str:
+    """A match as `rg -n` prints it (`N-before`, `N:line`, `N-after`), long lines clipped; in a
+    tree, with the file and the line within it (`path:N:line`, `path-N-before`)."""
+    def where(n: int, sep: str) -> str:
+        if file_of_line is None:
+            return f"{n}{sep}"
+        path, line = file_of_line(n)
+        return f"{path}{sep}{line}{sep}"
+
+    rows = [f"{where(n, '-')}{_clip(t)}" for n, t in m.before]
+    rows.append(f"{where(m.line_number, ':')}{_clip(m.line, m.start - m.line_start)}")
+    rows.extend(f"{where(n, '-')}{_clip(t)}" for n, t in m.after)
     return "\n".join(rows)
 
 
@@ -166,6 +176,8 @@ def grep(pattern: str, text: Any = None, *, before: int = 0, after: int = 0, ign
     text = _text(text)
     flags = re.IGNORECASE if ignore_case else 0
     regex = re.compile(re.escape(pattern) if literal else pattern, flags)  # re.error as Python gives it
+    # In a tree context, lines print as `path:line:` (the numbers are the context's own).
+    file_of_line = text.file_of_line if getattr(text, "is_tree", False) else None
     if not _is_str(text):
         try:
             found = text.grep(pattern, before=before, after=after, ignore_case=ignore_case,
@@ -173,13 +185,13 @@ def grep(pattern: str, text: Any = None, *, before: int = 0, after: int = 0, ign
             total = None
             if max_count is not None and len(found) >= max_count:  # say how many were left out
                 total = text.count_lines_matching(pattern, ignore_case=ignore_case, literal=literal)
-            return GrepResult(found, pattern, total)
+            return GrepResult(found, pattern, total, file_of_line)
         except UnsupportedPatternError:
             if len(text) > text.max_materialize:
                 raise
             text = str(text)  # a pattern only Python's re can run, on a context small enough to copy
     found, total = _py_grep(text, regex, before, after, max_count)
-    return GrepResult(found, pattern, total)
+    return GrepResult(found, pattern, total, file_of_line)
 
 
 # ------------------------------------------------------------------------------------------ find_all

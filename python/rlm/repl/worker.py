@@ -140,6 +140,8 @@ class Worker:
         self.stage = "context"
         if path is None:
             context = Context.from_str("")
+        elif os.path.isdir(path):  # a tree: the driver opened the same directory the same way
+            context = Context.open_tree(path, errors=errors)  # type: ignore[arg-type]
         elif errors == "strict":
             context = Context.open(path)
         else:

@@ -19,11 +19,13 @@ use crate::DEFAULT_MAX_MATERIALIZE;
 #[pyclass(module = "rlm._core", frozen)]
 pub struct Context {
     pub(crate) inner: Arc<rlm_core::Context>,
-    path: Option<String>,
+    pub(crate) path: Option<String>,
     max_materialize: AtomicUsize,
+    /// The file table when the context is a directory tree (`open_tree`).
+    pub(crate) tree: Option<Arc<rlm_core::tree::Tree>>,
 }
 
-fn parse_errors(errors: &str) -> PyResult<Errors> {
+pub(crate) fn parse_errors(errors: &str) -> PyResult<Errors> {
     match errors {
         "strict" => Ok(Errors::Strict),
         "replace" => Ok(Errors::Replace),
@@ -39,6 +41,14 @@ impl Context {
             inner: Arc::new(inner),
             path,
             max_materialize: AtomicUsize::new(DEFAULT_MAX_MATERIALIZE),
+            tree: None,
+        }
+    }
+
+    pub(crate) fn wrap_tree(inner: rlm_core::Context, root: String, tree: rlm_core::tree::Tree) -> Self {
+        Context {
+            tree: Some(Arc::new(tree)),
+            ..Context::wrap(inner, Some(root))
         }
     }
 
@@ -194,6 +204,10 @@ impl Context {
 
     fn __repr__(&self) -> String {
         let source = match self.path() {
+            Some(p) if self.tree.is_some() => format!(
+                "{} files under {p:?}",
+                self.tree.as_ref().map_or(0, |t| t.files.len())
+            ),
             Some(p) if self.inner.is_mapped() => format!("mapped from {p:?}"),
             Some(p) => format!("read from {p:?}"),
             None => "owned".to_owned(),

@@ -14,6 +14,7 @@ mod regex;
 mod sandbox;
 mod strops;
 mod tokenizer;
+mod tree;
 
 /// Default `Context.max_materialize` (characters or list items).
 pub const DEFAULT_MAX_MATERIALIZE: usize = 1 << 26;

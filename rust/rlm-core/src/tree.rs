@@ -1,0 +1,324 @@
+//! A directory as one context: every text file under it, each after a `# FILE: relative/path`
+//! line, in path order.
+//!
+//! Which files: ripgrep's rules, through its `ignore` crate with rg's defaults: `.gitignore` (in
+//! a git repository, nested ones included, plus `.git/info/exclude` and the global excludes),
+//! `.ignore` files, hidden files and directories skipped, symlinks not followed unless asked
+//! (`follow_links`; a link back to a directory above it is reported as a loop, not walked).
+//! Binary files (a NUL byte, as rg decides) and, in strict mode, files that are not UTF-8 are
+//! left out and listed in `Tree::skipped` with the reason. The text is built in memory (the files
+//! are read once, not mapped).
+
+use std::path::{Path, PathBuf};
+
+use crate::context::{Context, ContextError, Errors};
+
+/// The line put before each file's text.
+pub const HEADER_PREFIX: &str = "# FILE: ";
+
+/// One file of a tree context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeFile {
+    /// Relative to the root, `/`-separated.
+    pub path: String,
+    /// Byte offset of its header line in the context.
+    pub header_byte: usize,
+    /// Byte span of its text in the context (without the newline added after a text that has none).
+    pub start_byte: usize,
+    pub end_byte: usize,
+    /// 1-based line number of its header line, as `grep` numbers lines (the text starts on the next).
+    pub header_line: usize,
+}
+
+/// A file the tree left out, and why ("binary", "invalid UTF-8 at byte N", "symlink loop", ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
+/// The file table of a tree context.
+#[derive(Debug, Clone, Default)]
+pub struct Tree {
+    pub root: PathBuf,
+    pub files: Vec<TreeFile>,
+    pub skipped: Vec<Skipped>,
+}
+
+impl Tree {
+    /// The file holding line `line` (1-based) and the line's number within that file (1-based;
+    /// 0 for the file's header line). `None` before the first header (an empty tree).
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("rlm-tree-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// std::fs::write(dir.join("a.txt"), "one\ntwo\n").unwrap();
+    /// std::fs::write(dir.join("b.txt"), "three\n").unwrap();
+    /// let (ctx, tree) = rlm_core::tree::open_tree(&dir, rlm_core::Errors::Strict, false).unwrap();
+    /// assert_eq!(ctx.text(), "# FILE: a.txt\none\ntwo\n# FILE: b.txt\nthree\n");
+    /// assert_eq!(tree.file_of_line(3), Some((0, 2))); // "two"
+    /// assert_eq!(tree.file_of_line(4), Some((1, 0))); // b.txt's header
+    /// std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
+    pub fn file_of_line(&self, line: usize) -> Option<(usize, usize)> {
+        let i = self.files.partition_point(|f| f.header_line <= line).checked_sub(1)?;
+        Some((i, line - self.files[i].header_line))
+    }
+
+    /// The file holding byte `byte` of the context, and its line within the file (as
+    /// `file_of_line`).
+    pub fn file_of_byte(&self, ctx: &Context, byte: usize) -> Option<(usize, usize)> {
+        self.file_of_line(ctx.line_of_byte(byte))
+    }
+}
+
+/// Why `open_tree` failed: the root cannot be read, or is not a directory.
+fn not_a_directory() -> ContextError {
+    // ENOTDIR (20 on Linux and macOS), so Python raises NotADirectoryError.
+    #[cfg(unix)]
+    let err = std::io::Error::from_raw_os_error(20);
+    #[cfg(not(unix))]
+    let err = std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a directory");
+    ContextError::Io(err)
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
+}
+
+/// The files the walk keeps, sorted by relative path, and what it skipped on the way.
+fn walk(root: &Path, follow_links: bool) -> (Vec<(String, PathBuf)>, Vec<Skipped>) {
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .follow_links(follow_links)
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                let Some(kind) = entry.file_type() else {
+                    continue; // stdin: never for a directory walk
+                };
+                if kind.is_file() {
+                    files.push((relative(root, entry.path()), entry.into_path()));
+                } else if kind.is_symlink() {
+                    skipped.push(Skipped {
+                        path: relative(root, entry.path()),
+                        reason: "symlink (not followed)".to_string(),
+                    });
+                }
+            }
+            Err(err) => skipped.push(walk_error(root, &err)),
+        }
+    }
+    files.sort();
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    (files, skipped)
+}
+
+fn walk_error(root: &Path, err: &ignore::Error) -> Skipped {
+    fn find(root: &Path, err: &ignore::Error) -> Option<Skipped> {
+        match err {
+            ignore::Error::Loop { child, .. } => Some(Skipped {
+                path: relative(root, child),
+                reason: "symlink loop".to_string(),
+            }),
+            ignore::Error::WithPath { path, err } => Some(Skipped {
+                path: relative(root, path),
+                reason: find(root, err).map_or_else(|| err.to_string(), |s| s.reason),
+            }),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                find(root, err)
+            }
+            _ => None,
+        }
+    }
+    find(root, err).unwrap_or_else(|| Skipped {
+        path: String::new(),
+        reason: err.to_string(),
+    })
+}
+
+/// Open every text file under `root` as one context (see the module docs), with its file table.
+///
+/// `errors`: `Strict` leaves out (and lists) a file that is not UTF-8; `Replace` decodes it with
+/// U+FFFD as `Context::open` would.
+pub fn open_tree(
+    root: &Path,
+    errors: Errors,
+    follow_links: bool,
+) -> Result<(Context, Tree), ContextError> {
+    let meta = std::fs::metadata(root).map_err(ContextError::Io)?;
+    if !meta.is_dir() {
+        return Err(not_a_directory());
+    }
+    let (paths, mut skipped) = walk(root, follow_links);
+    let mut text: Vec<u8> = Vec::new();
+    let mut files = Vec::with_capacity(paths.len());
+    for (rel, path) in paths {
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                skipped.push(Skipped { path: rel, reason: err.to_string() });
+                continue;
+            }
+        };
+        // rg's rule for files found by a directory walk: a NUL byte means binary.
+        if memchr::memchr(0, &bytes).is_some() {
+            skipped.push(Skipped { path: rel, reason: "binary".to_string() });
+            continue;
+        }
+        let decoded = match simdutf8::compat::from_utf8(&bytes) {
+            Ok(_) => bytes,
+            Err(e) if errors == Errors::Strict => {
+                let at = e.valid_up_to();
+                skipped.push(Skipped { path: rel, reason: format!("invalid UTF-8 at byte {at}") });
+                continue;
+            }
+            Err(_) => String::from_utf8_lossy(&bytes).into_owned().into_bytes(),
+        };
+        let header_byte = text.len();
+        text.extend_from_slice(HEADER_PREFIX.as_bytes());
+        // A name with a line break would split the header: shown escaped (the path stays exact
+        // in the file table).
+        text.extend_from_slice(rel.replace('\n', "\\n").replace('\r', "\\r").as_bytes());
+        text.push(b'\n');
+        let start_byte = text.len();
+        text.extend_from_slice(&decoded);
+        let end_byte = text.len();
+        if !decoded.is_empty() && !decoded.ends_with(b"\n") {
+            text.push(b'\n');
+        }
+        files.push(TreeFile { path: rel, header_byte, start_byte, end_byte, header_line: 0 });
+    }
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    let ctx = Context::from_bytes(text, Errors::Strict)?; // every piece was checked above
+    let bytes = ctx.bytes();
+    for f in &mut files {
+        f.header_line = ctx.index.breaks_before(bytes, f.header_byte) + 1;
+    }
+    let tree = Tree { root: root.to_path_buf(), files, skipped };
+    Ok((ctx, tree))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(name: &str) -> Self {
+            let dir = std::env::temp_dir().join(format!("rlm-tree-{name}-{}", std::process::id()));
+            let _ = fs::remove_dir_all(&dir);
+            fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        }
+
+        fn write(&self, rel: &str, data: &[u8]) {
+            let path = self.0.join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, data).unwrap();
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn paths(tree: &Tree) -> Vec<&str> {
+        tree.files.iter().map(|f| f.path.as_str()).collect()
+    }
+
+    #[test]
+    fn files_come_in_path_order_each_after_its_header() {
+        let dir = TempDir::new("order");
+        dir.write("b/z.txt", b"zed");
+        dir.write("a.txt", b"alpha\n");
+        dir.write("b/a.txt", b"");
+        let (ctx, tree) = open_tree(&dir.0, Errors::Strict, false).unwrap();
+        assert_eq!(paths(&tree), ["a.txt", "b/a.txt", "b/z.txt"]);
+        assert_eq!(ctx.text(), "# FILE: a.txt\nalpha\n# FILE: b/a.txt\n# FILE: b/z.txt\nzed\n");
+        let z = &tree.files[2];
+        assert_eq!(&ctx.text()[z.start_byte..z.end_byte], "zed");
+        assert_eq!(tree.files.iter().map(|f| f.header_line).collect::<Vec<_>>(), [1, 3, 4]);
+    }
+
+    #[test]
+    fn gitignore_rules_nest_as_in_ripgrep() {
+        let dir = TempDir::new("ignore");
+        fs::create_dir_all(dir.0.join(".git")).unwrap(); // .gitignore applies inside a repository
+        dir.write(".gitignore", b"*.log\nbuild/\n");
+        dir.write("keep.txt", b"k");
+        dir.write("app.log", b"l");
+        dir.write("build/out.txt", b"o");
+        dir.write("src/.gitignore", b"gen.rs\n!important.log\n");
+        dir.write("src/gen.rs", b"g");
+        dir.write("src/lib.rs", b"r");
+        dir.write("src/important.log", b"i");
+        dir.write(".hidden/x.txt", b"h");
+        dir.write(".env", b"SECRET=1");
+        let (_, tree) = open_tree(&dir.0, Errors::Strict, false).unwrap();
+        assert_eq!(paths(&tree), ["keep.txt", "src/important.log", "src/lib.rs"]);
+    }
+
+    #[test]
+    fn binary_and_non_utf8_files_are_skipped_and_said_so() {
+        let dir = TempDir::new("binary");
+        dir.write("img.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
+        dir.write("latin1.txt", b"caf\xe9\n");
+        dir.write("ok.txt", b"fine\n");
+        let (ctx, tree) = open_tree(&dir.0, Errors::Strict, false).unwrap();
+        assert_eq!(paths(&tree), ["ok.txt"]);
+        let skipped: Vec<(&str, &str)> =
+            tree.skipped.iter().map(|s| (s.path.as_str(), s.reason.as_str())).collect();
+        assert_eq!(skipped, [("img.png", "binary"), ("latin1.txt", "invalid UTF-8 at byte 3")]);
+        assert_eq!(ctx.text(), "# FILE: ok.txt\nfine\n");
+        let (ctx, tree) = open_tree(&dir.0, Errors::Replace, false).unwrap();
+        assert_eq!(paths(&tree), ["latin1.txt", "ok.txt"]);
+        assert!(ctx.text().starts_with("# FILE: latin1.txt\ncaf\u{fffd}\n"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_loop_ends_the_walk_and_is_reported() {
+        let dir = TempDir::new("loop");
+        dir.write("a/file.txt", b"x\n");
+        std::os::unix::fs::symlink(&dir.0, dir.0.join("a/back")).unwrap();
+        let (_, tree) = open_tree(&dir.0, Errors::Strict, false).unwrap();
+        assert_eq!(paths(&tree), ["a/file.txt"]);
+        assert_eq!(tree.skipped, [Skipped { path: "a/back".into(), reason: "symlink (not followed)".into() }]);
+        let (_, tree) = open_tree(&dir.0, Errors::Strict, true).unwrap();
+        assert_eq!(paths(&tree), ["a/file.txt"]);
+        assert_eq!(tree.skipped, [Skipped { path: "a/back".into(), reason: "symlink loop".into() }]);
+    }
+
+    #[test]
+    fn lines_map_back_to_their_file() {
+        let dir = TempDir::new("lines");
+        dir.write("a.txt", b"one\ntwo");
+        dir.write("b.txt", b"three\r\nfour\n");
+        let (ctx, tree) = open_tree(&dir.0, Errors::Strict, false).unwrap();
+        let at = |needle: &str| ctx.text().find(needle).unwrap();
+        assert_eq!(tree.file_of_byte(&ctx, at("two")), Some((0, 2)));
+        assert_eq!(tree.file_of_byte(&ctx, at("# FILE: b")), Some((1, 0)));
+        assert_eq!(tree.file_of_byte(&ctx, at("four")), Some((1, 2)));
+        assert_eq!(tree.file_of_line(0), None);
+    }
+
+    #[test]
+    fn a_file_is_not_a_tree() {
+        let dir = TempDir::new("file");
+        dir.write("a.txt", b"x");
+        let err = open_tree(&dir.0.join("a.txt"), Errors::Strict, false).err().unwrap();
+        assert!(matches!(err, ContextError::Io(ref e) if e.raw_os_error() == Some(20)));
+    }
+}

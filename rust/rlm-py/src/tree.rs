@@ -1,0 +1,84 @@
+//! `Context.open_tree` and the file table of a tree context (`files`, `skipped_files`,
+//! `file_of`, `file_of_line`). The walk, the rules and the numbering live in rlm-core's `tree`.
+
+use std::path::PathBuf;
+
+use pyo3::exceptions::PyIndexError;
+use pyo3::prelude::*;
+
+use crate::context::{parse_errors, Context};
+use crate::errors::context_error;
+
+impl Context {
+    /// (path, line within the file) of 1-based context line `line`, which exists.
+    fn locate_line(&self, line: usize) -> (String, usize) {
+        match &self.tree {
+            Some(tree) => match tree.file_of_line(line) {
+                Some((i, within)) => (tree.files[i].path.clone(), within),
+                None => (String::new(), line),
+            },
+            None => (self.path.clone().unwrap_or_default(), line),
+        }
+    }
+}
+
+#[pymethods]
+impl Context {
+    #[staticmethod]
+    #[pyo3(signature = (path, *, errors="strict", follow_links=false))]
+    fn open_tree(py: Python<'_>, path: PathBuf, errors: &str, follow_links: bool) -> PyResult<Self> {
+        let mode = parse_errors(errors)?;
+        let shown = path.to_string_lossy().into_owned();
+        let (inner, tree) = py
+            .detach(|| rlm_core::tree::open_tree(&path, mode, follow_links))
+            .map_err(|e| context_error(e, &shown))?;
+        Ok(Context::wrap_tree(inner, shown, tree))
+    }
+
+    #[getter]
+    fn is_tree(&self) -> bool {
+        self.tree.is_some()
+    }
+
+    /// (path, start, end) per file: the character span of its text (after its header line).
+    fn files(&self, py: Python<'_>) -> Vec<(String, usize, usize)> {
+        let Some(tree) = &self.tree else {
+            return Vec::new();
+        };
+        let ctx = &self.inner;
+        py.detach(|| {
+            tree.files
+                .iter()
+                .map(|f| (f.path.clone(), ctx.char_of_byte(f.start_byte), ctx.char_of_byte(f.end_byte)))
+                .collect()
+        })
+    }
+
+    /// (path, reason) per file the tree left out.
+    fn skipped_files(&self) -> Vec<(String, String)> {
+        self.tree.as_ref().map_or_else(Vec::new, |t| {
+            t.skipped.iter().map(|s| (s.path.clone(), s.reason.clone())).collect()
+        })
+    }
+
+    fn file_of(&self, py: Python<'_>, offset: isize) -> PyResult<(String, usize)> {
+        let ctx = &self.inner;
+        let line = py.detach(|| ctx.line_of(offset)).ok_or_else(|| {
+            PyIndexError::new_err(format!(
+                "offset {offset} is outside the context (0..={})",
+                ctx.char_len()
+            ))
+        })?;
+        Ok(self.locate_line(line))
+    }
+
+    fn file_of_line(&self, number: isize) -> PyResult<(String, usize)> {
+        let line = self.inner.resolve_line(number).ok_or_else(|| {
+            PyIndexError::new_err(format!(
+                "line {number} does not exist: lines are numbered 1..={} (negative counts from the end)",
+                self.inner.line_count()
+            ))
+        })?;
+        Ok(self.locate_line(line))
+    }
+}
