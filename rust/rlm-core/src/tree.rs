@@ -10,6 +10,9 @@
 //! are read once, not mapped).
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
 
 use crate::context::{Context, ContextError, Errors};
 
@@ -61,7 +64,10 @@ impl Tree {
     /// std::fs::remove_dir_all(&dir).unwrap();
     /// ```
     pub fn file_of_line(&self, line: usize) -> Option<(usize, usize)> {
-        let i = self.files.partition_point(|f| f.header_line <= line).checked_sub(1)?;
+        let i = self
+            .files
+            .partition_point(|f| f.header_line <= line)
+            .checked_sub(1)?;
         Some((i, line - self.files[i].header_line))
     }
 
@@ -93,29 +99,32 @@ fn relative(root: &Path, path: &Path) -> String {
 
 /// The files the walk keeps, sorted by relative path, and what it skipped on the way.
 fn walk(root: &Path, follow_links: bool) -> (Vec<(String, PathBuf)>, Vec<Skipped>) {
-    let mut files = Vec::new();
-    let mut skipped = Vec::new();
-    let walker = ignore::WalkBuilder::new(root)
+    // rg's parallel walker (one thread per core); the order it finds entries in does not matter,
+    // everything is sorted by path afterwards.
+    let found = Mutex::new((Vec::new(), Vec::new()));
+    ignore::WalkBuilder::new(root)
         .follow_links(follow_links)
-        .build();
-    for entry in walker {
-        match entry {
-            Ok(entry) => {
-                let Some(kind) = entry.file_type() else {
-                    continue; // stdin: never for a directory walk
-                };
-                if kind.is_file() {
-                    files.push((relative(root, entry.path()), entry.into_path()));
-                } else if kind.is_symlink() {
-                    skipped.push(Skipped {
-                        path: relative(root, entry.path()),
-                        reason: "symlink (not followed)".to_string(),
-                    });
+        .build_parallel()
+        .run(|| {
+            Box::new(|entry| {
+                let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
+                match entry {
+                    Ok(entry) => match entry.file_type() {
+                        Some(kind) if kind.is_file() => found
+                            .0
+                            .push((relative(root, entry.path()), entry.into_path())),
+                        Some(kind) if kind.is_symlink() => found.1.push(Skipped {
+                            path: relative(root, entry.path()),
+                            reason: "symlink (not followed)".to_string(),
+                        }),
+                        _ => {} // a directory (walked into), or stdin (never here)
+                    },
+                    Err(err) => found.1.push(walk_error(root, &err)),
                 }
-            }
-            Err(err) => skipped.push(walk_error(root, &err)),
-        }
-    }
+                ignore::WalkState::Continue
+            })
+        });
+    let (mut files, mut skipped) = found.into_inner().unwrap_or_else(|e| e.into_inner());
     files.sort();
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
     (files, skipped)
@@ -144,6 +153,25 @@ fn walk_error(root: &Path, err: &ignore::Error) -> Skipped {
     })
 }
 
+/// Files read at once, on every core, before they are appended to the text.
+const READ_BATCH: usize = 256;
+
+/// A file's text, or why it is left out: unreadable, binary (a NUL byte: rg's rule for files a
+/// directory walk finds), or not UTF-8 in strict mode (`Replace` decodes it with U+FFFD).
+fn load_text(path: &Path, errors: Errors) -> Result<Vec<u8>, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    if memchr::memchr(0, &bytes).is_some() {
+        return Err("binary".to_string());
+    }
+    match simdutf8::compat::from_utf8(&bytes) {
+        Ok(_) => Ok(bytes),
+        Err(e) if errors == Errors::Strict => {
+            Err(format!("invalid UTF-8 at byte {}", e.valid_up_to()))
+        }
+        Err(_) => Ok(String::from_utf8_lossy(&bytes).into_owned().into_bytes()),
+    }
+}
+
 /// Open every text file under `root` as one context (see the module docs), with its file table.
 ///
 /// `errors`: `Strict` leaves out (and lists) a file that is not UTF-8; `Replace` decodes it with
@@ -160,41 +188,44 @@ pub fn open_tree(
     let (paths, mut skipped) = walk(root, follow_links);
     let mut text: Vec<u8> = Vec::new();
     let mut files = Vec::with_capacity(paths.len());
-    for (rel, path) in paths {
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(err) => {
-                skipped.push(Skipped { path: rel, reason: err.to_string() });
-                continue;
-            }
-        };
-        // rg's rule for files found by a directory walk: a NUL byte means binary.
-        if memchr::memchr(0, &bytes).is_some() {
-            skipped.push(Skipped { path: rel, reason: "binary".to_string() });
-            continue;
-        }
-        let decoded = match simdutf8::compat::from_utf8(&bytes) {
-            Ok(_) => bytes,
-            Err(e) if errors == Errors::Strict => {
-                let at = e.valid_up_to();
-                skipped.push(Skipped { path: rel, reason: format!("invalid UTF-8 at byte {at}") });
-                continue;
-            }
-            Err(_) => String::from_utf8_lossy(&bytes).into_owned().into_bytes(),
-        };
-        let header_byte = text.len();
-        text.extend_from_slice(HEADER_PREFIX.as_bytes());
-        // A name with a line break would split the header: shown escaped (the path stays exact
-        // in the file table).
-        text.extend_from_slice(rel.replace('\n', "\\n").replace('\r', "\\r").as_bytes());
-        text.push(b'\n');
-        let start_byte = text.len();
-        text.extend_from_slice(&decoded);
-        let end_byte = text.len();
-        if !decoded.is_empty() && !decoded.ends_with(b"\n") {
+    // Files are read and checked on every core, a batch at a time (so at most one batch is held
+    // twice, read and joined), then appended in path order.
+    for batch in paths.chunks(READ_BATCH) {
+        let loaded: Vec<Result<Vec<u8>, String>> = batch
+            .par_iter()
+            .map(|(_, path)| load_text(path, errors))
+            .collect();
+        for ((rel, _), result) in batch.iter().zip(loaded) {
+            let decoded = match result {
+                Ok(decoded) => decoded,
+                Err(reason) => {
+                    skipped.push(Skipped {
+                        path: rel.clone(),
+                        reason,
+                    });
+                    continue;
+                }
+            };
+            let header_byte = text.len();
+            text.extend_from_slice(HEADER_PREFIX.as_bytes());
+            // A name with a line break would split the header: shown escaped (the path stays
+            // exact in the file table).
+            text.extend_from_slice(rel.replace('\n', "\\n").replace('\r', "\\r").as_bytes());
             text.push(b'\n');
+            let start_byte = text.len();
+            text.extend_from_slice(&decoded);
+            let end_byte = text.len();
+            if !decoded.is_empty() && !decoded.ends_with(b"\n") {
+                text.push(b'\n');
+            }
+            files.push(TreeFile {
+                path: rel.clone(),
+                header_byte,
+                start_byte,
+                end_byte,
+                header_line: 0,
+            });
         }
-        files.push(TreeFile { path: rel, header_byte, start_byte, end_byte, header_line: 0 });
     }
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
     let ctx = Context::from_bytes(text, Errors::Strict)?; // every piece was checked above
@@ -202,7 +233,11 @@ pub fn open_tree(
     for f in &mut files {
         f.header_line = ctx.index.breaks_before(bytes, f.header_byte) + 1;
     }
-    let tree = Tree { root: root.to_path_buf(), files, skipped };
+    let tree = Tree {
+        root: root.to_path_buf(),
+        files,
+        skipped,
+    };
     Ok((ctx, tree))
 }
 
@@ -246,10 +281,16 @@ mod tests {
         dir.write("b/a.txt", b"");
         let (ctx, tree) = open_tree(&dir.0, Errors::Strict, false).unwrap();
         assert_eq!(paths(&tree), ["a.txt", "b/a.txt", "b/z.txt"]);
-        assert_eq!(ctx.text(), "# FILE: a.txt\nalpha\n# FILE: b/a.txt\n# FILE: b/z.txt\nzed\n");
+        assert_eq!(
+            ctx.text(),
+            "# FILE: a.txt\nalpha\n# FILE: b/a.txt\n# FILE: b/z.txt\nzed\n"
+        );
         let z = &tree.files[2];
         assert_eq!(&ctx.text()[z.start_byte..z.end_byte], "zed");
-        assert_eq!(tree.files.iter().map(|f| f.header_line).collect::<Vec<_>>(), [1, 3, 4]);
+        assert_eq!(
+            tree.files.iter().map(|f| f.header_line).collect::<Vec<_>>(),
+            [1, 3, 4]
+        );
     }
 
     #[test]
@@ -267,7 +308,10 @@ mod tests {
         dir.write(".hidden/x.txt", b"h");
         dir.write(".env", b"SECRET=1");
         let (_, tree) = open_tree(&dir.0, Errors::Strict, false).unwrap();
-        assert_eq!(paths(&tree), ["keep.txt", "src/important.log", "src/lib.rs"]);
+        assert_eq!(
+            paths(&tree),
+            ["keep.txt", "src/important.log", "src/lib.rs"]
+        );
     }
 
     #[test]
@@ -278,9 +322,18 @@ mod tests {
         dir.write("ok.txt", b"fine\n");
         let (ctx, tree) = open_tree(&dir.0, Errors::Strict, false).unwrap();
         assert_eq!(paths(&tree), ["ok.txt"]);
-        let skipped: Vec<(&str, &str)> =
-            tree.skipped.iter().map(|s| (s.path.as_str(), s.reason.as_str())).collect();
-        assert_eq!(skipped, [("img.png", "binary"), ("latin1.txt", "invalid UTF-8 at byte 3")]);
+        let skipped: Vec<(&str, &str)> = tree
+            .skipped
+            .iter()
+            .map(|s| (s.path.as_str(), s.reason.as_str()))
+            .collect();
+        assert_eq!(
+            skipped,
+            [
+                ("img.png", "binary"),
+                ("latin1.txt", "invalid UTF-8 at byte 3")
+            ]
+        );
         assert_eq!(ctx.text(), "# FILE: ok.txt\nfine\n");
         let (ctx, tree) = open_tree(&dir.0, Errors::Replace, false).unwrap();
         assert_eq!(paths(&tree), ["latin1.txt", "ok.txt"]);
@@ -295,10 +348,22 @@ mod tests {
         std::os::unix::fs::symlink(&dir.0, dir.0.join("a/back")).unwrap();
         let (_, tree) = open_tree(&dir.0, Errors::Strict, false).unwrap();
         assert_eq!(paths(&tree), ["a/file.txt"]);
-        assert_eq!(tree.skipped, [Skipped { path: "a/back".into(), reason: "symlink (not followed)".into() }]);
+        assert_eq!(
+            tree.skipped,
+            [Skipped {
+                path: "a/back".into(),
+                reason: "symlink (not followed)".into()
+            }]
+        );
         let (_, tree) = open_tree(&dir.0, Errors::Strict, true).unwrap();
         assert_eq!(paths(&tree), ["a/file.txt"]);
-        assert_eq!(tree.skipped, [Skipped { path: "a/back".into(), reason: "symlink loop".into() }]);
+        assert_eq!(
+            tree.skipped,
+            [Skipped {
+                path: "a/back".into(),
+                reason: "symlink loop".into()
+            }]
+        );
     }
 
     #[test]
@@ -318,7 +383,9 @@ mod tests {
     fn a_file_is_not_a_tree() {
         let dir = TempDir::new("file");
         dir.write("a.txt", b"x");
-        let err = open_tree(&dir.0.join("a.txt"), Errors::Strict, false).err().unwrap();
+        let err = open_tree(&dir.0.join("a.txt"), Errors::Strict, false)
+            .err()
+            .unwrap();
         assert!(matches!(err, ContextError::Io(ref e) if e.raw_os_error() == Some(20)));
     }
 }

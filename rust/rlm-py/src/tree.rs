@@ -26,7 +26,12 @@ impl Context {
 impl Context {
     #[staticmethod]
     #[pyo3(signature = (path, *, errors="strict", follow_links=false))]
-    fn open_tree(py: Python<'_>, path: PathBuf, errors: &str, follow_links: bool) -> PyResult<Self> {
+    fn open_tree(
+        py: Python<'_>,
+        path: PathBuf,
+        errors: &str,
+        follow_links: bool,
+    ) -> PyResult<Self> {
         let mode = parse_errors(errors)?;
         let shown = path.to_string_lossy().into_owned();
         let (inner, tree) = py
@@ -49,7 +54,13 @@ impl Context {
         py.detach(|| {
             tree.files
                 .iter()
-                .map(|f| (f.path.clone(), ctx.char_of_byte(f.start_byte), ctx.char_of_byte(f.end_byte)))
+                .map(|f| {
+                    (
+                        f.path.clone(),
+                        ctx.char_of_byte(f.start_byte),
+                        ctx.char_of_byte(f.end_byte),
+                    )
+                })
                 .collect()
         })
     }
@@ -57,7 +68,10 @@ impl Context {
     /// (path, reason) per file the tree left out.
     fn skipped_files(&self) -> Vec<(String, String)> {
         self.tree.as_ref().map_or_else(Vec::new, |t| {
-            t.skipped.iter().map(|s| (s.path.clone(), s.reason.clone())).collect()
+            t.skipped
+                .iter()
+                .map(|s| (s.path.clone(), s.reason.clone()))
+                .collect()
         })
     }
 
