@@ -361,8 +361,10 @@ class _Run:
                 if cfg.search_hints and cfg.mode != "direct" else [])
         traj.context["search_hits"] = [h.line_number for h in hits]
         self.progress.show(describe_hits(hits), matches=len(hits))
+        earlier = earlier_questions(self.session.history)
+        self.progress.show(earlier)  # an answer taken from an earlier one was shown, not guessed
         traj.first_message = first_user_message(self.task, summary, describe_hits(hits),
-                                                earlier=earlier_questions(self.session.history))
+                                                earlier=earlier)
         if self.session.history:
             traj.session = {"question": len(self.session.history) + 1}
         messages: list[Message] = [{"role": "system", "content": SYSTEM_PROMPT},

@@ -70,6 +70,19 @@ def test_later_questions_name_the_earlier_ones_in_their_first_message() -> None:
     assert "session" not in first.trajectory
 
 
+def test_an_answer_taken_from_an_earlier_one_is_not_questioned() -> None:
+    turns = [block("print(grep('secret'))"), block("FINAL('4817-ZQ')"),
+             block("FINAL(history[0]['answer'])")]
+    filler = "".join(f"log line {i}: all quiet\n" for i in range(200))
+    long = filler + "The secret code is 4817-ZQ.\n" + filler  # not in the first message's preview
+    with session(turns, context=long, check_answers=True, search_hints=False) as s:
+        assert s.ask("What is the secret code?").answer == "4817-ZQ"
+        again = s.ask("Repeat the last answer")
+    # Only the earlier-questions note showed it: without that the check calls it a guess.
+    assert (again.answer, again.iterations) == ("4817-ZQ", 1)
+    assert again.trajectory["iterations"][0]["interventions"] == []
+
+
 def test_each_question_gets_a_fresh_turn_budget() -> None:
     turns = [block("a = 1"), block("b = 2"), block("FINAL('tired')"),  # question 1: 2 + last turn
              block("c = 3"), block("FINAL('fresh')")]  # question 2: turn 2 is still an ordinary one
