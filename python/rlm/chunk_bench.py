@@ -1,4 +1,4 @@
-"""`rlm chunk-bench -f FILE --strategy S [--strategy S2 ...] [--size N] [--overlap M] [--json]`.
+"""`rlm chunk-bench -f FILE --strategy S [--strategy S2 ...] [--size N] [--overlap M] [--task T --answer A] [--json]`.
 
 One row per chunking strategy over the same file: seconds, MB/s, chunk count, and chunk sizes
 (min / median / max) in characters and in tokens of the bundled model's tokenizer. So that the
@@ -20,6 +20,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from rlm import tokens
 from rlm._core import CHUNK_STRATEGIES, Context, Tokenizer, chunk_spans
@@ -51,6 +52,12 @@ class Row:
     tokens_median: float | None
     tokens_max: int | None
     tokens_sampled: int  # how many chunks the token sizes come from (0: no tokenizer)
+    # With --task/--answer: the fixed map-reduce program over these chunks (rlm.chunk_mapreduce).
+    answer: str | None = None
+    correct: bool | None = None
+    sub_calls: int | None = None
+    program_tokens: int | None = None  # prompt + generated, every sub-call
+    program_seconds: float | None = None
 
 
 def setup_arg_parser() -> argparse.ArgumentParser:
@@ -71,6 +78,11 @@ def setup_arg_parser() -> argparse.ArgumentParser:
     p.add_argument("--overlap", type=int, default=0, help="overlap in characters (default 0)")
     p.add_argument("--tokenizer", metavar="TOKENIZER_JSON",
                    help="tokenizer.json for the token columns and `tokens` (default: the bundled model's)")
+    p.add_argument("--task", "-t", help="also run the fixed map-reduce program with this task over "
+                   "each strategy's chunks (needs --answer)")
+    p.add_argument("--answer", "-a", help="the expected answer the program's answer is scored against")
+    p.add_argument("--model", help="model for --task (default: the bundled model; replay:FILE works)")
+    p.add_argument("--seed", type=int, default=0, help="seed for --task, the same for every strategy")
     p.add_argument("--json", action="store_true", help="print the rows as JSON")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     return p
@@ -105,8 +117,8 @@ def unit_size(ctx: Context, strategy: str, chars: int, tok: Tokenizer | None) ->
 
 
 def measure(ctx: Context, strategy: str, size: int, overlap: int, tok: Tokenizer | None,
-            bar: Progress) -> Row:
-    """Chunk `ctx` with `strategy` (`size`, `overlap` in characters) and describe the chunks.
+            bar: Progress) -> tuple[Row, list[tuple[int, int]]]:
+    """Chunk `ctx` with `strategy` (`size`, `overlap` in characters); the row and the spans.
 
     Example: `measure(Context.open("big.log"), "lines", 20_000, 0, None, Progress("x"))`.
     """
@@ -132,7 +144,7 @@ def measure(ctx: Context, strategy: str, size: int, overlap: int, tok: Tokenizer
         tokens_min=min(token_counts) if token_counts else None,
         tokens_median=statistics.median(token_counts) if token_counts else None,
         tokens_max=max(token_counts) if token_counts else None,
-        tokens_sampled=len(token_counts))
+        tokens_sampled=len(token_counts)), spans
 
 
 def _token_sizes(ctx: Context, spans: list[tuple[int, int]], tok: Tokenizer | None, bar: Progress,
@@ -152,6 +164,19 @@ def _token_sizes(ctx: Context, spans: list[tuple[int, int]], tok: Tokenizer | No
     return counts
 
 
+def _run_program(row: Row, backend: Any, ctx: Context, spans: list[tuple[int, int]], task: str,
+                 expected: str, bar: Progress) -> None:
+    """The fixed map-reduce program over `spans`, from a fresh start (same seed every strategy)."""
+    from rlm.chunk_mapreduce import map_reduce
+
+    backend.reset()
+    bar.update(completed=0, total=len(spans) + 1, description=f"{row.strategy}: map-reduce")
+    result = map_reduce(backend, ctx, spans, task, expected, on_call=bar.advance)
+    row.answer, row.correct, row.sub_calls = result.answer, result.correct, result.sub_calls
+    row.program_tokens = result.prompt_tokens + result.generated_tokens
+    row.program_seconds = result.seconds
+
+
 def _range(lo: float | None, mid: float | None, hi: float | None) -> str:
     return "—" if lo is None else f"{lo:,.0f} / {mid:,.0f} / {hi:,.0f}"
 
@@ -166,12 +191,20 @@ def format_table(rows: list[Row], path: str, ctx: Context, open_seconds: float) 
              "| strategy | size | overlap | seconds | MB/s | chunks | chars min / median / max "
              "| tokens min / median / max |",
              "|---|---|---|---|---|---|---|---|"]
+    program = any(r.sub_calls is not None for r in rows)
+    if program:
+        lines[1] += " answer | correct | sub-calls | tokens | seconds |"
+        lines[2] += "---|---|---|---|---|"
     for r in rows:
         sampled = "" if r.tokens_sampled in (0, r.chunks) else f" ({r.tokens_sampled} sampled)"
-        lines.append(
-            f"| {r.strategy} | {r.size:,} {r.unit} | {r.overlap:,} | {r.seconds:.3f} | {r.mb_per_s:,.0f} "
-            f"| {r.chunks:,} | {_range(r.chars_min, r.chars_median, r.chars_max)} "
-            f"| {_range(r.tokens_min, r.tokens_median, r.tokens_max)}{sampled} |")
+        line = (f"| {r.strategy} | {r.size:,} {r.unit} | {r.overlap:,} | {r.seconds:.3f} | {r.mb_per_s:,.0f} "
+                f"| {r.chunks:,} | {_range(r.chars_min, r.chars_median, r.chars_max)} "
+                f"| {_range(r.tokens_min, r.tokens_median, r.tokens_max)}{sampled} |")
+        if program:
+            shown = (r.answer or "—").replace("|", "\\|").replace("\n", " ")[:40]
+            line += (f" {shown} | {'yes' if r.correct else 'no'} | {r.sub_calls} | {r.program_tokens:,} "
+                     f"| {r.program_seconds:.1f} |")
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -179,6 +212,8 @@ def run(args: argparse.Namespace) -> int:
     if args.size < 2 or not 0 <= args.overlap < args.size:
         raise UsageError(f"need --size >= 2 and 0 <= --overlap < --size (got {args.size}, {args.overlap})")
     path = Path(check_readable_file(args.context_file))
+    if (args.task is None) != (args.answer is None):
+        raise UsageError("--task and --answer go together: the program's answer is scored against --answer")
     tok_path = Path(args.tokenizer) if args.tokenizer else default_tokenizer()
     tok = tokens.rust_tokenizer(tok_path) if tok_path else None
     if args.tokenizer and tok is None:
@@ -186,12 +221,20 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     ctx = Context.open(str(path))  # invalid UTF-8: a ContextError naming the byte offset
     open_seconds = time.perf_counter() - t0
+    backend = None
+    if args.task is not None:
+        from rlm.backends.loading import load_backend
+
+        backend = load_backend(args.model, seed=args.seed)
     rows = []
     with Progress("chunking", total=len(ctx), quiet=args.quiet, transient=True) as bar:
         for strategy in args.strategy or CHUNK_STRATEGIES:
             if strategy == "tokens" and tok is None and not args.strategy:
                 continue  # all strategies by default: skip the one that cannot run, say so below
-            rows.append(measure(ctx, strategy, args.size, args.overlap, tok, bar))
+            row, spans = measure(ctx, strategy, args.size, args.overlap, tok, bar)
+            if backend is not None:
+                _run_program(row, backend, ctx, spans, args.task, args.answer, bar)
+            rows.append(row)
     if args.json:
         print(json.dumps([asdict(r) for r in rows], indent=1))
     else:
