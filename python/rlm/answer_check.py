@@ -1,8 +1,11 @@
 """Whether a FINAL answer looks wrong enough to give the model a turn to check it first.
 
-Two kinds of doubt, each with its own budget so a run cannot loop on checks:
+Three kinds of doubt, each with its own budget so a run cannot loop on checks:
 - grounding (once per run): the answer only restates the task, or no code computed it and it
   occurs neither in what the model was shown nor in the context;
+- shape (once): the task asks "when" or "how many" and the answer holds no date or number
+  (the 1.5B answered "When was Thaddeus born?" with the hit line "Thaddeus was born in a small
+  coastal town." while the hit "... came into this world on 25 August 1951." sat below it);
 - coverage (up to twice, for different answers): the task asks for several items and the answer
   gives fewer, either against the items the task itself names ("for Puffin, Falcon, Bison and
   Badger") or against the lines a search showed. The 1.5B answered one of four named projects,
@@ -20,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -32,9 +36,42 @@ from rlm.loop_control import (
     reads_context,
     restates_task,
 )
-from rlm.prompts import NAMED_ITEMS_CHECK, ONE_OF_MANY_CHECK, UNREAD_CHECK, UNSEEN_CHECK
+from rlm.prompts import (
+    NAMED_ITEMS_CHECK,
+    ONE_OF_MANY_CHECK,
+    SHAPE_CHECK,
+    UNREAD_CHECK,
+    UNSEEN_CHECK,
+)
 
 MAX_COVERAGE_CHECKS = 2
+
+# Questions whose answer has a shape any answer can be checked against.
+_ASKS_NUMBER = re.compile(r"\bhow (?:many|much|often)\b|\bwhat is the (?:total|sum|count|average)\b",
+                          re.IGNORECASE)
+_ASKS_DATE = re.compile(r"^\W*when\b|\b(?:what|which) (?:date|day|year|month)\b|\bon what date\b",
+                        re.IGNORECASE)
+_MONTHS = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.IGNORECASE)
+_NUMBER_WORDS = re.compile(r"\b(?:zero|none|no|one|two|three|four|five|six|seven|eight|nine|ten|"
+                           r"eleven|twelve|twenty|hundred|thousand)\b", re.IGNORECASE)
+
+
+def shape_doubt(task: str, answer: str) -> tuple[str, str] | None:
+    """(what the task asks, what the answer lacks) when the answer cannot have the asked shape.
+
+    >>> shape_doubt("When was Thaddeus born?", "Thaddeus was born in a small coastal town.")
+    ('When', 'date')
+    >>> shape_doubt("How many orders failed?", "3"), shape_doubt("When?", "25 August 1951")
+    (None, None)
+    """
+    has_digit = any(ch.isdigit() for ch in answer)
+    asked = _ASKS_DATE.search(task)
+    if asked and not (has_digit or _MONTHS.search(answer)):
+        return asked.group(0).strip(" ?"), "date"
+    asked = _ASKS_NUMBER.search(task)
+    if asked and not (has_digit or _NUMBER_WORDS.search(answer)):
+        return asked.group(0).strip(" ?"), "number"
+    return None
 
 
 def quoted(answer: str) -> str:
@@ -54,6 +91,7 @@ class AnswerChecker:
     task: str
     find: Callable[[str], bool]
     grounding_checked: bool = False
+    shape_checked: bool = False
     coverage_checked: list[str] = field(default_factory=list)  # answers already questioned
     # The last note names the lookup loop to write: the next turn should not be steered into
     # one grep (the 1.5B then looked up one item again).
@@ -67,6 +105,11 @@ class AnswerChecker:
             if note is not None:
                 self.grounding_checked = True
                 return note
+        if not self.shape_checked:
+            doubt = shape_doubt(self.task, answer)
+            if doubt is not None:
+                self.shape_checked = True
+                return SHAPE_CHECK.format(asks=doubt[0], kind=doubt[1], answer=quoted(answer))
         if len(self.coverage_checked) < MAX_COVERAGE_CHECKS and answer not in self.coverage_checked:
             note = self.coverage(answer, progress)
             if note is not None:

@@ -24,6 +24,7 @@ from rlm.events import Event, EventKind, StderrPrinter
 from rlm.inputs import ContextInput, OpenedContext, open_context
 from rlm.loop_control import (
     Progress,
+    appears_in,
     asks_for_several,
     degenerate_cut,
     intervention,
@@ -70,6 +71,10 @@ MAX_STALLS = 3
 
 # Sandbox warnings already printed by this process: `rlm eval` runs many tasks, one line is enough.
 _SANDBOX_WARNED: set[str] = set()
+
+
+def _nowhere(text: str) -> bool:
+    return False
 
 
 class _Run:
@@ -232,8 +237,12 @@ class _Run:
     def feedback_for(self, code: str, result: ExecResult, iteration: int) -> str:
         clean = result.error is None and not result.timed_out and not result.restarted
         repeated = bool(result.output.strip()) and result.output in self.progress.outputs
+        # Literals copied from output already seen are the model collecting its answer (the
+        # 1.5B printed the four values grep had shown, was told they were made up, and lost them).
+        copied = len(result.output.strip()) >= 3 and appears_in(result.output, _nowhere,
+                                                            self.progress.outputs)
         new = self.progress.record(code, result.output, iteration, clean=clean)
-        literal = prints_only_literals(code)
+        literal = prints_only_literals(code) and not copied
         self.steer_search = literal or not new
         return turn_feedback(output=result.output, clean=clean,
                              restored_names=result.restored_names, repeated=repeated,

@@ -245,6 +245,11 @@ ONE_OF_MANY_CHECK = (
     "Before you answer: the task asks for several items and {n} lines matched, but your answer "
     "{answer} gives one. Collect every match (e.g. re.findall over context) and FINAL them all."
 )
+SHAPE_CHECK = (
+    "Before you answer: the task asks \"{asks}\", but your answer {answer} holds no {kind}. "
+    "Find the line that gives the {kind} (in the search hits or your output, or search again) "
+    "and FINAL that {kind}."
+)
 NAMED_ITEMS_CHECK = (
     "Before you answer: the task asks about {n} items ({names}) and your answer {answer} gives "
     "{given}. Look up each one, e.g. `for name in {listed!r}: print(grep(name))`, then FINAL all "

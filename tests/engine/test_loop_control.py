@@ -365,3 +365,28 @@ def test_after_a_named_items_check_the_next_turn_is_not_forced_into_one_grep() -
                  config=RLMConfig(search_hints=False))
     # After the loop note: a free turn; after the grounding note on a made-up answer: a search.
     assert backend.prefixes[:5] == [P, P, P, P, P + STEER_SEARCH]
+
+
+def test_literals_copied_from_output_already_seen_are_not_called_made_up(run, code) -> None:
+    from rlm.prompts import MAY_FINISH_ALL_NOTE
+
+    r = run([code("print(grep('Puffin|Falcon'))"), code("print(['5118-MT', '8546-QZ'])"),
+             code("FINAL('x')")], context=PROJECTS, task=PROJECTS_TASK)
+    assert LITERAL_NOTE not in feedback(r, 2) and MAY_FINISH_ALL_NOTE in feedback(r, 2)
+    made_up = run([code("print(grep('Puffin'))"), code("print(['9999-ZZ'])"), code("FINAL('x')")],
+                  context=PROJECTS, task=PROJECTS_TASK)
+    assert LITERAL_NOTE in feedback(made_up, 2)
+
+
+def test_a_when_question_answered_without_a_date_gets_one_check(run, code) -> None:
+    context = ("filler\n" * 20 + "Thaddeus was born in a small coastal town.\n" + "filler\n" * 20
+               + "Thaddeus came into this world on 25 August 1951.\n")
+    r = run([code("print(grep('Thaddeus'))"), code("FINAL('Thaddeus was born in a small coastal town.')"),
+             code("FINAL('25 August 1951')")],
+            context=context, task="When was Thaddeus born?", check_answers=True)
+    assert 'the task asks "When", but your answer' in feedback(r, 2) and "holds no date" in feedback(r, 2)
+    assert r.answer == "25 August 1951"
+    count = run([code("print(grep('Thaddeus'))"), code("FINAL('a small coastal town')"),
+                 code("FINAL('coastal town')")],
+                context=context, task="How many lines name Thaddeus?", check_answers=True)
+    assert "holds no number" in feedback(count, 2) and count.answer == "coastal town"  # once only
