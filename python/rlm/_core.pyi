@@ -503,6 +503,17 @@ class Context:
             >>> Context.from_str("a\\nab\\nb").count_lines_matching("b")
             2
         """
+    def rank(self, query: str, k: int = 10, window: int = 1) -> list[tuple[int, float, str]]:
+        """The `k` best documents of `window` lines for the words of `query` (BM25), best first.
+
+        Each hit is (first line number, score, text). Words are runs of letters and digits,
+        compared ignoring ASCII case, whole words only; common English words are dropped from
+        the query unless nothing else is left. Ties go to the earlier line.
+
+        Example:
+            >>> [n for n, _, _ in Context.from_str("a b\\nsecret code\\ncode").rank("secret code")]
+            [2, 3]
+        """
 
     # ------------------------------------------------------------------ bytes and offsets
     def to_bytes(self) -> bytes:

@@ -24,6 +24,8 @@ In the REPL:
 context.count(s), re.findall(pattern, context), context.splitlines().
 - `grep(pattern, ignore_case=False, before=0, after=0)`: regex search; the matching lines with \
 their line numbers.
+- `search(words, k=10)`: the k lines sharing the most (rarest) words with `words`, best first: \
+for text worded unlike the task.
 - `find_all(s)`: character offsets of every occurrence of s.
 - `chunks(size=20000, overlap=0)`: the context in pieces (`by="lines"`: size lines each; \
 `by="structural"`: whole log records, functions, sections); `piece.text` is a piece's text.

@@ -19,7 +19,7 @@ from rlm.prompts import (
 
 def test_system_prompt_teaches_inspection_search_chunks_and_final() -> None:
     for taught in ("context[:500]", "grep(", "chunks(", "llm_query(", "FINAL(", "FINAL_VAR(",
-                   "re.findall(", "sum("):
+                   "re.findall(", "sum(", "search("):
         assert taught in SYSTEM_PROMPT
 
 

@@ -1,4 +1,4 @@
-"""Helpers the REPL puts in the model's namespace: grep, find_all, chunks, count_tokens.
+"""Helpers the REPL puts in the model's namespace: grep, search, find_all, chunks, count_tokens.
 
 Each works on the run's `context` by default (a `rlm.Context`: the Rust engine does the scanning,
 nothing is copied) or on any `str` passed as `text=`. Results are offsets, line records and small
@@ -24,9 +24,9 @@ from typing import Any, Callable, Iterator, Literal, Sequence
 from rlm.errors import UnsupportedPatternError
 
 __all__ = ["HELPERS", "Chunk", "GrepResult", "LineMatch", "chunks", "configure", "count_tokens",
-           "find_all", "grep"]
+           "find_all", "grep", "search"]
 
-HELPERS = ("grep", "find_all", "chunks", "count_tokens")
+HELPERS = ("grep", "search", "find_all", "chunks", "count_tokens")
 """Names the REPL pre-binds (and restores if the model's code rebinds them)."""
 
 # Per-process state, set once by the REPL worker (one worker = one run = one context).
@@ -331,3 +331,13 @@ def count_tokens(text: Any = None) -> int:
     from rlm import tokens  # lazy: most runs never count tokens
 
     return tokens.count(tokens.load_tokenizer(path), _text(text))
+
+
+def __getattr__(name: str) -> Any:
+    # search() lives in rlm.repl.search (it uses _clip and _text from here, so importing it at
+    # the top would be circular); the REPL binds every helper by name from this module.
+    if name == "search":
+        from rlm.repl.search import search
+
+        return search
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

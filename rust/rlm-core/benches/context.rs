@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use rlm_core::regex::{Pattern, MULTILINE};
+use rlm_core::regex::{Pattern, IGNORECASE, MULTILINE};
 use rlm_core::{Context, Errors};
 
 fn corpus() -> PathBuf {
@@ -53,6 +53,19 @@ fn benches(c: &mut Criterion) {
     let grep = Pattern::new("import ", MULTILINE, true).unwrap();
     g.bench_function("grep (lines + numbers)", |b| {
         b.iter(|| black_box(ctx.grep(&grep, None).len()))
+    });
+    // Ranked search beside grep of the same words (the word count is cached by the first call).
+    let _ = ctx.rank("warm", 1, 1);
+    g.bench_function("rank BM25 (3 rare words, k=10)", |b| {
+        b.iter(|| black_box(ctx.rank("decimal rounding context", 10, 1).len()))
+    });
+    g.bench_function("rank BM25 (3 common words, k=10)", |b| {
+        b.iter(|| black_box(ctx.rank("return value self", 10, 1).len()))
+    });
+    let words = Pattern::new(r"\b(?:decimal|rounding|context)\b", MULTILINE | IGNORECASE, true)
+        .unwrap();
+    g.bench_function("grep -c the same 3 rare words", |b| {
+        b.iter(|| black_box(ctx.grep_count(&words)))
     });
     g.bench_function("char offset lookups x1000", |b| {
         let n = ctx.char_len();

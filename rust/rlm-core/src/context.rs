@@ -2,6 +2,7 @@
 
 use std::fs::File;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use memmap2::{Mmap, MmapOptions};
 use rayon::prelude::*;
@@ -52,6 +53,8 @@ pub struct Context {
     storage: Storage,
     pub(crate) index: Index,
     replaced: bool,
+    /// Words in the text (`rank::count_words`), counted on first use by ranked search.
+    pub(crate) word_count: OnceLock<usize>,
 }
 
 impl Context {
@@ -100,6 +103,7 @@ impl Context {
             storage: Storage::Owned(text.into_bytes()),
             index,
             replaced: false,
+            word_count: OnceLock::new(),
         }
     }
 
@@ -113,6 +117,7 @@ impl Context {
                 storage,
                 index,
                 replaced: false,
+                word_count: OnceLock::new(),
             });
         }
         match first_invalid_utf8(bytes) {

@@ -10,6 +10,7 @@ mod grep;
 mod iters;
 mod lines;
 mod matches;
+mod rank;
 mod regex;
 mod sandbox;
 mod strops;
