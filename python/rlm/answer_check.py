@@ -90,6 +90,7 @@ class AnswerChecker:
 
     task: str
     find: Callable[[str], bool]
+    questioned: list[str] = field(default_factory=list)  # every answer a note questioned, in order
     grounding_checked: bool = False
     shape_checked: bool = False
     coverage_checked: list[str] = field(default_factory=list)  # answers already questioned
@@ -100,6 +101,12 @@ class AnswerChecker:
     def check(self, answer: str, code: str | None, progress: Progress) -> str | None:
         """The note that questions `answer` (and counts against its kind's budget), or None."""
         self.gave_loop = False
+        note = self._note(answer, code, progress)
+        if note is not None:
+            self.questioned.append(answer)
+        return note
+
+    def _note(self, answer: str, code: str | None, progress: Progress) -> str | None:
         if not self.grounding_checked:
             note = self.grounding(answer, code, progress)
             if note is not None:

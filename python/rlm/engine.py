@@ -63,7 +63,8 @@ WINDOW_RESERVE_TOKENS = 2048
 RESAMPLES = 2
 # Steered turn starts (after the opening code fence): see _Run.steered_prefix.
 STEER_SEARCH = 'print(grep("'
-STEER_FINAL = "FINAL("
+# With the quote: the 0.5B's last turns wrote FINAL(7566-JC) (a NameError) without it.
+STEER_FINAL = 'FINAL("'
 RESAMPLE_TEMP = 0.8
 RESAMPLE_TOP_P = 0.95
 MAX_STALLS = 3
@@ -408,6 +409,11 @@ class _Run:
                 self.emit("feedback", iteration, text=feedback)
                 self.save()
             traj.status = "exhausted" if why_last is not None else "answered"
+            if answer is None and self.checker.questioned:
+                # A questioned answer beats none: the 0.5B's questioned "...: 3449-WJ" was right,
+                # and its last turn wrote FINAL(7566-JC), a NameError (eval trajectory, 2026-12-01).
+                answer = self.checker.questioned[-1]
+                self.intervene(rec, "fallback_answer", answer=clip(answer, 200))
             if answer is None:
                 traj.error = f"budget exhausted ({why_last}) and the last turn gave no FINAL answer"
         except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM from the CLI (its message says so)

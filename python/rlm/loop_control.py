@@ -223,13 +223,17 @@ def restates_task(answer: str, task: str) -> bool:
 
 
 # Words of a question that asks for several items ("What are the codes of A, B and C?").
-_MANY_CUES = re.compile(r"\b(are|all|every|each|list|which)\b|,.*\band\b", re.IGNORECASE)
+# "which" alone is no cue: "Which access token was issued to X?" asks for one (the 0.5B was told
+# its right single answer was one of many); "which users were ..." is caught by "were".
+_MANY_CUES = re.compile(r"\b(are|were|all|every|each|list|both)\b|,.*\band\b", re.IGNORECASE)
 
 
 def asks_for_several(task: str) -> bool:
     """Whether the task asks for a list rather than one value.
 
     >>> asks_for_several("What are the codes for Falcon, Heron and Lynx?"), asks_for_several("What is the code?")
+    (True, False)
+    >>> asks_for_several("Which users were locked out?"), asks_for_several("Which token was issued to X?")
     (True, False)
     """
     return bool(_MANY_CUES.search(task))

@@ -31,6 +31,10 @@ MIN_WORD = 3
 # A line shown as a hit must hold at least this share of the best possible score: one common
 # task word alone ("code", "total") is not a hit.
 MIN_SCORE_SHARE = 0.34
+# ... and at least this share of the best line's score: lines that miss the task's rarest word
+# are look-alikes (the 0.5B answered from "locker ... frosty-glacier ... 7974-LQ" shown under the
+# right "locker ... lunar-meadow ..." line; RULER's multi-key distractors are made that way).
+MIN_TOP_SHARE = 0.75
 SHOWN_LINE_CHARS = 200
 STOPWORDS = frozenset("""
 a an and any are as at be been but by can could did do does each every find for from give had has
@@ -96,7 +100,8 @@ def task_hits(context: Any, task: str, k: int = TOP_HITS) -> list[TaskHit]:
         if score >= MIN_SCORE_SHARE * best_possible:
             scored.append(TaskHit(number, line, round(score, 2), held))
     scored.sort(key=lambda h: (-h.score, h.line_number))
-    return scored[:k]
+    top = scored[0].score if scored else 0.0
+    return [h for h in scored if h.score >= MIN_TOP_SHARE * top][:k]
 
 
 def describe_hits(hits: list[TaskHit]) -> str:

@@ -244,7 +244,7 @@ def test_the_last_turn_starts_with_final() -> None:
     from rlm.engine import STEER_FINAL
     from rlm.prompts import ASSISTANT_PREFIX as P
 
-    backend = _PrefixBackend([P + "n = len(context)\nprint(n)\n```", P + STEER_FINAL + '"22")\n```'])
+    backend = _PrefixBackend([P + "n = len(context)\nprint(n)\n```", P + STEER_FINAL + '22")\n```'])
     r = rlm_generate(backend=backend, context="The secret code is 42.", task="How long?",
                      config=RLMConfig(max_iterations=1, check_answers=False))
     assert backend.prefixes == [P, P + STEER_FINAL]
@@ -390,3 +390,18 @@ def test_a_when_question_answered_without_a_date_gets_one_check(run, code) -> No
                  code("FINAL('coastal town')")],
                 context=context, task="How many lines name Thaddeus?", check_answers=True)
     assert "holds no number" in feedback(count, 2) and count.answer == "coastal town"  # once only
+
+
+def test_a_run_that_ends_without_an_answer_falls_back_to_the_last_questioned_one(run, code) -> None:
+    r = run([code("FINAL('1234567890')"), code("print(len(context))"), code("x = 1")],
+            check_answers=True, max_iterations=2)
+    assert r.answer == "1234567890" and r.exhausted and r.error is None
+    assert kinds(r, r.iterations)[-1] == "fallback_answer"
+
+
+def test_a_singular_which_question_is_not_a_list_question(run, code) -> None:
+    context = "".join(f"Access token issued to {k}: {v}\n" for k, v in
+                      [("velvet-orchard", "3449-WJ"), ("brisk-orchard", "6125-ZP")]) + "x\n" * 30
+    r = run([code("print(grep('Access token'))"), code("FINAL('3449-WJ')")], context=context,
+            task="Which access token was issued to velvet-orchard?", check_answers=True)
+    assert r.answer == "3449-WJ" and r.iterations == 2

@@ -1,0 +1,31 @@
+"""Search hits for the task: the lines holding the task's rarest words, look-alikes left out."""
+
+from __future__ import annotations
+
+from rlm._core import Context
+from rlm.task_hints import describe_hits, task_hits, task_words
+
+LOCKERS = "".join(f"filler line {i}\n" for i in range(300)) + "".join(
+    f"The locker assigned to {key} opens with combination {code}.\n"
+    for key, code in [("frosty-glacier", "7974-LQ"), ("lunar-meadow", "8604-VJ"),
+                      ("brisk-meadow", "8256-VA"), ("lunar-lantern", "5794-UT")])
+
+
+def test_the_line_with_the_rarest_task_word_is_the_only_hit_among_look_alikes() -> None:
+    hits = task_hits(Context.from_str(LOCKERS), "What is the locker combination for lunar-meadow?")
+    assert [h.line for h in hits] == ["The locker assigned to lunar-meadow opens with combination 8604-VJ."]
+
+
+def test_lines_that_match_equally_well_are_all_shown_in_line_order() -> None:
+    text = "".join(f"noise {i}\n" for i in range(200)) + (
+        "The project code for Falcon is 8546-QZ.\nThe project code for Bison is 7065-UZ.\n")
+    hits = task_hits(Context.from_str(text), "What are the project codes for Falcon and Bison?")
+    assert [h.line_number for h in hits] == [201, 202]
+    assert describe_hits(hits).splitlines()[1:] == [
+        "201:The project code for Falcon is 8546-QZ.", "202:The project code for Bison is 7065-UZ."]
+
+
+def test_no_task_word_in_the_context_gives_no_hits() -> None:
+    assert task_hits(Context.from_str("nothing relevant\n" * 10), "Where is Orion?") == []
+    assert describe_hits([]) == ""
+    assert task_words("What is the code for the Orion deployment?") == ["code", "orion", "deployment"]
