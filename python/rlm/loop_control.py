@@ -260,6 +260,24 @@ def named_items(task: str) -> list[str]:
     return [p for p in parts if p]
 
 
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def _rounded_number_seen(answer: str, seen_text: str) -> bool:
+    """Whether a numeric answer is a number of the output rounded to the answer's decimals (the
+    1.5B printed 8219.449999999999 and answered 8219.45, which is what a person would do).
+
+    >>> _rounded_number_seen("8219.45", "16 8219.449999999999"), _rounded_number_seen("8219.4", "8219.45")
+    (True, False)
+    """
+    text = answer.strip().replace(",", "")
+    if not re.fullmatch(r"-?\d+(?:\.\d+)?", text):
+        return False
+    decimals = len(text.partition(".")[2])
+    value = round(float(text), decimals)
+    return any(round(float(n), decimals) == value for n in _NUMBER.findall(seen_text))
+
+
 def appears_in(answer: str, find: Callable[[str], bool], seen: Iterable[str]) -> bool:
     """Whether the answer (or every checkable part of it) occurs in the context or in output seen.
 
@@ -285,7 +303,7 @@ def appears_in(answer: str, find: Callable[[str], bool], seen: Iterable[str]) ->
         words = [w for w in words if len(w) >= MIN_CHECKED_PART]
         return found_as_is(part) or (len(words) > 1 and all(found_as_is(w) for w in words))
 
-    if found_as_is(answer):
+    if found_as_is(answer) or _rounded_number_seen(answer, seen_text):
         return True
     parts = answer_parts(answer)
     return bool(parts) and all(found(p) for p in parts)

@@ -405,3 +405,9 @@ def test_a_singular_which_question_is_not_a_list_question(run, code) -> None:
     r = run([code("print(grep('Access token'))"), code("FINAL('3449-WJ')")], context=context,
             task="Which access token was issued to velvet-orchard?", check_answers=True)
     assert r.answer == "3449-WJ" and r.iterations == 2
+
+
+def test_a_printed_sum_answered_rounded_is_taken_as_seen(run, code) -> None:
+    r = run([code("print(8219.449999999999 if 'secret' in context else 0)"), code("FINAL('8219.45')")],
+            check_answers=True)
+    assert r.answer == "8219.45" and r.iterations == 2
