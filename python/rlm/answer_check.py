@@ -38,6 +38,8 @@ from rlm.loop_control import (
 )
 from rlm.prompts import (
     NAMED_ITEMS_CHECK,
+    NAMED_ITEMS_FILL,
+    PLACEHOLDER_NOTE,
     ONE_OF_MANY_CHECK,
     SHAPE_CHECK,
     UNREAD_CHECK,
@@ -107,6 +109,8 @@ class AnswerChecker:
         return note
 
     def _note(self, answer: str, code: str | None, progress: Progress) -> str | None:
+        if self.coverage_checked and ": VALUE" in answer:  # the fill-in template, copied as is
+            return PLACEHOLDER_NOTE.format(answer=quoted(answer))
         if not self.grounding_checked:
             note = self.grounding(answer, code, progress)
             if note is not None:
@@ -142,6 +146,11 @@ class AnswerChecker:
         if len(named) >= 2 and given < len(named):
             low = answer.lower()
             if any(item.lower() not in low for item in named):
+                if self.coverage_checked:  # looked up once already: ask to fill the answer in
+                    template = ", ".join(f"{item}: VALUE" for item in named)
+                    return NAMED_ITEMS_FILL.format(n=len(named), names=", ".join(named),
+                                                   answer=quoted(answer), given=given,
+                                                   template=template)
                 self.gave_loop = True
                 return NAMED_ITEMS_CHECK.format(n=len(named), names=", ".join(named),
                                                 answer=quoted(answer), given=given, listed=named)

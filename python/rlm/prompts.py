@@ -257,6 +257,17 @@ NAMED_ITEMS_CHECK = (
     "{given}. Look up each one, e.g. `for name in {listed!r}: print(grep(name))`, then FINAL all "
     "of them, each with its value."
 )
+# The second time: the items were looked up (the 0.5B ran the loop, saw all four lines, and
+# answered one again); a template to fill is what small models complete best.
+NAMED_ITEMS_FILL = (
+    "Before you answer: the task asks about {n} items ({names}) and your answer {answer} still "
+    "gives {given}. Give every one with the value your output shows for it, in one FINAL: "
+    "FINAL(\"{template}\") with each VALUE filled in."
+)
+PLACEHOLDER_NOTE = (
+    "Your answer {answer} still holds the placeholder VALUE: replace each VALUE with the value "
+    "the output shows for that item, then FINAL."
+)
 DEGENERATE_NOTE = "Your reply started repeating itself and was cut. Write one short code block."
 NO_PROGRESS_WHY = "{n} turns in a row brought nothing new"
 # No quotable clause after a colon: the 0.5B copied "if so, call FINAL(answer) now; ..." into its

@@ -334,6 +334,7 @@ def test_an_answer_missing_named_items_is_questioned_twice_then_taken(run, code)
     assert "asks about 3 items (Puffin, Falcon, Bison)" in feedback(r, 2)
     assert "for name in ['Puffin', 'Falcon', 'Bison']: print(grep(name))" in feedback(r, 2)
     assert kinds(r, 3) == ["check_answer"]  # a different single answer: questioned again
+    assert 'FINAL("Puffin: VALUE, Falcon: VALUE, Bison: VALUE")' in feedback(r, 3)
     assert r.answer == "8546-QZ, 5118-MT" and r.iterations == 4  # two checks, then taken
 
 
@@ -411,3 +412,12 @@ def test_a_printed_sum_answered_rounded_is_taken_as_seen(run, code) -> None:
     r = run([code("print(8219.449999999999 if 'secret' in context else 0)"), code("FINAL('8219.45')")],
             check_answers=True)
     assert r.answer == "8219.45" and r.iterations == 2
+
+
+def test_the_fill_in_template_copied_as_is_is_not_an_answer(run, code) -> None:
+    r = run([code("print(grep('Puffin'))"), code("FINAL('5118-MT')"), code("FINAL('8546-QZ')"),
+             code("FINAL('Puffin: VALUE, Falcon: VALUE, Bison: VALUE')"),
+             code("FINAL('Puffin: 5118-MT, Falcon: 8546-QZ, Bison: 7065-UZ')")],
+            context=PROJECTS, task=PROJECTS_TASK, check_answers=True)
+    assert "still holds the placeholder VALUE" in feedback(r, 4)
+    assert r.answer == "Puffin: 5118-MT, Falcon: 8546-QZ, Bison: 7065-UZ"
