@@ -28,6 +28,7 @@ from rlm.loop_control import (
     asks_for_several,
     degenerate_cut,
     intervention,
+    merge_final_calls,
     prints_only_literals,
 )
 from rlm.parsing import find_prose_final, first_code_block
@@ -333,7 +334,10 @@ class _Run:
     def execute(self, repl: ReplSession, code: str, rec: IterationRecord, source: str) -> None:
         """Execute `code`; the record gets the answer if it called FINAL, else the feedback."""
         rec.code = code
-        result = repl.execute(code)
+        merged = merge_final_calls(code)
+        if merged is not None:  # FINAL(a) FINAL(b) ...: the model meant all of them
+            self.intervene(rec, "merge_finals")
+        result = repl.execute(merged or code)
         rec.execution = result
         self.emit("output", rec.iteration, output=result.output, error=result.error,
                   timed_out=result.timed_out, restarted=result.restarted,

@@ -374,3 +374,35 @@ def intervention(kind: str, **data: Any) -> dict[str, Any]:
     {'kind': 'resample', 'reason': 'repeated turn 2'}
     """
     return {"kind": kind, **data}
+
+
+def merge_final_calls(code: str) -> str | None:
+    r"""One FINAL for code that ends with several consecutive FINAL(<literal>) statements, or None.
+
+    The first FINAL ends a cell, so `FINAL("5118-MT")` then `FINAL("8546-QZ")` answers one item:
+    the 0.5B wrote four such lines after a lookup loop had shown it all four codes (eval
+    trajectory, 2026-12-01). Only top-level calls with a constant argument are merged.
+
+    >>> merge_final_calls('x = 1\nFINAL("a")\nFINAL("b")')
+    "x = 1\nFINAL('a, b')"
+    >>> merge_final_calls('FINAL("a")'), merge_final_calls('if x:\n    FINAL(1)\nFINAL(2)')
+    (None, None)
+    """
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    values: list[str] = []
+    for node in reversed(tree.body):
+        call = node.value if isinstance(node, ast.Expr) else None
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                and call.func.id == "FINAL" and len(call.args) == 1 and not call.keywords
+                and isinstance(call.args[0], ast.Constant)):
+            break
+        values.append(str(call.args[0].value))
+    if len(values) < 2:
+        return None
+    keep = tree.body[: len(tree.body) - len(values)]
+    merged = ast.Expr(ast.Call(ast.Name("FINAL", ast.Load()),
+                               [ast.Constant(", ".join(reversed(values)))], []))
+    return ast.unparse(ast.Module([*keep, merged], type_ignores=[]))

@@ -421,3 +421,11 @@ def test_the_fill_in_template_copied_as_is_is_not_an_answer(run, code) -> None:
             context=PROJECTS, task=PROJECTS_TASK, check_answers=True)
     assert "still holds the placeholder VALUE" in feedback(r, 4)
     assert r.answer == "Puffin: 5118-MT, Falcon: 8546-QZ, Bison: 7065-UZ"
+
+
+def test_consecutive_literal_finals_answer_all_of_them(run, code) -> None:
+    r = run([code("print(grep('project'))"),
+             code("FINAL('5118-MT')\nFINAL('8546-QZ')\nFINAL('7065-UZ')")],
+            context=PROJECTS, task=PROJECTS_TASK, check_answers=True)
+    assert r.answer == "5118-MT, 8546-QZ, 7065-UZ" and r.iterations == 2
+    assert kinds(r, 2) == ["merge_finals"]
