@@ -20,3 +20,4 @@ MAX_OUTPUT_CHARS = 5000  # REPL output fed back per turn (head + tail beyond thi
 MAX_LLM_CALLS = 200  # llm_query sub-calls per run
 MEMORY_LIMIT_BYTES = 4 * 1024**3  # new memory model code may use (the mapped context not counted)
 SANDBOX: Final = "auto"  # confine the REPL worker as far as the system allows (rlm.repl.sandbox)
+MAX_BATCH = 16  # sub-calls decoded at once (fewer when memory would not hold them)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from rlm.answer_check import AnswerChecker
 from rlm.backends.base import Backend, Message, Sampling
 from rlm.config import RLMConfig, RLMResponse, TokenUsage, check_task
-from rlm.errors import BudgetExhaustedError, RLMError, UsageError
+from rlm.errors import RLMError, UsageError
 from rlm.direct import ANSWER_TOKENS, choose_mode, direct_document, generate_direct
 from rlm.events import Event, EventKind, StderrPrinter
 from rlm.inputs import ContextInput, OpenedContext, open_context
@@ -48,6 +48,7 @@ from rlm.prompts import (
 from rlm.repl.sandbox import describe as describe_sandbox
 from rlm.repl.session import ExecResult, ReplSession
 from rlm.summary import ContextSummary
+from rlm.subcalls import SubCalls
 from rlm.task_hints import describe_hits, task_hits
 from rlm.trajectory import IterationRecord, LLMCallRecord, Trajectory, clip
 from rlm.turns import TurnGenerator
@@ -55,7 +56,6 @@ from rlm.turns import TurnGenerator
 if TYPE_CHECKING:
     from rlm.session import Session
 
-RESPONSE_KEEP_CHARS = 2000  # of each sub-call's reply, in the trajectory
 # Tokens kept free in the model's window for the last "best answer" turn (its prompt grows by one
 # feedback message, up to `max_output_chars` of output, plus the answer itself).
 WINDOW_RESERVE_TOKENS = 2048
@@ -113,6 +113,8 @@ class _Run:
                                      context=self.opened.describe(), path=trajectory_path)
         self.turns = TurnGenerator(backend, self.sampling, self.tokens, emit=self.emit,
                                    intervene=self.intervene, time_is_up=self.time_is_up)
+        self.subcalls = SubCalls(session.sub_backend or backend, self.sub_sampling, self, stop=degenerate_cut,
+                                 max_batch=config.max_batch, on_call=self.record_call)
 
     # -- reporting ----------------------------------------------------------------------------------
 
@@ -195,39 +197,14 @@ class _Run:
 
     # -- sub-calls ----------------------------------------------------------------------------------
 
-    def llm_query(self, prompt: str) -> str:
-        """Answer one `llm_query` from the REPL with a fresh sub-call (raises into the model's code)."""
-        cfg = self.config
-        refused = (f"max_llm_calls ({cfg.max_llm_calls}) used up"
-                   if self.llm_calls >= cfg.max_llm_calls else self.over_budget())
-        if refused is not None:
-            self.budget_hit = refused
-            raise BudgetExhaustedError(f"no more sub-calls: {refused}; answer with what you have")
-        self.llm_calls += 1
-        record = LLMCallRecord(prompt=clip(prompt), prompt_chars=len(prompt), response="")
+    def record_call(self, record: LLMCallRecord) -> None:
+        """A sub-call was answered or refused (rlm.subcalls): into the turn's record and an event."""
+        iteration = self.current.iteration if self.current is not None else 0
         if self.current is not None:
             self.current.llm_calls.append(record)
-        started = time.perf_counter()
-        messages: list[Message] = [{"role": "user", "content": prompt}]
-        try:
-            completion = self.backend.generate(messages, self.sub_sampling, stop=degenerate_cut,
-                                               conversation="sub")
-        except Exception as e:  # the model's code sees it as an error of llm_query and goes on
-            record.error = f"{type(e).__name__}: {e}"
-            record.elapsed = time.perf_counter() - started
-            self.emit("llm_query", self.current.iteration if self.current else 0,
-                      prompt_chars=len(prompt), response_chars=0, tokens=0, error=record.error)
-            raise
-        record.response = clip(completion.text, RESPONSE_KEEP_CHARS)
-        record.prompt_tokens = completion.prompt_tokens
-        record.generated_tokens = completion.generation_tokens
-        record.elapsed = time.perf_counter() - started
-        self.tokens.sub_prompt += completion.prompt_tokens
-        self.tokens.sub_generated += completion.generation_tokens
-        self.emit("llm_query", self.current.iteration if self.current else 0,
-                  prompt_chars=len(prompt), response_chars=len(completion.text),
-                  tokens=completion.prompt_tokens + completion.generation_tokens, error=None)
-        return completion.text
+        self.emit("llm_query", iteration, prompt_chars=record.prompt_chars,
+                  response_chars=0 if record.error else len(record.response),
+                  tokens=record.prompt_tokens + record.generated_tokens, error=record.error)
 
     # -- one turn -----------------------------------------------------------------------------------
 
@@ -478,7 +455,8 @@ class _Run:
 
 
 def run(backend: Backend, opened: OpenedContext, task: str, config: RLMConfig | None = None, *,
-        output_trajectory: str | os.PathLike[str] | None = None) -> RLMResponse:
+        output_trajectory: str | os.PathLike[str] | None = None,
+        sub_backend: Backend | None = None) -> RLMResponse:
     """Run the loop with a ready backend over an opened context (the CLI's entry point).
 
     Example:
@@ -490,17 +468,19 @@ def run(backend: Backend, opened: OpenedContext, task: str, config: RLMConfig | 
     from rlm.session import Session  # it imports this module (Session.ask runs a _Run)
 
     check_task(task)
-    with Session(backend=backend, context=opened, config=config) as session:
+    with Session(backend=backend, context=opened, config=config, sub_backend=sub_backend) as session:
         return session.ask(task, output_trajectory=output_trajectory)
 
 
 def rlm_generate(model: Any = None, tokenizer: Any = None, *, context: ContextInput, task: str,
                  config: RLMConfig | None = None, backend: Backend | None = None,
-                 output_trajectory: str | os.PathLike[str] | None = None) -> RLMResponse:
+                 output_trajectory: str | os.PathLike[str] | None = None,
+                 sub_backend: Backend | None = None) -> RLMResponse:
     """Answer `task` over `context` with a Recursive Language Model.
 
     `model, tokenizer` are what `mlx_lm.load` returns; or `model` is a model path / Hugging Face id
-    / `"replay:FILE.json"` (None: the bundled default model); or pass any `backend=`. `context` is
+    / `"replay:FILE.json"` (None: the bundled default model); or pass any `backend=`
+    (`sub_backend=`: another one for the sub-calls, e.g. a smaller model). `context` is
     text, UTF-8 bytes, a path (`pathlib.Path`) or an `rlm.Context`. A run that ends without an
     answer returns a response whose `error` says why; bad input raises `UsageError`/`ContextError`.
 
@@ -514,5 +494,6 @@ def rlm_generate(model: Any = None, tokenizer: Any = None, *, context: ContextIn
     from rlm.session import Session  # it imports this module (Session.ask runs a _Run)
 
     check_task(task)  # before the context is opened or a model loaded
-    with Session(model, tokenizer, context=context, config=config, backend=backend) as session:
+    with Session(model, tokenizer, context=context, config=config, backend=backend,
+                 sub_backend=sub_backend) as session:
         return session.ask(task, output_trajectory=output_trajectory)

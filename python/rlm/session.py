@@ -54,8 +54,9 @@ class Session:
 
     def __init__(self, model: Any = None, tokenizer: Any = None, *,
                  context: ContextInput | OpenedContext, config: RLMConfig | None = None,
-                 backend: Backend | None = None) -> None:
+                 backend: Backend | None = None, sub_backend: Backend | None = None) -> None:
         self.config = config or RLMConfig()
+        self.sub_backend = sub_backend  # answers the sub-calls when given (else `backend` does)
         # The context first: bad input fails in milliseconds, before a model load that takes seconds.
         self._owns_context = not isinstance(context, OpenedContext)
         self.opened: OpenedContext = (open_context(context, self.config.encoding_errors)
@@ -126,6 +127,7 @@ class Session:
         if self._repl is None:
             self._repl = ReplSession(
                 self.opened.path, encoding_errors=cfg.encoding_errors, llm_query=self._llm_query,
+                llm_query_batched=self._llm_query_batched,
                 exec_timeout=cfg.exec_timeout, memory_limit_bytes=cfg.memory_limit_bytes,
                 max_output_chars=cfg.max_output_chars,
                 tokenizer_path=getattr(self.backend, "tokenizer_path", None),
@@ -139,7 +141,12 @@ class Session:
     def _llm_query(self, prompt: str) -> str:
         if self._run is None:  # the REPL only runs code while a question is being answered
             raise ReplError("llm_query outside a question")
-        return self._run.llm_query(prompt)
+        return self._run.subcalls.query(prompt)
+
+    def _llm_query_batched(self, prompts: list[str]) -> list[str | Exception]:
+        if self._run is None:
+            raise ReplError("llm_query_batched outside a question")
+        return self._run.subcalls.batch(prompts)
 
     # -- lifecycle ----------------------------------------------------------------------------------
 

@@ -54,8 +54,9 @@ class LLMCallRecord:
     response: str
     prompt_tokens: int = 0
     generated_tokens: int = 0
-    elapsed: float = 0.0
+    elapsed: float = 0.0  # for a batched item: the whole batch's time
     error: str | None = None
+    batch_size: int = 1  # how many sub-calls ran together with this one (itself included)
 
     def to_dict(self) -> dict[str, Any]:
         return {**dataclasses.asdict(self), "elapsed": round(self.elapsed, 4)}

@@ -202,7 +202,9 @@ def test_llm_call_budget_refuses_calls_then_asks_for_the_answer(run, code) -> No
     r = run([code(loop), code("FINAL('partial')")], max_llm_calls=2)
     assert r.answer == "partial" and r.exhausted
     assert "max_llm_calls (2) used up" in feedback(r, 1)
-    assert len(r.trajectory["iterations"][0]["llm_calls"]) == 2
+    calls = r.trajectory["iterations"][0]["llm_calls"]  # two answered, the third refused
+    assert [c["error"] is None for c in calls] == [True, True, False]
+    assert "max_llm_calls (2) used up" in calls[2]["error"]
 
 
 def test_token_budget_ends_the_run(run, code) -> None:

@@ -107,10 +107,11 @@ def test_a_worker_stuck_halfway_through_a_message_is_restarted_not_waited_for() 
 
 
 def test_a_worker_that_stops_reading_is_restarted_not_waited_for() -> None:
-    # A forged llm_query, then no reading: a 1 MB reply cannot fit in the pipe.
-    code = ("import json, os, struct, sys, time\n"
+    # A forged llm_query, then the whole worker stops (its command reader thread too): a 1 MB
+    # reply cannot fit in the pipe.
+    code = ("import json, os, signal, struct, sys\n"
             "body = json.dumps({'type': 'llm_query', 'id': 99, 'prompts': ['q'], 'batched': False}).encode()\n"
-            "os.write(int(sys.argv[2]), struct.pack('>I', len(body)) + body)\ntime.sleep(60)")
+            "os.write(int(sys.argv[2]), struct.pack('>I', len(body)) + body)\nos.kill(os.getpid(), signal.SIGSTOP)")
     with ReplSession(None, llm_query=lambda p: "y" * 1_000_000, exec_timeout=60) as repl:
         repl.frame_timeout = 0.5
         r = repl.execute(code)

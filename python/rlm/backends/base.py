@@ -58,6 +58,10 @@ class Backend(Protocol):
     # - rotating_cache: bool = False. True when old tokens fall out of the backend's KV cache
     #   (mlx `max_kv_size`), so a conversation never outgrows the window and the engine's
     #   window check does not apply.
+    # - generate_batch(prompts, sampling, *, stop=None, max_batch=None) -> list[Completion |
+    #   BackendError]: independent sub-call conversations at once (`stop` applied to each), one
+    #   entry per prompt in order, a prompt that cannot run as a BackendError in its place.
+    #   Without it sub-calls run one `generate` at a time.
 
     def generate(
         self,

@@ -22,12 +22,12 @@ _openblas.preload()  # must come before the first `import mlx` (see _openblas)
 
 import mlx.core as mx  # noqa: E402
 from mlx_lm import load as mlx_load  # noqa: E402
-from mlx_lm import batch_generate, stream_generate  # noqa: E402
+from mlx_lm import stream_generate  # noqa: E402
 from mlx_lm.models.cache import make_prompt_cache  # noqa: E402
 from mlx_lm.sample_utils import make_sampler  # noqa: E402
 
 from rlm import tokens  # noqa: E402
-from rlm.backends import _prefix_cache  # noqa: E402
+from rlm.backends import _prefix_cache, mlx_batch  # noqa: E402
 from rlm.backends.root_cache import RootPromptCache, common_prefix  # noqa: E402
 from rlm.backends.base import Completion, Message, Sampling, Conversation, StopFn  # noqa: E402
 from rlm.errors import BackendError  # noqa: E402
@@ -88,6 +88,8 @@ class MLXBackend:
         self.model_dir = model_dir
         identity = _prefix_cache.model_identity(Path(model_dir)) if model_dir else None
         self.root_cache = RootPromptCache(model, max_kv_size=max_kv_size, identity=identity)
+        # Timings of the last generate / generate_batch call (for benches and progress displays).
+        self.last_stats: dict[str, float] = {}
         self.reset()
         _warn_if_openblas_missed()
 
@@ -175,41 +177,60 @@ class MLXBackend:
         self,
         prompts: Sequence[Sequence[Message]],
         sampling: Sampling,
-    ) -> list[Completion]:
+        *,
+        stop: StopFn | None = None,
+        max_batch: int | None = None,
+    ) -> list[Completion | BackendError]:
         """Answer several independent conversations at once (sub-calls), each with a fresh cache.
 
-        Decoding is bound by memory bandwidth here, so one batched step costs little more than one
-        stream's (measured: 8 prompts in 28 s batched vs 62 s one by one); greedy answers are
-        the same as `generate(..., conversation="sub")` gives. No stop function: each ends at EOS.
+        One entry per prompt, in order; a prompt too long for the window is a `BackendError` in its
+        place and the others still run. At most `max_batch` sequences decode at once, fewer when
+        `mlx_batch.memory_cap` says memory would not hold them; continuous batching starts the next
+        prompt as one finishes. Decoding is bound by memory bandwidth, so one batched step costs
+        little more than one stream's (benches/README.md); greedy answers are the same as
+        `generate(..., conversation="sub")` gives; `stop` cuts each sequence as in `generate`.
         Example: `[c.text for c in backend.generate_batch([[q1], [q2]], Sampling(64))]`.
         """
         started = time.perf_counter()
-        max_tokens = sampling.max_tokens
-        ids_list = [self.prompt_ids(messages) for messages in prompts]
-        for i, ids in enumerate(ids_list):
-            self._check_fits(ids, f"llm_query prompt {i + 1}", "pass a smaller piece of the context")
+        results: list[Completion | BackendError | None] = [None] * len(prompts)
+        ids_list: list[list[int]] = []
+        runnable: list[int] = []
+        for i, messages in enumerate(prompts):
+            ids = self.prompt_ids(messages)
+            try:
+                self._check_fits(ids, "this llm_query prompt", "pass a smaller piece of the context")
+            except BackendError as e:
+                results[i] = e
+                continue
+            runnable.append(i)
+            ids_list.append(ids)
         limits = [
-            max(1, min(max_tokens, self.context_window - len(ids))) if self.context_window else max_tokens
+            max(1, min(sampling.max_tokens, self.context_window - len(ids))) if self.context_window
+            else sampling.max_tokens
             for ids in ids_list
-        ]
-        response = batch_generate(
-            self.model, self.tokenizer, ids_list, max_tokens=limits,
-            sampler=_sampler(sampling), return_token_ids=True,
-        )  # fmt: skip
-        elapsed = time.perf_counter() - started
-        generated = response.token_ids or [[] for _ in ids_list]
-        return [
-            Completion(
-                text=text,
-                prompt_tokens=len(ids),
-                prefill_tokens=len(ids),
-                # batch_generate drops the EOS token of a finished answer; count it as generated.
-                generation_tokens=len(tokens) + (len(tokens) < limit),
-                finish_reason="length" if len(tokens) >= limit else "stop",
-                elapsed=elapsed,
-            )
-            for text, ids, tokens, limit in zip(response.texts, ids_list, generated, limits)
-        ]
+        ]  # fmt: skip
+        if ids_list:
+            cap = mlx_batch.memory_cap(getattr(self.model, "args", None), [len(i) for i in ids_list],
+                                       sampling.max_tokens, mlx_batch.free_memory_bytes())
+            concurrency = max(1, min(cap, max_batch or len(ids_list)))
+            outputs, stats = mlx_batch.run_batch(self.model, self.tokenizer, ids_list, limits,
+                                                 _sampler(sampling), concurrency, stop)
+            self.last_stats = {"batch": len(ids_list), "concurrency": concurrency,
+                               "prompt_tokens": stats.prompt_tokens, "prompt_seconds": stats.prompt_time,
+                               "generation_tokens": stats.generation_tokens,
+                               "decode_seconds": stats.decode_time, "seconds": stats.wall_time}
+            elapsed = time.perf_counter() - started
+            for i, ids, out in zip(runnable, ids_list, outputs):
+                results[i] = Completion(
+                    text=out.text,
+                    prompt_tokens=len(ids),
+                    prefill_tokens=len(ids),
+                    # A finished answer's EOS token was generated too (as generate() counts it).
+                    generation_tokens=len(out.tokens) + out.ended_on_eos,
+                    finish_reason=out.finish_reason,
+                    elapsed=elapsed,
+                )
+        return [r for r in results if r is not None]
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -252,11 +273,13 @@ class MLXBackend:
         sampler = _sampler(sampling)
         text, emitted, finish = "", 0, "length"
         generated: list[int] = []
+        last: Any = None
         for response in stream_generate(
             self.model, self.tokenizer, mx.array(feed), max_tokens=max_tokens,
             sampler=sampler, prompt_cache=cache,
         ):  # fmt: skip
             generated.append(int(response.token))
+            last = response
             text += response.text
             cut = stop(text) if stop is not None and response.text else None
             if cut is not None:
@@ -268,6 +291,12 @@ class MLXBackend:
                 emitted = len(text)
             if cut is not None:
                 break
+        if generated and last is not None and last.prompt_tps > 0 and last.generation_tps > 0:
+            # The speeds of the last token seen; the decode phase excludes the first token.
+            self.last_stats = {"batch": 1, "concurrency": 1, "prompt_tokens": last.prompt_tokens,
+                               "prompt_seconds": last.prompt_tokens / last.prompt_tps,
+                               "generation_tokens": last.generation_tokens,
+                               "decode_seconds": last.generation_tokens / last.generation_tps}
         return text, generated, finish
 
 

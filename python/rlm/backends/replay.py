@@ -86,10 +86,14 @@ class ReplayBackend:
     tokenizer_path: str | None = None
 
     def __init__(
-        self, turns: Sequence[str], sub: Sequence[str] | None = None, *, name: str = "replay"
+        self, turns: Sequence[str], sub: Sequence[str] | None = None, *, name: str = "replay",
+        sub_window: int | None = None,
     ) -> None:
         self.name = name
         self.context_window: int | None = None
+        # Set it to make sub-call prompts of that many (approximate) tokens or more fail as a real
+        # backend's would (the root conversation has no window).
+        self.sub_window = sub_window
         self._turns = list(turns)
         self._sub = list(sub) if sub is not None else None
         self.reset()
@@ -106,6 +110,7 @@ class ReplayBackend:
         self._next_sub = 0
         self._cached: list[Message] = []
         self.sub_prompts: list[str] = []  # what sub-calls were asked, for tests and debugging
+        self.batches: list[int] = []  # the size of each generate_batch call, in order
 
     def count_tokens(self, text: str) -> int:
         return approx_tokens(text)
@@ -130,6 +135,10 @@ class ReplayBackend:
 
     def _next_sub_reply(self, messages: Sequence[Message]) -> str:
         prompt = "\n".join(m["content"] for m in messages)
+        tokens = self._prompt_tokens(messages)
+        if self.sub_window is not None and tokens >= self.sub_window:
+            raise BackendError(f"this llm_query prompt is {tokens} tokens, more than the model's "
+                               f"{self.sub_window}-token window: pass a smaller piece of the context")
         self.sub_prompts.append(prompt)
         if self._sub is None:
             return f"(replay sub-call: the prompt had {len(prompt)} characters)"
@@ -182,3 +191,26 @@ class ReplayBackend:
             finish_reason=finish,
             elapsed=time.perf_counter() - started,
         )
+
+    def generate_batch(
+        self,
+        prompts: Sequence[Sequence[Message]],
+        sampling: Sampling,
+        *,
+        stop: StopFn | None = None,
+        max_batch: int | None = None,
+    ) -> list[Completion | BackendError]:
+        """Sub-call replies for several prompts, in order; a failing prompt is a BackendError in its place.
+
+        >>> ReplayBackend([], ["a", "b"]).generate_batch([[{"role": "user", "content": "x"}]] * 2,
+        ...                                               Sampling(8))[1].text
+        'b'
+        """
+        self.batches.append(len(prompts))
+        results: list[Completion | BackendError] = []
+        for messages in prompts:
+            try:
+                results.append(self.generate(messages, sampling, stop=stop, conversation="sub"))
+            except BackendError as e:
+                results.append(e)
+        return results

@@ -107,13 +107,25 @@ class ReadyMessage(_ReadyRequired, total=False):
     sandbox: dict[str, Any]  # the sandbox's report (rlm.repl.sandbox.restrict_worker)
 
 
-class LLMQueryMessage(TypedDict):
-    """The model's code asks the driver's model: one prompt, or several from llm_query_batched."""
-
+class _LLMQueryRequired(TypedDict):
     type: Literal["llm_query"]
     id: int
+    kind: Literal["llm", "rlm"]  # llm_query(_batched), or rlm_query(_batched)
     prompts: list[str]
     batched: bool
+    # No other thread of the model's code exists, so the driver answers at once instead of
+    # waiting a moment to collect concurrent requests into one batch.
+    alone: bool
+
+
+class LLMQueryMessage(_LLMQueryRequired, total=False):
+    """The model's code asks the driver's model: one prompt, or several from llm_query_batched.
+
+    Several may be outstanding at once (threads of the model's code); each reply carries its
+    request's id.
+    """
+
+    contexts: list[str | None]  # kind "rlm": each prompt's context (None: the prompt itself)
 
 
 class DoneMessage(TypedDict):

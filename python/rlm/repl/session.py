@@ -47,6 +47,17 @@ from rlm.repl.process import WorkerProcess
 __all__ = ["ExecResult", "LLMCallRecord", "ReplSession"]
 
 
+class _BrokenBatch(ReplError):
+    """The batch callback returned a wrong number of replies: the whole request fails."""
+
+
+def _describe(exc: Exception) -> str:
+    """How a failed sub-call is reported to the code: the driver's own notes by their message alone."""
+    if isinstance(exc, ReplError) and not isinstance(exc, _BrokenBatch):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
 @dataclass
 class LLMCallRecord:
     """One `llm_query` (or one prompt of `llm_query_batched`) answered by the driver."""
@@ -89,8 +100,11 @@ class ReplSession:
     `context_path` is a UTF-8 file the child opens with `Context.open(path, errors=encoding_errors)`
     (no copy crosses processes); None gives an empty context. `llm_query(prompt) -> str` answers the
     code's sub-calls; an exception in it is raised inside the code as `RuntimeError("llm_query
-    failed: ...")`. `llm_query_batched(prompts) -> list[str]`, if given, answers
-    `llm_query_batched` in one call (otherwise each prompt goes to `llm_query` in turn).
+    failed: ...")`. `llm_query_batched(prompts) -> list[str | Exception]`, if given, answers
+    `llm_query_batched` and concurrent `llm_query` calls from threads of the code in one call
+    (otherwise each prompt goes to `llm_query` in turn); an exception in the list fails that prompt
+    alone (`llm_query` raises it, `llm_query_batched` puts "Error: ..." in its place).
+    `rlm_query(prompt, context) -> str`, if given, answers `rlm_query` (else it is a plain sub-call).
     `memory_mode` is "auto" (RLIMIT_AS on Linux, a driver-side footprint watcher on macOS), "rlimit"
     or "rss" (the watcher; `interrupt_grace` is then also how long code may stay over budget).
     `sandbox` is "auto" (confine the worker as far as the system allows), "strict" (refuse to
@@ -105,6 +119,11 @@ class ReplSession:
         (False, "'HI'\\n")
         >>> repl.close()
     """
+
+    collect_window: float = 0.02
+    """Seconds to wait for another thread's llm_query after one arrives (when other threads exist)."""
+    collect_limit: float = 0.25
+    """At most this long is spent collecting one batch of concurrent llm_query requests."""
 
     frame_timeout: float = 30.0
     """Seconds a worker may take to finish a message it started, or to take one from us, before it
@@ -122,7 +141,8 @@ class ReplSession:
         max_output_chars: int = defaults.MAX_OUTPUT_CHARS,
         tokenizer_path: str | os.PathLike[str] | None = None,
         interrupt_grace: float = defaults.INTERRUPT_GRACE,
-        llm_query_batched: Callable[[list[str]], list[str]] | None = None,
+        llm_query_batched: Callable[[list[str]], list[str | Exception]] | None = None,
+        rlm_query: Callable[[str, str | None], str] | None = None,
         memory_mode: limits.MemoryMode = "auto",
         startup_timeout: float = 60.0,
         python: str = sys.executable,
@@ -132,6 +152,7 @@ class ReplSession:
             raise UsageError(f"sandbox must be one of {', '.join(repl_sandbox.MODES)}, got {sandbox!r}")
         self.llm_query = llm_query
         self.llm_query_batched = llm_query_batched
+        self.rlm_query = rlm_query
         self.exec_timeout = exec_timeout
         self.interrupt_grace = interrupt_grace
         self.startup_timeout = startup_timeout
@@ -272,34 +293,98 @@ class ReplSession:
                 self._worker = None
             raise
 
-    def _answer(self, worker: WorkerProcess, msg: protocol.LLMQueryMessage, interrupted: bool,
+    def _collect(self, worker: WorkerProcess, first: protocol.LLMQueryMessage
+                 ) -> tuple[list[protocol.LLMQueryMessage], protocol.Message | None]:
+        """`first` and the llm_query requests other threads of the code send right after it.
+
+        Threads calling llm_query at once (a thread pool over chunks) send within milliseconds of
+        each other; waiting `collect_window` seconds after each one lets them be answered as one
+        batch. A request marked `alone` (no other thread exists) is answered at once. Returns the
+        requests and a non-query message read meanwhile (e.g. "done"), to be handled after them.
+        """
+        requests = [first]
+        if first.get("alone", True):
+            return requests, None
+        started = time.monotonic()
+        while time.monotonic() - started < self.collect_limit:
+            ready, _, _ = select.select([worker.reply_fd], [], [], self.collect_window)
+            if not ready:
+                break
+            msg = protocol.recv(worker.reply_fd, timeout=self.frame_timeout)
+            if msg["type"] != "llm_query":
+                return requests, msg
+            requests.append(msg)
+        return requests, None
+
+    def _answer(self, worker: WorkerProcess, requests: list[protocol.LLMQueryMessage], interrupted: bool,
                 calls: list[LLMCallRecord]) -> float:
-        """Answer one llm_query request; return the seconds spent in the callback."""
-        prompts = [str(p) for p in msg.get("prompts", [])]
-        batched = bool(msg.get("batched"))
+        """Answer llm_query requests (all their prompts as one batch); return the seconds spent."""
         t0 = time.monotonic()
-        reply: protocol.LLMResultMessage = {"type": "llm_result", "id": msg.get("id"), "ok": True}
+        prompts = [str(p) for msg in requests for p in msg.get("prompts", [])]
+        results: list[str | Exception]
         if interrupted:
             # The code is being stopped for its timeout; do not start a (slow) model call for it.
-            reply["ok"], reply["error"] = False, "interrupted: the code ran past its time limit"
+            results = [ReplError("interrupted: the code ran past its time limit") for _ in prompts]
         else:
             try:
-                if batched and self.llm_query_batched is not None:
-                    texts = [str(t) for t in self.llm_query_batched(prompts)]
-                    if len(texts) != len(prompts):
-                        raise ReplError(f"llm_query_batched returned {len(texts)} replies for {len(prompts)} prompts")
-                else:
-                    texts = [str(self.llm_query(p)) for p in prompts]
-                reply["text"] = texts
-            except Exception as exc:  # noqa: BLE001 - raised inside the model's code instead
-                reply["ok"], reply["error"] = False, f"{type(exc).__name__}: {exc}"
+                results = self._results(requests, prompts)
+            except _BrokenBatch as exc:
+                results = [exc for _ in prompts]
         elapsed = time.monotonic() - t0
-        texts = reply.get("text") or [""] * len(prompts)
-        for prompt, text in zip(prompts, texts):
-            calls.append(LLMCallRecord(len(prompt), len(text), None if reply["ok"] else reply.get("error"),
-                                       elapsed, batched))
-        protocol.send(worker.cmd_fd, reply, timeout=self.frame_timeout)
+        batched = len(prompts) > 1
+        at = 0
+        for msg in requests:
+            mine = results[at:at + len(msg.get("prompts", []))]
+            at += len(mine)
+            reply: protocol.LLMResultMessage = {"type": "llm_result", "id": msg.get("id"), "ok": True}
+            failed = [r for r in mine if isinstance(r, Exception)]
+            broken = any(isinstance(r, _BrokenBatch) for r in mine)
+            if failed and (broken or not msg.get("batched")):  # llm_query raises; llm_query_batched goes on
+                reply["ok"], reply["error"] = False, _describe(failed[0])
+            else:
+                reply["text"] = [f"Error: {_describe(r)}" if isinstance(r, Exception) else r for r in mine]
+            for prompt, result in zip(msg.get("prompts", []), mine):
+                error = _describe(result) if isinstance(result, Exception) else None
+                calls.append(LLMCallRecord(len(str(prompt)), 0 if error else len(str(result)), error,
+                                           elapsed, batched))
+            protocol.send(worker.cmd_fd, reply, timeout=self.frame_timeout)
         return elapsed
+
+    def _results(self, requests: list[protocol.LLMQueryMessage], prompts: list[str]) -> list[str | Exception]:
+        """One reply or exception per prompt, in order, from the callbacks."""
+        if any(msg.get("kind") == "rlm" for msg in requests):
+            results: list[str | Exception] = []
+            for msg in requests:  # child runs are whole loops: one request at a time
+                results.extend(self._rlm_results(msg))
+            return results
+        if self.llm_query_batched is not None and (len(prompts) > 1 or requests[0].get("batched")):
+            try:
+                replies = list(self.llm_query_batched(prompts))
+            except Exception as exc:  # noqa: BLE001 - every prompt of the batch gets the error
+                return [exc for _ in prompts]
+            if len(replies) != len(prompts):  # a broken callback: no reply can be trusted
+                raise _BrokenBatch(f"llm_query_batched returned {len(replies)} replies for {len(prompts)} prompts")
+            return [r if isinstance(r, Exception) else str(r) for r in replies]
+        results = []
+        for prompt in prompts:
+            try:
+                results.append(str(self.llm_query(prompt)))
+            except Exception as exc:  # noqa: BLE001 - raised inside the model's code instead
+                results.append(exc)
+        return results
+
+    def _rlm_results(self, msg: protocol.LLMQueryMessage) -> list[str | Exception]:
+        prompts = [str(p) for p in msg.get("prompts", [])]
+        contexts = list(msg.get("contexts") or [None] * len(prompts))
+        if self.rlm_query is None:  # no recursion configured: a plain sub-call per prompt
+            return self._results([{**msg, "kind": "llm"}], prompts)
+        results: list[str | Exception] = []
+        for prompt, ctx in zip(prompts, contexts):
+            try:
+                results.append(str(self.rlm_query(prompt, ctx)))
+            except Exception as exc:  # noqa: BLE001 - raised inside the model's code instead
+                results.append(exc)
+        return results
 
     def _run(self, worker: WorkerProcess, code: str, start: float) -> ExecResult:
         calls: list[LLMCallRecord] = []
@@ -335,8 +420,11 @@ class ReplSession:
             try:
                 msg = protocol.recv(worker.reply_fd, timeout=self.frame_timeout)
                 if msg["type"] == "llm_query":
-                    deadline += self._answer(worker, msg, interrupted, calls)
-                    continue
+                    requests, after = self._collect(worker, msg)
+                    deadline += self._answer(worker, requests, interrupted, calls)
+                    if after is None:
+                        continue
+                    msg = after
             except (protocol.ProtocolError, OSError):
                 return self._lost(worker, calls, start)
             if msg["type"] == "done":

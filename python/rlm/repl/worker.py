@@ -15,11 +15,12 @@ import ast
 import builtins
 import linecache
 import os
+import queue
 import signal
 import sys
 import threading
 import traceback
-from typing import Any
+from typing import Any, Literal
 
 from rlm.repl import limits, toolkit
 from rlm import defaults
@@ -32,8 +33,8 @@ from rlm.repl.capture import OutputCapture
 # ordinary code written for the rlms prompt, so a model variable may shadow a helper for the rest of
 # the run (said once in the output). The stdlib modules (json, math, string, ...) are pre-imported
 # and not reserved either: `string` and `json` are common variable names.
-RESERVED = ("context", "llm_query", "llm_query_batched", "FINAL", "FINAL_VAR", "SUBMIT", "SHOW_VARS",
-            "print")
+RESERVED = ("context", "llm_query", "llm_query_batched", "rlm_query", "rlm_query_batched", "FINAL",
+            "FINAL_VAR", "SUBMIT", "SHOW_VARS", "print")
 # `context_0` is the name rlms also gives the (first) context.
 SHADOWABLE = ("re", "context_0", *toolkit.HELPERS)
 SHADOWED_NOTE = ("Note: `{name}` is your variable now; the helper {name}() is gone for the rest of "
@@ -79,10 +80,18 @@ class Worker:
         # never in the middle of a protocol read or write, which would desynchronise the stream.
         self.interruptible = False
         self.pending_interrupt = False
-        self.query_lock = threading.Lock()
         # Whole frames only on the reply pipe: a thread's llm_query and the main thread's "done"
         # could otherwise interleave (a write above PIPE_BUF bytes is not atomic).
         self.send_lock = threading.Lock()
+        # One reader thread owns the command pipe (start_reader): it hands llm_result replies to
+        # the threads waiting for them, by id, and everything else to the main thread's serve().
+        # So several threads of the model's code can have queries outstanding at once, and the
+        # driver can answer them as one batch.
+        self.commands: queue.Queue[protocol.DriverMessage] = queue.Queue()
+        self.reply_lock = threading.Lock()
+        self.waiting: dict[int, threading.Event] = {}
+        self.replies: dict[int, protocol.LLMResultMessage] = {}
+        self.base_threads = 1  # threads alive besides the model's own (set by start_reader)
         self.pid = os.getpid()
         self.ns: dict[str, Any] = {}
         self.reserved: dict[str, Any] = {}
@@ -184,6 +193,7 @@ class Worker:
             "re": re_compat, "json": json, "math": math, "collections": collections,
             "itertools": itertools, "functools": functools, "string": string,
             "context": context, "llm_query": self.llm_query, "llm_query_batched": self.llm_query_batched,
+            "rlm_query": self.rlm_query, "rlm_query_batched": self.rlm_query_batched,
             "FINAL": self.FINAL, "FINAL_VAR": self.FINAL_VAR, "SUBMIT": self.SUBMIT,
             "SHOW_VARS": self.SHOW_VARS, "context_0": context,
             "print": builtins.print,
@@ -201,41 +211,105 @@ class Worker:
 
     # -- functions the model calls ----------------------------------------------------------------
 
-    def _ask_driver(self, prompts: list[str], batched: bool) -> Any:
-        # One request at a time on the pipe, even when model code calls llm_query from threads
-        # (the driver answers one by one anyway; llm_query_batched is the way to parallel calls).
+    def start_reader(self) -> None:
+        """Start the thread that reads the command pipe for the rest of the worker's life."""
+        reader = threading.Thread(target=self._read_commands, name="rlm-command-reader", daemon=True)
+        reader.start()
+        self.base_threads = threading.active_count()
+
+    def _read_commands(self) -> None:
+        while True:
+            msg: protocol.Message
+            try:
+                msg = protocol.recv(self.cmd_fd)
+            except protocol.ProtocolError:
+                msg = {"type": "shutdown"}  # the driver went away
+            if msg["type"] == "llm_result":
+                query_id = msg["id"]
+                with self.reply_lock:
+                    done = self.waiting.get(query_id) if query_id is not None else None
+                    if query_id is not None and done is not None:  # else: nobody waits any more; dropped
+                        self.replies[query_id] = msg
+                        done.set()
+                continue
+            if msg["type"] not in ("init", "exec", "shutdown"):
+                continue  # a worker -> driver message cannot come this way
+            self.commands.put(msg)  # type: ignore[arg-type]  # narrowed by the check above
+            if msg["type"] == "shutdown":
+                with self.reply_lock:  # wake every waiting query: no answer will come
+                    for query_id, done in self.waiting.items():
+                        self.replies[query_id] = {"type": "llm_result", "id": query_id, "ok": False,
+                                                  "error": "the driver went away"}
+                        done.set()
+                return
+
+    def _ask_driver(self, prompts: list[str], kind: Literal["llm", "rlm"], batched: bool,
+                    contexts: list[str | None] | None = None) -> Any:
         if os.getpid() != self.pid:
             raise RuntimeError("llm_query is not available in a forked process; call it from the "
                                "main process (llm_query_batched runs several prompts at once)")
-        with self.query_lock:
-            self.next_query_id += 1
-            query_id = self.next_query_id
-            on_main = threading.current_thread() is threading.main_thread()
-            if on_main:  # only the main thread receives signals; only it may defer them
-                self.interruptible = False
+        on_main = threading.current_thread() is threading.main_thread()
+        if on_main:  # only the main thread receives signals; only it may defer them
+            self.interruptible = False
+        try:
+            done = threading.Event()
+            with self.reply_lock:
+                self.next_query_id += 1
+                query_id = self.next_query_id
+                self.waiting[query_id] = done
+            # `alone`: no other thread of the model's code exists, so no other query can come
+            # and the driver need not wait a moment to collect a batch.
+            request: protocol.LLMQueryMessage = {"type": "llm_query", "id": query_id, "kind": kind,
+                                       "prompts": prompts, "batched": batched,
+                                       "alone": threading.active_count() <= self.base_threads}
+            if contexts is not None:
+                request["contexts"] = contexts
             try:
-                self.send({"type": "llm_query", "id": query_id, "prompts": prompts, "batched": batched})
-                while True:
-                    reply = protocol.recv(self.cmd_fd)
-                    if reply["type"] == "llm_result" and reply["id"] == query_id:
-                        break  # older replies belong to queries abandoned by an interrupt
+                self.send(request)
+                done.wait()
             finally:
-                if on_main:
-                    self.interruptible = True
+                with self.reply_lock:
+                    self.waiting.pop(query_id, None)
+                    reply = self.replies.pop(query_id, {"ok": False, "error": "no reply"})
+        finally:
+            if on_main:
+                self.interruptible = True
         if on_main and self.take_interrupt():
             raise KeyboardInterrupt
         if not reply.get("ok"):
-            raise RuntimeError(f"llm_query failed: {reply.get('error')}")
+            raise RuntimeError(f"{'rlm' if kind == 'rlm' else 'llm'}_query failed: {reply.get('error')}")
         return reply["text"]
 
     # `model` is accepted for code written for the `rlms` package; this engine has one sub-call model.
     def llm_query(self, prompt: str, model: str | None = None) -> str:
         """Ask the language model `prompt` (a sub-call without the REPL); return its reply."""
-        return str(self._ask_driver([str(prompt)], batched=False)[0])
+        return str(self._ask_driver([str(prompt)], "llm", batched=False)[0])
 
     def llm_query_batched(self, prompts: list[str], model: str | None = None) -> list[str]:
-        """Ask the model several independent prompts at once (batched when the backend can)."""
-        return [str(t) for t in self._ask_driver([str(p) for p in prompts], batched=True)]
+        """Ask the model several independent prompts at once (batched); replies in the same order.
+
+        A prompt that fails (too long, a budget used up, a backend error) gets an "Error: ..."
+        string in its place; the others are answered.
+        """
+        return [str(t) for t in self._ask_driver([str(p) for p in prompts], "llm", batched=True)]
+
+    def rlm_query(self, prompt: str, context: Any = None, model: str | None = None) -> str:
+        """Ask a child RLM (its own REPL over `context`, or over `prompt` when no context is given).
+
+        Beyond the run's `--max-depth` this is a plain llm_query, so prompts written for the
+        `rlms` package work either way.
+        """
+        ctx = None if context is None else str(context)
+        return str(self._ask_driver([str(prompt)], "rlm", batched=False, contexts=[ctx])[0])
+
+    def rlm_query_batched(self, prompts: list[str], contexts: list[Any] | None = None,
+                          model: str | None = None) -> list[str]:
+        """`rlm_query` for several prompts (and their contexts); replies in order, "Error: ..." for failures."""
+        texts = [str(p) for p in prompts]
+        ctxs = [None if c is None else str(c) for c in (contexts or [None] * len(texts))]
+        if len(ctxs) != len(texts):
+            raise ValueError(f"rlm_query_batched: {len(texts)} prompts but {len(ctxs)} contexts")
+        return [str(t) for t in self._ask_driver(texts, "rlm", batched=True, contexts=ctxs)]
 
     def SHOW_VARS(self) -> str:  # noqa: N802 - the name the `rlms` prompts teach
         """The variables the code has created, with their types."""
@@ -405,17 +479,14 @@ class Worker:
                 "truncated": total > out.max_chars}
 
     def serve(self) -> None:
+        self.start_reader()
         while True:
-            try:
-                msg = protocol.recv(self.cmd_fd)
-            except protocol.ProtocolError:
-                return  # the driver went away
+            msg = self.commands.get()
             if msg["type"] == "exec":
                 self.exec_id = int(msg.get("id", self.exec_id + 1))
                 self.send(self.execute(msg["code"]))
             elif msg["type"] == "shutdown":
                 return
-            # stale llm_result replies (answers to interrupted queries) are dropped here
 
 
 def main(argv: list[str]) -> int:

@@ -1,0 +1,94 @@
+"""Sub-calls in a run (rlm.subcalls): batches through the backend, per-item budgets and failures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rlm.backends.base import Sampling
+from rlm.backends.replay import ReplayBackend
+from rlm.config import RLMConfig, TokenUsage
+from rlm.engine import rlm_generate
+from rlm.subcalls import SubCalls
+
+from .conftest import block
+
+
+def _run(turns: list[str], sub: list[str] | None, *, window: int | None = None, **config: Any):
+    backend = ReplayBackend(turns, sub, sub_window=window)
+    config.setdefault("exec_timeout", 20.0)
+    r = rlm_generate(backend=backend, context="alpha beta gamma", task="t", config=RLMConfig(**config))
+    return r, backend
+
+
+def _feedback(r, n: int) -> str:
+    return r.trajectory["iterations"][n - 1]["feedback"]
+
+
+class _Ledger:
+    def __init__(self, **config: Any) -> None:
+        self.config, self.tokens, self.llm_calls, self.budget_hit = RLMConfig(**config), TokenUsage(), 0, None
+
+    def over_budget(self) -> str | None:
+        return None
+
+
+def test_llm_query_batched_goes_through_generate_batch_in_order() -> None:
+    r, backend = _run([block("print(llm_query_batched(['p1', 'p2', 'p3']))"), block("FINAL(1)")],
+                      ["r1", "r2", "r3"])
+    assert backend.batches == [3]
+    assert _feedback(r, 1).startswith("Output:\n['r1', 'r2', 'r3']")
+    calls = r.trajectory["iterations"][0]["llm_calls"]
+    assert [c["response"] for c in calls] == ["r1", "r2", "r3"]
+    assert [c["batch_size"] for c in calls] == [3, 3, 3]
+    assert r.tokens.sub_generated == 3  # one replay token per reply
+
+
+def test_a_prompt_too_long_for_the_window_fails_alone() -> None:
+    code = "print(llm_query_batched(['short', 'word ' * 400, 'also short']))"
+    r, _ = _run([block(code), block("FINAL(1)")], ["r1", "r3"], window=100)
+    out = _feedback(r, 1)
+    assert "['r1', \"Error: BackendError: this llm_query prompt is 404 tokens" in out and "'r3']" in out
+    errors = [c["error"] for c in r.trajectory["iterations"][0]["llm_calls"]]
+    assert errors[0] is None and errors[1].startswith("BackendError") and errors[2] is None
+
+
+def test_max_llm_calls_refuses_only_the_items_over_it() -> None:
+    r, backend = _run([block("print(llm_query_batched(['a', 'b', 'c']))"), block("FINAL('x')")],
+                      ["ra", "rb"], max_llm_calls=2)
+    assert "['ra', 'rb', 'Error: BudgetExhaustedError: no more sub-calls: max_llm_calls (2) used up" in _feedback(r, 1)
+    assert backend.sub_prompts == ["a", "b"]  # the refused item never reached the model
+    assert r.exhausted and r.answer == "x"  # the refusal leads to the best-answer turn
+
+
+def test_token_budget_admits_items_until_their_prompts_fill_it() -> None:
+    ledger = _Ledger(max_total_tokens=8)
+    calls = SubCalls(ReplayBackend([], ["1", "2", "3"]), Sampling(8), ledger)
+    out = calls.batch(["a" * 16, "b" * 16, "c" * 16])  # 4 replay tokens each
+    assert out[:2] == ["1", "2"]
+    assert "max_total_tokens (8) used up" in str(out[2])
+    assert ledger.budget_hit is not None and ledger.llm_calls == 2
+
+
+def test_a_batch_larger_than_max_batch_runs_in_groups() -> None:
+    backend = ReplayBackend([], [str(i) for i in range(5)])
+    out = SubCalls(backend, Sampling(8), _Ledger(), max_batch=2).batch([f"q{i}" for i in range(5)])
+    assert out == ["0", "1", "2", "3", "4"] and backend.batches == [2, 2]  # the last one runs alone
+
+
+def test_a_batch_the_backend_fails_as_a_whole_is_retried_item_by_item() -> None:
+    class Flaky(ReplayBackend):
+        def generate_batch(self, prompts, sampling, *, max_batch=None):
+            raise RuntimeError("device lost")
+
+    out = SubCalls(Flaky([], ["a", "b"]), Sampling(8), _Ledger()).batch(["x", "y"])
+    assert out == ["a", "b"]
+
+
+def test_llm_query_from_threads_in_a_run_reaches_the_backend_as_a_batch() -> None:
+    code = ("import threading\nfrom concurrent.futures import ThreadPoolExecutor\n"
+            "gate = threading.Barrier(4)\n"
+            "def ask(p):\n    gate.wait()\n    return llm_query(p)\n"
+            "with ThreadPoolExecutor(4) as pool:\n    print(sorted(pool.map(ask, 'abcd')))")
+    r, backend = _run([block(code), block("FINAL(1)")], None)
+    assert "Output:\n['(replay sub-call" in _feedback(r, 1)
+    assert len(backend.sub_prompts) == 4 and max(backend.batches, default=1) >= 2, backend.batches
