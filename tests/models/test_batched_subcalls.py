@@ -52,3 +52,15 @@ def test_a_run_maps_llm_query_batched_over_chunks_with_the_real_model(small_back
     assert [c["batch_size"] for c in calls] == [3, 3, 3]
     assert r.tokens.sub_prompt == sum(c["prompt_tokens"] for c in calls) > 0
     assert r.tokens.sub_generated == sum(c["generated_tokens"] for c in calls) > 0
+
+
+def test_a_stop_function_cuts_each_sequence_of_a_batch_as_generate_does(small_backend: Any) -> None:
+    def stop(text: str) -> int | None:
+        return 6 if len(text) >= 6 else None
+
+    conversations = _conversations(["Describe the sea in two sentences.", "Write a short poem about trees."])
+    batch = small_backend.generate_batch(conversations, Sampling(24), stop=stop)
+    single = [small_backend.generate(c, Sampling(24), stop=stop, conversation="sub") for c in conversations]
+    assert [c.text for c in batch] == [c.text for c in single]
+    assert all(len(c.text) == 6 and c.finish_reason == "stop" for c in batch)
+    assert [c.generation_tokens for c in batch] == [c.generation_tokens for c in single]
