@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rlm.prompts import (
     LITERAL_NOTE,
     MANY_MATCHES_NOTE,
@@ -18,9 +20,17 @@ from rlm.prompts import (
 
 
 def test_system_prompt_teaches_inspection_search_chunks_and_final() -> None:
-    for taught in ("context[:500]", "grep(", "chunks(", "llm_query(", "FINAL(", "FINAL_VAR(",
-                   "re.findall(", "sum(", "search("):
+    for taught in ("context[:500]", "grep(", "chunks(", "llm_query(", "llm_query_batched(", "FINAL(",
+                   "FINAL_VAR(", "re.findall(", "sum(", "search("):
         assert taught in SYSTEM_PROMPT
+
+
+def test_system_prompt_examples_are_python_that_compiles() -> None:
+    # Small models copy the examples literally: a string broken across lines would be their SyntaxError.
+    blocks = re.findall(r"```python\n(.*?)```", SYSTEM_PROMPT, re.S)
+    assert len(blocks) >= 8
+    for code in blocks:
+        compile(code, "<example>", "exec")
 
 
 def test_system_prompt_stays_compact() -> None:
