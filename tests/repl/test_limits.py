@@ -112,7 +112,11 @@ def test_a_worker_that_stops_reading_is_restarted_not_waited_for() -> None:
     code = ("import json, os, signal, struct, sys\n"
             "body = json.dumps({'type': 'llm_query', 'id': 99, 'prompts': ['q'], 'batched': False}).encode()\n"
             "os.write(int(sys.argv[2]), struct.pack('>I', len(body)) + body)\nos.kill(os.getpid(), signal.SIGSTOP)")
-    with ReplSession(None, llm_query=lambda p: "y" * 1_000_000, exec_timeout=60) as repl:
+    def slow_reply(prompt: str) -> str:
+        time.sleep(1.0)  # the worker stops itself first, even on a loaded machine (its reader thread
+        return "y" * 1_000_000  # would otherwise read the whole reply before the SIGSTOP)
+
+    with ReplSession(None, llm_query=slow_reply, exec_timeout=60) as repl:
         repl.frame_timeout = 0.5
         r = repl.execute(code)
         assert r.restarted and r.restart_reason == "stopped answering"
