@@ -9,9 +9,10 @@ before batching. Batched: one `MLXBackend.generate_batch(...)` (mlx-lm's BatchGe
 
 Reported: the decode phase's aggregate tokens/s (generated tokens over the time spent in decode
 steps; for the sequential run, mlx-lm's own per-call generation speed), the prompt phase's tokens/s,
-and the whole calls' wall time; the ratios batched / sequential. The batched run goes first, then
-`--sequential-runs` sequential passes (the fastest is compared; their spread shows how much the
-load of other processes moved the numbers).
+and the whole calls' wall time; the ratios batched / sequential. The sequential passes
+(`--sequential-runs`, default 2) are split around the batched one (sequential, batched,
+sequential): on a shared machine whose load drifts, their mean is what the batched pass is
+compared with, and their spread shows how much the load moved the numbers.
 """
 
 from __future__ import annotations
@@ -82,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prompt-tokens", type=int, default=500)
     parser.add_argument("--gen-tokens", type=int, default=64)
     parser.add_argument("--max-batch", type=int, default=16)
-    parser.add_argument("--sequential-runs", type=int, default=1,
-                        help="sequential passes (the fastest is compared; 2+ shows the load's spread)")
+    parser.add_argument("--sequential-runs", type=int, default=2,
+                        help="sequential passes, half before and half after the batched one (their mean is compared)")
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args(argv)
 
@@ -94,10 +95,17 @@ def main(argv: list[str] | None = None) -> int:
     sampling = Sampling(max_tokens=args.gen_tokens)
     backend.generate(prompts[0], Sampling(max_tokens=2), conversation="sub")  # warm-up
     load_before = os.getloadavg()[0]
+    before = (args.sequential_runs + 1) // 2
+    runs = [sequential(backend, prompts, sampling) for _ in range(before)]
     batch = batched(backend, prompts, sampling, args.max_batch)
-    runs = [sequential(backend, prompts, sampling) for _ in range(args.sequential_runs)]
+    runs += [sequential(backend, prompts, sampling) for _ in range(args.sequential_runs - before)]
     load_after = os.getloadavg()[0]
-    seq = min(runs, key=lambda r: r["seconds"])  # the least disturbed sequential run
+    # The mean of the passes around the batched one: a load that drifts during the run cancels.
+    seq = {k: sum(r[k] for r in runs) / len(runs)
+           for k in ("seconds", "generation_tokens", "decode_seconds", "prompt_tokens")}
+    seq["prompt_seconds"] = sum(r["prompt_tokens"] / r["prompt_tps"] for r in runs) / len(runs)
+    seq["decode_tps"] = seq["generation_tokens"] / seq["decode_seconds"]
+    seq["prompt_tps"] = seq["prompt_tokens"] / seq["prompt_seconds"]
 
     def row(r: dict[str, Any]) -> dict[str, Any]:
         return {k: round(v, 2) if isinstance(v, float) else v for k, v in r.items() if k != "texts"}
@@ -107,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         "prompt_tokens_each": round(batch["prompt_tokens"] / args.prompts, 1),
         "generated_tokens_each": round(batch["generation_tokens"] / args.prompts, 1),
         "sequential_runs": [row(r) for r in runs],
+        "sequential_mean": row(seq),
         "batched": row(batch),
         "decode_ratio": round(batch["decode_tps"] / seq["decode_tps"], 2),
         "whole_call_ratio": round(seq["seconds"] / batch["seconds"], 2),
