@@ -132,6 +132,23 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default=None, metavar="MODEL",
                    help="MLX model directory, Hugging Face repo, or replay:FILE.json "
                    "(default: the bundled model, installed on first use)")
+    p.add_argument("--backend", choices=("mlx", "openai"), default=None,
+                   help="mlx: the model in this process (the default without --base-url); openai: an "
+                   "OpenAI-compatible server at --base-url (mlx_lm.server, vLLM, SGLang, llama.cpp, "
+                   "a hosted API; the default with --base-url)")
+    p.add_argument("--base-url", metavar="URL", help="the server's URL, e.g. http://127.0.0.1:8080/v1")
+    p.add_argument("--request-timeout", type=_positive_float, metavar="SECS", default=300.0,
+                   help="openai backend: longest wait for the server's next streamed piece (connecting: 10 s) "
+                   "(default: %(default)s)")
+    p.add_argument("--api-key-env", metavar="VAR", default="OPENAI_API_KEY",
+                   help="environment variable holding the API key (default: %(default)s; never "
+                   "passed to the REPL)")
+    p.add_argument("--max-concurrency", type=_positive_int, metavar="N", default=8,
+                   help="requests in flight at once for batched sub-calls over HTTP (default: %(default)s)")
+    p.add_argument("--sub-model", metavar="MODEL",
+                   help="another model for llm_query sub-calls (same backend kind as the root)")
+    p.add_argument("--sub-base-url", metavar="URL",
+                   help="an OpenAI-compatible server for the sub-calls (default: --base-url)")
     p.add_argument("--max-iterations", type=_positive_int, metavar="N", default=defaults.max_iterations,
                    help="root turns before a last turn asks for the best answer (default: %(default)s)")
     p.add_argument("--max-tokens", "-m", type=_positive_int, metavar="N", default=defaults.max_tokens_per_turn,
@@ -257,8 +274,31 @@ def _run(args: argparse.Namespace) -> RLMResponse:
     check_task(args.task)
     # The context before the model: bad input fails at once, not after a model load.
     with open_input(args) as opened:
-        backend = load_backend(args.model, max_kv_size=args.max_kv_size, seed=args.seed)
-        return run(backend, opened, args.task, config, output_trajectory=args.output_trajectory)
+        backend = load_backend(args.model, max_kv_size=args.max_kv_size, seed=args.seed,
+                               **_remote(args, for_sub=False))
+        sub_backend = None
+        if args.sub_model is not None or args.sub_base_url is not None:
+            sub_backend = load_backend(args.sub_model or args.model, seed=args.seed,
+                                       **_remote(args, for_sub=True))
+        return run(backend, opened, args.task, config, output_trajectory=args.output_trajectory,
+                   sub_backend=sub_backend)
+
+
+def _remote(args: argparse.Namespace, for_sub: bool) -> dict[str, Any]:
+    """The load_backend options of an OpenAI-compatible server, or {} for the in-process model.
+
+    `--sub-base-url` alone sends only the sub-calls to a server; `--backend openai` sends both.
+    """
+    kind = args.backend or ("openai" if args.base_url is not None else "mlx")
+    if kind == "mlx" and args.base_url is not None:
+        raise UsageError("--base-url is for --backend openai (the mlx backend runs the model in this process)")
+    base_url = (args.sub_base_url or args.base_url) if for_sub else args.base_url
+    if kind != "openai" and not (for_sub and args.sub_base_url is not None):
+        return {}
+    if base_url is None:
+        raise UsageError("--backend openai needs --base-url URL (e.g. http://127.0.0.1:8080/v1)")
+    return {"base_url": base_url, "api_key_env": args.api_key_env,
+            "max_concurrency": args.max_concurrency, "request_timeout": args.request_timeout}
 
 
 def _subcommand(name: str, argv: list[str]) -> int:

@@ -224,6 +224,19 @@ def test_environment_is_scrubbed_of_secrets(monkeypatch: pytest.MonkeyPatch) -> 
         assert repl.execute("'PATH' in os.environ").output == "True\n"
 
 
+def test_a_credential_variable_registered_by_a_backend_is_scrubbed_whatever_its_name(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # --api-key-env may name anything: the openai backend registers it with scrub_also.
+    from rlm.repl.limits import scrub_also
+
+    monkeypatch.setenv("TEAM_GATEWAY_PASS", "hunter4")
+    monkeypatch.setenv("TEAM_GATEWAY_REGION", "hunter5")
+    scrub_also("TEAM_GATEWAY_PASS")
+    with ReplSession(None, llm_query=str) as repl:
+        r = repl.execute("import os\nsorted(k for k in os.environ if k.startswith('TEAM_GATEWAY'))")
+    assert r.output == "['TEAM_GATEWAY_REGION']\n"
+
+
 def test_worker_is_in_its_own_session_and_process_group() -> None:
     with ReplSession(None, llm_query=str) as repl:
         r = repl.execute("import os\nos.getsid(0) == os.getpid() == os.getpgid(0)")

@@ -13,13 +13,18 @@ from rlm.errors import UsageError
 
 
 def load_backend(model: Any = None, tokenizer: Any = None, *, backend: Backend | None = None,
-                 max_kv_size: int | None = None, seed: int | None = None) -> Backend:
+                 max_kv_size: int | None = None, seed: int | None = None,
+                 base_url: str | None = None, api_key_env: str = "OPENAI_API_KEY",
+                 max_concurrency: int = 8, request_timeout: float = 300.0) -> Backend:
     """The backend for what the caller has in hand.
 
     - `backend=`: used as it is (any object satisfying `Backend`);
     - `model, tokenizer` objects from `mlx_lm.load`: wrapped in `MLXBackend`;
     - `model` as a string or path: `replay:FILE.json`, a bundled model name, an MLX model directory
       or a Hugging Face repo id; None: the bundled default model (installed on first use).
+    - `base_url=`: an OpenAI-compatible server (`model` is the name it serves; the API key, if any,
+      is read from the environment variable `api_key_env`; `max_concurrency` requests at once;
+      `request_timeout` seconds at most between streamed pieces).
     `max_kv_size` and `seed` configure the MLX backend; a ready `backend=` keeps its own.
 
     >>> load_backend("replay:/nonexistent.json")
@@ -31,6 +36,13 @@ def load_backend(model: Any = None, tokenizer: Any = None, *, backend: Backend |
         if model is not None:
             raise UsageError("pass either backend= or model/tokenizer, not both")
         return backend
+    if base_url is not None:
+        if model is None or not isinstance(model, (str, os.PathLike)):
+            raise UsageError("--backend openai needs --model NAME: the model name the server serves")
+        from rlm.backends.openai import OpenAIBackend
+
+        return OpenAIBackend(base_url, os.fspath(model), api_key_env=api_key_env,
+                             max_concurrency=max_concurrency, timeout=request_timeout, seed=seed)
     if model is None or isinstance(model, (str, os.PathLike)):
         from rlm.backends.replay import REPLAY_PREFIX, ReplayBackend
 

@@ -38,6 +38,7 @@ __all__ = [
     "apply_rlimit_as",
     "default_memory_mode",
     "private_memory_bytes",
+    "scrub_also",
     "scrubbed_env",
     "start_lifeline_watchdog",
 ]
@@ -52,6 +53,21 @@ _SECRET_NAME = re.compile(
 )
 
 
+# Names registered by whoever reads a credential from the environment (the openai backend's
+# --api-key-env), in case a user's variable name does not look like a secret.
+_ALSO_SECRET: set[str] = set()
+
+
+def scrub_also(name: str) -> None:
+    """Keep the environment variable `name` from the worker too, whatever it is called.
+
+    Example:
+        >>> scrub_also("CLUSTER_PASS_PHRASE"); "CLUSTER_PASS_PHRASE" in scrubbed_env({"CLUSTER_PASS_PHRASE": "x"})
+        False
+    """
+    _ALSO_SECRET.add(name)
+
+
 def scrubbed_env(environ: Mapping[str, str]) -> dict[str, str]:
     """Copy of `environ` without variables that look like secrets, for the worker process.
 
@@ -64,7 +80,7 @@ def scrubbed_env(environ: Mapping[str, str]) -> dict[str, str]:
         >>> scrubbed_env({"PATH": "/bin", "OPENAI_API_KEY": "sk-...", "HF_TOKEN": "x"})
         {'PATH': '/bin', 'MALLOC_ARENA_MAX': '2'}
     """
-    env = {k: v for k, v in environ.items() if not _SECRET_NAME.search(k)}
+    env = {k: v for k, v in environ.items() if not _SECRET_NAME.search(k) and k not in _ALSO_SECRET}
     if "openblas" in env.get("LD_PRELOAD", "").lower():
         del env["LD_PRELOAD"]
     env.setdefault("MALLOC_ARENA_MAX", "2")

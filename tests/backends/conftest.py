@@ -1,0 +1,100 @@
+"""A scripted OpenAI-compatible chat server on 127.0.0.1 for the openai backend's tests."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable, Iterator
+
+import pytest
+
+
+class Script:
+    """What the server answers, one entry per request: ("status", code) or ("stream", pieces, finish,
+    usage) or ("die", pieces) (drops the connection after the pieces)."""
+
+    def __init__(self) -> None:
+        self.replies: list[tuple[Any, ...]] = []
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+
+def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:  # noqa: N802
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            with script.lock:
+                script.requests.append(body)
+                script.headers.append(dict(self.headers))
+                reply = script.replies.pop(0) if script.replies else ("stream", ["ok"], "stop", None)
+                script.in_flight += 1
+                script.max_in_flight = max(script.max_in_flight, script.in_flight)
+            try:
+                self._answer(reply)
+            finally:
+                with script.lock:
+                    script.in_flight -= 1
+
+        def _answer(self, reply: tuple[Any, ...]) -> None:
+            if reply[0] == "status":
+                data = b'{"error": "busy"}'
+                self.send_response(reply[1])
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            pieces = reply[1]
+            for piece in pieces:
+                chunk = {"choices": [{"delta": {"content": piece}, "finish_reason": None}]}
+                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                self.wfile.flush()
+                time.sleep(0.01)
+            if reply[0] == "die":
+                self.connection.shutdown(2)
+                return
+            _, _, finish, usage = reply
+            self.wfile.write(f"data: {json.dumps({'choices': [{'delta': {}, 'finish_reason': finish}]})}\n\n".encode())
+            if usage is not None:
+                self.wfile.write(f"data: {json.dumps({'choices': [], 'usage': usage})}\n\n".encode())
+            self.wfile.write(b"data: [DONE]\n\n")
+            self.wfile.flush()
+
+    return Handler
+
+
+@pytest.fixture
+def make_server() -> Iterator[Callable[[], tuple[str, Script]]]:
+    """Start scripted servers on demand: `url, script = make_server()`; all stopped afterwards."""
+    running: list[ThreadingHTTPServer] = []
+
+    def start() -> tuple[str, Script]:
+        script = Script()
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(script))
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        running.append(httpd)
+        return f"http://127.0.0.1:{httpd.server_address[1]}/v1", script
+
+    yield start
+    for httpd in running:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture
+def server(make_server: Callable[[], tuple[str, Script]]) -> tuple[str, Script]:
+    """One scripted server: (its /v1 URL, its Script)."""
+    return make_server()
