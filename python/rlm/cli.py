@@ -172,6 +172,9 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-batch", type=_positive_int, metavar="N", default=defaults.max_batch,
                    help="sub-calls (llm_query_batched, llm_query from threads) decoded at once; "
                    "fewer when memory would not hold them (default: %(default)s)")
+    p.add_argument("--max-depth", type=_positive_int, metavar="N", default=defaults.max_depth,
+                   help="rlm_query starts a child RLM run up to this depth; at the limit it is a plain "
+                   "llm_query (default: %(default)s: no child runs)")
     p.add_argument("--max-time", type=_positive_float, metavar="SECS", default=None,
                    help="wall-clock budget of the whole run; when used up, one last turn asks "
                    "for the best answer")
@@ -223,7 +226,8 @@ def config_from_args(args: argparse.Namespace) -> RLMConfig:
         top_p=args.top_p, top_k=args.top_k, max_kv_size=args.max_kv_size, seed=args.seed,
         verbose=args.verbose, check_answers=args.check_answers, exec_timeout=args.timeout,
         max_output_chars=args.max_output_chars,
-        max_llm_calls=args.max_llm_calls, max_batch=args.max_batch, encoding_errors=args.encoding_errors,
+        max_llm_calls=args.max_llm_calls, max_batch=args.max_batch, max_depth=args.max_depth,
+        encoding_errors=args.encoding_errors,
         max_time=args.max_time, mode=args.mode, search_hints=args.search_hints,
         sandbox=args.sandbox,
     )

@@ -43,6 +43,7 @@ class RLMConfig:
     max_output_chars: int = defaults.MAX_OUTPUT_CHARS  # REPL output fed back per turn (head + tail beyond this)
     max_llm_calls: int = defaults.MAX_LLM_CALLS  # llm_query sub-calls per run
     max_batch: int = defaults.MAX_BATCH  # sub-calls decoded at once (fewer when memory is short)
+    max_depth: int = defaults.MAX_DEPTH  # rlm_query child runs nest up to this depth (1: none)
     memory_limit_bytes: int | None = defaults.MEMORY_LIMIT_BYTES  # the REPL worker's memory cap; None = no cap
     encoding_errors: EncodingErrors = "strict"  # "replace" decodes invalid UTF-8 as U+FFFD
     max_total_tokens: int | None = None  # prompt + generated tokens over all calls; None = no cap
@@ -63,6 +64,7 @@ class RLMConfig:
             "exec_timeout": self.exec_timeout,
             "max_output_chars": self.max_output_chars,
             "max_batch": self.max_batch,
+            "max_depth": self.max_depth,
         }
         for name, value in positive.items():
             if value <= 0:

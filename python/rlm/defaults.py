@@ -21,3 +21,4 @@ MAX_LLM_CALLS = 200  # llm_query sub-calls per run
 MEMORY_LIMIT_BYTES = 4 * 1024**3  # new memory model code may use (the mapped context not counted)
 SANDBOX: Final = "auto"  # confine the REPL worker as far as the system allows (rlm.repl.sandbox)
 MAX_BATCH = 16  # sub-calls decoded at once (fewer when memory would not hold them)
+MAX_DEPTH = 1  # rlm_query nesting: 1 = plain llm_query sub-calls only; 2 = child runs, whose sub-calls are plain

@@ -83,7 +83,7 @@ class _Run:
     """One run of the loop: one question of `session` over its opened context."""
 
     def __init__(self, session: Session, task: str,
-                 trajectory_path: str | os.PathLike[str] | None) -> None:
+                 trajectory_path: str | os.PathLike[str] | None, parent: _Run | None = None) -> None:
         self.session = session
         self.backend = backend = session.backend
         self.opened = session.opened
@@ -94,6 +94,11 @@ class _Run:
         self.llm_calls = 0
         self.budget_hit: str | None = None  # set when a sub-call was refused for a budget
         self.started = time.perf_counter()
+        # rlm_query's child runs (docs/subcalls.md) share the root's budgets: tokens, sub-calls, time.
+        self.root: _Run = parent.root if parent is not None else self
+        self.depth: int = parent.depth + 1 if parent is not None else 0
+        if parent is not None:
+            self.tokens, self.started = self.root.tokens, self.root.started
         # Start each turn inside a code block (small models answer in prose otherwise), unless the
         # backend returns whole messages (replay) or its template cannot continue an assistant turn.
         self.prefix = ASSISTANT_PREFIX if getattr(backend, "supports_assistant_prefix", True) else ""
@@ -113,7 +118,7 @@ class _Run:
                                      context=self.opened.describe(), path=trajectory_path)
         self.turns = TurnGenerator(backend, self.sampling, self.tokens, emit=self.emit,
                                    intervene=self.intervene, time_is_up=self.time_is_up)
-        self.subcalls = SubCalls(session.sub_backend or backend, self.sub_sampling, self, stop=degenerate_cut,
+        self.subcalls = SubCalls(session.sub_backend or backend, self.sub_sampling, self.root, stop=degenerate_cut,
                                  max_batch=config.max_batch, on_call=self.record_call)
 
     # -- reporting ----------------------------------------------------------------------------------
@@ -168,8 +173,8 @@ class _Run:
 
     def exhausted(self, iteration: int) -> str | None:
         """Why no ordinary turn may follow `iteration`, or None."""
-        if self.budget_hit is not None:
-            return self.budget_hit
+        if self.root.budget_hit is not None:
+            return self.root.budget_hit
         if iteration >= self.config.max_iterations:
             return f"max_iterations ({self.config.max_iterations}) reached"
         return self.over_budget()
@@ -205,6 +210,20 @@ class _Run:
         self.emit("llm_query", iteration, prompt_chars=record.prompt_chars,
                   response_chars=0 if record.error else len(record.response),
                   tokens=record.prompt_tokens + record.generated_tokens, error=record.error)
+
+    def rlm_query(self, prompt: str, context: str | None) -> str:
+        """One `rlm_query`: a child run below `max_depth`, a plain sub-call at the limit."""
+        below_limit = self.depth + 1 < self.config.max_depth
+        return self.subcalls.recurse(prompt, context, self.run_child if below_limit else None,
+                                     max_depth=self.config.max_depth)
+
+    def run_child(self, task: str, text: str) -> RLMResponse:
+        """A child run over `text` with its own session (REPL), sharing this run's backends and budgets."""
+        from rlm.session import Session  # it imports this module (Session.ask runs a _Run)
+
+        with Session(backend=self.backend, context=text, config=self.config,
+                     sub_backend=self.subcalls.backend, continue_backend=True) as child:
+            return child.ask(task, parent=self)
 
     # -- one turn -----------------------------------------------------------------------------------
 

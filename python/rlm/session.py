@@ -54,7 +54,8 @@ class Session:
 
     def __init__(self, model: Any = None, tokenizer: Any = None, *,
                  context: ContextInput | OpenedContext, config: RLMConfig | None = None,
-                 backend: Backend | None = None, sub_backend: Backend | None = None) -> None:
+                 backend: Backend | None = None, sub_backend: Backend | None = None,
+                 continue_backend: bool = False) -> None:
         self.config = config or RLMConfig()
         self.sub_backend = sub_backend  # answers the sub-calls when given (else `backend` does)
         # The context first: bad input fails in milliseconds, before a model load that takes seconds.
@@ -68,7 +69,8 @@ class Session:
         except BaseException:
             self._close_context()
             raise
-        self.backend.reset()  # once per session: later questions continue its cache and sampler
+        if not continue_backend:  # an rlm_query child continues its parent's backend state
+            self.backend.reset()  # once per session: later questions continue its cache and sampler
         # Earlier questions, oldest first: {"question": ..., "answer": ... or None}.
         self.history: list[dict[str, str | None]] = []
         self._summary: ContextSummary | None = None
@@ -78,7 +80,8 @@ class Session:
 
     # -- questions ----------------------------------------------------------------------------------
 
-    def ask(self, task: str, *, output_trajectory: str | os.PathLike[str] | None = None) -> RLMResponse:
+    def ask(self, task: str, *, output_trajectory: str | os.PathLike[str] | None = None,
+            parent: _Run | None = None) -> RLMResponse:
         """Answer `task` over the session's context; the answer joins `history`.
 
         A run that ends without an answer returns a response whose `error` says why (as
@@ -90,7 +93,7 @@ class Session:
         if self._closed:
             raise UsageError("ask() on a closed Session")
         check_task(task)
-        self._run = _Run(self, task, output_trajectory)
+        self._run = _Run(self, task, output_trajectory, parent)  # parent: an rlm_query's run
         try:
             response = self._run.run()
         finally:
@@ -127,7 +130,7 @@ class Session:
         if self._repl is None:
             self._repl = ReplSession(
                 self.opened.path, encoding_errors=cfg.encoding_errors, llm_query=self._llm_query,
-                llm_query_batched=self._llm_query_batched,
+                llm_query_batched=self._llm_query_batched, rlm_query=self._rlm_query,
                 exec_timeout=cfg.exec_timeout, memory_limit_bytes=cfg.memory_limit_bytes,
                 max_output_chars=cfg.max_output_chars,
                 tokenizer_path=getattr(self.backend, "tokenizer_path", None),
@@ -142,6 +145,11 @@ class Session:
         if self._run is None:  # the REPL only runs code while a question is being answered
             raise ReplError("llm_query outside a question")
         return self._run.subcalls.query(prompt)
+
+    def _rlm_query(self, prompt: str, context: str | None) -> str:
+        if self._run is None:
+            raise ReplError("rlm_query outside a question")
+        return self._run.rlm_query(prompt, context)
 
     def _llm_query_batched(self, prompts: list[str]) -> list[str | Exception]:
         if self._run is None:

@@ -15,11 +15,14 @@ from typing import Callable, Protocol, Sequence
 
 from rlm import defaults
 from rlm.backends.base import Backend, Completion, Message, Sampling, StopFn
-from rlm.config import RLMConfig, TokenUsage
+from rlm.config import RLMConfig, RLMResponse, TokenUsage
 from rlm.errors import BackendError, BudgetExhaustedError
 from rlm.trajectory import LLMCallRecord, clip
 
 RESPONSE_KEEP_CHARS = 2000  # of each sub-call's reply, in the trajectory
+CHILD_TASK_CHARS = 2000  # of an rlm_query prompt, as the child run's task (all of it is its context)
+
+Spawn = Callable[[str, str], RLMResponse]  # (task, context text) -> the child run's response
 
 
 class Ledger(Protocol):
@@ -59,6 +62,7 @@ class SubCalls:
         self.stop = stop
         self.max_batch = max_batch
         self.on_call = on_call
+        self._last = LLMCallRecord(prompt="", prompt_chars=0, response="")  # the latest record made
 
     def query(self, prompt: str) -> str:
         """One `llm_query`: the reply, or the item's exception raised (it reaches the model's code)."""
@@ -80,6 +84,41 @@ class SubCalls:
                 results[i] = self._settle(prompts[i], outcome, elapsed, len(group))
         return [r if r is not None else BackendError("no reply") for r in results]
 
+    def recurse(self, prompt: str, context: str | None, spawn: Spawn | None, *, max_depth: int) -> str:
+        """One `rlm_query`: a child run through `spawn(task, text)`, or at the depth limit (`spawn`
+        None) a plain `llm_query` of the prompt and context, with a note in its record.
+
+        The child's context is `context`, or the prompt itself when none is given (as the `rlms`
+        package does); its task is the prompt. A child run counts as one sub-call, and its own
+        sub-calls and tokens count against the same budgets. Raises the item's error.
+        """
+        if spawn is None:
+            text = prompt if context is None else f"{prompt}\n\n{context}"
+            (result,) = self.batch([text])
+            self._last.kind = "rlm"  # the record batch() just made (the trajectory is written later)
+            self._last.note = f"rlm_query at the depth limit (max_depth {max_depth}): answered as llm_query"
+            if isinstance(result, Exception):
+                raise result
+            return result
+        refusal = self._refusal()
+        if refusal is not None:
+            self._settle(prompt, refusal, 0.0, 1, kind="rlm")
+            raise refusal
+        self.ledger.llm_calls += 1
+        task = prompt if len(prompt) <= CHILD_TASK_CHARS else prompt[:CHILD_TASK_CHARS] + " [...]"
+        began = time.perf_counter()
+        child = spawn(task, prompt if context is None else context)
+        record = LLMCallRecord(prompt=clip(prompt), prompt_chars=len(prompt),
+                               response=clip(child.answer or "", RESPONSE_KEEP_CHARS),
+                               elapsed=time.perf_counter() - began, kind="rlm", child=child.trajectory)
+        if child.answer is None:
+            record.error = f"the child run ended without an answer: {child.error}"
+        if self.on_call is not None:
+            self.on_call(record)
+        if child.answer is None:
+            raise BackendError(record.error)
+        return child.answer
+
     # -- internals ----------------------------------------------------------------------------
 
     def _admit(self, prompts: Sequence[str], results: list[str | Exception | None]) -> list[int]:
@@ -89,25 +128,31 @@ class SubCalls:
         generated tokens count when they are known, so a batch can overshoot the token budget by
         its replies, never by a prompt admitted after the budget was spent.
         """
-        ledger, cfg = self.ledger, self.ledger.config
         admitted: list[int] = []
         reserved = 0
         for i, prompt in enumerate(prompts):
-            refused = (f"max_llm_calls ({cfg.max_llm_calls}) used up"
-                       if ledger.llm_calls >= cfg.max_llm_calls else ledger.over_budget())
-            if refused is None and cfg.max_total_tokens is not None:
-                if ledger.tokens.total + reserved >= cfg.max_total_tokens:
-                    refused = f"max_total_tokens ({cfg.max_total_tokens}) used up"
-                else:
-                    reserved += self.backend.count_tokens(prompt)
-            if refused is not None:
-                ledger.budget_hit = refused
-                error = BudgetExhaustedError(f"no more sub-calls: {refused}; answer with what you have")
-                results[i] = self._settle(prompt, error, 0.0, 1)
+            refusal = self._refusal(reserved)
+            if refusal is not None:
+                results[i] = self._settle(prompt, refusal, 0.0, 1)
                 continue
-            ledger.llm_calls += 1
+            if self.ledger.config.max_total_tokens is not None:
+                reserved += self.backend.count_tokens(prompt)
+            self.ledger.llm_calls += 1
             admitted.append(i)
         return admitted
+
+    def _refusal(self, reserved: int = 0) -> BudgetExhaustedError | None:
+        """The error refusing one more item (`reserved` tokens already promised), or None."""
+        ledger, cfg = self.ledger, self.ledger.config
+        refused = (f"max_llm_calls ({cfg.max_llm_calls}) used up"
+                   if ledger.llm_calls >= cfg.max_llm_calls else ledger.over_budget())
+        if refused is None and cfg.max_total_tokens is not None:
+            if ledger.tokens.total + reserved >= cfg.max_total_tokens:
+                refused = f"max_total_tokens ({cfg.max_total_tokens}) used up"
+        if refused is None:
+            return None
+        ledger.budget_hit = refused
+        return BudgetExhaustedError(f"no more sub-calls: {refused}; answer with what you have")
 
     def _generate(self, prompts: list[str]) -> list[Completion | Exception]:
         conversations: list[list[Message]] = [[{"role": "user", "content": p}] for p in prompts]
@@ -129,10 +174,11 @@ class SubCalls:
         return results
 
     def _settle(self, prompt: str, outcome: Completion | Exception, elapsed: float,
-                batch_size: int) -> str | Exception:
+                batch_size: int, kind: str = "llm") -> str | Exception:
         """Count the item's tokens, record it, and return its reply or its exception."""
         record = LLMCallRecord(prompt=clip(prompt), prompt_chars=len(prompt), response="",
-                               elapsed=elapsed, batch_size=batch_size)
+                               elapsed=elapsed, batch_size=batch_size, kind=kind)
+        self._last = record
         result: str | Exception
         if isinstance(outcome, Exception):
             record.error = f"{type(outcome).__name__}: {outcome}"

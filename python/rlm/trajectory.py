@@ -57,6 +57,9 @@ class LLMCallRecord:
     elapsed: float = 0.0  # for a batched item: the whole batch's time
     error: str | None = None
     batch_size: int = 1  # how many sub-calls ran together with this one (itself included)
+    kind: str = "llm"  # "rlm" for rlm_query
+    note: str | None = None  # e.g. an rlm_query answered as llm_query at the depth limit
+    child: dict[str, Any] | None = None  # an rlm_query's child run: its whole trajectory
 
     def to_dict(self) -> dict[str, Any]:
         return {**dataclasses.asdict(self), "elapsed": round(self.elapsed, 4)}

@@ -92,3 +92,51 @@ def test_llm_query_from_threads_in_a_run_reaches_the_backend_as_a_batch() -> Non
     r, backend = _run([block(code), block("FINAL(1)")], None)
     assert "Output:\n['(replay sub-call" in _feedback(r, 1)
     assert len(backend.sub_prompts) == 4 and max(backend.batches, default=1) >= 2, backend.batches
+
+
+# -- rlm_query: bounded recursion ------------------------------------------------------------------
+
+
+def test_rlm_query_at_the_default_depth_is_a_plain_sub_call_with_a_note() -> None:
+    r, backend = _run([block("print(rlm_query('Which word?', 'alpha beta'))"), block("FINAL(1)")], ["beta"])
+    assert _feedback(r, 1).startswith("Output:\nbeta")
+    assert backend.sub_prompts == ["Which word?\n\nalpha beta"]
+    (call,) = r.trajectory["iterations"][0]["llm_calls"]
+    assert call["kind"] == "rlm" and "depth limit (max_depth 1)" in call["note"] and call["child"] is None
+
+
+def test_rlm_query_below_the_depth_limit_runs_a_child_with_its_own_repl() -> None:
+    turns = [block("a = rlm_query('Find the last word', context[-5:])\nprint(a)"),
+             block("FINAL(context.split()[-1] + '!')"),  # the child's turn, over 'gamma'
+             block("FINAL(a)")]
+    r, _ = _run(turns, None, max_depth=2)
+    assert r.answer == "gamma!"
+    (call,) = r.trajectory["iterations"][0]["llm_calls"]
+    child = call["child"]
+    assert call["kind"] == "rlm" and call["response"] == "gamma!"
+    assert child["task"] == "Find the last word" and child["context"]["chars"] == 5
+    assert child["answer"] == "gamma!" and len(child["iterations"]) == 1
+    # Shared token counts: the child's turn is in the run's totals.
+    assert r.tokens.root_generated == sum(t["generated_tokens"] for t in r.trajectory["iterations"]) + \
+        child["iterations"][0]["generated_tokens"]
+
+
+def test_a_child_run_shares_the_sub_call_budget_with_its_parent() -> None:
+    turns = [block("a = rlm_query('Ask the model')\nprint(a)"),
+             block("print(llm_query('one more'))"),  # the child's call: the budget (1) is spent
+             block("FINAL('child gave up')"),
+             block("FINAL(a)")]
+    r, backend = _run(turns, ["never used"], max_depth=2, max_llm_calls=1)
+    child = r.trajectory["iterations"][0]["llm_calls"][0]["child"]
+    assert "max_llm_calls (1) used up" in child["iterations"][0]["feedback"]
+    assert backend.sub_prompts == []
+    assert r.answer == "child gave up" and r.exhausted
+
+
+def test_a_child_without_an_answer_is_an_error_inside_the_parent_code() -> None:
+    turns = [block("try:\n    rlm_query('q', 'text')\nexcept RuntimeError as e:\n    print(e)"),
+             block("x = 1"), block("x = 2"),  # the child's turns (max_iterations 1 + the last turn)
+             block("FINAL('parent')")]
+    r, _ = _run(turns, None, max_depth=2, max_iterations=1, check_answers=False)
+    assert "rlm_query failed: BackendError: the child run ended without an answer" in _feedback(r, 1)
+    assert r.answer == "parent"
