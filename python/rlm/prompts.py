@@ -30,7 +30,7 @@ for text worded unlike the task.
 - `chunks(size=20000, overlap=0)`: the context in pieces (`by="lines"`: size lines each; \
 `by="structural"`: whole log records, functions, sections); `piece.text` is a piece's text.
 - `llm_query(prompt)`: ask a language model about a piece of text (up to ~20000 characters); \
-returns its answer as a string. `llm_query_batched(prompts)`: many prompts at once (faster), answers in order.
+returns its answer as a string. `llm_query_batched(prompts)`: many at once, faster.
 - `count_tokens(text)`: number of model tokens in text.
 - `FINAL(answer)`: finish with this answer. `FINAL_VAR(name)`: finish with a variable's value.
 Variables persist between turns. Print only what you need: long output is cut.
@@ -81,7 +81,7 @@ print(grep("author", ignore_case=True))
 ```
 Output: 0 matching lines for 'author'
 ```python
-# The question's words are not in the text: ask about every piece, all at once.
+# The task's words are not in the text: ask about every piece at once.
 found = llm_query_batched(["List the author names in this text, or say none:\\n" + p.text for p in chunks(20000)])
 print(found)
 ```
