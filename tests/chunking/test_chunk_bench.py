@@ -66,3 +66,27 @@ def test_bad_sizes_are_usage_errors(log_file: Path, capsys: pytest.CaptureFixtur
 def test_a_missing_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert rlm_main(["chunk-bench", "-f", str(tmp_path / "nope.txt")]) == 2
     assert capsys.readouterr().err.startswith("rlm chunk-bench: error: ")
+
+
+class _Terminal(__import__("io").StringIO):
+    """A stderr that says it is a terminal, so the progress bar draws."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_gets_a_progress_bar_on_stderr_and_quiet_or_a_pipe_none(
+        log_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.delenv("RLM_PROGRESS", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    args = ["chunk-bench", "-f", str(log_file), "-s", "lines", "--size", "2000", "--json"]
+    term = _Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    assert rlm_main(args) == 0
+    assert "chunking" in term.getvalue() and "\x1b[" in term.getvalue()  # the bar, drawn
+    assert json.loads(capsys.readouterr().out)[0]["strategy"] == "lines"  # stdout: the rows only
+    quiet = _Terminal()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    assert rlm_main([*args, "-q"]) == 0 and "\x1b[" not in quiet.getvalue()
