@@ -141,3 +141,21 @@ def test_a_turn_cut_by_sigterm_keeps_what_was_streamed(tmp_path: Path, code) -> 
     assert (cut["text"], cut["finish_reason"]) == (partial, "interrupted")
     assert cut["generated_tokens"] == backend.count_tokens(partial) > 0
     assert t["totals"]["root_generated"] == first["generated_tokens"] + cut["generated_tokens"]
+
+
+class PrefixedInterruptedOnLastTurn(InterruptedOnLastTurn):
+    """As InterruptedOnLastTurn, for a backend that starts the assistant turn (as MLX does)."""
+
+    supports_assistant_prefix = True
+
+
+def test_a_cut_turn_keeps_its_steered_start(tmp_path: Path, code) -> None:
+    # The last turn starts inside `FINAL(` (steered): its record is that start plus what streamed.
+    out = tmp_path / "t.json"
+    backend = PrefixedInterruptedOnLastTurn([code("print(1)")], "'42'")
+    with pytest.raises(KeyboardInterrupt):
+        rlm_generate(backend=backend, context="c", task="t", output_trajectory=out,
+                     config=RLMConfig(exec_timeout=10.0, max_iterations=1))
+    cut = load(out)["iterations"][-1]
+    assert cut["last_turn"] is True and cut["finish_reason"] == "interrupted"
+    assert cut["text"] == "```python\nFINAL('42'"
