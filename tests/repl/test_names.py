@@ -76,7 +76,26 @@ def test_final_var_answer_in_the_next_cell_finds_the_value(repl: ReplSession) ->
 def test_final_var_answer_after_a_fresh_dict_is_used_reads_the_dict(repl: ReplSession) -> None:
     repl.execute("answer = 42")
     repl.execute("answer['content'] = 'draft'")
-    assert repl.execute("FINAL_VAR('answer')").final == "{'content': 'draft', 'ready': False}"
+    assert repl.execute("FINAL_VAR('answer')").final == "draft"
+
+
+@pytest.mark.parametrize("code", ["FINAL(answer)", "FINAL_VAR('answer')", "FINAL(dict(answer))",
+                                  "answer['content'] = '  '\nFINAL(answer)"])
+def test_final_of_the_empty_answer_dict_is_an_error_not_its_repr(repl: ReplSession, code: str) -> None:
+    r = repl.execute(code)
+    assert r.final is None and r.error_type == "ValueError"
+    assert "the answer dict is still empty" in r.output and "call FINAL(value)" in r.output
+    assert "{'content': '', 'ready': False}" in r.output.splitlines()[-1]  # one line says it all
+    assert repl.execute("FINAL('42')").final == "42"  # the run goes on
+
+
+@pytest.mark.parametrize(("code", "answer"), [
+    ("answer['content'] = 'found'\nFINAL(answer)", "found"),
+    ("answer['content'] = 7\nFINAL(answer, 'and 8')", "7, and 8"),
+    ("FINAL({'content': 'x', 'ready': False, 'note': 1})", "{'content': 'x', 'ready': False, 'note': 1}"),
+])
+def test_final_of_an_answer_dict_gives_its_content(repl: ReplSession, code: str, answer: str) -> None:
+    assert repl.execute(code).final == answer
 
 
 @pytest.mark.parametrize("ready", ["'yes'", "1", "[1]", "'True'"])

@@ -53,6 +53,28 @@ def _new_answer() -> dict[str, Any]:
     return {"content": "", "ready": False}
 
 
+def _final_text(value: Any) -> str:
+    """What `FINAL(value)` answers: `str(value)`, except for an answer dict (`{"content": ...,
+    "ready": ...}`), whose content is the answer; an empty one raises, so the run goes on.
+
+    `FINAL(answer)` (or `FINAL_VAR("answer")`) on the dict the REPL set up would otherwise end
+    the run with its repr, `{'content': '', 'ready': False}`: code that mixes the two ways to finish.
+
+    >>> _final_text({"content": "42", "ready": False})
+    '42'
+    """
+    if not (isinstance(value, dict) and set(value) == {"content", "ready"}):
+        return str(value)
+    content = value["content"]
+    if content is None or (isinstance(content, str) and not content.strip()):
+        raise ValueError(
+            "the answer dict is still empty ({'content': '', 'ready': False}), so it is not an "
+            "answer: call FINAL(value) with the value you found, or set answer['content'] = value "
+            "and answer['ready'] = True."
+        )
+    return str(content)
+
+
 class _Finish(BaseException):
     """Raised by FINAL/FINAL_VAR to stop the code at once (BaseException: `except Exception` in the
     model's code does not swallow it)."""
@@ -319,13 +341,13 @@ class Worker:
         return f"Available variables: {found}" if found else "No variables created yet."
 
     def FINAL(self, value: Any, *more: Any) -> None:  # noqa: N802 - the name the prompts teach
-        """Finish the run with `str(value)` as the answer.
+        """Finish the run with `str(value)` as the answer (an answer dict gives its content).
 
         Several arguments are joined with ", ": small models write `FINAL("a", "b")` after finding
         several values, and a TypeError there threw away a correct answer (seen in rlm eval).
         """
         if self.final is None:
-            self.final = ", ".join(str(v) for v in (value, *more))
+            self.final = ", ".join(_final_text(v) for v in (value, *more))
         raise _Finish
 
     def SUBMIT(self, *values: Any, **fields: Any) -> None:  # noqa: N802 - DSPy RLM's name
