@@ -36,6 +36,7 @@ __all__ = [
     "IGNORECASE",
     "MULTILINE",
     "VERBOSE",
+    "CharIterator",
     "ChunkIterator",
     "Context",
     "Tokenizer",
@@ -153,6 +154,13 @@ class SplitIterator:
     def __next__(self) -> str: ...
 
 @final
+class CharIterator:
+    """The characters of a `Context`, one `str` each (`Context.__iter__`, `Context.__reversed__`)."""
+
+    def __iter__(self) -> CharIterator: ...
+    def __next__(self) -> str: ...
+
+@final
 class Context:
     """A huge read-only text with Python `str` semantics over character offsets.
 
@@ -160,9 +168,15 @@ class Context:
     that opens the same file); `from_str` / `from_bytes` own a buffer. Reading methods return plain
     Python values: `str`, `int`, `bool`, lists and tuples of them, and `Match` / `GrepMatch`.
 
-    Any other `str` method (`lower`, `strip`, `replace`, `encode`, ...) also works at run time: it
-    runs on `str(self)`, so it is refused above `max_materialize` characters. (It is left out of
-    this stub on purpose: typed code should slice first, e.g. `c[a:b].lower()`.)
+    It also compares, hashes, concatenates and formats like the `str` it stands for: `c == "text"`
+    and `<`, `<=`, ... compare the text in Rust without a copy (against a `str` or a `Context`);
+    `hash(c) == hash(str(c))`; `c + "!"`, `"<" + c`, `c * 2`, `c % args`, `f"{c:>9}"`, iteration
+    (`list(c)`, `sorted(c)`) and `encode()` work under the same size guard as `str(c)`.
+
+    Any other `str` method (`lower`, `upper`, `replace`, `title`, ...) also works at run time: it
+    runs on `str(self)`, so it is refused above `max_materialize` characters with a message naming
+    what to call instead (for `lower`: the `ignore_case=True` searches). (It is left out of this
+    stub on purpose: typed code should slice first, e.g. `c[a:b].lower()`.)
 
     Example:
         >>> c = Context.from_str("alpha\\nbeta\\n")
@@ -263,12 +277,65 @@ class Context:
     def __getitem__(self, index: int, /) -> str: ...
     @overload
     def __getitem__(self, index: slice, /) -> str: ...
-    def __contains__(self, sub: str, /) -> bool: ...
+    def __contains__(self, sub: str | Context, /) -> bool: ...
     def __str__(self) -> str:
         """The whole text as a `str` (refused above `max_materialize` characters)."""
     def __repr__(self) -> str:
         """Short: size, lines and source, never the text."""
     def __bool__(self) -> bool: ...
+    def __eq__(self, other: object, /) -> bool:
+        """The same text as a `str` or `Context` `other` (compared in Rust: no copy, no limit).
+
+        Example:
+            >>> Context.from_str("some text") == "some text"
+            True
+        """
+    def __ne__(self, other: object, /) -> bool: ...
+    def __lt__(self, other: str | Context, /) -> bool:
+        """`str` ordering (by code point), on the bytes."""
+    def __le__(self, other: str | Context, /) -> bool: ...
+    def __gt__(self, other: str | Context, /) -> bool: ...
+    def __ge__(self, other: str | Context, /) -> bool: ...
+    def __hash__(self) -> int:
+        """`hash(str(self))`, computed once (refused above `max_materialize`)."""
+    def __add__(self, other: str | Context, /) -> str:
+        """`str(self) + other` (refused when the result passes `max_materialize`)."""
+    def __radd__(self, other: str | Context, /) -> str: ...
+    def __mul__(self, n: int, /) -> str: ...
+    def __rmul__(self, n: int, /) -> str: ...
+    def __mod__(self, args: object, /) -> str:
+        """`str(self) % args`: the context as a %-format string."""
+    def __rmod__(self, other: object, /) -> str:
+        """Never used: `"%s" % context` is `str`'s own formatting, which calls `str(context)`."""
+    def __format__(self, spec: str, /) -> str: ...
+    def __iter__(self) -> CharIterator:
+        """The characters one by one (refused above `max_materialize`; use `lines()`)."""
+    def __reversed__(self) -> CharIterator:
+        """The characters from the last one back (refused above `max_materialize`)."""
+    def strip(self, chars: str | None = None, /) -> str:
+        """As `str.strip`: the span is found in Rust; only the result is built (and guarded).
+
+        Example:
+            >>> Context.from_str("  padded  ").strip()
+            'padded'
+        """
+    def lstrip(self, chars: str | None = None, /) -> str:
+        """As `str.lstrip`."""
+    def rstrip(self, chars: str | None = None, /) -> str:
+        """As `str.rstrip`."""
+    def partition(self, sep: str, /) -> tuple[str, str, str]:
+        """As `str.partition`; each piece is guarded by `max_materialize`.
+
+        Example:
+            >>> Context.from_str("key=value").partition("=")
+            ('key', '=', 'value')
+        """
+    def rpartition(self, sep: str, /) -> tuple[str, str, str]:
+        """As `str.rpartition`."""
+    def isascii(self) -> bool:
+        """As `str.isascii` (from the sizes: no scan)."""
+    def encode(self, encoding: str = "utf-8", errors: str = "strict") -> bytes:
+        """As `str.encode`; UTF-8 comes straight from the bytes (guarded by `max_materialize`)."""
     def find(self, sub: str, start: int | None = None, end: int | None = None) -> int:
         """Lowest offset of `sub` in `[start:end]`, or -1, as `str.find`.
 

@@ -2,9 +2,10 @@
 //!
 //! Pure Rust, no Python: the PyO3 crate `rlm-py` only converts arguments and maps errors.
 //! `context` stores and validates the text, `index` maps characters and lines to bytes, `strops`
-//! and `lines` give Python `str` semantics, `scan` runs searches on every core, `regex` and `grep`
-//! search by pattern, `rank` ranks lines for the words of a query (BM25); `sandbox` confines the
-//! REPL worker (Landlock on Linux); `tree` joins the text files under a directory into one context.
+//! and `lines` give Python `str` semantics (`strlike` the comparisons, strips and partitions that
+//! need no copy), `scan` runs searches on every core, `regex` and `grep` search by pattern, `rank`
+//! ranks lines for the words of a query (BM25); `sandbox` confines the REPL worker (Landlock on
+//! Linux); `tree` joins the text files under a directory into one context.
 
 pub mod chunk;
 pub mod context;
@@ -15,6 +16,7 @@ pub mod rank;
 pub mod regex;
 pub mod sandbox;
 pub mod scan;
+pub mod strlike;
 pub mod strops;
 pub mod tokens;
 pub mod tree;

@@ -1,14 +1,15 @@
 //! `rlm._core.Context`: the class, its construction, properties, `str` protocol and byte
-//! offsets. The other methods live by concern in `strops.rs`, `lines.rs`, `regex.rs` and
-//! `grep.rs` (one `#[pymethods]` block each, pyo3's `multiple-pymethods`).
+//! offsets. The other methods live by concern in `strops.rs`, `strlike.rs` (comparison, hashing,
+//! operators, strip, partition, encode), `str_fallback.rs` (any other `str` method), `lines.rs`,
+//! `regex.rs` and `grep.rs` (one `#[pymethods]` block each, pyo3's `multiple-pymethods`).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PySlice, PyString, PyTuple};
+use pyo3::types::{PyBytes, PySlice, PyString};
 
 use rlm_core::Errors;
 
@@ -23,6 +24,8 @@ pub struct Context {
     max_materialize: AtomicUsize,
     /// The file table when the context is a directory tree (`open_tree`).
     pub(crate) tree: Option<Arc<rlm_core::tree::Tree>>,
+    /// `hash(self)` once computed: the hash of the equal `str` (strlike.rs).
+    pub(crate) hash: OnceLock<isize>,
 }
 
 pub(crate) fn parse_errors(errors: &str) -> PyResult<Errors> {
@@ -41,6 +44,7 @@ impl Context {
             inner: Arc::new(inner),
             path,
             max_materialize: AtomicUsize::new(DEFAULT_MAX_MATERIALIZE),
+            hash: OnceLock::new(),
             tree: None,
         }
     }
@@ -174,32 +178,12 @@ impl Context {
         Ok(PyString::new(py, c))
     }
 
-    fn __contains__(&self, py: Python<'_>, sub: &str) -> bool {
-        py.detach(|| self.inner.contains(sub))
-    }
-
     fn __str__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
         self.check_whole(
             "str(context)",
             "slice it (context[a:b]) or iterate context.lines()",
         )?;
         Ok(PyString::new(py, self.inner.text()))
-    }
-
-    /// Any other `str` method (`lower`, `strip`, `replace`, `encode`, ...) runs on `str(self)`,
-    /// so code written for a `str` works on contexts up to `max_materialize` characters; above it
-    /// the call (not the attribute lookup, so `hasattr` stays cheap) names the limit.
-    fn __getattr__(slf: Bound<'_, Self>, name: &str) -> PyResult<StrMethod> {
-        let py = slf.py();
-        if name.starts_with('_') || !py.get_type::<PyString>().hasattr(name)? {
-            return Err(pyo3::exceptions::PyAttributeError::new_err(format!(
-                "'Context' object has no attribute {name:?}"
-            )));
-        }
-        Ok(StrMethod {
-            ctx: slf.unbind(),
-            name: name.to_owned(),
-        })
     }
 
     fn __repr__(&self) -> String {
@@ -255,36 +239,5 @@ impl Context {
             )));
         }
         Ok(self.inner.char_of_byte(byte_offset))
-    }
-}
-
-/// A `str` method looked up on a `Context`: materialises the text (guarded) when called.
-#[pyclass(module = "rlm._core", frozen)]
-pub struct StrMethod {
-    ctx: Py<Context>,
-    name: String,
-}
-
-#[pymethods]
-impl StrMethod {
-    #[pyo3(signature = (*args, **kwargs))]
-    fn __call__<'py>(
-        &self,
-        py: Python<'py>,
-        args: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, pyo3::types::PyDict>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let ctx = self.ctx.get();
-        ctx.check_whole(
-            &format!("context.{}(...) on the whole text", self.name),
-            "call it on a slice (context[a:b]) or on lines",
-        )?;
-        PyString::new(py, ctx.inner.text())
-            .getattr(self.name.as_str())?
-            .call(args, kwargs)
-    }
-
-    fn __repr__(&self) -> String {
-        format!("<str method {:?} of a Context>", self.name)
     }
 }

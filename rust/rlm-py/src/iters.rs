@@ -1,9 +1,12 @@
-//! Lazy iterators over lines and split pieces. Each refill scans a batch with the GIL released.
+//! Lazy iterators over lines, split pieces and characters. Line and split refills scan a batch
+//! with the GIL released.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use pyo3::prelude::*;
+use pyo3::types::PyString;
 
 use rlm_core::lines::SplitState;
 
@@ -107,5 +110,51 @@ impl SplitIterator {
         Ok(pending
             .pop_front()
             .map(|(a, b)| self.ctx.text()[a..b].to_owned()))
+    }
+}
+
+/// `iter(context)` / `reversed(context)`: its characters, one `str` each, stepped over without
+/// decoding the text first.
+#[pyclass(module = "rlm._core", frozen)]
+pub struct CharIterator {
+    ctx: Arc<rlm_core::Context>,
+    /// The boundary of the next character: its start going forwards, its end going back.
+    pos: AtomicUsize,
+    reverse: bool,
+}
+
+impl CharIterator {
+    pub fn new(ctx: Arc<rlm_core::Context>, reverse: bool) -> Self {
+        let pos = if reverse { ctx.byte_len() } else { 0 };
+        CharIterator {
+            ctx,
+            pos: AtomicUsize::new(pos),
+            reverse,
+        }
+    }
+}
+
+#[pymethods]
+impl CharIterator {
+    fn __iter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __next__<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyString>> {
+        let ctx = &self.ctx;
+        // One step is one atomic update: threads sharing the iterator never get the same character.
+        let step = |p: usize| match self.reverse {
+            false => (p < ctx.byte_len()).then(|| ctx.char_end(p)),
+            true => (p > 0).then(|| ctx.char_start_before(p)),
+        };
+        let from = self
+            .pos
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, step)
+            .ok()?;
+        let (a, b) = match self.reverse {
+            false => (from, ctx.char_end(from)),
+            true => (ctx.char_start_before(from), from),
+        };
+        Some(PyString::new(py, &ctx.text()[a..b]))
     }
 }

@@ -13,6 +13,8 @@ mod matches;
 mod rank;
 mod regex;
 mod sandbox;
+mod str_fallback;
+mod strlike;
 mod strops;
 mod tokenizer;
 mod tree;
@@ -27,6 +29,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<matches::GrepMatch>()?;
     m.add_class::<iters::LineIterator>()?;
     m.add_class::<iters::SplitIterator>()?;
+    m.add_class::<iters::CharIterator>()?;
     m.add_function(wrap_pyfunction!(sandbox::restrict_self, m)?)?;
     m.add_function(wrap_pyfunction!(sandbox::landlock_abi, m)?)?;
     m.add_function(wrap_pyfunction!(sandbox::set_non_dumpable, m)?)?;
