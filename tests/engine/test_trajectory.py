@@ -10,7 +10,7 @@ import pytest
 
 from rlm.backends.replay import ReplayBackend
 from rlm.config import RLMConfig
-from rlm.engine import rlm_generate
+from rlm.engine import STEER_FINAL, rlm_generate
 from rlm.events import Event
 from rlm.trajectory import Trajectory, clip
 
@@ -158,4 +158,4 @@ def test_a_cut_turn_keeps_its_steered_start(tmp_path: Path, code) -> None:
                      config=RLMConfig(exec_timeout=10.0, max_iterations=1))
     cut = load(out)["iterations"][-1]
     assert cut["last_turn"] is True and cut["finish_reason"] == "interrupted"
-    assert cut["text"] == "```python\nFINAL('42'"
+    assert cut["text"] == "```python\n" + STEER_FINAL + "'42'"
