@@ -50,7 +50,7 @@ from rlm.repl.session import ExecResult, ReplSession
 from rlm.summary import ContextSummary
 from rlm.subcalls import SubCalls
 from rlm.task_hints import describe_hits, task_hits
-from rlm.trajectory import IterationRecord, LLMCallRecord, Trajectory, clip
+from rlm.trajectory import IterationRecord, LLMCallRecord, Trajectory, clip, execution_fields
 from rlm.turns import TurnGenerator
 
 if TYPE_CHECKING:
@@ -335,9 +335,7 @@ class _Run:
             self.intervene(rec, "merge_finals")
         result = repl.execute(merged or code)
         rec.execution = result
-        self.emit("output", rec.iteration, output=result.output, error=result.error,
-                  timed_out=result.timed_out, restarted=result.restarted,
-                  restored_names=result.restored_names, final=result.final)
+        self.emit("output", rec.iteration, **execution_fields(result), final=result.final)
         if result.final is not None:
             self.accept_final(rec, result.final, source, code=code if source == "code" else None)
         else:

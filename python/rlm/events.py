@@ -15,7 +15,7 @@ from typing import Any, Literal, TextIO
 #   "generated" the turn is generated (data: text, prompt_tokens, prefill_tokens, generated_tokens)
 #   "code"      the code block about to run (data: code)
 #   "llm_query" one sub-call finished (data: prompt_chars, response_chars, tokens, error)
-#   "output"    what the REPL printed and what went wrong (data: output, error, timed_out, ...)
+#   "output"    what the REPL printed and what went wrong (data: trajectory.execution_fields, final)
 #   "intervention" the engine stepped in (data: kind, and what it did: see trajectory.py)
 #   "feedback"  the message fed back to the model for the next turn (data: text)
 #   "end"       the run is over (data: answer, error, exhausted, iterations, total_tokens)

@@ -17,9 +17,8 @@ from rlm import defaults
 from rlm.backends.base import Backend, Completion, Message, Sampling, StopFn
 from rlm.config import RLMConfig, RLMResponse, TokenUsage
 from rlm.errors import BackendError, BudgetExhaustedError
-from rlm.trajectory import LLMCallRecord, clip
+from rlm.trajectory import RESPONSE_KEEP_CHARS, LLMCallRecord, clip
 
-RESPONSE_KEEP_CHARS = 2000  # of each sub-call's reply, in the trajectory
 CHILD_TASK_CHARS = 2000  # of an rlm_query prompt, as the child run's task (all of it is its context)
 
 Spawn = Callable[[str, str], RLMResponse]  # (task, context text) -> the child run's response

@@ -23,13 +23,15 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rlm.repl.session import ExecResult
+if TYPE_CHECKING:  # the REPL imports this module for its sub-call records
+    from rlm.repl.session import ExecResult
 
 TRAJECTORY_VERSION = 1
 # Sub-call prompts usually carry a chunk of the context: keep only enough to recognise it.
 PROMPT_KEEP_CHARS = 1000
+RESPONSE_KEEP_CHARS = 2000  # of each sub-call's reply
 
 
 def clip(text: str, keep: int = PROMPT_KEEP_CHARS) -> str:
@@ -47,7 +49,12 @@ def clip(text: str, keep: int = PROMPT_KEEP_CHARS) -> str:
 
 @dataclass
 class LLMCallRecord:
-    """One `llm_query` sub-call as the trajectory keeps it."""
+    """One sub-call (`llm_query`, one prompt of `llm_query_batched`, or `rlm_query`), as the
+    engine's trajectory and the REPL's `ExecResult.llm_calls` both keep it.
+
+    >>> LLMCallRecord(prompt="q", prompt_chars=1, response="a", batch_size=2).to_dict()["kind"]
+    'llm'
+    """
 
     prompt: str  # clipped
     prompt_chars: int
@@ -63,6 +70,21 @@ class LLMCallRecord:
 
     def to_dict(self) -> dict[str, Any]:
         return {**dataclasses.asdict(self), "elapsed": round(self.elapsed, 4)}
+
+
+def execution_fields(ex: ExecResult | None) -> dict[str, Any]:
+    """What a turn's record and its "output" event say of the code's execution (`ex` None: no
+    code ran): the one place that flattens an `ExecResult`.
+
+    >>> execution_fields(None)["output"], execution_fields(None)["restarted"]
+    ('', False)
+    """
+    if ex is None:
+        return {"output": "", "output_chars": 0, "output_truncated": False, "error": None,
+                "timed_out": False, "restarted": False, "restored_names": []}
+    return {"output": ex.output, "output_chars": ex.output_chars, "output_truncated": ex.truncated,
+            "error": ex.error, "timed_out": ex.timed_out, "restarted": ex.restarted,
+            "restored_names": list(ex.restored_names)}
 
 
 @dataclass
@@ -99,13 +121,7 @@ class IterationRecord:
         record = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
                   if f.name not in ("execution", "generate_seconds", "llm_calls", "interventions")}
         record.update(
-            output=ex.output if ex else "",
-            output_chars=ex.output_chars if ex else 0,
-            output_truncated=ex.truncated if ex else False,
-            error=ex.error if ex else None,
-            timed_out=ex.timed_out if ex else False,
-            restarted=ex.restarted if ex else False,
-            restored_names=list(ex.restored_names) if ex else [],
+            execution_fields(ex),
             interventions=list(self.interventions),
             llm_calls=[call.to_dict() for call in self.llm_calls],
             timings={"generate": round(self.generate_seconds, 4),

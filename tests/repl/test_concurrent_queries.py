@@ -81,3 +81,5 @@ def test_a_thread_still_asking_when_the_cell_ends_gets_its_reply_later(repl: Rep
 def test_rlm_query_without_recursion_is_a_plain_sub_call(repl: ReplSession, batches) -> None:
     r = repl.execute("[rlm_query('q1'), rlm_query_batched(['q2', 'bad'], ['ctx', None])]")
     assert r.output == "['Q1', ['Q2', 'Error: ValueError: cannot answer bad']]\n"
+    assert [(c.kind, c.prompt, c.response) for c in r.llm_calls] == [
+        ("rlm", "q1", "Q1"), ("rlm", "q2", "Q2"), ("rlm", "bad", "")]

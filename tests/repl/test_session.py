@@ -96,13 +96,14 @@ def test_stdlib_modules_are_preimported_but_not_reserved(repl: ReplSession) -> N
 def test_llm_query_goes_to_the_driver_and_is_recorded(repl: ReplSession) -> None:
     r = repl.execute("x = [llm_query(f'part {i}') for i in range(2)]\nx")
     assert r.output == "['reply to part 0', 'reply to part 1']\n"
-    assert [(c.prompt_chars, c.response_chars, c.error) for c in r.llm_calls] == [(6, 15, None), (6, 15, None)]
+    assert [(c.prompt, c.prompt_chars, c.response, c.error) for c in r.llm_calls] == [
+        ("part 0", 6, "reply to part 0", None), ("part 1", 6, "reply to part 1", None)]
 
 
 def test_llm_query_batched_falls_back_to_one_call_per_prompt(repl: ReplSession) -> None:
     r = repl.execute("llm_query_batched(['a', 'b'])")
     assert r.output == "['reply to a', 'reply to b']\n"
-    assert all(c.batched for c in r.llm_calls)
+    assert [(c.prompt, c.batch_size) for c in r.llm_calls] == [("a", 2), ("b", 2)]
 
 
 def test_exception_in_llm_query_is_raised_inside_the_code(repl: ReplSession) -> None:

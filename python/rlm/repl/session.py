@@ -43,6 +43,7 @@ from rlm.errors import ContextError, ReplError, SandboxError, UsageError
 from rlm.repl import protocol
 from rlm.repl import sandbox as repl_sandbox
 from rlm.repl.process import WorkerProcess
+from rlm.trajectory import RESPONSE_KEEP_CHARS, LLMCallRecord, clip
 
 __all__ = ["ExecResult", "LLMCallRecord", "ReplSession"]
 
@@ -56,17 +57,6 @@ def _describe(exc: Exception) -> str:
     if isinstance(exc, ReplError) and not isinstance(exc, _BrokenBatch):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
-
-
-@dataclass
-class LLMCallRecord:
-    """One `llm_query` (or one prompt of `llm_query_batched`) answered by the driver."""
-
-    prompt_chars: int
-    response_chars: int
-    error: str | None  # "ExceptionType: message" when the callback raised, else None
-    elapsed: float  # seconds in the callback (for a batch: the whole batch's time)
-    batched: bool = False
 
 
 @dataclass
@@ -87,7 +77,7 @@ class ExecResult:
     timed_out: bool
     restarted: bool  # the worker was killed or crashed and was restarted: the namespace is lost
     restored_names: list[str]  # reserved names the code rebound, restored afterwards
-    llm_calls: list[LLMCallRecord]
+    llm_calls: list[LLMCallRecord]  # the sub-calls this code made, answered by the driver
     elapsed: float
     error_type: str | None = None  # e.g. "ZeroDivisionError", "MemoryError", "KeyboardInterrupt"
     restart_reason: str | None = None  # why the worker was restarted ("timeout", "exit code 1", ...)
@@ -331,7 +321,6 @@ class ReplSession:
             except _BrokenBatch as exc:
                 results = [exc for _ in prompts]
         elapsed = time.monotonic() - t0
-        batched = len(prompts) > 1
         at = 0
         for msg in requests:
             mine = results[at:at + len(msg.get("prompts", []))]
@@ -343,10 +332,14 @@ class ReplSession:
                 reply["ok"], reply["error"] = False, _describe(failed[0])
             else:
                 reply["text"] = [f"Error: {_describe(r)}" if isinstance(r, Exception) else r for r in mine]
+            kind = "rlm" if msg.get("kind") == "rlm" else "llm"
             for prompt, result in zip(msg.get("prompts", []), mine):
-                error = _describe(result) if isinstance(result, Exception) else None
-                calls.append(LLMCallRecord(len(str(prompt)), 0 if error else len(str(result)), error,
-                                           elapsed, batched))
+                failed_here = isinstance(result, Exception)
+                calls.append(LLMCallRecord(
+                    prompt=clip(str(prompt)), prompt_chars=len(str(prompt)),
+                    response="" if failed_here else clip(str(result), RESPONSE_KEEP_CHARS),
+                    elapsed=elapsed, error=_describe(result) if failed_here else None,
+                    batch_size=len(prompts), kind=kind))
             protocol.send(worker.cmd_fd, reply, timeout=self.frame_timeout)
         return elapsed
 
