@@ -1,4 +1,5 @@
-"""`rlm chunk-bench -f FILE --strategy S [--strategy S2 ...] [--size N] [--overlap M] [--task T --answer A] [--json]`.
+"""`rlm chunk-bench -f FILE --strategy S [--strategy S2 ...] [--size N] [--overlap M] [--task T --answer A] [--json]`,
+or `rlm chunk-bench --eval KIND [--eval-size 32K] [--seeds N] ...` over `rlm eval`'s tasks (rlm.chunk_eval).
 
 One row per chunking strategy over the same file: seconds, MB/s, chunk count, and chunk sizes
 (min / median / max) in characters and in tokens of the bundled model's tokenizer. So that the
@@ -25,6 +26,7 @@ from typing import Any
 from rlm import tokens
 from rlm._core import CHUNK_STRATEGIES, Context, Tokenizer, chunk_spans
 from rlm.errors import RLMError, UsageError, cli_failure
+from rlm.eval.corpus import FILLERS
 from rlm.inputs import check_readable_file
 from rlm.progress import Progress
 
@@ -32,6 +34,7 @@ from rlm.progress import Progress
 # counting every chunk of 1 GiB is about a minute per strategy (docs/chunking.md).
 ALL_TOKENS_CHARS = tokens.RUST.exact_chars
 TOKEN_SAMPLE_CHUNKS = 256
+NO_TOKENIZER = "--strategy tokens needs a tokenizer: install the model (rlm models install) or pass --tokenizer PATH"
 
 
 @dataclass
@@ -70,7 +73,7 @@ def setup_arg_parser() -> argparse.ArgumentParser:
         prog="rlm chunk-bench",
         description="Compare chunking strategies on one file: time, throughput, chunk count and "
         "chunk sizes in characters and tokens.")
-    p.add_argument("--context-file", "-f", required=True, metavar="FILE", help="the file to chunk")
+    p.add_argument("--context-file", "-f", metavar="FILE", help="the file to chunk (or --eval)")
     p.add_argument("--strategy", "-s", action="append", choices=CHUNK_STRATEGIES,
                    help="a strategy to measure (repeat for several; default: all)")
     p.add_argument("--size", type=int, default=20_000,
@@ -81,8 +84,20 @@ def setup_arg_parser() -> argparse.ArgumentParser:
     p.add_argument("--task", "-t", help="also run the fixed map-reduce program with this task over "
                    "each strategy's chunks (needs --answer)")
     p.add_argument("--answer", "-a", help="the expected answer the program's answer is scored against")
-    p.add_argument("--model", help="model for --task (default: the bundled model; replay:FILE works)")
-    p.add_argument("--seed", type=int, default=0, help="seed for --task, the same for every strategy")
+    p.add_argument("--eval", metavar="KIND", help="instead of -f: run the fixed map-reduce program over "
+                   "`rlm eval`'s generated tasks of these kinds (comma-separated; `rlm eval --list`) under "
+                   "each strategy and report accuracy by the eval's scorer")
+    p.add_argument("--eval-size", default="32K", metavar="SIZES",
+                   help="--eval: context sizes in characters, as `rlm eval --size` (e.g. 32K,1M; default 32K)")
+    p.add_argument("--seeds", type=int, default=5, help="--eval: tasks per kind and size (default 5)")
+    p.add_argument("--first-seed", type=int, default=0, help="--eval: seed of the first task (default 0)")
+    p.add_argument("--filler", choices=FILLERS, default="code",
+                   help="--eval: filler of the synthetic kinds, as `rlm eval --filler` (default code)")
+    p.add_argument("--cache-dir", type=Path, default=None,
+                   help="--eval: where generated contexts are kept, as `rlm eval --cache-dir`")
+    p.add_argument("--model", help="model for --task / --eval (default: the bundled model; replay:FILE works)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="sampling seed for --task / --eval, the same for every strategy")
     p.add_argument("--json", action="store_true", help="print the rows as JSON")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     return p
@@ -109,11 +124,21 @@ def unit_size(ctx: Context, strategy: str, chars: int, tok: Tokenizer | None) ->
         return max(1, round(chars / per)), "lines"
     if strategy == "tokens":
         if tok is None:
-            raise UsageError("--strategy tokens needs a tokenizer: install the model "
-                             "(rlm models install) or pass --tokenizer PATH")
+            raise UsageError(NO_TOKENIZER)
         per = len(ctx) / max(int(tokens.count(tok, ctx, tokens.Limits(1 << 22, 256, 4096))), 1)
         return max(1, round(chars / per)), "tokens"
     return chars, "chars"
+
+
+def strategy_units(ctx: Context, strategy: str, size: int, overlap: int, tok: Tokenizer | None
+                   ) -> tuple[int, int, str]:
+    """`size` and `overlap` characters in `strategy`'s unit: (size, overlap, unit name).
+
+    Example: `strategy_units(ctx, "lines", 20_000, 400, None)` → `(500, 10, "lines")` for
+    40-character lines.
+    """
+    n, unit = unit_size(ctx, strategy, size, tok)
+    return n, 0 if overlap == 0 else max(0, min(n - 1, round(overlap * n / size))), unit
 
 
 def measure(ctx: Context, strategy: str, size: int, overlap: int, tok: Tokenizer | None,
@@ -122,8 +147,7 @@ def measure(ctx: Context, strategy: str, size: int, overlap: int, tok: Tokenizer
 
     Example: `measure(Context.open("big.log"), "lines", 20_000, 0, None, Progress("x"))`.
     """
-    n, unit = unit_size(ctx, strategy, size, tok)
-    ov = 0 if overlap == 0 else max(0, min(n - 1, round(overlap * n / size)))
+    n, ov, unit = strategy_units(ctx, strategy, size, overlap, tok)
     total = len(ctx)
     bar.update(completed=0, total=total, description=f"{strategy}: chunking")
     spans: list[tuple[int, int]] = []
@@ -167,11 +191,11 @@ def _token_sizes(ctx: Context, spans: list[tuple[int, int]], tok: Tokenizer | No
 def _run_program(row: Row, backend: Any, ctx: Context, spans: list[tuple[int, int]], task: str,
                  expected: str, bar: Progress) -> None:
     """The fixed map-reduce program over `spans`, from a fresh start (same seed every strategy)."""
-    from rlm.chunk_mapreduce import map_reduce
+    from rlm.chunk_mapreduce import map_reduce, value_score
 
     backend.reset()
     bar.update(completed=0, total=len(spans) + 1, description=f"{row.strategy}: map-reduce")
-    result = map_reduce(backend, ctx, spans, task, expected, on_call=bar.advance)
+    result = map_reduce(backend, ctx, spans, task, value_score(expected), on_call=bar.advance)
     row.answer, row.correct, row.sub_calls = result.answer, result.correct, result.sub_calls
     row.program_tokens = result.prompt_tokens + result.generated_tokens
     row.program_seconds = result.seconds
@@ -208,16 +232,56 @@ def format_table(rows: list[Row], path: str, ctx: Context, open_seconds: float) 
     return "\n".join(lines)
 
 
-def run(args: argparse.Namespace) -> int:
-    if args.size < 2 or not 0 <= args.overlap < args.size:
-        raise UsageError(f"need --size >= 2 and 0 <= --overlap < --size (got {args.size}, {args.overlap})")
-    path = Path(check_readable_file(args.context_file))
-    if (args.task is None) != (args.answer is None):
-        raise UsageError("--task and --answer go together: the program's answer is scored against --answer")
+def _tokenizer(args: argparse.Namespace) -> Tokenizer | None:
     tok_path = Path(args.tokenizer) if args.tokenizer else default_tokenizer()
     tok = tokens.rust_tokenizer(tok_path) if tok_path else None
     if args.tokenizer and tok is None:
         raise UsageError(f"{args.tokenizer}: not a tokenizer.json rlm.Tokenizer reads")
+    return tok
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    """`--eval KIND`: the program over `rlm eval`'s tasks, one row per strategy (rlm.chunk_eval)."""
+    from rlm.backends.loading import load_backend
+    from rlm.chunk_eval import format_eval_table, run_eval_bench
+    from rlm.eval.cli import split_list
+    from rlm.eval.tasks import KINDS, make_tasks, parse_size
+
+    if args.context_file or args.task or args.answer:
+        raise UsageError("--eval brings its own contexts, questions and answers: leave out -f, --task, --answer")
+    if args.seeds < 1:
+        raise UsageError("--seeds must be at least 1")
+    kinds = split_list(args.eval, KINDS, "kind")
+    sizes = [parse_size(s) for s in split_list(args.eval_size, None, "size")]
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    say = None if args.quiet else (lambda line: print(f"chunk-bench: {line}", file=sys.stderr, flush=True))
+    tasks = make_tasks(kinds, sizes, seeds, cache_dir=args.cache_dir, filler=args.filler, say=say)
+    tok = _tokenizer(args)
+    strategies = args.strategy or [s for s in CHUNK_STRATEGIES if s != "tokens" or tok is not None]
+    if "tokens" in strategies and tok is None:
+        raise UsageError(NO_TOKENIZER)
+    backend = load_backend(args.model, seed=args.seed)
+    rows = run_eval_bench(backend, tasks, strategies, args, tok, say)
+    if args.json:
+        print(json.dumps([r.to_dict() for r in rows], indent=1))
+    else:
+        model = getattr(backend, "name", None) or args.model or "the bundled model"
+        print(format_eval_table(rows, f"{', '.join(kinds)} at {args.eval_size}, seeds {seeds.start}-"
+                                f"{seeds.stop - 1} ({len(tasks)} tasks), model {model}, seed {args.seed}"))
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.size < 2 or not 0 <= args.overlap < args.size:
+        raise UsageError(f"need --size >= 2 and 0 <= --overlap < --size (got {args.size}, {args.overlap})")
+    if args.eval is not None:
+        return run_eval(args)
+    if args.context_file is None:
+        raise UsageError("give the file to chunk (-f FILE), or --eval KIND for rlm eval's tasks")
+    path = Path(check_readable_file(args.context_file))
+    if (args.task is None) != (args.answer is None):
+        raise UsageError("--task and --answer go together: the program's answer is scored against --answer")
+    tok = _tokenizer(args)
     t0 = time.perf_counter()
     ctx = Context.open(str(path))  # invalid UTF-8: a ContextError naming the byte offset
     open_seconds = time.perf_counter() - t0

@@ -10,7 +10,7 @@ import pytest
 from rlm import Context
 from rlm._core import chunk_spans
 from rlm.backends.replay import ReplayBackend
-from rlm.chunk_mapreduce import map_reduce
+from rlm.chunk_mapreduce import map_reduce, value_score
 from rlm.cli import main as rlm_main
 
 TEXT = "filler line of text\n" * 150 + "The secret code is 6151-YC.\n" + "more filler here\n" * 150
@@ -19,7 +19,7 @@ TEXT = "filler line of text\n" * 150 + "The secret code is 6151-YC.\n" + "more f
 def test_one_answer_among_nones_is_the_answer_without_a_reduce_call() -> None:
     backend = ReplayBackend([], sub=["NONE", "6151-YC", "none."])
     ctx = Context.from_str(TEXT)
-    r = map_reduce(backend, ctx, [(0, 2000), (2000, 4000), (4000, len(TEXT))], "What is the secret code?", "6151 yc")
+    r = map_reduce(backend, ctx, [(0, 2000), (2000, 4000), (4000, len(TEXT))], "What is the secret code?", value_score("6151 yc"))
     assert (r.answer, r.correct, r.sub_calls) == ("6151-YC", True, 3)
     assert "Part 2 of 3" in backend.sub_prompts[1] and ctx[2000:4000] in backend.sub_prompts[1]
     assert r.prompt_tokens > 0 and r.seconds >= 0
@@ -27,14 +27,14 @@ def test_one_answer_among_nones_is_the_answer_without_a_reduce_call() -> None:
 
 def test_different_answers_go_to_one_reduce_call_and_it_decides() -> None:
     backend = ReplayBackend([], sub=["1234-AB", "6151-YC", "6151-yc", "1234-AB"])
-    r = map_reduce(backend, Context.from_str(TEXT), [(0, 10), (10, 20), (20, 30)], "code?", "6151-YC")
+    r = map_reduce(backend, Context.from_str(TEXT), [(0, 10), (10, 20), (20, 30)], "code?", value_score("6151-YC"))
     # Two distinct answers (case and punctuation aside): the fourth reply is the reduce call's.
     assert (r.answer, r.correct, r.sub_calls) == ("1234-AB", False, 4)
     assert "- 1234-AB\n- 6151-YC" in backend.sub_prompts[3]
 
 
 def test_no_answer_anywhere_is_an_empty_wrong_answer() -> None:
-    r = map_reduce(ReplayBackend([], sub=["NONE"] * 2), Context.from_str(TEXT), [(0, 5), (5, 9)], "x?", "y")
+    r = map_reduce(ReplayBackend([], sub=["NONE"] * 2), Context.from_str(TEXT), [(0, 5), (5, 9)], "x?", value_score("y"))
     assert (r.answer, r.correct, r.sub_calls) == ("", False, 2)
 
 

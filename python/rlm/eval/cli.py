@@ -18,10 +18,9 @@ from rlm.backends.loading import load_backend
 from rlm.errors import RLMError, UsageError, cli_failure
 from rlm.eval.corpus import FILLERS
 from rlm.eval.report import markdown_table, summarise
-from rlm.eval.realfiles import SourceUnavailable
 from rlm.eval.results import RunResult, load_results
 from rlm.eval.runner import MODES, run_eval
-from rlm.eval.tasks import FAMILIES, KINDS, default_cache_dir, make_task, parse_size
+from rlm.eval.tasks import FAMILIES, KINDS, default_cache_dir, make_tasks, parse_size
 
 
 def setup_arg_parser() -> argparse.ArgumentParser:
@@ -97,7 +96,12 @@ def kinds_listing() -> str:
                      for f in FAMILIES.values())
 
 
-def _split(value: str, allowed: tuple[str, ...] | None, what: str) -> list[str]:
+def split_list(value: str, allowed: tuple[str, ...] | None, what: str) -> list[str]:
+    """The items of a comma-separated option (`--kind needle,multi`), each checked against `allowed`.
+
+    >>> split_list("needle, multi", None, "kind")
+    ['needle', 'multi']
+    """
     items = [v.strip() for v in value.split(",") if v.strip()]
     if not items:
         raise UsageError(f"no {what} given")
@@ -148,22 +152,12 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.seeds < 1:
             raise UsageError("--seeds must be at least 1")
-        kinds = list(KINDS) if args.kind.strip() == "all" else _split(args.kind, KINDS, "kind")
-        sizes = [parse_size(s) for s in _split(args.size, None, "size")]
-        modes = _split(args.mode, MODES, "mode")
+        kinds = list(KINDS) if args.kind.strip() == "all" else split_list(args.kind, KINDS, "kind")
+        sizes = [parse_size(s) for s in split_list(args.size, None, "size")]
+        modes = split_list(args.mode, MODES, "mode")
         seeds = range(args.first_seed, args.first_seed + args.seeds)
-        tasks = []
-        for kind in kinds:
-            try:
-                for size in sizes:
-                    for seed in seeds:
-                        tasks.append(make_task(kind, size, seed, cache_dir=args.cache_dir,
-                                               filler=args.filler))
-            except SourceUnavailable as exc:
-                if len(kinds) == 1:
-                    raise
-                print(f"eval: skipping kind {kind}: {exc}", file=sys.stderr, flush=True)
-                tasks = [t for t in tasks if t.kind != kind]
+        tasks = make_tasks(kinds, sizes, seeds, cache_dir=args.cache_dir, filler=args.filler,
+                           say=lambda line: print(f"eval: {line}", file=sys.stderr, flush=True))
         if args.generate_only:
             for task in tasks:
                 print(f"{task.id}\t{task.context}\t{task.question}\t{' | '.join(task.expected)}")

@@ -174,7 +174,7 @@ def _run_one(backend: Backend, task: Task, mode: str, *, model: str, config: Any
     if say is not None:
         say(f"[{n}/{total}] {task.id} {mode}: score {r.score:.2f}, "
             f"{r.iterations} it, {r.total_tokens} tok, {r.elapsed:.1f} s; answer "
-            f"{_short(r.answer)} (expected {', '.join(r.expected)})"
+            f"{short_answer(r.answer)} (expected {', '.join(r.expected)})"
             + (f"; error: {r.error}" if r.error else ""))
     return r
 
@@ -220,7 +220,12 @@ def _write_pages(directory: Path, results: Sequence[RunResult],
             say(f"warning: cannot write the HTML pages in {directory}: {exc}")
 
 
-def _short(answer: str | None, limit: int = 60) -> str:
+def short_answer(answer: str | None, limit: int = 60) -> str:
+    """An answer on one line for a log line, quoted, cut to `limit` characters.
+
+    >>> short_answer("The code\n is 42."), short_answer(None)
+    ("'The code is 42.'", '(none)')
+    """
     if answer is None:
         return "(none)"
     flat = " ".join(answer.split())

@@ -172,6 +172,29 @@ def make_task(
     return _task(kind, size, seed, filler, path, spec, offsets)
 
 
+def make_tasks(kinds: list[str], sizes: list[int], seeds: range, *, cache_dir: Path | None = None,
+               filler: str = "code", say: Callable[[str], None] | None = None) -> list[Task]:
+    """Every (kind, size, seed) task, in that order. A real-file kind whose files this machine
+    lacks is skipped with a line to `say` when other kinds are asked for, an error when alone.
+
+    >>> [t.id for t in make_tasks(["needle"], [32768], range(2), cache_dir=Path(tempfile.mkdtemp()))]
+    ['needle-32K-s0', 'needle-32K-s1']
+    """
+    tasks: list[Task] = []
+    for kind in kinds:
+        try:
+            for size in sizes:
+                for seed in seeds:
+                    tasks.append(make_task(kind, size, seed, cache_dir=cache_dir, filler=filler))
+        except realfiles.SourceUnavailable as exc:
+            if len(kinds) == 1:
+                raise
+            if say is not None:
+                say(f"skipping kind {kind}: {exc}")
+            tasks = [t for t in tasks if t.kind != kind]
+    return tasks
+
+
 def _real_task(kind: str, size: int, seed: int, rng: random.Random, directory: Path) -> Task:
     """A real-file task: the spec is computed from the files, so the cache keeps it too."""
     sources = realfiles.sources(kind)
