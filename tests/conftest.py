@@ -21,3 +21,18 @@ def sigint_default() -> Callable[[], None]:
     handler: a child expected to stop on Ctrl-C would not.
     """
     return _default_sigint
+
+
+def _rss_anon() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError("no RssAnon line")
+
+
+@pytest.fixture
+def rss_anon() -> Callable[[], int]:
+    """This process's private memory in bytes (`RssAnon`: Linux /proc; mapped file pages are not
+    in it). Tests that use it skip elsewhere."""
+    return _rss_anon

@@ -29,6 +29,8 @@ import os
 from collections.abc import Iterator
 from typing import Any, Final, Literal, final, overload
 
+from rlm.jsonl import Records
+
 __all__ = [
     "CHUNK_STRATEGIES",
     "DEFAULT_MAX_MATERIALIZE",
@@ -43,6 +45,7 @@ __all__ = [
     "chunk_spans",
     "GrepMatch",
     "LineIterator",
+    "RecordLineIterator",
     "Match",
     "SplitIterator",
     "landlock_abi",
@@ -161,6 +164,13 @@ class CharIterator:
     def __next__(self) -> str: ...
 
 @final
+class RecordLineIterator:
+    """Lazy `(line_number, line)` of JSON Lines records (see `Context.record_lines`)."""
+
+    def __iter__(self) -> RecordLineIterator: ...
+    def __next__(self) -> tuple[int, str]: ...
+
+@final
 class Context:
     """A huge read-only text with Python `str` semantics over character offsets.
 
@@ -190,8 +200,13 @@ class Context:
         path: str | os.PathLike[str],
         *,
         errors: Literal["strict", "replace"] = "strict",
+        format: Literal["text", "jsonl"] | None = None,
     ) -> Context:
         """Memory-map the file at `path` without copying it, and index its characters and lines.
+
+        `format="jsonl"` marks the context as JSON Lines (`is_jsonl`: it is described by its
+        records); `None` decides from the extension (`.jsonl`, `.ndjson`). `records()` works on
+        any context either way.
 
         `errors="strict"` raises `rlm.errors.ContextError` naming the first invalid UTF-8 byte
         offset; `errors="replace"` decodes as `bytes.decode("utf-8", "replace")` does (this copies
@@ -251,6 +266,10 @@ class Context:
     @property
     def is_tree(self) -> bool:
         """True for a context made by `open_tree` (a directory of files)."""
+    @property
+    def is_jsonl(self) -> bool:
+        """True for a context opened as JSON Lines (`open(path, format="jsonl")`, or a `.jsonl`
+        / `.ndjson` path)."""
     @property
     def byte_len(self) -> int:
         """Size in UTF-8 bytes."""
@@ -427,6 +446,44 @@ class Context:
             ('app/cli.py', 12)
         """
 
+    # ------------------------------------------------------------------ JSON Lines (rlm.jsonl)
+    def records(
+        self,
+        where: dict[str, Any] | None = None,
+        *,
+        errors: Literal["warn", "skip", "raise"] = "warn",
+    ) -> Records:
+        """The JSON records of the text, one per non-blank `\\n` line, parsed lazily: a line is
+        read and `json.loads`-ed only when the iteration reaches it.
+
+        `where={"status": "FAILED"}` keeps the objects whose fields equal every value given (a
+        scan in Rust skips the lines that cannot hold them, unparsed). A line that is not JSON:
+        `errors="warn"` skips it and names it (line number, reason) on stderr, `"skip"` skips
+        it silently, `"raise"` raises `rlm.errors.MalformedRecordError` when it is reached.
+        Record line numbers count `\\n` lines (as `jq` and `wc -l` do), not `splitlines()`
+        lines: they differ only where a record holds a raw U+2028, U+2029 or U+0085.
+
+        Example:
+            >>> [r["id"] for r in Context.from_str('{"id": 1}\\n{"id": 2}').records()]
+            [1, 2]
+        """
+    def record_lines(self, literals: list[str] | None = None) -> RecordLineIterator:
+        """Lazy `(line_number, line)` of the non-blank `\\n` lines that `records()` parses; with
+        `literals`, only lines holding all of them (or a `\\u` / `\\/` escape that may hide
+        one).
+
+        Example:
+            >>> list(Context.from_str('{"a":1}\\n\\n{"a":2}').record_lines())
+            [(1, '{"a":1}'), (3, '{"a":2}')]
+        """
+    def count_records(self) -> int:
+        """Number of records (non-blank `\\n` lines), on every core, without parsing them.
+
+        Example:
+            >>> Context.from_str('{"a":1}\\n\\n{"a":2}\\n').count_records()
+            2
+        """
+
     # ------------------------------------------------------------------ literal search
     def find_all(
         self,
@@ -549,6 +606,7 @@ class Context:
         max_count: int | None = None,
         literal: bool = False,
         flags: int = 0,
+        field: str | None = None,
     ) -> list[GrepMatch]:
         """Lines matching `pattern`, like `rg -n -B before -A after [-i] [-m max_count]`.
 
@@ -557,14 +615,27 @@ class Context:
         `pattern` as plain text. Refused above `max_materialize` matching lines without
         `max_count`; `count_lines_matching` only counts.
 
+        `field="message"` searches JSON Lines records instead: a record matches when the text of
+        its top-level field `message` (a string decoded from its JSON escapes, any other value
+        as compact JSON) matches `pattern`, so `^`/`$` are the field's edges. Each hit is the
+        record's line (numbered as `records()` numbers them), `start`/`end` its span; lines
+        that are not JSON objects or lack the field never match; `before`/`after` must be 0.
+
         Example:
             >>> [str(m) for m in Context.from_str("def f():\\n    pass\\n").grep(r"^def ")]
             ['1:def f():']
         """
     def count_lines_matching(
-        self, pattern: str, *, ignore_case: bool = False, literal: bool = False, flags: int = 0
+        self,
+        pattern: str,
+        *,
+        ignore_case: bool = False,
+        literal: bool = False,
+        flags: int = 0,
+        field: str | None = None,
     ) -> int:
-        """Number of lines `grep` would report without `max_count` (like `rg -c`).
+        """Number of lines `grep` would report without `max_count` (like `rg -c`); with `field`,
+        of records (as `grep(field=)`).
 
         Example:
             >>> Context.from_str("a\\nab\\nb").count_lines_matching("b")

@@ -22,6 +22,14 @@ class UnsupportedPatternError(RLMError):
     """The Rust regex engine cannot run this pattern (backreferences, look-around)."""
 
 
+class MalformedRecordError(RLMError, ValueError):
+    """A JSON Lines record is not JSON (`context.records(errors="raise")`); `line_number` says where."""
+
+    def __init__(self, message: str, line_number: int) -> None:
+        super().__init__(message)
+        self.line_number = line_number
+
+
 class TokenizerError(RLMError):
     """A tokenizer.json is not one the Rust tokenizer reproduces exactly (use `tokenizers`)."""
 

@@ -63,6 +63,8 @@ class OpenedContext:
         if self.source == "tree":
             described.update(files=len(self.context.files()),
                              skipped_files=len(self.context.skipped_files()))
+        if self.context.is_jsonl:
+            described["format"] = "jsonl"
         return described
 
 

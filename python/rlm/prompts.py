@@ -9,7 +9,7 @@ from the task, print what was found, then FINAL). Prefill is the main cost on CP
 from __future__ import annotations
 
 from rlm.loop_control import grep_count
-from rlm.summary import ContextSummary, TreeSummary
+from rlm.summary import ContextSummary, TreeSummary, describe_jsonl
 
 # The assistant turn starts inside a code block: the 0.5B's first reply was prose, not code, in 19/19 trials without it.
 ASSISTANT_PREFIX = "```python\n"
@@ -111,6 +111,8 @@ def describe_context(summary: ContextSummary) -> str:
         size += f" ({approx}{_number(summary.tokens)} tokens{label})"
     if summary.tree is not None:
         return f"{size}. {describe_tree(summary.tree)}"
+    if summary.jsonl is not None:
+        size += f". {describe_jsonl(summary.jsonl)}"
     # Numbered like grep's output: raw source code here was continued by the 0.5B as if it were
     # its own code (eval trajectories), a numbered excerpt is read as data.
     if not summary.tail:

@@ -6,6 +6,8 @@ Never the context itself beyond the preview: the point of an RLM is that the tex
 from __future__ import annotations
 
 import collections
+import itertools
+import json
 import posixpath
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -56,6 +58,59 @@ def summarize_tree(context: Context) -> TreeSummary | None:
                        tuple(context.skipped_files()))
 
 
+# A JSON Lines context's records are counted exactly up to this size (a scan on every core, well
+# under a second); above it the line count stands in, labelled as an estimate.
+JSONL_EXACT_BYTES = 256 << 20
+# The keys shown are those of this many first records (the rest of the file is not parsed).
+JSONL_KEY_RECORDS = 5
+JSONL_KEYS = 12
+
+
+@dataclass(frozen=True)
+class JsonlSummary:
+    """What the model is told about a JSON Lines context besides its size and preview."""
+
+    records: int
+    estimated: bool  # `records` is the line count (blank lines included), not an exact count
+    keys: tuple[str, ...]  # the top-level keys of the first records, in first-seen order
+
+
+def summarize_jsonl(context: Context) -> JsonlSummary | None:
+    """The record count and first records' keys of a JSON Lines context (None for other text).
+
+    >>> summarize_jsonl(Context.from_str("{}")) is None
+    True
+    """
+    if not getattr(context, "is_jsonl", False):
+        return None
+    if context.byte_len <= JSONL_EXACT_BYTES:
+        records, estimated = context.count_records(), False
+    else:
+        records, estimated = context.line_count(), True
+    keys: dict[str, None] = {}
+    for _, line in itertools.islice(context.record_lines(), JSONL_KEY_RECORDS):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict):
+            keys.update(dict.fromkeys(map(str, record)))
+    return JsonlSummary(records, estimated, tuple(keys)[:JSONL_KEYS])
+
+
+def describe_jsonl(jsonl: JsonlSummary) -> str:
+    """The context description's sentence for a JSON Lines context (no final period).
+
+    >>> describe_jsonl(JsonlSummary(1200, False, ("ts", "status")))
+    'It is JSON Lines: 1,200 records, one JSON object per line, with keys ts, status in the first records; `context.records(where={"key": value})` yields them as dicts and `grep(pattern, field="key")` searches one field'
+    """
+    approx = "~" if jsonl.estimated else ""
+    keys = f", with keys {', '.join(jsonl.keys)} in the first records" if jsonl.keys else ""
+    return (f"It is JSON Lines: {approx}{jsonl.records:,} records, one JSON object per line{keys}; "
+            '`context.records(where={"key": value})` yields them as dicts and '
+            '`grep(pattern, field="key")` searches one field')
+
+
 @dataclass(frozen=True)
 class ContextSummary:
     """What the model is told about the context (never the context itself beyond a preview)."""
@@ -67,6 +122,7 @@ class ContextSummary:
     head: str  # the first characters; the whole text when it is short
     tail: str  # the last characters; "" when `head` already holds everything
     tree: TreeSummary | None = None  # a directory context: described by its files instead
+    jsonl: JsonlSummary | None = None  # a JSON Lines context: its records, besides the preview
 
 
 def summarize(context: Context, count_tokens: Callable[[str], int],
@@ -94,7 +150,7 @@ def summarize(context: Context, count_tokens: Callable[[str], int],
     else:
         head, tail = context[:HEAD_PREVIEW_CHARS], context[chars - TAIL_PREVIEW_CHARS :]
     return ContextSummary(chars, lines, None if n_tokens is None else int(n_tokens), estimated, head, tail,
-                          summarize_tree(context))
+                          summarize_tree(context), summarize_jsonl(context))
 
 
 class _CallableCounter:

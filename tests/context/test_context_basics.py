@@ -116,25 +116,17 @@ def test_lines_iterator_is_lazy_and_matches_splitlines() -> None:
     assert ["a\r\n", *it] == text.splitlines(keepends=True)
 
 
-def _rss_anon() -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("RssAnon:"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError("no RssAnon line")
-
-
 @pytest.mark.skipif(not pathlib.Path("/proc/self/status").exists(), reason="Linux /proc only")
-def test_opening_does_not_copy_the_file(tmp_path: pathlib.Path) -> None:
+def test_opening_does_not_copy_the_file(tmp_path: pathlib.Path, rss_anon) -> None:
     p = tmp_path / "big.txt"
     unit = "def f(self, x):  # é€\r\n    return x\n" * 1000
     p.write_text(unit * 1700, encoding="utf-8", newline="")  # ~66 MB
     size = p.stat().st_size
     Context.open(p)  # the first open starts the thread pool: not part of the measurement
-    before = _rss_anon()
+    before = rss_anon()
     c = Context.open(p)
     assert len(c) == len(unit) * 1700
-    assert _rss_anon() - before < 0.05 * size
+    assert rss_anon() - before < 0.05 * size
 
 
 def test_lines_iterate_past_their_internal_batches() -> None:

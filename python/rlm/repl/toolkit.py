@@ -160,13 +160,14 @@ def _py_grep(text: str, regex: re.Pattern[str], before: int, after: int,
 
 
 def grep(pattern: str, text: Any = None, *, before: int = 0, after: int = 0, ignore_case: bool = False,
-         max_count: int | None = 100, literal: bool = False) -> GrepResult:
+         max_count: int | None = 100, literal: bool = False, field: str | None = None) -> GrepResult:
     """Lines of `text` (default: the context) matching the regex `pattern`, like `rg -n`.
 
     Each item has `line_number`, `line`, `line_start`, `start`, `end` (character offsets) and
     `before`/`after` context lines. At most `max_count` lines (None: all); `.total` is the number
     of matching lines in the whole text. `literal=True` treats the pattern as plain text. Printing
-    the result shows the count and the lines.
+    the result shows the count and the lines. `field="message"`: JSON Lines records whose field
+    `message` matches (`Context.grep(field=)`: the field's decoded text, in Rust).
 
     Example:
         >>> grep(r"def \\w+", text="x = 1\\ndef f():\\n    pass")
@@ -174,6 +175,8 @@ def grep(pattern: str, text: Any = None, *, before: int = 0, after: int = 0, ign
         2:def f():
     """
     text = _text(text)
+    if field is not None:
+        return _grep_field(pattern, text, field, ignore_case, max_count, literal)
     flags = re.IGNORECASE if ignore_case else 0
     regex = re.compile(re.escape(pattern) if literal else pattern, flags)  # re.error as Python gives it
     # In a tree context, lines print as `path:line:` (the numbers are the context's own).
@@ -192,6 +195,20 @@ def grep(pattern: str, text: Any = None, *, before: int = 0, after: int = 0, ign
             text = str(text)  # a pattern only Python's re can run, on a context small enough to copy
     found, total = _py_grep(text, regex, before, after, max_count)
     return GrepResult(found, pattern, total, file_of_line)
+
+
+def _grep_field(pattern: str, text: Any, field: str, ignore_case: bool, max_count: int | None,
+                literal: bool) -> GrepResult:
+    from rlm._core import Context
+
+    records = Context.from_str(text) if _is_str(text) else text
+    found = records.grep(pattern, ignore_case=ignore_case, max_count=max_count, literal=literal,
+                         field=field)
+    total = None
+    if max_count is not None and len(found) >= max_count:
+        total = records.count_lines_matching(pattern, ignore_case=ignore_case, literal=literal,
+                                             field=field)
+    return GrepResult(found, pattern, total)
 
 
 # ------------------------------------------------------------------------------------------ find_all

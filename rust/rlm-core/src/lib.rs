@@ -5,12 +5,14 @@
 //! and `lines` give Python `str` semantics (`strlike` the comparisons, strips and partitions that
 //! need no copy), `scan` runs searches on every core, `regex` and `grep` search by pattern, `rank`
 //! ranks lines for the words of a query (BM25); `sandbox` confines the REPL worker (Landlock on
-//! Linux); `tree` joins the text files under a directory into one context.
+//! Linux); `tree` joins the text files under a directory into one context; `jsonl` walks and
+//! searches a context's JSON Lines records.
 
 pub mod chunk;
 pub mod context;
 pub mod grep;
 pub mod index;
+pub mod jsonl;
 pub mod lines;
 pub mod rank;
 pub mod regex;

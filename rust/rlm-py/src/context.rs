@@ -24,6 +24,9 @@ pub struct Context {
     max_materialize: AtomicUsize,
     /// The file table when the context is a directory tree (`open_tree`).
     pub(crate) tree: Option<Arc<rlm_core::tree::Tree>>,
+    /// Opened as JSON Lines (a `.jsonl` / `.ndjson` path, or `format="jsonl"`): how it is
+    /// described; `records()` works on any context.
+    pub(crate) jsonl: bool,
     /// `hash(self)` once computed: the hash of the equal `str` (strlike.rs).
     pub(crate) hash: OnceLock<isize>,
 }
@@ -46,6 +49,7 @@ impl Context {
             max_materialize: AtomicUsize::new(DEFAULT_MAX_MATERIALIZE),
             hash: OnceLock::new(),
             tree: None,
+            jsonl: false,
         }
     }
 
@@ -84,14 +88,27 @@ impl Context {
 impl Context {
     // ------------------------------------------------------------------ construction
     #[staticmethod]
-    #[pyo3(signature = (path, *, errors="strict"))]
-    fn open(py: Python<'_>, path: PathBuf, errors: &str) -> PyResult<Self> {
+    #[pyo3(signature = (path, *, errors="strict", format=None))]
+    fn open(py: Python<'_>, path: PathBuf, errors: &str, format: Option<&str>) -> PyResult<Self> {
         let mode = parse_errors(errors)?;
+        let jsonl = match format {
+            None => rlm_core::jsonl::is_jsonl_path(&path),
+            Some("jsonl") => true,
+            Some("text") => false,
+            Some(other) => {
+                return Err(PyValueError::new_err(format!(
+                    "format must be \"text\" or \"jsonl\" (or None: from the extension), not {other:?}"
+                )))
+            }
+        };
         let shown = path.to_string_lossy().into_owned();
         let inner = py
             .detach(|| rlm_core::Context::open(&path, mode))
             .map_err(|e| context_error(e, &shown))?;
-        Ok(Context::wrap(inner, Some(shown)))
+        Ok(Context {
+            jsonl,
+            ..Context::wrap(inner, Some(shown))
+        })
     }
 
     #[staticmethod]
@@ -192,6 +209,7 @@ impl Context {
                 "{} files under {p:?}",
                 self.tree.as_ref().map_or(0, |t| t.files.len())
             ),
+            Some(p) if self.jsonl => format!("JSON Lines mapped from {p:?}"),
             Some(p) if self.inner.is_mapped() => format!("mapped from {p:?}"),
             Some(p) => format!("read from {p:?}"),
             None => "owned".to_owned(),

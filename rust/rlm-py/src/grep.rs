@@ -1,6 +1,7 @@
 //! `Context.grep` / `count_lines_matching`: rlm-core's line search (its pattern policy in
 //! `rlm_core::grep::grep_pattern`), hits copied out as `GrepMatch` objects on every core.
 
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use rlm_core::grep::{grep_pattern, GrepHit};
@@ -49,7 +50,7 @@ impl Context {
 
 #[pymethods]
 impl Context {
-    #[pyo3(signature = (pattern, *, before=0, after=0, ignore_case=false, max_count=None, literal=false, flags=0))]
+    #[pyo3(signature = (pattern, *, before=0, after=0, ignore_case=false, max_count=None, literal=false, flags=0, field=None))]
     #[allow(clippy::too_many_arguments)]
     fn grep(
         &self,
@@ -61,8 +62,19 @@ impl Context {
         max_count: Option<usize>,
         literal: bool,
         flags: u32,
+        field: Option<&str>,
     ) -> PyResult<Vec<GrepMatch>> {
         let p = grep_pattern(pattern, ignore_case, literal, flags).map_err(pattern_error)?;
+        if let Some(key) = field {
+            if before > 0 || after > 0 {
+                return Err(PyValueError::new_err(
+                    "grep(field=...) finds whole records: before= and after= do not apply",
+                ));
+            }
+            let hits = self.grep_field(py, &p, key, max_count);
+            self.check_uncapped(max_count, hits.len(), "grep()", "pass max_count=")?;
+            return Ok(hits);
+        }
         let ctx = &self.inner;
         let hits = py.detach(|| ctx.grep(&*p, max_count));
         self.check_uncapped(
@@ -74,7 +86,7 @@ impl Context {
         Ok(self.make_grep_matches(py, &hits, before, after))
     }
 
-    #[pyo3(signature = (pattern, *, ignore_case=false, literal=false, flags=0))]
+    #[pyo3(signature = (pattern, *, ignore_case=false, literal=false, flags=0, field=None))]
     fn count_lines_matching(
         &self,
         py: Python<'_>,
@@ -82,9 +94,13 @@ impl Context {
         ignore_case: bool,
         literal: bool,
         flags: u32,
+        field: Option<&str>,
     ) -> PyResult<usize> {
         let p = grep_pattern(pattern, ignore_case, literal, flags).map_err(pattern_error)?;
         let ctx = &self.inner;
+        if let Some(key) = field {
+            return Ok(py.detach(|| rlm_core::jsonl::grep_field(ctx.bytes(), &p, key, None).len()));
+        }
         Ok(py.detach(|| ctx.grep_count(&*p)))
     }
 }

@@ -8,6 +8,7 @@ mod context;
 mod errors;
 mod grep;
 mod iters;
+mod jsonl;
 mod lines;
 mod matches;
 mod rank;
@@ -30,6 +31,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<iters::LineIterator>()?;
     m.add_class::<iters::SplitIterator>()?;
     m.add_class::<iters::CharIterator>()?;
+    m.add_class::<jsonl::RecordLineIterator>()?;
     m.add_function(wrap_pyfunction!(sandbox::restrict_self, m)?)?;
     m.add_function(wrap_pyfunction!(sandbox::landlock_abi, m)?)?;
     m.add_function(wrap_pyfunction!(sandbox::set_non_dumpable, m)?)?;
