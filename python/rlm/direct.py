@@ -12,8 +12,11 @@ from typing import Callable, Literal
 
 from rlm._core import Context
 from rlm.backends.base import Backend, Completion, Message, Sampling
-from rlm.config import Mode
-from rlm.errors import UsageError
+from rlm.config import Mode, RLMResponse
+from rlm.errors import RLMError, UsageError
+from rlm.run_log import RunLog
+from rlm.summary import ContextSummary
+from rlm.trajectory import IterationRecord
 
 DIRECT_SYSTEM = "You answer questions about a document. Reply with the answer only, no explanation."
 # Room for the chat template's role markers around the system and user messages.
@@ -128,3 +131,46 @@ def generate_direct(backend: Backend, document: str, question: str, sampling: Sa
     backend.reset()
     return backend.generate(direct_messages(document, question), sampling, conversation="sub",
                             on_text=on_text)
+
+
+def answer_directly(backend: Backend, context: Context, task: str, summary: ContextSummary,
+                    log: RunLog) -> RLMResponse:
+    """Answer `task` in one generation with `context` in the prompt (`--mode direct`, or `auto`
+    on a small context): the head that fits the window when the whole does not. The run's
+    trajectory (in `log`) gets one turn, its events and its save as a loop turn would.
+
+    >>> # answer_directly(backend, opened.context, "What is the code?", summary, log).answer -> "42"
+    """
+    traj, cfg, tokens = log.trajectory, log.config, log.budget.tokens
+    sampling = Sampling(ANSWER_TOKENS, cfg.temp, cfg.top_p, cfg.top_k)
+    rec = IterationRecord(iteration=1)
+    traj.iterations.append(rec)
+    document = direct_document(backend, context, task, backend.context_window, sampling.max_tokens,
+                               tokens=summary.tokens, exact=not summary.tokens_estimated)
+    if len(document) < len(context):
+        log.intervene(rec, "direct_truncated", chars_seen=len(document), chars=len(context))
+    log.emit("turn", 1, last=False, prefix="")
+    try:
+        done = generate_direct(backend, document, task, sampling,
+                               on_text=lambda piece: log.emit("text", 1, text=piece))
+        rec.text, rec.finish_reason = done.text, done.finish_reason
+        rec.prompt_tokens = rec.prefill_tokens = done.prompt_tokens
+        rec.generated_tokens, rec.generate_seconds = done.generation_tokens, done.elapsed
+        tokens.root_prefill += done.prompt_tokens
+        tokens.root_generated += done.generation_tokens
+        answer = done.text.strip() or None
+        rec.final, rec.final_source = answer, "direct"
+        traj.status = "answered" if answer is not None else "error"
+        traj.error = None if answer is not None else "the direct answer was empty"
+    except KeyboardInterrupt as e:
+        traj.status, traj.error = "interrupted", f"interrupted ({e or 'Ctrl-C'})"
+        raise
+    except RLMError as e:
+        traj.status, traj.error, answer = "error", str(e), None
+    finally:
+        traj.answer = rec.final
+        log.save()
+    log.emit("end", 1, answer=answer, error=traj.error, exhausted=False, iterations=1,
+             total_tokens=tokens.total, elapsed=traj.elapsed)
+    return RLMResponse(answer=answer, iterations=1, tokens=tokens, trajectory=traj.to_dict(),
+                       error=traj.error, elapsed=traj.elapsed)

@@ -1,33 +1,33 @@
 """The RLM loop (docs/engine.md): generate a turn, run its code in the REPL, feed back, repeat.
 
 One `_Run` per question of a `rlm.session.Session` (`rlm_generate` is a session of one question):
-it owns the conversation, the token counts, the budgets and the trajectory; the session keeps the
-backend, the opened context, its summary and the REPL across questions.
-`rlm.turns.TurnGenerator` generates each turn through the backend (rlm.backends); the REPL
-(rlm.repl.session) runs the model's code in a child process and calls back into `_Run` for
-`llm_query`. Nothing here imports MLX.
+it owns the conversation and decides each next step; the session keeps the backend, the opened
+context, its summary and the REPL across questions. Around the loop: `rlm.turns.TurnGenerator`
+generates each turn through the backend (rlm.backends); the REPL (rlm.repl.session) runs the
+model's code in a child process and sends its `llm_query` / `rlm_query` calls to the run's
+`rlm.subcalls.SubCalls`; `rlm.budget.Budget` counts what the run (and its child runs) used;
+`rlm.run_log.RunLog` saves the trajectory and emits the events; `rlm.direct` answers without the
+loop. Nothing here imports MLX.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-import time
-from typing import TYPE_CHECKING, Any, Callable
+from functools import partial
+from typing import Any
 
 from rlm.answer_check import AnswerChecker
 from rlm.backends.base import Backend, Message, Sampling
-from rlm.config import RLMConfig, RLMResponse, TokenUsage, check_task
-from rlm.errors import RLMError, UsageError
-from rlm.direct import ANSWER_TOKENS, choose_mode, direct_document, generate_direct
-from rlm.events import Event, EventKind, StderrPrinter
+from rlm.budget import Budget, window_full
+from rlm.config import RLMConfig, RLMResponse, check_task
+from rlm.errors import RLMError
+from rlm.direct import answer_directly, choose_mode
 from rlm.inputs import ContextInput, OpenedContext, open_context
 from rlm.loop_control import (
     Progress,
     appears_in,
     asks_for_several,
     degenerate_cut,
-    intervention,
     merge_final_calls,
     prints_only_literals,
 )
@@ -45,20 +45,14 @@ from rlm.prompts import (
     first_user_message,
     turn_feedback,
 )
-from rlm.repl.sandbox import describe as describe_sandbox
 from rlm.repl.session import ExecResult, ReplSession
-from rlm.summary import ContextSummary
+from rlm.run_log import RunLog
+from rlm.session import Session, ask_child
 from rlm.subcalls import SubCalls
 from rlm.task_hints import describe_hits, task_hits
 from rlm.trajectory import IterationRecord, LLMCallRecord, Trajectory, clip, execution_fields
 from rlm.turns import TurnGenerator
 
-if TYPE_CHECKING:
-    from rlm.session import Session
-
-# Tokens kept free in the model's window for the last "best answer" turn (its prompt grows by one
-# feedback message, up to `max_output_chars` of output, plus the answer itself).
-WINDOW_RESERVE_TOKENS = 2048
 # Loop control (docs/engine.md): a turn that repeats code already run is drawn again up to RESAMPLES
 # times at this temperature; MAX_STALLS turns in a row without new output end the run early.
 RESAMPLES = 2
@@ -69,10 +63,6 @@ STEER_FINAL = 'FINAL("'
 RESAMPLE_TEMP = 0.8
 RESAMPLE_TOP_P = 0.95
 MAX_STALLS = 3
-
-
-# Sandbox warnings already printed by this process: `rlm eval` runs many tasks, one line is enough.
-_SANDBOX_WARNED: set[str] = set()
 
 
 def _nowhere(text: str) -> bool:
@@ -90,94 +80,31 @@ class _Run:
         self.task = task
         self.config = config = session.config
         self.sampling = Sampling(config.max_tokens_per_turn, config.temp, config.top_p, config.top_k)
-        self.tokens = TokenUsage()
-        self.llm_calls = 0
-        self.budget_hit: str | None = None  # set when a sub-call was refused for a budget
-        self.started = time.perf_counter()
         # rlm_query's child runs (docs/subcalls.md) share the root's budgets: tokens, sub-calls, time.
-        self.root: _Run = parent.root if parent is not None else self
+        self.budget: Budget = parent.budget if parent is not None else Budget(config)
+        self.tokens = self.budget.tokens
         self.depth: int = parent.depth + 1 if parent is not None else 0
-        if parent is not None:
-            self.tokens, self.started = self.root.tokens, self.root.started
         # Start each turn inside a code block (small models answer in prose otherwise), unless the
         # backend returns whole messages (replay) or its template cannot continue an assistant turn.
         self.prefix = ASSISTANT_PREFIX if getattr(backend, "supports_assistant_prefix", True) else ""
         self.steer_search = False  # the last turn made no step: start the next one with a search
-        self.listeners: list[Callable[[Event], None]] = [StderrPrinter()] if config.verbose else []
-        if config.on_event is not None:
-            self.listeners.append(config.on_event)
         self.current: IterationRecord | None = None
         self.progress = Progress()  # what ran and what it showed: repeats, stalls, grounding
         self.checker = AnswerChecker(task, self.in_context)  # doubts about a FINAL answer
         self.resample = Sampling(config.max_tokens_per_turn, max(config.temp, RESAMPLE_TEMP),
                                  RESAMPLE_TOP_P, config.top_k)
-        self.direct_sampling = Sampling(ANSWER_TOKENS, config.temp, config.top_p, config.top_k)
-        self.sub_sampling = Sampling(config.sub_max_tokens, config.temp, config.top_p, config.top_k)
-        self.save_failed = False
+        sub_sampling = Sampling(config.sub_max_tokens, config.temp, config.top_p, config.top_k)
         self.trajectory = Trajectory(task=task, model=backend.name, config=config.to_dict(),
                                      context=self.opened.describe(), path=trajectory_path)
+        self.log = RunLog(self.trajectory, config, self.budget)  # events and trajectory saves
+        self.emit, self.intervene, self.save = self.log.emit, self.log.intervene, self.log.save
         self.turns = TurnGenerator(backend, self.sampling, self.tokens, emit=self.emit,
-                                   intervene=self.intervene, time_is_up=self.time_is_up)
-        self.subcalls = SubCalls(session.sub_backend or backend, self.sub_sampling, self.root, stop=degenerate_cut,
-                                 max_batch=config.max_batch, on_call=self.record_call)
+                                   intervene=self.intervene, time_is_up=self.budget.time_is_up)
+        spawn = partial(ask_child, self) if self.depth + 1 < config.max_depth else None
+        self.subcalls = SubCalls(session.sub_backend or backend, sub_sampling, self.budget, stop=degenerate_cut,
+                                 max_batch=config.max_batch, on_call=self.record_call, spawn=spawn)
 
-    # -- reporting ----------------------------------------------------------------------------------
-
-    def emit(self, kind: EventKind, iteration: int, /, **data: Any) -> None:
-        event = Event(kind, iteration, data)
-        for listener in self.listeners:
-            listener(event)
-
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.started
-
-    def save(self) -> None:
-        """Rewrite the trajectory; a failure after the first write warns once and the run goes on."""
-        t = self.trajectory
-        t.elapsed = self.elapsed()
-        t.totals = {"iterations": len(t.iterations), "llm_calls": self.llm_calls,
-                    **self.tokens.to_dict(), "elapsed": round(t.elapsed, 4)}
-        try:
-            t.save()
-        except OSError as e:
-            if not self.save_failed:
-                print(f"rlm: warning: cannot write the trajectory: {e}", file=sys.stderr)
-            self.save_failed = True
-
-    def report_sandbox(self, report: dict[str, Any]) -> None:
-        """Keep the sandbox's report in the trajectory; say on stderr, once per process, when it
-        protects less than asked (with -v, always: the printer shows it)."""
-        text = describe_sandbox(report)
-        self.trajectory.sandbox = {**report, "summary": text}
-        self.emit("sandbox", 0, report=report, text=text)
-        weak = report.get("mode") != "off" and (report.get("mechanism", "none") == "none"
-                                                or bool(report.get("missing_required")))
-        if weak and not self.config.verbose and text not in _SANDBOX_WARNED:
-            _SANDBOX_WARNED.add(text)
-            print(f"rlm: warning: {text}", file=sys.stderr)
-
-    # -- budgets ------------------------------------------------------------------------------------
-
-    def over_budget(self) -> str | None:
-        """Why a token or time budget is used up, or None."""
-        cfg = self.config
-        if cfg.max_total_tokens is not None and self.tokens.total >= cfg.max_total_tokens:
-            return f"max_total_tokens ({cfg.max_total_tokens}) used up"
-        if self.time_is_up():
-            return f"max_time ({cfg.max_time:g} s) used up"
-        return None
-
-    def time_is_up(self) -> bool:
-        """Whether the run's `max_time` is used up (checked between turns and while generating)."""
-        return self.config.max_time is not None and self.elapsed() >= self.config.max_time
-
-    def exhausted(self, iteration: int) -> str | None:
-        """Why no ordinary turn may follow `iteration`, or None."""
-        if self.root.budget_hit is not None:
-            return self.root.budget_hit
-        if iteration >= self.config.max_iterations:
-            return f"max_iterations ({self.config.max_iterations}) reached"
-        return self.over_budget()
+    # -- budgets and sub-calls (rlm.budget, rlm.subcalls) ---------------------------------------
 
     def stalled(self, rec: IterationRecord) -> str | None:
         """Why the run should stop early for lack of progress, or None."""
@@ -185,22 +112,6 @@ class _Run:
             return None
         self.intervene(rec, "stop_no_progress", stalls=self.progress.stalls)
         return NO_PROGRESS_WHY.format(n=self.progress.stalls)
-
-    def window_full(self, rec: IterationRecord, feedback: str) -> str | None:
-        """Why the next turn would not fit the model's context window, or None.
-
-        Counted as a budget: the run asks for the best answer while one more turn still fits,
-        instead of failing on a prompt the backend must refuse. A rotating KV cache has no limit.
-        """
-        window = self.backend.context_window
-        if not window or getattr(self.backend, "rotating_cache", False):
-            return None
-        projected = rec.prompt_tokens + rec.generated_tokens + self.backend.count_tokens(feedback)
-        if projected + WINDOW_RESERVE_TOKENS <= window:
-            return None
-        return f"the conversation ({projected} tokens) nearly fills the model's window ({window})"
-
-    # -- sub-calls ----------------------------------------------------------------------------------
 
     def record_call(self, record: LLMCallRecord) -> None:
         """A sub-call was answered or refused (rlm.subcalls): into the turn's record and an event."""
@@ -211,26 +122,7 @@ class _Run:
                   response_chars=0 if record.error else len(record.response),
                   tokens=record.prompt_tokens + record.generated_tokens, error=record.error)
 
-    def rlm_query(self, prompt: str, context: str | None) -> str:
-        """One `rlm_query`: a child run below `max_depth`, a plain sub-call at the limit."""
-        below_limit = self.depth + 1 < self.config.max_depth
-        return self.subcalls.recurse(prompt, context, self.run_child if below_limit else None,
-                                     max_depth=self.config.max_depth)
-
-    def run_child(self, task: str, text: str) -> RLMResponse:
-        """A child run over `text` with its own session (REPL), sharing this run's backends and budgets."""
-        from rlm.session import Session  # it imports this module (Session.ask runs a _Run)
-
-        with Session(backend=self.backend, context=text, config=self.config,
-                     sub_backend=self.subcalls.backend, continue_backend=True) as child:
-            return child.ask(task, parent=self)
-
     # -- one turn -----------------------------------------------------------------------------------
-
-    def intervene(self, rec: IterationRecord, kind: str, **data: Any) -> None:
-        """Record (and report) one step the engine took on its own."""
-        rec.interventions.append(intervention(kind, **data))
-        self.emit("intervention", rec.iteration, kind=kind, **data)
 
     def feedback_for(self, code: str, result: ExecResult, iteration: int) -> str:
         clean = result.error is None and not result.timed_out and not result.restarted
@@ -377,19 +269,16 @@ class _Run:
             traj.session = {"question": len(self.session.history) + 1}
         messages: list[Message] = [{"role": "system", "content": SYSTEM_PROMPT},
                                    {"role": "user", "content": traj.first_message}]
-        try:
-            traj.save()  # an unwritable -o path fails here, before any model time is spent
-        except OSError as e:
-            raise UsageError(f"cannot write the trajectory to {traj.path}: {e.strerror or e}") from None
+        self.log.start()  # an unwritable -o path fails here, before any model time is spent
         self.emit("start", 0, context=traj.context, model=self.backend.name)
         traj.mode = choose_mode(cfg.mode, summary.tokens, self.backend.context_window)
         if traj.mode == "direct":
-            return self.run_direct(summary)
+            return answer_directly(self.backend, self.opened.context, self.task, summary, self.log)
         answer: str | None = None
         why_last: str | None = None
         try:
             repl = self.session.repl_for_question()
-            self.report_sandbox(repl.sandbox_report)
+            self.log.report_sandbox(repl.sandbox_report)
             iteration = 0
             while True:
                 iteration += 1
@@ -398,7 +287,8 @@ class _Run:
                     answer = rec.final
                     break
                 feedback = rec.feedback or ""
-                why_last = (self.exhausted(iteration) or self.window_full(rec, feedback)
+                why_last = (self.budget.exhausted(iteration)
+                            or window_full(self.backend, rec.prompt_tokens + rec.generated_tokens, feedback)
                             or self.stalled(rec))
                 if why_last is not None:  # one last turn, asked in the same user message
                     feedback += "\n\n" + LAST_TURN.format(why=why_last)
@@ -433,44 +323,6 @@ class _Run:
                            elapsed=traj.elapsed)
 
 
-    def run_direct(self, summary: ContextSummary) -> RLMResponse:
-        """Answer in one generation with the context in the prompt (`--mode direct`, or `auto` on a
-        small context): the head that fits the window when the whole does not."""
-        traj, context = self.trajectory, self.opened.context
-        rec = IterationRecord(iteration=1)
-        traj.iterations.append(rec)
-        document = direct_document(self.backend, context, self.task, self.backend.context_window,
-                                   self.direct_sampling.max_tokens, tokens=summary.tokens,
-                                   exact=not summary.tokens_estimated)
-        if len(document) < len(context):
-            self.intervene(rec, "direct_truncated", chars_seen=len(document), chars=len(context))
-        self.emit("turn", 1, last=False, prefix="")
-        try:
-            done = generate_direct(self.backend, document, self.task, self.direct_sampling,
-                                   on_text=lambda piece: self.emit("text", 1, text=piece))
-            rec.text, rec.finish_reason = done.text, done.finish_reason
-            rec.prompt_tokens = rec.prefill_tokens = done.prompt_tokens
-            rec.generated_tokens, rec.generate_seconds = done.generation_tokens, done.elapsed
-            self.tokens.root_prefill += done.prompt_tokens
-            self.tokens.root_generated += done.generation_tokens
-            answer = done.text.strip() or None
-            rec.final, rec.final_source = answer, "direct"
-            traj.status = "answered" if answer is not None else "error"
-            traj.error = None if answer is not None else "the direct answer was empty"
-        except KeyboardInterrupt as e:
-            traj.status, traj.error = "interrupted", f"interrupted ({e or 'Ctrl-C'})"
-            raise
-        except RLMError as e:
-            traj.status, traj.error, answer = "error", str(e), None
-        finally:
-            traj.answer = rec.final
-            self.save()
-        self.emit("end", 1, answer=answer, error=traj.error, exhausted=False, iterations=1,
-                  total_tokens=self.tokens.total, elapsed=traj.elapsed)
-        return RLMResponse(answer=answer, iterations=1, tokens=self.tokens, trajectory=traj.to_dict(),
-                           error=traj.error, elapsed=traj.elapsed)
-
-
 def run(backend: Backend, opened: OpenedContext, task: str, config: RLMConfig | None = None, *,
         output_trajectory: str | os.PathLike[str] | None = None,
         sub_backend: Backend | None = None) -> RLMResponse:
@@ -482,8 +334,6 @@ def run(backend: Backend, opened: OpenedContext, task: str, config: RLMConfig | 
         ...     run(ReplayBackend(['```python\\nFINAL(context[-2:])\\n```']), opened, "x?").answer
         '42'
     """
-    from rlm.session import Session  # it imports this module (Session.ask runs a _Run)
-
     check_task(task)
     with Session(backend=backend, context=opened, config=config, sub_backend=sub_backend) as session:
         return session.ask(task, output_trajectory=output_trajectory)
@@ -508,8 +358,6 @@ def rlm_generate(model: Any = None, tokenizer: Any = None, *, context: ContextIn
         ...                  task="Which service failed first?")  # doctest: +SKIP
         >>> print(r.answer, r.iterations, r.total_tokens)  # doctest: +SKIP
     """
-    from rlm.session import Session  # it imports this module (Session.ask runs a _Run)
-
     check_task(task)  # before the context is opened or a model loaded
     with Session(model, tokenizer, context=context, config=config, backend=backend,
                  sub_backend=sub_backend) as session:

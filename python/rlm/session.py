@@ -149,7 +149,7 @@ class Session:
     def _rlm_query(self, prompt: str, context: str | None) -> str:
         if self._run is None:
             raise ReplError("rlm_query outside a question")
-        return self._run.rlm_query(prompt, context)
+        return self._run.subcalls.rlm_query(prompt, context)
 
     def _llm_query_batched(self, prompts: list[str]) -> list[str | Exception]:
         if self._run is None:
@@ -179,6 +179,17 @@ class Session:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def ask_child(parent: _Run, task: str, text: str) -> RLMResponse:
+    """An `rlm_query`'s child run (docs/subcalls.md): `task` over `text` in a session of its own
+    (its own REPL), continuing `parent`'s backends and sharing its budgets.
+
+    Example: `ask_child(run, "Which id?", chunk).answer` → `'7566-JC'`.
+    """
+    with Session(backend=parent.backend, context=text, config=parent.config,
+                 sub_backend=parent.subcalls.backend, continue_backend=True) as child:
+        return child.ask(task, parent=parent)
 
 
 def _clip(text: str | None) -> str | None:

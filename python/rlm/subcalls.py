@@ -25,7 +25,7 @@ Spawn = Callable[[str, str], RLMResponse]  # (task, context text) -> the child r
 
 
 class Ledger(Protocol):
-    """What the dispatcher reads and updates on the run it serves (the engine's `_Run`)."""
+    """What the dispatcher reads and updates on the run it serves (its `rlm.budget.Budget`)."""
 
     config: RLMConfig
     tokens: TokenUsage
@@ -41,10 +41,12 @@ class SubCalls:
     `stop` cuts each reply as it streams (the engine passes loop_control.degenerate_cut, so a reply
     that starts repeating itself ends there). `on_call(record)` is called once per item when it is
     answered or refused (the engine appends the record to the current turn and emits the event).
+    `spawn(task, text)` runs an `rlm_query`'s child run; None (at the depth limit, or no
+    recursion) answers `rlm_query` as a plain sub-call.
 
     Example:
         >>> from rlm.backends.replay import ReplayBackend
-        >>> class Run:  # what the engine's _Run provides
+        >>> class Run:  # what a run's rlm.budget.Budget provides
         ...     config, tokens, llm_calls, budget_hit = RLMConfig(max_llm_calls=2), TokenUsage(), 0, None
         ...     def over_budget(self): return None
         >>> calls = SubCalls(ReplayBackend([], ["a", "b", "c"]), Sampling(64), Run())
@@ -54,13 +56,15 @@ class SubCalls:
 
     def __init__(self, backend: Backend, sampling: Sampling, ledger: Ledger, *,
                  stop: StopFn | None = None, max_batch: int = defaults.MAX_BATCH,
-                 on_call: Callable[[LLMCallRecord], None] | None = None) -> None:
+                 on_call: Callable[[LLMCallRecord], None] | None = None,
+                 spawn: Spawn | None = None) -> None:
         self.backend = backend
         self.sampling = sampling
         self.ledger = ledger
         self.stop = stop
         self.max_batch = max_batch
         self.on_call = on_call
+        self.spawn = spawn
         self._last = LLMCallRecord(prompt="", prompt_chars=0, response="")  # the latest record made
 
     def query(self, prompt: str) -> str:
@@ -83,7 +87,7 @@ class SubCalls:
                 results[i] = self._settle(prompts[i], outcome, elapsed, len(group))
         return [r if r is not None else BackendError("no reply") for r in results]
 
-    def recurse(self, prompt: str, context: str | None, spawn: Spawn | None, *, max_depth: int) -> str:
+    def rlm_query(self, prompt: str, context: str | None) -> str:
         """One `rlm_query`: a child run through `spawn(task, text)`, or at the depth limit (`spawn`
         None) a plain `llm_query` of the prompt and context, with a note in its record.
 
@@ -91,11 +95,13 @@ class SubCalls:
         package does); its task is the prompt. A child run counts as one sub-call, and its own
         sub-calls and tokens count against the same budgets. Raises the item's error.
         """
+        spawn = self.spawn
         if spawn is None:
             text = prompt if context is None else f"{prompt}\n\n{context}"
             (result,) = self.batch([text])
             self._last.kind = "rlm"  # the record batch() just made (the trajectory is written later)
-            self._last.note = f"rlm_query at the depth limit (max_depth {max_depth}): answered as llm_query"
+            self._last.note = (f"rlm_query at the depth limit (max_depth {self.ledger.config.max_depth}): "
+                               "answered as llm_query")
             if isinstance(result, Exception):
                 raise result
             return result

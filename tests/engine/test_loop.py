@@ -339,7 +339,7 @@ def test_generated_code_never_sees_secrets(monkeypatch, run, code) -> None:
 
 
 def test_a_nearly_full_context_window_asks_for_the_answer_while_it_still_fits(code) -> None:
-    from rlm.engine import WINDOW_RESERVE_TOKENS
+    from rlm.budget import WINDOW_RESERVE_TOKENS
 
     backend = ReplayBackend([code("print('x ' * 2000)"), code("FINAL('fits')")])
     backend.context_window = WINDOW_RESERVE_TOKENS + 1500  # less than the first turn's 2,000-token output
@@ -351,7 +351,7 @@ def test_a_nearly_full_context_window_asks_for_the_answer_while_it_still_fits(co
 def test_a_rotating_kv_cache_has_no_window_budget(code) -> None:
     # The backend knows whether its cache rotates (MLXBackend(max_kv_size=N)); a default config
     # passed with it must not bring the window check back.
-    from rlm.engine import WINDOW_RESERVE_TOKENS
+    from rlm.budget import WINDOW_RESERVE_TOKENS
 
     backend = ReplayBackend([code("print('x ' * 2000)"), code("FINAL('fits')")])
     backend.context_window = WINDOW_RESERVE_TOKENS + 1500
@@ -361,7 +361,7 @@ def test_a_rotating_kv_cache_has_no_window_budget(code) -> None:
 
 
 def test_config_max_kv_size_does_not_switch_off_the_window_check_of_a_given_backend(code) -> None:
-    from rlm.engine import WINDOW_RESERVE_TOKENS
+    from rlm.budget import WINDOW_RESERVE_TOKENS
 
     backend = ReplayBackend([code("print('x ' * 2000)"), code("FINAL('fits')")])
     backend.context_window = WINDOW_RESERVE_TOKENS + 1500  # its cache does not rotate

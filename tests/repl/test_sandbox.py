@@ -436,7 +436,7 @@ def test_bad_sandbox_value_is_a_usage_error(capsys: pytest.CaptureFixture[str]) 
 
 def test_a_weak_sandbox_is_said_once_per_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    import rlm.engine
+    import rlm.run_log
     import rlm.session
     from rlm.backends.replay import ReplayBackend
     from rlm.config import RLMConfig
@@ -451,7 +451,7 @@ def test_a_weak_sandbox_is_said_once_per_process(tmp_path: Path, monkeypatch: py
             self.sandbox_report = dict(weak)
 
     monkeypatch.setattr(rlm.session, "ReplSession", OldKernelSession)  # where the REPL starts
-    monkeypatch.setattr(rlm.engine, "_SANDBOX_WARNED", set())
+    monkeypatch.setattr(rlm.run_log, "_SANDBOX_WARNED", set())
     for _ in range(2):
         r = rlm_generate(backend=ReplayBackend([FINAL_OK]), context="ok", task="x", config=RLMConfig())
         assert r.answer == "ok" and r.trajectory["sandbox"]["missing_required"] == ["tcp", "signals"]

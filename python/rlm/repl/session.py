@@ -334,12 +334,11 @@ class ReplSession:
                 reply["text"] = [f"Error: {_describe(r)}" if isinstance(r, Exception) else r for r in mine]
             kind = "rlm" if msg.get("kind") == "rlm" else "llm"
             for prompt, result in zip(msg.get("prompts", []), mine):
-                failed_here = isinstance(result, Exception)
+                error = _describe(result) if isinstance(result, Exception) else None
                 calls.append(LLMCallRecord(
                     prompt=clip(str(prompt)), prompt_chars=len(str(prompt)),
-                    response="" if failed_here else clip(str(result), RESPONSE_KEEP_CHARS),
-                    elapsed=elapsed, error=_describe(result) if failed_here else None,
-                    batch_size=len(prompts), kind=kind))
+                    response="" if error is not None else clip(str(result), RESPONSE_KEEP_CHARS),
+                    elapsed=elapsed, error=error, batch_size=len(prompts), kind=kind))
             protocol.send(worker.cmd_fd, reply, timeout=self.frame_timeout)
         return elapsed
 
