@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+from pathlib import Path
 from typing import Callable
 
 import pytest
@@ -36,3 +37,26 @@ def rss_anon() -> Callable[[], int]:
     """This process's private memory in bytes (`RssAnon`: Linux /proc; mapped file pages are not
     in it). Tests that use it skip elsewhere."""
     return _rss_anon
+
+
+@pytest.fixture
+def logs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A directory of logs and a config for `--context-glob` tests (the cwd during the test):
+    nested, hidden and binary files, and a directory named like a log."""
+    files = {
+        "logs/app.log": "start\nERROR disk full\n",
+        "logs/old/app.1.log": "ERROR timeout\n",
+        "logs/.hidden.log": "ERROR hidden\n",
+        "logs/core.log": b"\x7fELF\x00\x00",
+        "conf/app.yaml": "retries: 3",
+        "logs/dir.log/inner.txt": "a directory named like a log\n",
+    }
+    for rel, data in files.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data)
+    monkeypatch.chdir(tmp_path)  # the globs are relative, as on a command line
+    return tmp_path

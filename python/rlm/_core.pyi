@@ -258,14 +258,51 @@ class Context:
             >>> c.file_of(c.find("def main"))
             ('app/cli.py', 12)
         """
+    @staticmethod
+    def open_files(
+        paths: list[str | os.PathLike[str]],
+        *,
+        errors: Literal["strict", "replace"] = "strict",
+    ) -> Context:
+        """The files `paths` (in the order given) as one tree context, each after a line
+        `# FILE: path` with the path as given: `open_tree`'s format, `file_of` and `path:line`
+        grep output, and its rules for binary and non-UTF-8 files (skipped, `skipped_files()`).
+        `path` is `None`. `rlm --context-glob PATTERN` builds one from a glob.
+
+        Example:
+            >>> c = Context.open_files(["logs/a.log", "logs/b.log"])
+            >>> c.file_of(c.find("ERROR"))
+            ('logs/b.log', 3)
+        """
+    @staticmethod
+    def open_joined(
+        path: str | os.PathLike[str],
+        files: list[tuple[str, int, int]],
+        *,
+        skipped: list[tuple[str, str]] = ...,
+        root: str | None = None,
+    ) -> Context:
+        """A tree context's text saved earlier (`save`) mapped from `path`, with its file table
+        given back: `files` as `files()` returned it, `skipped` as `skipped_files()`, `root` as
+        `path`. Nothing is walked or read but `path`; the REPL worker opens a tree this way.
+        Raises `ValueError` if a span does not follow a `# FILE: ` line of the text.
+
+        Example:
+            >>> tree = Context.open_tree("src"); tree.save("/tmp/src.txt")
+            >>> again = Context.open_joined("/tmp/src.txt", tree.files(), root=tree.path)
+            >>> again.file_of(100) == tree.file_of(100)
+            True
+        """
 
     # ------------------------------------------------------------------ properties
     @property
     def path(self) -> str | None:
-        """The path given to `open` / `open_tree`, or `None` for `from_str` / `from_bytes`."""
+        """The path given to `open` / `open_tree` (`root` of `open_joined`), or `None` for
+        `from_str` / `from_bytes` / `open_files`."""
     @property
     def is_tree(self) -> bool:
-        """True for a context made by `open_tree` (a directory of files)."""
+        """True for a context made by `open_tree` (a directory of files), `open_files` or
+        `open_joined`."""
     @property
     def is_jsonl(self) -> bool:
         """True for a context opened as JSON Lines (`open(path, format="jsonl")`, or a `.jsonl`

@@ -110,7 +110,8 @@ def setup_arg_parser() -> argparse.ArgumentParser:
 
 def add_context_options(p: argparse.ArgumentParser, file_note: str = "", *,
                         required: bool = False) -> None:
-    """`--context/-c TEXT` or `--context-file/-f FILE` (one of them; `required` for `rlm chat`).
+    """`--context/-c TEXT`, `--context-file/-f FILE` or `--context-glob PATTERN` (repeatable): one
+    of them (`required` for `rlm chat`).
 
     Example: `add_context_options(parser, required=True)`.
     """
@@ -120,6 +121,10 @@ def add_context_options(p: argparse.ArgumentParser, file_note: str = "", *,
                      help="a UTF-8 file to use as the context (memory-mapped, not copied), or a "
                      "directory: its text files, picked as ripgrep does, each after a "
                      "'# FILE: path' line" + file_note)
+    src.add_argument("--context-glob", metavar="PATTERN", action="append",
+                     help="files matching a glob (** spans directories; quote it), as one "
+                     "context with a '# FILE: path' line before each, like a directory; "
+                     "repeatable")
 
 
 def add_run_options(p: argparse.ArgumentParser) -> None:
@@ -241,11 +246,13 @@ def open_input(args: argparse.Namespace) -> OpenedContext:
     """
     from pathlib import Path
 
-    from rlm.inputs import open_context, open_stream
+    from rlm.inputs import open_context, open_glob, open_stream
     from rlm.progress import Progress, ProgressReader
 
     if args.context is not None:
         return open_context(args.context, args.encoding_errors)
+    if getattr(args, "context_glob", None):
+        return open_glob(args.context_glob, args.encoding_errors)
     if args.context_file is not None:
         path = Path(args.context_file)
         try:

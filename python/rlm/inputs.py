@@ -1,14 +1,18 @@
 """Opening the context a run is given: once, in the driver, shared with the REPL worker by path.
 
-Every context becomes a file the REPL worker can map: a regular file's path is used as it is (a
-directory as it is too: driver and worker each open it with `Context.open_tree`); text,
-bytes, stdin, in-memory `Context`s and paths that are not regular files (a pipe, a FIFO, a character
-device, `/dev/stdin`, `/dev/fd/N` from `<(...)`: the worker could not read them again) are written
-once to a temp file that `OpenedContext.close()` deletes.
+Every context becomes a file the REPL worker can map: a regular file's path is used as it is;
+text, bytes, stdin, in-memory `Context`s and paths that are not regular files (a pipe, a FIFO, a
+character device, `/dev/stdin`, `/dev/fd/N` from `<(...)`: the worker could not read them again)
+are written once to a temp file that `OpenedContext.close()` deletes. A tree (a directory, or the
+files of `--context-glob` patterns) is joined once, here, saved to a temp file and mapped again
+from it by both processes, with its file table (`tree_table()`, sent to the worker): the worker
+neither walks nor reads the files again, and both share the mapped pages instead of holding a
+private copy each.
 """
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import stat
@@ -18,8 +22,11 @@ from typing import IO, Any, Union
 
 from rlm._core import Context
 from rlm.errors import ContextError, UsageError
+from rlm.repl.protocol import ContextTree
 
 ContextInput = Union[str, bytes, "os.PathLike[str]", Context]
+
+
 
 ENCODING_HINT = "on the command line: --encoding-errors replace"
 
@@ -30,8 +37,8 @@ class OpenedContext:
 
     context: Context
     path: str  # what the REPL worker opens
-    # "file", "tree" (a directory), "stream" (a path that is not a regular file), "text", "bytes",
-    # "stdin" or "context"
+    # "file", "tree" (a directory), "glob" (--context-glob), "stream" (a path that is not a
+    # regular file), "text", "bytes", "stdin" or "context"
     source: str
     temporary: bool  # `path` is ours and is deleted by close()
     origin: str | None = None  # the path the user gave, when `path` is a copy of it
@@ -50,17 +57,28 @@ class OpenedContext:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def tree_table(self) -> ContextTree | None:
+        """The file table the REPL worker attaches to the mapped text of a tree (None otherwise).
+
+        >>> open_context("x").tree_table() is None
+        True
+        """
+        if not self.context.is_tree:
+            return None
+        return {"root": self.context.path, "files": self.context.files(),
+                "skipped": self.context.skipped_files()}
+
     def describe(self) -> dict[str, Any]:
         """Size and origin for the trajectory (a temp file's path is left out: it is gone later)."""
         described = {
             "source": self.source,
             "path": self.origin if self.temporary else self.path,
-            "bytes": self.context.byte_len if self.source == "tree" else os.path.getsize(self.path),
+            "bytes": os.path.getsize(self.path),
             "chars": len(self.context),
             "lines": self.context.line_count(),
             "replaced_invalid_utf8": bool(getattr(self.context, "replaced", False)),
         }
-        if self.source == "tree":
+        if self.context.is_tree:
             described.update(files=len(self.context.files()),
                              skipped_files=len(self.context.skipped_files()))
         if self.context.is_jsonl:
@@ -70,6 +88,21 @@ class OpenedContext:
 
 def _temp_path() -> tuple[int, str]:
     return tempfile.mkstemp(prefix="rlm-context-", suffix=".txt")
+
+
+def _mapped_tree(joined: Context, source: str, origin: str) -> OpenedContext:
+    """`joined` (a tree read into memory) saved to a temp file and mapped from it, file table and
+    all: the buffer is dropped, and the REPL worker maps the same file (`tree_table()`)."""
+    fd, path = _temp_path()
+    os.close(fd)
+    try:
+        joined.save(path)
+        context = Context.open_joined(path, joined.files(), skipped=joined.skipped_files(),
+                                      root=joined.path)
+    except BaseException:
+        os.unlink(path)
+        raise
+    return OpenedContext(context, path, source, temporary=True, origin=origin)
 
 
 def open_tree(path: str, encoding_errors: str = "strict") -> OpenedContext:
@@ -82,12 +115,46 @@ def open_tree(path: str, encoding_errors: str = "strict") -> OpenedContext:
     rlm.errors.UsageError: context directory not found: /nonexistent
     """
     try:
-        context = Context.open_tree(path, errors="replace" if encoding_errors == "replace" else "strict")
+        joined = Context.open_tree(path, errors="replace" if encoding_errors == "replace" else "strict")
     except FileNotFoundError:
         raise UsageError(f"context directory not found: {path}") from None
     except OSError as e:
         raise UsageError(f"cannot read context directory {path}: {e.strerror or e}") from None
-    return OpenedContext(context, path, "tree", temporary=False)
+    return _mapped_tree(joined, "tree", path)
+
+
+def glob_files(patterns: list[str]) -> list[str]:
+    """The files the glob `patterns` match (`**` spans directories; hidden names only when a
+    pattern spells the dot, as in a shell), in path order, each once. A pattern that matches no
+    file is a `UsageError`.
+
+    >>> glob_files(["/nonexistent/*.log"])
+    Traceback (most recent call last):
+    ...
+    rlm.errors.UsageError: --context-glob '/nonexistent/*.log' matches no file
+    """
+    found: set[str] = set()
+    for pattern in patterns:
+        matched = [p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p)]
+        if not matched:
+            raise UsageError(f"--context-glob {pattern!r} matches no file")
+        found.update(matched)
+    return sorted(found)
+
+
+def open_glob(patterns: list[str], encoding_errors: str = "strict") -> OpenedContext:
+    """The files `patterns` match (`glob_files`) as one context, each after a `# FILE: path`
+    line (the path as the glob gave it), as a tree: `file_of`, `path:line` in grep, binary files
+    left out and listed by `context.skipped_files()`.
+
+    Example: `open_glob(["logs/*.log", "conf/**/*.yaml"])`.
+    """
+    try:
+        joined = Context.open_files(glob_files(patterns),
+                                    errors="replace" if encoding_errors == "replace" else "strict")
+    except OSError as e:
+        raise UsageError(f"cannot read a --context-glob file: {e}") from None
+    return _mapped_tree(joined, "glob", " ".join(patterns))
 
 
 def _open_file(path: str, encoding_errors: str, *, source: str, temporary: bool) -> OpenedContext:
@@ -164,8 +231,8 @@ def open_context(value: ContextInput, encoding_errors: str = "strict") -> Opened
     (22, 'text')
     """
     if isinstance(value, Context):
-        if value.is_tree and value.path is not None:  # the worker opens the same directory
-            return OpenedContext(value, value.path, "tree", temporary=False)
+        if value.is_tree:  # the worker maps the saved text and attaches the same file table
+            return _mapped_tree(value, "tree", value.path or "")
         if value.path is not None and not value.replaced and is_regular_file(value.path):
             return OpenedContext(value, value.path, "file", temporary=False)
         fd, path = _temp_path()

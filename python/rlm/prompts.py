@@ -135,7 +135,8 @@ def describe_tree(tree: TreeSummary) -> str:
     Extensions: .md 1, .py 1.
     Left out: 1 binary file (logo.png).
     """
-    lines = [f"They are the text files under a directory, {_number(tree.files)} file"
+    where = "under a directory" if tree.directory else "a glob matched"
+    lines = [f"They are the text files {where}, {_number(tree.files)} file"
              f"{'' if tree.files == 1 else 's'}, each after a line `# FILE: relative/path` (grep "
              "shows path:line:; context.file_of(offset) gives (path, line in that file); "
              "context.files() lists (path, start, end))."]

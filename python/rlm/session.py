@@ -134,7 +134,8 @@ class Session:
                 exec_timeout=cfg.exec_timeout, memory_limit_bytes=cfg.memory_limit_bytes,
                 max_output_chars=cfg.max_output_chars,
                 tokenizer_path=getattr(self.backend, "tokenizer_path", None),
-                interrupt_grace=cfg.interrupt_grace, sandbox=cfg.sandbox)
+                interrupt_grace=cfg.interrupt_grace, sandbox=cfg.sandbox,
+                context_tree=self.opened.tree_table())
         result = self._repl.execute(
             f'answer = {{"content": "", "ready": False}}\nhistory = {self.history!r}')
         if result.error is not None:

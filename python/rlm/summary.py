@@ -39,6 +39,7 @@ class TreeSummary:
     largest: tuple[tuple[str, int], ...]  # (path, characters), biggest first
     extensions: tuple[tuple[str, int], ...]  # (".py", files), commonest first; "" for none
     skipped: tuple[tuple[str, str], ...]  # (path, reason) of every file left out
+    directory: bool = True  # False: files named one by one (--context-glob, Context.open_files)
 
 
 def summarize_tree(context: Context) -> TreeSummary | None:
@@ -55,7 +56,7 @@ def summarize_tree(context: Context) -> TreeSummary | None:
     extensions = collections.Counter(posixpath.splitext(path)[1].lower() for path, _, _ in files)
     return TreeSummary(len(files), tuple(largest[:TREE_LARGEST]),
                        tuple(sorted(extensions.items(), key=lambda e: (-e[1], e[0]))[:TREE_EXTENSIONS]),
-                       tuple(context.skipped_files()))
+                       tuple(context.skipped_files()), directory=context.path is not None)
 
 
 # A JSON Lines context's records are counted exactly up to this size (a scan on every core, well

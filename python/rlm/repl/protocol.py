@@ -32,7 +32,7 @@ from typing import Any, Literal, TypedDict, Union, cast
 __all__ = [
     "INTERRUPT_RECORD", "MAX_MESSAGE_BYTES", "ProtocolError", "ProtocolTimeout", "recv", "send",
     "Message", "DriverMessage", "WorkerMessage", "InitMessage", "ExecMessage", "LLMResultMessage",
-    "ShutdownMessage", "SandboxRequest", "ReadyMessage", "LLMQueryMessage", "DoneMessage",
+    "ShutdownMessage", "SandboxRequest", "ContextTree", "ReadyMessage", "LLMQueryMessage", "DoneMessage",
 ]
 
 
@@ -55,10 +55,20 @@ class SandboxRequest(TypedDict):
     temp_dir: str  # the session's private directory, the only writable one
 
 
+class ContextTree(TypedDict):
+    """The file table of a tree context whose joined text is `context_path` (the worker attaches
+    it with `Context.open_joined` instead of walking and reading the files again)."""
+
+    root: str | None
+    files: list[tuple[str, int, int]]  # (path, start, end): Context.files()
+    skipped: list[tuple[str, str]]  # (path, reason): Context.skipped_files()
+
+
 class InitMessage(_InitRequired, total=False):
     """The first message: what the worker opens and the limits it runs under."""
 
     sandbox: SandboxRequest
+    context_tree: ContextTree
 
 
 class ExecMessage(TypedDict):

@@ -97,7 +97,8 @@ class ReplSession:
     `rlm_query(prompt, context) -> str`, if given, answers `rlm_query` (else it is a plain sub-call).
     `memory_mode` is "auto" (RLIMIT_AS on Linux, a driver-side footprint watcher on macOS), "rlimit"
     or "rss" (the watcher; `interrupt_grace` is then also how long code may stay over budget).
-    `sandbox` is "auto" (confine the worker as far as the system allows), "strict" (refuse to
+    `context_tree` (`OpenedContext.tree_table()`) makes `context_path` the saved text of a tree
+    context and gives its file table. `sandbox` is "auto" (confine the worker as far as the system allows), "strict" (refuse to
     start without every protection in `rlm.repl.sandbox.REQUIRED`) or "off" (full user rights).
 
     Raises `ContextError` if the child cannot open the context, `ReplError` if it cannot start,
@@ -137,6 +138,7 @@ class ReplSession:
         startup_timeout: float = 60.0,
         python: str = sys.executable,
         sandbox: repl_sandbox.SandboxMode = defaults.SANDBOX,
+        context_tree: protocol.ContextTree | None = None,
     ) -> None:
         if sandbox not in repl_sandbox.MODES:
             raise UsageError(f"sandbox must be one of {', '.join(repl_sandbox.MODES)}, got {sandbox!r}")
@@ -158,6 +160,8 @@ class ReplSession:
             "max_output_chars": max_output_chars,
             "tokenizer_path": None if tokenizer_path is None else os.fspath(tokenizer_path),
         }
+        if context_tree is not None:
+            self._init["context_tree"] = context_tree
         self._env = limits.scrubbed_env(os.environ)
         self._closed = False
         self._temp_dir: str | None = None

@@ -169,8 +169,13 @@ class Worker:
         elif wanted is not None:  # macOS: the driver's sandbox-exec report completes this
             self.sandbox_report = {"mode": wanted["mode"], "mechanism": "none", "active": []}
         self.stage = "context"
+        tree = msg.get("context_tree")
         if path is None:
             context = Context.from_str("")
+        elif tree is not None:  # the driver's joined tree, saved: map it, attach its file table
+            context = Context.open_joined(path, [tuple(f) for f in tree["files"]],  # type: ignore[misc]
+                                          skipped=[tuple(s) for s in tree["skipped"]],  # type: ignore[misc]
+                                          root=tree["root"])
         elif os.path.isdir(path):  # a tree: the driver opened the same directory the same way
             context = Context.open_tree(path, errors=errors)  # type: ignore[arg-type]
         elif errors == "strict":

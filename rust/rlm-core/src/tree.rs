@@ -49,6 +49,20 @@ pub struct Tree {
 }
 
 impl Tree {
+    /// `(path, start, end)` per file: the character span of its text, as `attach` takes it back.
+    pub fn char_spans(&self, ctx: &Context) -> Vec<(String, usize, usize)> {
+        self.files
+            .iter()
+            .map(|f| {
+                (
+                    f.path.clone(),
+                    ctx.char_of_byte(f.start_byte),
+                    ctx.char_of_byte(f.end_byte),
+                )
+            })
+            .collect()
+    }
+
     /// The file holding line `line` (1-based) and the line's number within that file (1-based;
     /// 0 for the file's header line). `None` before the first header (an empty tree).
     ///
@@ -185,7 +199,96 @@ pub fn open_tree(
     if !meta.is_dir() {
         return Err(not_a_directory());
     }
-    let (paths, mut skipped) = walk(root, follow_links);
+    let (paths, skipped) = walk(root, follow_links);
+    join(root, &paths, skipped, errors)
+}
+
+/// Several files named one by one (`--context-glob`) as one context, in the order given, each
+/// after a `# FILE: path` line with the path as given.
+/// Binary and (strict) non-UTF-8 files are skipped and listed as in `open_tree`; a path that
+/// cannot be read is listed too. `root` of the file table is empty.
+///
+/// ```
+/// let dir = std::env::temp_dir().join(format!("rlm-files-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// std::fs::write(dir.join("b.log"), "two\n").unwrap();
+/// std::fs::write(dir.join("a.log"), "one").unwrap();
+/// let paths = [dir.join("b.log"), dir.join("a.log")];
+/// let (ctx, tree) = rlm_core::tree::open_files(&paths, rlm_core::Errors::Strict).unwrap();
+/// assert_eq!(tree.files.len(), 2);
+/// let a = dir.join("a.log").to_string_lossy().into_owned();
+/// assert!(ctx.text().ends_with(&format!("b.log\ntwo\n# FILE: {a}\none\n")));
+/// std::fs::remove_dir_all(&dir).unwrap();
+/// ```
+pub fn open_files(paths: &[PathBuf], errors: Errors) -> Result<(Context, Tree), ContextError> {
+    let named: Vec<(String, PathBuf)> = paths
+        .iter()
+        .map(|p| (p.to_string_lossy().into_owned(), p.clone()))
+        .collect();
+    join(Path::new(""), &named, Vec::new(), errors)
+}
+
+/// The file table of a text `open_tree` / `open_files` joined earlier (saved to a file and mapped
+/// again, e.g. by the REPL worker), from `files` as `Tree::char_spans` gives them: no walk and no
+/// read of the files. Each span must start right after a `# FILE: ` header line, in order.
+///
+/// ```
+/// let ctx = rlm_core::Context::from_string("# FILE: a.txt\none\n# FILE: b.txt\n".to_string());
+/// let files = vec![("a.txt".to_string(), 14, 17), ("b.txt".to_string(), 32, 32)];
+/// let tree = rlm_core::tree::attach(&ctx, "src".into(), &files, Vec::new()).unwrap();
+/// assert_eq!(tree.file_of_line(2), Some((0, 1)));
+/// assert_eq!(tree.file_of_line(3), Some((1, 0)));
+/// ```
+pub fn attach(
+    ctx: &Context,
+    root: PathBuf,
+    files: &[(String, usize, usize)],
+    skipped: Vec<Skipped>,
+) -> Result<Tree, String> {
+    let bytes = ctx.bytes();
+    let mut table = Vec::with_capacity(files.len());
+    let mut after = 0;
+    for (path, start, end) in files {
+        if start > end || *end > ctx.char_len() {
+            return Err(format!(
+                "file {path:?}: span {start}..{end} is outside the text"
+            ));
+        }
+        let (start_byte, end_byte) = (ctx.byte_of_char(*start), ctx.byte_of_char(*end));
+        let header_byte = match start_byte.checked_sub(1) {
+            Some(nl) if bytes[nl] == b'\n' => {
+                memchr::memrchr(b'\n', &bytes[..nl]).map_or(0, |i| i + 1)
+            }
+            _ => return Err(format!("file {path:?} does not start after a header line")),
+        };
+        if header_byte < after || !bytes[header_byte..].starts_with(HEADER_PREFIX.as_bytes()) {
+            return Err(format!(
+                "file {path:?} does not start after its `{HEADER_PREFIX}` line"
+            ));
+        }
+        after = end_byte;
+        table.push(TreeFile {
+            path: path.clone(),
+            header_byte,
+            start_byte,
+            end_byte,
+            header_line: ctx.index.breaks_before(bytes, header_byte) + 1,
+        });
+    }
+    Ok(Tree {
+        root,
+        files: table,
+        skipped,
+    })
+}
+
+/// Read `paths` (shown as their `String`) on every core and join them, headers and all.
+fn join(
+    root: &Path,
+    paths: &[(String, PathBuf)],
+    mut skipped: Vec<Skipped>,
+    errors: Errors,
+) -> Result<(Context, Tree), ContextError> {
     let mut text: Vec<u8> = Vec::new();
     let mut files = Vec::with_capacity(paths.len());
     // Files are read and checked on every core, a batch at a time (so at most one batch is held
@@ -377,6 +480,58 @@ mod tests {
         assert_eq!(tree.file_of_byte(&ctx, at("# FILE: b")), Some((1, 0)));
         assert_eq!(tree.file_of_byte(&ctx, at("four")), Some((1, 2)));
         assert_eq!(tree.file_of_line(0), None);
+    }
+
+    #[test]
+    fn named_files_join_in_the_order_given_and_skip_binaries() {
+        let dir = TempDir::new("files");
+        dir.write("z.log", b"last\n");
+        dir.write("a.log", b"first");
+        dir.write("blob.bin", b"\0\x01");
+        let named: Vec<PathBuf> = ["z.log", "blob.bin", "a.log"]
+            .iter()
+            .map(|p| dir.0.join(p))
+            .collect();
+        let (ctx, tree) = open_files(&named, Errors::Strict).unwrap();
+        let shown = |p: &PathBuf| p.to_string_lossy().into_owned();
+        assert_eq!(paths(&tree), [shown(&named[0]), shown(&named[2])]);
+        assert_eq!(
+            ctx.text(),
+            format!(
+                "# FILE: {}\nlast\n# FILE: {}\nfirst\n",
+                shown(&named[0]),
+                shown(&named[2])
+            )
+        );
+        assert_eq!(
+            tree.skipped,
+            [Skipped {
+                path: shown(&named[1]),
+                reason: "binary".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_saved_tree_attaches_its_table_again() {
+        let dir = TempDir::new("attach");
+        dir.write("a.txt", b"one\ntwo");
+        dir.write("b/empty.txt", b"");
+        dir.write("c.txt", b"# FILE: fake header\nthree\n");
+        let (ctx, tree) = open_tree(&dir.0, Errors::Strict, false).unwrap();
+        let again = Context::from_bytes(ctx.bytes().to_vec(), Errors::Strict).unwrap();
+        let attached = attach(
+            &again,
+            dir.0.clone(),
+            &tree.char_spans(&ctx),
+            tree.skipped.clone(),
+        )
+        .unwrap();
+        assert_eq!(attached.files, tree.files);
+        let bad = vec![("a.txt".to_string(), 3, 5)];
+        assert!(attach(&again, dir.0.clone(), &bad, Vec::new()).is_err());
+        let past = vec![("a.txt".to_string(), 0, ctx.char_len() + 1)];
+        assert!(attach(&again, dir.0.clone(), &past, Vec::new()).is_err());
     }
 
     #[test]

@@ -53,10 +53,14 @@ impl Context {
         }
     }
 
-    pub(crate) fn wrap_tree(inner: rlm_core::Context, root: String, tree: rlm_core::tree::Tree) -> Self {
+    pub(crate) fn wrap_tree(
+        inner: rlm_core::Context,
+        root: Option<String>,
+        tree: rlm_core::tree::Tree,
+    ) -> Self {
         Context {
             tree: Some(Arc::new(tree)),
-            ..Context::wrap(inner, Some(root))
+            ..Context::wrap(inner, root)
         }
     }
 
@@ -204,11 +208,10 @@ impl Context {
     }
 
     fn __repr__(&self) -> String {
+        let files = self.tree.as_ref().map_or(0, |t| t.files.len());
         let source = match self.path() {
-            Some(p) if self.tree.is_some() => format!(
-                "{} files under {p:?}",
-                self.tree.as_ref().map_or(0, |t| t.files.len())
-            ),
+            Some(p) if self.tree.is_some() => format!("{files} files under {p:?}"),
+            None if self.tree.is_some() => format!("{files} files"),
             Some(p) if self.jsonl => format!("JSON Lines mapped from {p:?}"),
             Some(p) if self.inner.is_mapped() => format!("mapped from {p:?}"),
             Some(p) => format!("read from {p:?}"),

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use pyo3::exceptions::PyIndexError;
+use pyo3::exceptions::{PyIndexError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::context::{parse_errors, Context};
@@ -37,7 +37,44 @@ impl Context {
         let (inner, tree) = py
             .detach(|| rlm_core::tree::open_tree(&path, mode, follow_links))
             .map_err(|e| context_error(e, &shown))?;
-        Ok(Context::wrap_tree(inner, shown, tree))
+        Ok(Context::wrap_tree(inner, Some(shown), tree))
+    }
+
+    #[staticmethod]
+    #[pyo3(signature = (paths, *, errors="strict"))]
+    fn open_files(py: Python<'_>, paths: Vec<PathBuf>, errors: &str) -> PyResult<Self> {
+        let mode = parse_errors(errors)?;
+        let (inner, tree) = py
+            .detach(|| rlm_core::tree::open_files(&paths, mode))
+            .map_err(|e| context_error(e, "<files>"))?;
+        Ok(Context::wrap_tree(inner, None, tree))
+    }
+
+    #[staticmethod]
+    #[pyo3(signature = (path, files, *, skipped=Vec::new(), root=None))]
+    fn open_joined(
+        py: Python<'_>,
+        path: PathBuf,
+        files: Vec<(String, usize, usize)>,
+        skipped: Vec<(String, String)>,
+        root: Option<String>,
+    ) -> PyResult<Self> {
+        let shown = path.to_string_lossy().into_owned();
+        let inner = py
+            .detach(|| rlm_core::Context::open(&path, rlm_core::Errors::Strict))
+            .map_err(|e| context_error(e, &shown))?;
+        let skipped = skipped
+            .into_iter()
+            .map(|(path, reason)| rlm_core::tree::Skipped { path, reason })
+            .collect();
+        let tree = rlm_core::tree::attach(
+            &inner,
+            PathBuf::from(root.clone().unwrap_or_default()),
+            &files,
+            skipped,
+        )
+        .map_err(|e| PyValueError::new_err(format!("{shown}: {e}")))?;
+        Ok(Context::wrap_tree(inner, root, tree))
     }
 
     #[getter]
@@ -51,18 +88,7 @@ impl Context {
             return Vec::new();
         };
         let ctx = &self.inner;
-        py.detach(|| {
-            tree.files
-                .iter()
-                .map(|f| {
-                    (
-                        f.path.clone(),
-                        ctx.char_of_byte(f.start_byte),
-                        ctx.char_of_byte(f.end_byte),
-                    )
-                })
-                .collect()
-        })
+        py.detach(|| tree.char_spans(ctx))
     }
 
     /// (path, reason) per file the tree left out.
