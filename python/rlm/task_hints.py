@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass
@@ -54,6 +55,9 @@ class TaskHit:
     line: str
     score: float
     words: tuple[str, ...]  # the task words the line holds
+    # In a tree context: the file and the line within it, shown as `path:line:` as grep shows it.
+    path: str | None = None
+    file_line: int | None = None
 
 
 def task_words(task: str) -> list[str]:
@@ -101,11 +105,19 @@ def task_hits(context: Any, task: str, k: int = TOP_HITS) -> list[TaskHit]:
             scored.append(TaskHit(number, line, round(score, 2), held))
     scored.sort(key=lambda h: (-h.score, h.line_number))
     top = scored[0].score if scored else 0.0
-    return [h for h in scored if h.score >= MIN_TOP_SHARE * top][:k]
+    kept = [h for h in scored if h.score >= MIN_TOP_SHARE * top][:k]
+    if getattr(context, "is_tree", False):
+        kept = [_in_file(h, *context.file_of_line(h.line_number)) for h in kept]
+    return kept
+
+
+def _in_file(hit: TaskHit, path: str, line: int) -> TaskHit:
+    return dataclasses.replace(hit, path=path, file_line=line)
 
 
 def describe_hits(hits: list[TaskHit]) -> str:
-    """The first message's paragraph for the hits ("" when there are none).
+    """The first message's paragraph for the hits ("" when there are none); a tree's hits as
+    `path:line:` (the line within the file), as the REPL's grep prints them.
 
     >>> print(describe_hits([TaskHit(12, "Orion code 4817-ZQ", 3.1, ("orion", "code"))]))
     Search hits: the lines with the most words from the task (a ranked search, not every match):
@@ -113,7 +125,8 @@ def describe_hits(hits: list[TaskHit]) -> str:
     """
     if not hits:
         return ""
-    shown = [f"{h.line_number}:{_clip(h.line)}" for h in hits]
+    shown = [f"{h.line_number if h.path is None else f'{h.path}:{h.file_line}'}:{_clip(h.line)}"
+             for h in hits]
     return ("Search hits: the lines with the most words from the task (a ranked search, not every "
             "match):\n" + "\n".join(shown))
 

@@ -29,3 +29,14 @@ def test_no_task_word_in_the_context_gives_no_hits() -> None:
     assert task_hits(Context.from_str("nothing relevant\n" * 10), "Where is Orion?") == []
     assert describe_hits([]) == ""
     assert task_words("What is the code for the Orion deployment?") == ["code", "orion", "deployment"]
+
+
+def test_hits_in_a_tree_name_the_file_and_its_line_as_grep_does(tmp_path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "README.md").write_text("# Demo\nNothing here.\n")
+    (tmp_path / "src" / "deploy.py").write_text("import os\n\nORION_ACCESS_CODE = '4817-ZQ'  # Orion access code\n")
+    c = Context.open_tree(tmp_path)
+    hits = task_hits(c, "What is the access code for Orion?")
+    assert [(h.path, h.file_line, h.line_number) for h in hits] == [("src/deploy.py", 3, 7)]
+    assert describe_hits(hits).splitlines()[1] == (
+        "src/deploy.py:3:ORION_ACCESS_CODE = '4817-ZQ'  # Orion access code")
