@@ -133,7 +133,7 @@ class AnswerChecker:
             return UNREAD_CHECK.format(answer=quoted(answer))
         if code is not None and reads_context(code):
             return None  # computed from the context: whatever it is, code found it
-        seen = appears_in(answer, lambda s: False, progress.outputs)
+        seen = appears_in(answer, seen=progress.outputs)
         found = progress.read_context and appears_in(answer, self.find, [])
         if seen or found:
             return None

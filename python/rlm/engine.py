@@ -65,10 +65,6 @@ RESAMPLE_TOP_P = 0.95
 MAX_STALLS = 3
 
 
-def _nowhere(text: str) -> bool:
-    return False
-
-
 class _Run:
     """One run of the loop: one question of `session` over its opened context."""
 
@@ -129,8 +125,8 @@ class _Run:
         repeated = bool(result.output.strip()) and result.output in self.progress.outputs
         # Literals copied from output already seen are the model collecting its answer (the
         # 1.5B printed the four values grep had shown, was told they were made up, and lost them).
-        copied = len(result.output.strip()) >= 3 and appears_in(result.output, _nowhere,
-                                                            self.progress.outputs)
+        copied = len(result.output.strip()) >= 3 and appears_in(result.output,
+                                                            seen=self.progress.outputs)
         new = self.progress.record(code, result.output, iteration, clean=clean)
         literal = prints_only_literals(code) and not copied
         self.steer_search = literal or not new

@@ -278,15 +278,16 @@ def _rounded_number_seen(answer: str, seen_text: str) -> bool:
     return any(round(float(n), decimals) == value for n in _NUMBER.findall(seen_text))
 
 
-def appears_in(answer: str, find: Callable[[str], bool], seen: Iterable[str]) -> bool:
+def appears_in(answer: str, find: Callable[[str], bool] | None = None, seen: Iterable[str] = ()) -> bool:
     """Whether the answer (or every checkable part of it) occurs in the context or in output seen.
 
-    `find(s)` searches the context (a Rust `find` on the mapped file); `seen` is the REPL output the
-    model was shown. Case is ignored in the output, where the model may have re-cased a value.
+    `find(s)` searches the context (a Rust `find` on the mapped file; None: only `seen` counts);
+    `seen` is the REPL output the model was shown. Case is ignored in the output, where the model
+    may have re-cased a value.
 
-    >>> appears_in("42", lambda s: False, ["total: 42"]), appears_in("7", lambda s: False, [])
+    >>> appears_in("42", seen=["total: 42"]), appears_in("7")
     (True, True)
-    >>> appears_in("Orion 4817-ZQ", lambda s: False, ["the code of Orion is 4817-ZQ"])
+    >>> appears_in("Orion 4817-ZQ", seen=["the code of Orion is 4817-ZQ"])
     True
     """
     answer = answer.strip()
@@ -295,7 +296,7 @@ def appears_in(answer: str, find: Callable[[str], bool], seen: Iterable[str]) ->
     seen_text = "\n".join(seen).lower()
 
     def found_as_is(part: str) -> bool:
-        return find(part) or part.lower() in seen_text
+        return (find is not None and find(part)) or part.lower() in seen_text
 
     def found(part: str) -> bool:
         # "Puffin 5118-MT" joins a name and its value that sit apart in the text: each word counts.

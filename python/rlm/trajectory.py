@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rlm.errors import UsageError
+
 if TYPE_CHECKING:  # the REPL imports this module for its sub-call records
     from rlm.repl.session import ExecResult
 
@@ -195,6 +197,33 @@ class Trajectory:
             return
         data = json.dumps(self.to_dict(), ensure_ascii=False, indent=1, default=str)
         write_atomic(self.path, data + "\n")
+
+
+def read_json_object(path: str | os.PathLike[str], what: str, *, hint: str = "") -> dict[str, Any]:
+    """The JSON object in the file at `path`, or a one-line `UsageError` that names the file as
+    `what` ("trajectory", "replay file") and ends with `hint` (what to give instead) when set.
+
+    >>> read_json_object("/nonexistent.json", "replay file")
+    Traceback (most recent call last):
+    ...
+    rlm.errors.UsageError: replay file not found: /nonexistent.json
+    """
+    name = os.fspath(path)
+    tail = f": {hint}" if hint else ""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except FileNotFoundError:
+        raise UsageError(f"{what} not found: {name}") from None
+    except IsADirectoryError:
+        raise UsageError(f"{name} is a directory, not a {what}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"cannot read {what} {name}: {e}") from None
+    except json.JSONDecodeError as e:
+        raise UsageError(f"{what} {name} is not JSON ({e}){tail}") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{what} {name} must hold a JSON object, not {type(data).__name__}{tail}")
+    return data
 
 
 def write_atomic(path: Path, text: str) -> None:

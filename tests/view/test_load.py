@@ -139,7 +139,7 @@ def test_listed_interventions_come_first_and_implied_ones_are_not_repeated() -> 
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    (None, "trajectory not found"), ("{not json", "is not JSON"), ("[1, 2]", "holds no trajectory")])
+    (None, "trajectory not found"), ("{not json", "is not JSON"), ("[1, 2]", "must hold a JSON object, not list")])
 def test_unreadable_files_are_usage_errors(tmp_path: Path, content: str | None, message: str) -> None:
     path = tmp_path / "t.json"
     if content is not None:

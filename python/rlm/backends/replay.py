@@ -14,13 +14,13 @@ that extends the previous one is "prefilled").
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from typing import Any, Callable, Sequence
 
 from rlm.backends.base import Completion, Sampling, Message, Conversation, StopFn
 from rlm.errors import BackendError, UsageError
+from rlm.trajectory import read_json_object
 
 MESSAGE_OVERHEAD_TOKENS = 4
 REPLAY_PREFIX = "replay:"
@@ -47,17 +47,7 @@ def load_replay_file(path: str | os.PathLike[str]) -> tuple[list[str], list[str]
     ...
     rlm.errors.UsageError: replay file not found: /nonexistent.json
     """
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except FileNotFoundError:
-        raise UsageError(f"replay file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise UsageError(f"cannot read replay file {path}: {e}") from None
-    except json.JSONDecodeError as e:
-        raise UsageError(f"replay file {path} is not JSON: {e}") from None
-    if not isinstance(data, dict):
-        raise UsageError(f"replay file {path} must hold a JSON object with a 'turns' list")
+    data = read_json_object(path, "replay file", hint="give a JSON object with a 'turns' list")
     if "turns" in data:
         turns, sub = data["turns"], data.get("sub")
     elif "iterations" in data:

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from rlm.errors import UsageError
+from rlm.trajectory import read_json_object
 
 KNOWN_VERSIONS = (1,)
 
@@ -273,17 +273,4 @@ def load_run(path: str | os.PathLike[str]) -> Run:
     ...
     rlm.errors.UsageError: trajectory not found: /nonexistent.json
     """
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except FileNotFoundError:
-        raise UsageError(f"trajectory not found: {os.fspath(path)}") from None
-    except IsADirectoryError:
-        raise UsageError(f"{os.fspath(path)} is a directory, not a trajectory file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise UsageError(f"cannot read {os.fspath(path)}: {e}") from None
-    except json.JSONDecodeError as e:
-        raise UsageError(f"{os.fspath(path)} is not JSON ({e}): give a file written by rlm -o") from None
-    if not isinstance(data, dict):
-        raise UsageError(f"{os.fspath(path)} holds no trajectory (expected a JSON object)")
-    return normalise(data)
+    return normalise(read_json_object(path, "trajectory", hint="give a file written by rlm -o"))
