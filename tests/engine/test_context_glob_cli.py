@@ -4,6 +4,8 @@ context, `path:line` grep output in the run's REPL, one-line usage errors."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -38,3 +40,15 @@ def test_rlm_context_glob_usage_errors(logs: Path, capsys: Any) -> None:
         main(["-t", "x", "-f", "conf/app.yaml", "--context-glob", "logs/*.log"])
     assert exit_.value.code == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_rlm_chat_takes_context_glob_and_keeps_the_tree(logs: Path, replay_file: Any) -> None:
+    turns = ["```python\nhits = grep('ERROR')\nFINAL(hits[0].line)\n```",
+             "```python\nFINAL(context.file_of(hits[1].start)[0])\n```"]
+    done = subprocess.run(
+        [sys.executable, "-m", "rlm", "chat", "--context-glob", "logs/**/*.log", "--model",
+         f"replay:{replay_file(turns)}", "--no-check-answers"],
+        input="First error?\nIn which file is the second?\n", capture_output=True, text=True,
+        timeout=120, cwd=logs)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "ERROR disk full\nlogs/old/app.1.log\n"
