@@ -62,8 +62,12 @@ fn benches(c: &mut Criterion) {
     g.bench_function("rank BM25 (3 common words, k=10)", |b| {
         b.iter(|| black_box(ctx.rank("return value self", 10, 1).len()))
     });
-    let words = Pattern::new(r"\b(?:decimal|rounding|context)\b", MULTILINE | IGNORECASE, true)
-        .unwrap();
+    let words = Pattern::new(
+        r"\b(?:decimal|rounding|context)\b",
+        MULTILINE | IGNORECASE,
+        true,
+    )
+    .unwrap();
     g.bench_function("grep -c the same 3 rare words", |b| {
         b.iter(|| black_box(ctx.grep_count(&words)))
     });

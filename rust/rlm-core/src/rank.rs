@@ -29,12 +29,12 @@ pub const B: f64 = 0.75;
 /// Query words too common to rank by (question words, articles, pronouns, auxiliaries).
 pub const STOP_WORDS: &[&str] = &[
     "a", "about", "all", "an", "and", "any", "are", "as", "at", "be", "been", "by", "can",
-    "context", "could", "did", "do", "does", "each", "every", "find", "for", "from", "give",
-    "had", "has", "have", "he", "her", "his", "how", "i", "if", "in", "into", "is", "it", "its",
-    "list", "many", "me", "much", "my", "not", "of", "on", "or", "our", "she", "should", "so",
-    "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those",
-    "to", "was", "we", "were", "what", "when", "where", "which", "who", "whom", "whose", "why",
-    "will", "with", "would", "you", "your",
+    "context", "could", "did", "do", "does", "each", "every", "find", "for", "from", "give", "had",
+    "has", "have", "he", "her", "his", "how", "i", "if", "in", "into", "is", "it", "its", "list",
+    "many", "me", "much", "my", "not", "of", "on", "or", "our", "she", "should", "so", "than",
+    "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "was",
+    "we", "were", "what", "when", "where", "which", "who", "whom", "whose", "why", "will", "with",
+    "would", "you", "your",
 ];
 
 /// One ranked document: its first line's number, its byte span (first line's start to the last
@@ -79,7 +79,11 @@ pub fn word_spans(bytes: &[u8], from: usize, to: usize) -> Vec<(usize, usize)> {
     let mut i = from;
     let mut start: Option<usize> = None;
     while i < to {
-        let w = if bytes[i] < 0x80 { 1 } else { utf8_width(bytes[i]) };
+        let w = if bytes[i] < 0x80 {
+            1
+        } else {
+            utf8_width(bytes[i])
+        };
         match (word_char_at(bytes, i), start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
@@ -247,14 +251,20 @@ impl Context {
             let line = self.line_of_byte(at);
             let first = (line - 1).div_ceil(window) * window + 1;
             match self.line_byte_span(first) {
-                Some((s, _)) if s > starts[starts.len() - 1].0 && s < len => starts.push((s, first)),
+                Some((s, _)) if s > starts[starts.len() - 1].0 && s < len => {
+                    starts.push((s, first))
+                }
                 Some(_) => {}
                 None => break,
             }
             at = starts[starts.len() - 1].0 + size;
         }
         let ends = starts.iter().skip(1).map(|s| s.0).chain([len]);
-        starts.iter().zip(ends).map(|(&(s, l), e)| (s, e, l)).collect()
+        starts
+            .iter()
+            .zip(ends)
+            .map(|(&(s, l), e)| (s, e, l))
+            .collect()
     }
 
     /// The `k` best documents of `window` lines for the words of `query`, best first (ties: the
@@ -402,11 +412,17 @@ mod tests {
     #[test]
     fn words_are_alphanumeric_runs_and_stop_words_leave_the_query() {
         // ASCII case only: the scan compares bytes, so "Ünï" keeps its capital.
-        assert_eq!(words_of("parse_args(x2, Ünï-code)"), ["parse", "args", "x2", "Ünï", "code"]);
+        assert_eq!(
+            words_of("parse_args(x2, Ünï-code)"),
+            ["parse", "args", "x2", "Ünï", "code"]
+        );
         let s = "a bb  c_d é";
         assert_eq!(count_words(s.as_bytes(), 0, s.len()), 5);
         assert_eq!(count_words(s.as_bytes(), 3, s.len()), 3); // "bb" began before byte 3
-        assert_eq!(query_terms("What is the password for Orion?"), ["password", "orion"]);
+        assert_eq!(
+            query_terms("What is the password for Orion?"),
+            ["password", "orion"]
+        );
         assert_eq!(query_terms("which is the"), ["which", "is", "the"]);
         assert_eq!(query_terms("Orion orion ORION"), ["orion"]);
         assert!(query_terms("?!").is_empty());
@@ -441,9 +457,15 @@ mod tests {
         let text = "alpha\nbeta\ngamma\ndelta\nalpha beta\n";
         let c = ctx(text);
         let hits = c.rank("alpha beta", 10, 2);
-        let got: Vec<_> = hits.iter().map(|h| (h.line_number, &text[h.span.0..h.span.1])).collect();
+        let got: Vec<_> = hits
+            .iter()
+            .map(|h| (h.line_number, &text[h.span.0..h.span.1]))
+            .collect();
         assert_eq!(got.len(), 2, "{got:?}");
-        assert!(got.contains(&(1, "alpha\nbeta")) && got.contains(&(5, "alpha beta")), "{got:?}");
+        assert!(
+            got.contains(&(1, "alpha\nbeta")) && got.contains(&(5, "alpha beta")),
+            "{got:?}"
+        );
     }
 
     #[test]

@@ -297,7 +297,11 @@ mod imp {
         let capabilities_dropped = drop_capabilities()?;
         Ok(Report {
             abi: if enforced { abi } else { 0 },
-            active: if enforced { Protection::enforced_at(abi) } else { Vec::new() },
+            active: if enforced {
+                Protection::enforced_at(abi)
+            } else {
+                Vec::new()
+            },
             no_new_privs: status.no_new_privs,
             capabilities_dropped,
             sockets_denied,
@@ -339,15 +343,33 @@ mod imp {
             op(RET_K, 0, 0, DENY),
             op(RET_K, 0, 0, ALLOW),
         ];
-        let fprog = libc::sock_fprog { len: program.len() as u16, filter: program.as_ptr() as *mut _ };
+        let fprog = libc::sock_fprog {
+            len: program.len() as u16,
+            filter: program.as_ptr() as *mut _,
+        };
         // Without capabilities a filter needs no_new_privs; Landlock set it, but not if the
         // kernel has no Landlock.
         if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
-            return Err(SandboxError::Os("prctl(PR_SET_NO_NEW_PRIVS)", io::Error::last_os_error()));
+            return Err(SandboxError::Os(
+                "prctl(PR_SET_NO_NEW_PRIVS)",
+                io::Error::last_os_error(),
+            ));
         }
         let fprog_ptr = &fprog as *const libc::sock_fprog;
-        if unsafe { libc::prctl(libc::PR_SET_SECCOMP, libc::SECCOMP_MODE_FILTER, fprog_ptr, 0, 0) } != 0 {
-            return Err(SandboxError::Os("prctl(PR_SET_SECCOMP)", io::Error::last_os_error()));
+        if unsafe {
+            libc::prctl(
+                libc::PR_SET_SECCOMP,
+                libc::SECCOMP_MODE_FILTER,
+                fprog_ptr,
+                0,
+                0,
+            )
+        } != 0
+        {
+            return Err(SandboxError::Os(
+                "prctl(PR_SET_SECCOMP)",
+                io::Error::last_os_error(),
+            ));
         }
         Ok(true)
     }
@@ -376,12 +398,17 @@ mod imp {
     /// Drop every capability of the calling thread (bounding, ambient, effective, permitted,
     /// inheritable). Returns whether it held any.
     fn drop_capabilities() -> Result<bool, SandboxError> {
-        let mut header = CapHeader { version: CAP_VERSION_3, pid: 0 };
+        let mut header = CapHeader {
+            version: CAP_VERSION_3,
+            pid: 0,
+        };
         let mut data = [CapData::default(); 2];
         if unsafe { libc::syscall(libc::SYS_capget, &mut header, data.as_mut_ptr()) } != 0 {
             return Err(SandboxError::Os("capget", io::Error::last_os_error()));
         }
-        let held = data.iter().any(|d| d.effective | d.permitted | d.inheritable != 0);
+        let held = data
+            .iter()
+            .any(|d| d.effective | d.permitted | d.inheritable != 0);
         if !held {
             return Ok(false);
         }
@@ -392,9 +419,20 @@ mod imp {
                 break;
             }
         }
-        unsafe { libc::prctl(libc::PR_CAP_AMBIENT, libc::PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) };
+        unsafe {
+            libc::prctl(
+                libc::PR_CAP_AMBIENT,
+                libc::PR_CAP_AMBIENT_CLEAR_ALL,
+                0,
+                0,
+                0,
+            )
+        };
         let zero = [CapData::default(); 2];
-        let mut header = CapHeader { version: CAP_VERSION_3, pid: 0 };
+        let mut header = CapHeader {
+            version: CAP_VERSION_3,
+            pid: 0,
+        };
         if unsafe { libc::syscall(libc::SYS_capset, &mut header, zero.as_ptr()) } != 0 {
             return Err(SandboxError::Os("capset", io::Error::last_os_error()));
         }
@@ -403,7 +441,10 @@ mod imp {
 
     pub fn set_non_dumpable() -> Result<bool, SandboxError> {
         if unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) } != 0 {
-            return Err(SandboxError::Os("prctl(PR_SET_DUMPABLE)", io::Error::last_os_error()));
+            return Err(SandboxError::Os(
+                "prctl(PR_SET_DUMPABLE)",
+                io::Error::last_os_error(),
+            ));
         }
         Ok(true)
     }
@@ -427,7 +468,10 @@ mod imp {
             .filter(|p| !p.exists())
             .map(|p| (p.clone(), format!("{}: does not exist", describe_path(p))))
             .collect();
-        Ok(Report { skipped, ..Report::default() })
+        Ok(Report {
+            skipped,
+            ..Report::default()
+        })
     }
 
     pub fn set_non_dumpable() -> Result<bool, SandboxError> {
@@ -447,7 +491,10 @@ mod tests {
     use std::net::{TcpListener, TcpStream};
     use std::process::Command;
 
-    fn in_sandbox<T: Send + 'static>(policy: Policy, f: impl FnOnce(Report) -> T + Send + 'static) -> T {
+    fn in_sandbox<T: Send + 'static>(
+        policy: Policy,
+        f: impl FnOnce(Report) -> T + Send + 'static,
+    ) -> T {
         std::thread::spawn(move || {
             let report = restrict_self(&policy).expect("restrict_self");
             f(report)
@@ -457,7 +504,8 @@ mod tests {
     }
 
     fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("rlm-sandbox-test-{}-{name}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("rlm-sandbox-test-{}-{name}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(dir.join("ro")).unwrap();
         fs::create_dir_all(dir.join("rw")).unwrap();
@@ -468,7 +516,11 @@ mod tests {
     }
 
     fn policy(dir: &Path) -> Policy {
-        Policy { read_only: vec![dir.join("ro")], read_write: vec![dir.join("rw")], deny_sockets: false }
+        Policy {
+            read_only: vec![dir.join("ro")],
+            read_write: vec![dir.join("rw")],
+            deny_sockets: false,
+        }
     }
 
     fn need(abi: u32) -> bool {
@@ -518,7 +570,10 @@ mod tests {
         let dir = scratch("read");
         let d = dir.clone();
         let (ok, denied) = in_sandbox(policy(&dir), move |_| {
-            (fs::read_to_string(d.join("ro/data.txt")), fs::read_to_string(d.join("secret/key")))
+            (
+                fs::read_to_string(d.join("ro/data.txt")),
+                fs::read_to_string(d.join("secret/key")),
+            )
         });
         assert_eq!(ok.unwrap(), "readable");
         assert_eq!(denied.unwrap_err().kind(), ErrorKind::PermissionDenied);
@@ -559,7 +614,10 @@ mod tests {
             (rc, io::Error::last_os_error().raw_os_error())
         });
         assert_eq!(err.0, -1);
-        assert!(matches!(err.1, Some(libc::EACCES) | Some(libc::EPERM)), "{err:?}");
+        assert!(
+            matches!(err.1, Some(libc::EACCES) | Some(libc::EPERM)),
+            "{err:?}"
+        );
         assert!(!node.exists());
     }
 
@@ -572,7 +630,10 @@ mod tests {
         let addr = listener.local_addr().unwrap();
         let dir = scratch("tcp");
         let (connect, bind) = in_sandbox(policy(&dir), move |_| {
-            (TcpStream::connect(addr).map(|_| ()), TcpListener::bind("127.0.0.1:0").map(|_| ()))
+            (
+                TcpStream::connect(addr).map(|_| ()),
+                TcpListener::bind("127.0.0.1:0").map(|_| ()),
+            )
         });
         assert_eq!(connect.unwrap_err().kind(), ErrorKind::PermissionDenied);
         assert_eq!(bind.unwrap_err().kind(), ErrorKind::PermissionDenied);
@@ -610,11 +671,14 @@ mod tests {
         listener.set_nonblocking(true).unwrap();
         let dir = scratch("abstract");
         // Without the seccomp filter (deny_sockets: false): this is Landlock's own scope rule.
-        let result = in_sandbox(policy(&dir), move |_| UnixStream::connect_addr(&addr).map(|_| ()));
+        let result = in_sandbox(policy(&dir), move |_| {
+            UnixStream::connect_addr(&addr).map(|_| ())
+        });
         assert_eq!(result.unwrap_err().raw_os_error(), Some(libc::EPERM));
         assert_eq!(listener.accept().unwrap_err().kind(), ErrorKind::WouldBlock); // nobody came
-        // The control: from outside the sandbox the same socket answers.
-        UnixStream::connect_addr(&SocketAddr::from_abstract_name(name.as_bytes()).unwrap()).unwrap();
+                                                                                  // The control: from outside the sandbox the same socket answers.
+        UnixStream::connect_addr(&SocketAddr::from_abstract_name(name.as_bytes()).unwrap())
+            .unwrap();
     }
 
     #[test]
@@ -626,7 +690,8 @@ mod tests {
         let dir = scratch("proc");
         let result = in_sandbox(policy(&dir), move |_| {
             let mut s = String::new();
-            fs::File::open(format!("/proc/{parent}/environ")).and_then(|mut f| f.read_to_string(&mut s))
+            fs::File::open(format!("/proc/{parent}/environ"))
+                .and_then(|mut f| f.read_to_string(&mut s))
         });
         assert_eq!(result.unwrap_err().kind(), ErrorKind::PermissionDenied);
     }
@@ -657,11 +722,15 @@ mod tests {
         let (report, words) = in_sandbox(policy(&dir), |r| {
             let mut header = [0x2008_0522u32, 0]; // version 3, this thread
             let mut data = [0u32; 6]; // two (effective, permitted, inheritable) triples
-            let rc = unsafe { libc::syscall(libc::SYS_capget, header.as_mut_ptr(), data.as_mut_ptr()) };
+            let rc =
+                unsafe { libc::syscall(libc::SYS_capget, header.as_mut_ptr(), data.as_mut_ptr()) };
             assert_eq!(rc, 0);
             (r, data)
         });
-        assert!(words.iter().all(|w| *w == 0), "capabilities left: {words:?}");
+        assert!(
+            words.iter().all(|w| *w == 0),
+            "capabilities left: {words:?}"
+        );
         assert_eq!(report.capabilities_dropped, had_any);
     }
 }

@@ -101,8 +101,8 @@ impl Context {
             Some("text") => false,
             Some(other) => {
                 return Err(PyValueError::new_err(format!(
-                    "format must be \"text\" or \"jsonl\" (or None: from the extension), not {other:?}"
-                )))
+                "format must be \"text\" or \"jsonl\" (or None: from the extension), not {other:?}"
+            )))
             }
         };
         let shown = path.to_string_lossy().into_owned();

@@ -18,10 +18,16 @@ pub fn restrict_self<'py>(
     read_write: Vec<PathBuf>,
     deny_sockets: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let policy = Policy { read_only, read_write, deny_sockets };
+    let policy = Policy {
+        read_only,
+        read_write,
+        deny_sockets,
+    };
     // No GIL release: Landlock binds the calling OS thread, which must be this one anyway.
-    let report = sandbox::restrict_self(&policy).map_err(|e| SandboxError::new_err(e.to_string()))?;
-    let names = |list: Vec<sandbox::Protection>| list.into_iter().map(|p| p.name()).collect::<Vec<_>>();
+    let report =
+        sandbox::restrict_self(&policy).map_err(|e| SandboxError::new_err(e.to_string()))?;
+    let names =
+        |list: Vec<sandbox::Protection>| list.into_iter().map(|p| p.name()).collect::<Vec<_>>();
     let dict = PyDict::new(py);
     dict.set_item("abi", report.abi)?;
     dict.set_item("active", names(report.active.clone()))?;

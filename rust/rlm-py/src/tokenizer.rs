@@ -29,9 +29,16 @@ fn clamp((a, b): (usize, usize), len: usize) -> (usize, usize) {
 fn str_byte_range(s: &str, start: Option<isize>, end: Option<isize>) -> (usize, usize) {
     let chars = s.chars().count();
     let (a, b) = clamp(adjust_indices(start, end, chars), chars);
-    let mut idx = s.char_indices().map(|(i, _)| i).chain(std::iter::once(s.len()));
+    let mut idx = s
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(s.len()));
     let bs = idx.nth(a).unwrap_or(s.len());
-    let be = if b == a { bs } else { idx.nth(b - a - 1).unwrap_or(s.len()) };
+    let be = if b == a {
+        bs
+    } else {
+        idx.nth(b - a - 1).unwrap_or(s.len())
+    };
     (bs, be)
 }
 
@@ -46,7 +53,10 @@ pub(crate) fn with_text<T: Send>(
     if let Ok(ctx) = text.cast::<Context>() {
         let inner = ctx.get().inner.clone();
         return Ok(py.detach(move || {
-            let (a, b) = clamp(adjust_indices(start, end, inner.char_len()), inner.char_len());
+            let (a, b) = clamp(
+                adjust_indices(start, end, inner.char_len()),
+                inner.char_len(),
+            );
             let (bs, be) = inner.byte_range(a, b);
             f(&inner.text()[bs..be])
         }));

@@ -84,7 +84,12 @@ pub struct Chunker {
 
 enum Kind {
     Window(windows::Windows),
-    Lines { next_line: usize, size: usize, step: usize, done: bool },
+    Lines {
+        next_line: usize,
+        size: usize,
+        step: usize,
+        done: bool,
+    },
     Spans(std::vec::IntoIter<(usize, usize)>),
 }
 
@@ -97,7 +102,11 @@ impl Chunker {
         overlap: usize,
         tokenizer: Option<&Tokenizer>,
     ) -> Result<Self, ChunkError> {
-        let min = if matches!(strategy, Strategy::Lines | Strategy::Tokens) { 1 } else { 2 };
+        let min = if matches!(strategy, Strategy::Lines | Strategy::Tokens) {
+            1
+        } else {
+            2
+        };
         if size < min || overlap >= size {
             return Err(ChunkError::BadSize(format!(
                 "need size >= {min} and 0 <= overlap < size (got size={size}, overlap={overlap})"
@@ -124,14 +133,23 @@ impl Chunker {
         match &mut self.kind {
             Kind::Window(w) => w.next_span(ctx),
             Kind::Spans(it) => it.next(),
-            Kind::Lines { next_line, size, step, done } => {
+            Kind::Lines {
+                next_line,
+                size,
+                step,
+                done,
+            } => {
                 if *done {
                     return None;
                 }
                 let n = ctx.line_count();
                 let start = line_start_char(ctx, *next_line);
                 let last = *next_line + *size >= n;
-                let end = if last { ctx.char_len() } else { line_start_char(ctx, *next_line + *size) };
+                let end = if last {
+                    ctx.char_len()
+                } else {
+                    line_start_char(ctx, *next_line + *size)
+                };
                 *done = last;
                 *next_line += *step;
                 Some((start, end))

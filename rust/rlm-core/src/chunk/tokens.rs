@@ -45,7 +45,8 @@ struct Cutter<'a> {
 impl Cutter<'_> {
     fn cuttable(&self, at: usize) -> bool {
         at == self.b.len()
-            || (is_char_start(self.b[at]) && !(at > 0 && self.b[at - 1] == b'\r' && self.b[at] == b'\n'))
+            || (is_char_start(self.b[at])
+                && !(at > 0 && self.b[at - 1] == b'\r' && self.b[at] == b'\n'))
     }
 
     /// The first cut at or after boundary `i` (the text's end when `i` is past the last token).
@@ -86,7 +87,11 @@ impl Cutter<'_> {
         }
         // At most `size` tokens from where the chunk really starts.
         let nominal_end = (nominal_start + self.size).min(start.0 + self.size);
-        let mut end = if seen_all && nominal_end >= self.n { (self.n, self.b.len()) } else { self.back(nominal_end) };
+        let mut end = if seen_all && nominal_end >= self.n {
+            (self.n, self.b.len())
+        } else {
+            self.back(nominal_end)
+        };
         if end.1 <= start.1 {
             end = self.fwd(nominal_end); // one unit of more than `size` tokens
         }
@@ -129,7 +134,12 @@ fn part_boundaries(tok: &Tokenizer, part: &str, cache: &mut Cache) -> Vec<Option
 }
 
 /// Character-offset spans of the chunks of `ctx`.
-pub fn token_spans(ctx: &Context, tok: &Tokenizer, size: usize, overlap: usize) -> Vec<(usize, usize)> {
+pub fn token_spans(
+    ctx: &Context,
+    tok: &Tokenizer,
+    size: usize,
+    overlap: usize,
+) -> Vec<(usize, usize)> {
     let text = ctx.text();
     let b = text.as_bytes();
     let mut c = Cutter {
@@ -146,11 +156,17 @@ pub fn token_spans(ctx: &Context, tok: &Tokenizer, size: usize, overlap: usize) 
         return Vec::new();
     }
     c.boundary(Some(0));
-    let parts = if tok.can_split() { split::parts(text, PART) } else { vec![(0, text.len())] };
+    let parts = if tok.can_split() {
+        split::parts(text, PART)
+    } else {
+        vec![(0, text.len())]
+    };
     for batch in parts.chunks(BATCH) {
         let found: Vec<Vec<Option<usize>>> = batch
             .par_iter()
-            .map_init(Cache::default, |cache, &(a, z)| part_boundaries(tok, &text[a..z], cache))
+            .map_init(Cache::default, |cache, &(a, z)| {
+                part_boundaries(tok, &text[a..z], cache)
+            })
             .collect();
         for (&(a, _), bounds) in batch.iter().zip(found) {
             for at in bounds {

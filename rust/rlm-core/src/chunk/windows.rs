@@ -27,7 +27,9 @@ fn inside_crlf(b: &[u8], at: usize) -> bool {
 fn last_paragraph(b: &[u8], lo: usize, hi: usize) -> Option<usize> {
     memrchr_iter(b'\n', &b[lo - 1..hi])
         .map(|i| lo - 1 + i)
-        .find(|&p| (p >= 1 && b[p - 1] == b'\n') || (p >= 2 && b[p - 1] == b'\r' && b[p - 2] == b'\n'))
+        .find(|&p| {
+            (p >= 1 && b[p - 1] == b'\n') || (p >= 2 && b[p - 1] == b'\r' && b[p - 2] == b'\n')
+        })
         .map(|p| p + 1)
 }
 
@@ -38,7 +40,12 @@ fn last_line(b: &[u8], lo: usize, hi: usize) -> Option<usize> {
 
 /// (after the last sentence end `. ` / `! ` / `? ` with a cut at or after `half`, after the
 /// last space).
-fn last_sentence_and_space(b: &[u8], lo: usize, half: usize, hi: usize) -> (Option<usize>, Option<usize>) {
+fn last_sentence_and_space(
+    b: &[u8],
+    lo: usize,
+    half: usize,
+    hi: usize,
+) -> (Option<usize>, Option<usize>) {
     let mut space = None;
     for p in memrchr_iter(b' ', &b[lo - 1..hi]).map(|i| lo - 1 + i) {
         space.get_or_insert(p + 1);
@@ -61,7 +68,12 @@ fn last_record(b: &[u8], lo: usize, hi: usize) -> Option<usize> {
 
 impl Windows {
     pub fn new(strategy: Strategy, size: usize, overlap: usize) -> Self {
-        Windows { strategy, size, overlap, start: Some(0) }
+        Windows {
+            strategy,
+            size,
+            overlap,
+            start: Some(0),
+        }
     }
 
     /// Where to cut a window whose cut must lie in `[lo, hi]` (bytes; `lo >= 1` leaves more than

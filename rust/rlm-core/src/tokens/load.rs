@@ -37,7 +37,8 @@ pub fn byte_chars() -> [char; 256] {
     let mut table = ['\0'; 256];
     let mut extra = 0u32;
     for b in 0..256u32 {
-        let printable = (33..=126).contains(&b) || (161..=172).contains(&b) || (174..=255).contains(&b);
+        let printable =
+            (33..=126).contains(&b) || (161..=172).contains(&b) || (174..=255).contains(&b);
         table[b as usize] = if printable {
             char::from_u32(b).unwrap()
         } else {
@@ -74,13 +75,17 @@ fn parse_pre_tokenizer(pre: &Value) -> Result<String, TokenizerError> {
         || flag(split, "invert")
         || pattern.is_none()
     {
-        return Err(unsupported("a Split pre-tokenizer that is not an isolated regex split"));
+        return Err(unsupported(
+            "a Split pre-tokenizer that is not an isolated regex split",
+        ));
     }
     if byte_level["type"] != "ByteLevel"
         || flag(byte_level, "add_prefix_space")
         || flag(byte_level, "use_regex")
     {
-        return Err(unsupported("a ByteLevel pre-tokenizer with a prefix space or its own regex"));
+        return Err(unsupported(
+            "a ByteLevel pre-tokenizer with a prefix space or its own regex",
+        ));
     }
     Ok(pattern.unwrap().to_owned())
 }
@@ -111,8 +116,10 @@ fn parse_merges(
                     .split_once(' ')
                     .ok_or_else(|| invalid(format!("merge {s:?} is not two tokens")))?,
                 Value::Array(p) if p.len() == 2 => (
-                    p[0].as_str().ok_or_else(|| invalid("a merge that is not text"))?,
-                    p[1].as_str().ok_or_else(|| invalid("a merge that is not text"))?,
+                    p[0].as_str()
+                        .ok_or_else(|| invalid("a merge that is not text"))?,
+                    p[1].as_str()
+                        .ok_or_else(|| invalid("a merge that is not text"))?,
                 ),
                 _ => return Err(invalid("a merge that is neither \"a b\" nor [a, b]")),
             };
@@ -148,7 +155,12 @@ pub fn parse(json: &str) -> Result<Spec, TokenizerError> {
         .as_object()
         .ok_or_else(|| invalid("model.vocab is not an object"))?
         .iter()
-        .map(|(k, v)| Ok((k.as_str(), v.as_u64().ok_or_else(|| invalid("a non-integer id"))? as u32)))
+        .map(|(k, v)| {
+            Ok((
+                k.as_str(),
+                v.as_u64().ok_or_else(|| invalid("a non-integer id"))? as u32,
+            ))
+        })
         .collect::<Result<_, TokenizerError>>()?;
     let chars = byte_chars();
     let mut byte_ids = [0u32; 256];
@@ -158,30 +170,54 @@ pub fn parse(json: &str) -> Result<Spec, TokenizerError> {
             .ok_or_else(|| unsupported(format!("a vocabulary without the byte {b:#04x}")))?;
     }
     let merges = parse_merges(
-        model["merges"].as_array().map(Vec::as_slice).unwrap_or_default(),
+        model["merges"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default(),
         &vocab,
     )?;
     let whole_words = flag(model, "ignore_merges").then(|| {
-        let from_char: HashMap<char, u8> = chars.iter().enumerate().map(|(b, &c)| (c, b as u8)).collect();
+        let from_char: HashMap<char, u8> = chars
+            .iter()
+            .enumerate()
+            .map(|(b, &c)| (c, b as u8))
+            .collect();
         vocab
             .iter()
             .filter_map(|(t, &id)| Some((token_bytes(t, &from_char)?, id)))
             .collect()
     });
     let mut added = Vec::new();
-    for t in root["added_tokens"].as_array().map(Vec::as_slice).unwrap_or_default() {
-        let content = t["content"].as_str().ok_or_else(|| invalid("an added token without content"))?;
-        if flag(t, "single_word") || flag(t, "lstrip") || flag(t, "rstrip") || flag(t, "normalized") {
+    for t in root["added_tokens"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        let content = t["content"]
+            .as_str()
+            .ok_or_else(|| invalid("an added token without content"))?;
+        if flag(t, "single_word") || flag(t, "lstrip") || flag(t, "rstrip") || flag(t, "normalized")
+        {
             return Err(unsupported(format!(
                 "the added token {content:?} (single_word, lstrip, rstrip or normalized)"
             )));
         }
-        let id = t["id"].as_u64().ok_or_else(|| invalid("an added token without an id"))? as u32;
+        let id = t["id"]
+            .as_u64()
+            .ok_or_else(|| invalid("an added token without an id"))? as u32;
         added.push((content.to_owned(), id));
     }
-    let top = vocab.values().chain(added.iter().map(|(_, id)| id)).max().map_or(0, |&m| m as usize + 1);
+    let top = vocab
+        .values()
+        .chain(added.iter().map(|(_, id)| id))
+        .max()
+        .map_or(0, |&m| m as usize + 1);
     let mut token_lens = vec![0u32; top];
-    let from_char: HashMap<char, u8> = chars.iter().enumerate().map(|(b, &c)| (c, b as u8)).collect();
+    let from_char: HashMap<char, u8> = chars
+        .iter()
+        .enumerate()
+        .map(|(b, &c)| (c, b as u8))
+        .collect();
     for (t, &id) in &vocab {
         if t.chars().all(|c| from_char.contains_key(&c)) {
             token_lens[id as usize] = t.chars().count() as u32; // one character per byte

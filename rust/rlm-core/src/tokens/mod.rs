@@ -84,8 +84,11 @@ impl Tokenizer {
         let pretok = PreTokenizer::for_pattern(&spec.pattern).ok_or_else(|| {
             TokenizerError::Unsupported(format!("the split pattern {:?}", spec.pattern))
         })?;
-        let added: Vec<(String, u32)> =
-            spec.added.into_iter().filter(|(c, _)| !c.is_empty()).collect();
+        let added: Vec<(String, u32)> = spec
+            .added
+            .into_iter()
+            .filter(|(c, _)| !c.is_empty())
+            .collect();
         let can_split = !added.iter().any(|(c, _)| c.contains([' ', '\n']));
         let added = (!added.is_empty()).then(|| {
             let ac = AhoCorasick::builder()
@@ -99,9 +102,11 @@ impl Tokenizer {
             pretok,
             nfc: spec.nfc,
             added,
-            whole_words: spec
-                .whole_words
-                .map(|w| w.into_iter().map(|(b, id)| (b.into_boxed_slice(), id)).collect()),
+            whole_words: spec.whole_words.map(|w| {
+                w.into_iter()
+                    .map(|(b, id)| (b.into_boxed_slice(), id))
+                    .collect()
+            }),
             can_split,
             token_lens: spec.token_lens,
         })
@@ -127,7 +132,9 @@ impl Tokenizer {
         }
         split::parts(text, PART)
             .par_iter()
-            .map_init(Cache::default, |cache, &(a, b)| self.count_serial(&text[a..b], cache))
+            .map_init(Cache::default, |cache, &(a, b)| {
+                self.count_serial(&text[a..b], cache)
+            })
             .sum()
     }
 
@@ -135,7 +142,9 @@ impl Tokenizer {
     pub fn encode(&self, text: &str) -> Vec<u32> {
         if text.len() < PAR_MIN || !self.can_split {
             let mut out = Vec::new();
-            self.encode_into(text, &mut Cache::default(), &mut |ids| out.extend_from_slice(ids));
+            self.encode_into(text, &mut Cache::default(), &mut |ids| {
+                out.extend_from_slice(ids)
+            });
             return out;
         }
         let parts: Vec<Vec<u32>> = split::parts(text, PART)
@@ -174,7 +183,11 @@ impl Tokenizer {
         if let Some((ac, ids)) = &self.added {
             for m in ac.find_iter(text) {
                 self.plain_pieces(text, last, m.start(), cache, emit);
-                let at = PieceAt { changed: &[], segment_start: m.start(), piece_start: 0 };
+                let at = PieceAt {
+                    changed: &[],
+                    segment_start: m.start(),
+                    piece_start: 0,
+                };
                 emit(&ids[m.pattern().as_usize()..m.pattern().as_usize() + 1], at);
                 last = m.end();
             }
@@ -209,7 +222,11 @@ impl Tokenizer {
         let mut scratch = Vec::new();
         for (a, b) in self.pretok.pieces(&normalized) {
             let piece = &normalized.as_bytes()[a..b];
-            let at = PieceAt { changed: &changed, segment_start: start, piece_start: a };
+            let at = PieceAt {
+                changed: &changed,
+                segment_start: start,
+                piece_start: a,
+            };
             if let Some(ids) = cache.get(piece) {
                 emit(ids, at);
                 continue;

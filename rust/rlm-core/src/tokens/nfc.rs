@@ -76,23 +76,43 @@ mod tests {
     #[test]
     fn normalizes_only_the_regions_that_change_and_maps_offsets_back() {
         let (out, changed) = normalize("cafe\u{301}! x\u{327}\u{301} ok");
-        assert_eq!(out, "café! ".to_owned() + &"x\u{327}\u{301}".nfc().collect::<String>() + " ok");
+        assert_eq!(
+            out,
+            "café! ".to_owned() + &"x\u{327}\u{301}".nfc().collect::<String>() + " ok"
+        );
         assert_eq!(changed[0], (3..5, 3..6));
         assert_eq!(to_input(&changed, 3), Some(3));
         assert_eq!(to_input(&changed, 4), None);
         assert_eq!(to_input(&changed, 5), Some(6));
-        assert_eq!(to_input(&changed, out.len()), Some("cafe\u{301}! x\u{327}\u{301} ok".len()));
+        assert_eq!(
+            to_input(&changed, out.len()),
+            Some("cafe\u{301}! x\u{327}\u{301} ok".len())
+        );
     }
 
     #[test]
     fn equals_whole_text_nfc_on_mixed_text() {
-        let pieces = ["e\u{301}", "\u{301}", "a", " ", "\u{1100}\u{1161}\u{11a8}", "\u{0b47}\u{0b3e}",
-                      "A\u{30a}", "\u{212b}", "東", "\u{327}\u{301}", "\r\n", "ſ"];
+        let pieces = [
+            "e\u{301}",
+            "\u{301}",
+            "a",
+            " ",
+            "\u{1100}\u{1161}\u{11a8}",
+            "\u{0b47}\u{0b3e}",
+            "A\u{30a}",
+            "\u{212b}",
+            "東",
+            "\u{327}\u{301}",
+            "\r\n",
+            "ſ",
+        ];
         let mut r = 7u64;
         for _ in 0..2000 {
             let mut s = String::new();
             for _ in 0..12 {
-                r = r.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                r = r
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 s.push_str(pieces[(r >> 33) as usize % pieces.len()]);
             }
             let (out, changed) = normalize(&s);

@@ -27,7 +27,10 @@ fn char_at(s: &str, i: usize) -> (char, usize) {
     if b < 0x80 {
         return (b as char, 1);
     }
-    let c = s[i..].chars().next().expect("i is a character boundary below len");
+    let c = s[i..]
+        .chars()
+        .next()
+        .expect("i is a character boundary below len");
     (c, c.len_utf8())
 }
 
@@ -140,7 +143,10 @@ impl PreTokenizer {
         if run_end == len {
             return run_end;
         }
-        let last_start = s[..run_end].char_indices().next_back().map_or(i, |(p, _)| p);
+        let last_start = s[..run_end]
+            .char_indices()
+            .next_back()
+            .map_or(i, |(p, _)| p);
         if last_start > i {
             return last_start;
         }

@@ -26,7 +26,9 @@ fn after_line_break(b: &[u8], p: usize) -> bool {
 }
 
 fn before_space_in_words(b: &[u8], p: usize) -> bool {
-    b[p] == b' ' && b[p - 1].is_ascii_alphabetic() && b.get(p + 1).is_some_and(u8::is_ascii_alphabetic)
+    b[p] == b' '
+        && b[p - 1].is_ascii_alphabetic()
+        && b.get(p + 1).is_some_and(u8::is_ascii_alphabetic)
 }
 
 /// The first safe cut at or after `from` (and before `len - 1`), if any.

@@ -41,7 +41,14 @@ fn spec(merges: &[(&str, &str)], added: &[&str]) -> String {
 
 /// Byte-level spelling of a space is `Ġ`, of a newline `Ċ`.
 fn tokenizer() -> Tokenizer {
-    let merges = [("i", "n"), ("Ġ", "in"), ("d", "e"), ("de", "f"), ("Ġ", "Ġ"), ("ĠĠ", "ĠĠ")];
+    let merges = [
+        ("i", "n"),
+        ("Ġ", "in"),
+        ("d", "e"),
+        ("de", "f"),
+        ("Ġ", "Ġ"),
+        ("ĠĠ", "ĠĠ"),
+    ];
     Tokenizer::from_json(&spec(&merges, &["<|im_end|>", "<|x|>"])).unwrap()
 }
 
@@ -73,8 +80,18 @@ fn nfc_composes_before_splitting() {
 /// Texts built from many short lines and words, big enough to be cut into parts.
 fn big_texts() -> Vec<String> {
     let lines = [
-        "def f(x):", "    return x  # it's", "", "\t\r", "  \n", "class A:", "  é e\u{301} 東京",
-        "<|im_end|>", "1 2 3", "x = {'a': 1}\r", "word word word", "\u{3000}\u{85}",
+        "def f(x):",
+        "    return x  # it's",
+        "",
+        "\t\r",
+        "  \n",
+        "class A:",
+        "  é e\u{301} 東京",
+        "<|im_end|>",
+        "1 2 3",
+        "x = {'a': 1}\r",
+        "word word word",
+        "\u{3000}\u{85}",
     ];
     let mut out = Vec::new();
     for stride in [1, 3, 5, 7] {
@@ -100,7 +117,9 @@ fn a_big_text_counted_in_parallel_parts_equals_one_serial_count() {
         assert!(parts.len() > 1, "the test text must be cut");
         assert_eq!(t.count(&text), t.count_serial(&text, &mut Cache::default()));
         let mut serial = Vec::new();
-        t.encode_into(&text, &mut Cache::default(), &mut |ids| serial.extend_from_slice(ids));
+        t.encode_into(&text, &mut Cache::default(), &mut |ids| {
+            serial.extend_from_slice(ids)
+        });
         assert_eq!(t.encode(&text), serial);
     }
 }
@@ -111,7 +130,9 @@ fn parts_cover_the_text_in_order() {
         let parts = split::parts(&text, 1000);
         assert_eq!(parts.first().unwrap().0, 0);
         assert_eq!(parts.last().unwrap().1, text.len());
-        assert!(parts.windows(2).all(|w| w[0].1 == w[1].0 && w[0].0 < w[0].1));
+        assert!(parts
+            .windows(2)
+            .all(|w| w[0].1 == w[1].0 && w[0].0 < w[0].1));
     }
 }
 
