@@ -204,7 +204,7 @@ def find_prose_final(text: str) -> ProseFinal | None:
     Parentheses inside the answer are balanced; quotes are honoured so `FINAL("a (b")` works, and a
     stray apostrophe (`FINAL(it's 42)`) falls back to plain parenthesis matching.
 
-    >>> find_prose_final("I found it.\nFINAL(The code is 42 (not 43).)").value
+    >>> find_prose_final("I found it.\\nFINAL(The code is 42 (not 43).)").value
     'The code is 42 (not 43).'
     >>> find_prose_final("I will call FINAL(answer) once I know it.") is None
     True

@@ -153,6 +153,7 @@ def write_corpus(
     [24]
     >>> len(p.read_text())
     40
+    >>> import shutil; shutil.rmtree(p.parent)
     """
     budget = size - sum(len(i.text) for i in inserts)
     if budget < 0:

@@ -223,7 +223,7 @@ def _write_pages(directory: Path, results: Sequence[RunResult],
 def short_answer(answer: str | None, limit: int = 60) -> str:
     """An answer on one line for a log line, quoted, cut to `limit` characters.
 
-    >>> short_answer("The code\n is 42."), short_answer(None)
+    >>> short_answer("The code\\n is 42."), short_answer(None)
     ("'The code is 42.'", '(none)')
     """
     if answer is None:

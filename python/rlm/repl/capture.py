@@ -42,7 +42,7 @@ class OutputCapture(io.TextIOBase):
     """A text stream for sys.stdout/sys.stderr that keeps at most `max_chars` characters.
 
     Example:
-        >>> out = OutputCapture(10); out.write("0123456789abcdef"); out.result()[1]
+        >>> out = OutputCapture(10); _ = out.write("0123456789abcdef"); out.result()[1]
         16
     """
 

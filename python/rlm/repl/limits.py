@@ -148,8 +148,8 @@ class MemoryWatch:
     """Driver-side watcher of a worker's private memory ("rss" mode; see the module docstring).
 
     Example:
-        >>> watch = MemoryWatch(worker_pid, budget=2 * 1024**3, grace=2.0)
-        >>> watch.check()  # every ~50 ms while code runs
+        >>> watch = MemoryWatch(worker_pid, budget=2 * 1024**3, grace=2.0)  # doctest: +SKIP
+        >>> watch.check()  # every ~50 ms while code runs  # doctest: +SKIP
         'ok'
     """
 
@@ -185,7 +185,7 @@ def apply_rlimit_as(budget: int) -> str:
     Linux only (see the module docstring); called after the context is mapped.
 
     Example:
-        >>> apply_rlimit_as(2 * 1024**3)
+        >>> apply_rlimit_as(2 * 1024**3)  # caps the calling process  # doctest: +SKIP
         'RLIMIT_AS ... bytes (...)'
     """
     import resource
@@ -211,7 +211,7 @@ def start_lifeline_watchdog(lifeline_fd: int) -> None:
     Call it first thing, before the worker starts threads or sets its memory limit.
 
     Example:
-        >>> start_lifeline_watchdog(int(sys.argv[4]))
+        >>> start_lifeline_watchdog(int(sys.argv[4]))  # in the worker only  # doctest: +SKIP
     """
     if os.fork() != 0:
         os.close(lifeline_fd)

@@ -189,7 +189,10 @@ def send(fd: int, message: Message, timeout: float | None = None) -> None:
     whole message within `timeout` seconds.
 
     Example:
-        >>> send(w, {"type": "exec", "id": 1, "code": "print(1)"})
+        >>> r, w = os.pipe()
+        >>> send(w, {"type": "exec", "id": 1, "code": "print(1)"}); recv(r)["code"]
+        'print(1)'
+        >>> os.close(r); os.close(w)
     """
     body = _dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
     data = _HEADER.pack(len(body)) + body
@@ -230,8 +233,10 @@ def recv(fd: int, timeout: float | None = None) -> Message:
     on it and reads the keys its TypedDict declares).
 
     Example:
+        >>> r, w = os.pipe(); send(w, {"type": "shutdown"})
         >>> recv(r)["type"]
-        'done'
+        'shutdown'
+        >>> os.close(r); os.close(w)
     """
     deadline = None if timeout is None else time.monotonic() + timeout
     (length,) = _HEADER.unpack(_read_exact(fd, _HEADER.size, deadline))

@@ -156,6 +156,7 @@ def make_temp_dir() -> str:
     Example:
         >>> d = make_temp_dir(); os.path.isdir(d)
         True
+        >>> os.rmdir(d)
     """
     import tempfile  # driver-side only: the worker's start-up stays light
 
@@ -220,6 +221,7 @@ def prepare_driver(mode: SandboxMode, env: dict[str, str], context_path: str | N
         >>> d = prepare_driver("auto", {"PATH": "/bin"}, None, None)
         >>> d.env["TMPDIR"] == d.temp_dir, d.report["driver_non_dumpable"]
         (True, True)
+        >>> remove_temp_dir(d.temp_dir)
     """
     linux, darwin = sys.platform.startswith("linux"), sys.platform == "darwin"
     if mode == "strict" and not (linux or darwin):
@@ -254,7 +256,7 @@ def restrict_worker(mode: SandboxMode, policy: SandboxPolicy) -> dict[str, Any]:
     threads already run (they would stay unrestricted on kernels before Landlock ABI 8).
 
     Example:
-        >>> restrict_worker("auto", build_policy(None, None, make_temp_dir()))["mechanism"]
+        >>> restrict_worker("auto", policy)["mechanism"]  # confines the calling process  # doctest: +SKIP
         'landlock'
     """
     from rlm import _core

@@ -21,7 +21,7 @@ Limits (docs/repl.md has the reasoning):
   which protections hold.
 
 Example:
-    >>> with ReplSession("notes.txt", llm_query=lambda p: "ok") as repl:
+    >>> with ReplSession("notes.txt", llm_query=lambda p: "ok") as repl:  # doctest: +SKIP
     ...     r = repl.execute("n = len(context)\\nn")
     ...     r.output
     '1234\\n'
@@ -268,7 +268,7 @@ class ReplSession:
         """Run `code` in the persistent namespace and return what happened.
 
         Example:
-            >>> repl.execute("print(1 + 1)").output
+            >>> repl.execute("print(1 + 1)").output  # doctest: +SKIP
             '2\\n'
         """
         if self._closed:

@@ -6,11 +6,11 @@ nothing is copied) or on any `str` passed as `text=`. Results are offsets, line 
 small model reads it.
 
 Example (in the REPL):
-    >>> grep(r"password", ignore_case=True)
+    >>> grep(r"password", ignore_case=True)  # doctest: +SKIP
     2 matching lines for 'password':
     41:the password is swordfish
     907:PASSWORD=hunter2
-    >>> for c in chunks(20_000, overlap=200):
+    >>> for c in chunks(20_000, overlap=200):  # doctest: +SKIP
     ...     notes.append(llm_query(f"Summarise:\\n{c.text}"))
 """
 
@@ -37,7 +37,7 @@ def configure(*, context: Any = None, tokenizer_path: str | os.PathLike[str] | N
     """Set the default text of the helpers and the tokenizer file for count_tokens (worker start-up).
 
     Example:
-        >>> configure(context=Context.from_str("a\\nb"), tokenizer_path=None)
+        >>> configure(context=Context.from_str("a\\nb"), tokenizer_path=None)  # doctest: +SKIP
     """
     _state["context"] = context
     _state["tokenizer_path"] = None if tokenizer_path is None else os.fspath(tokenizer_path)
@@ -338,7 +338,7 @@ def count_tokens(text: Any = None) -> int:
     that prints as `~N tokens (estimated from ...)` (rlm.tokens has the limits and why).
 
     Example:
-        >>> count_tokens("hello world")
+        >>> count_tokens("hello world")  # doctest: +SKIP
         2
     """
     path = _state["tokenizer_path"]
