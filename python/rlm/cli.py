@@ -125,6 +125,9 @@ def add_context_options(p: argparse.ArgumentParser, file_note: str = "", *,
                      help="files matching a glob (** spans directories; quote it), as one "
                      "context with a '# FILE: path' line before each, like a directory; "
                      "repeatable")
+    p.add_argument("--jsonl", action="store_true",
+                   help="read the context as JSON Lines whatever its name (stdin, a pipe, -c, a "
+                   "file not named .jsonl/.ndjson): context.records(), grep(field=)")
 
 
 def add_run_options(p: argparse.ArgumentParser) -> None:
@@ -249,9 +252,12 @@ def open_input(args: argparse.Namespace) -> OpenedContext:
     from rlm.inputs import open_context, open_glob, open_stream
     from rlm.progress import Progress, ProgressReader
 
+    fmt = "jsonl" if getattr(args, "jsonl", False) else None
     if args.context is not None:
-        return open_context(args.context, args.encoding_errors)
+        return open_context(args.context, args.encoding_errors, format=fmt)
     if getattr(args, "context_glob", None):
+        if fmt is not None:
+            raise UsageError("--jsonl reads one file or stream, not --context-glob files")
         return open_glob(args.context_glob, args.encoding_errors)
     if args.context_file is not None:
         path = Path(args.context_file)
@@ -264,7 +270,7 @@ def open_input(args: argparse.Namespace) -> OpenedContext:
         big = size >= BIG_CONTEXT_BYTES
         with Progress(f"opening {path.name} ({size / 1e9:.1f} GB)", quiet=args.quiet or not big,
                       transient=True):
-            return open_context(path, args.encoding_errors)
+            return open_context(path, args.encoding_errors, format=fmt)
     stdin = sys.stdin
     if stdin is None or stdin.isatty():
         raise UsageError("no context: pass --context TEXT, --context-file FILE, or pipe it on stdin")
@@ -272,7 +278,7 @@ def open_input(args: argparse.Namespace) -> OpenedContext:
                    transient=True)
     try:  # the bar is drawn only once the input turns out to be big
         reader = ProgressReader(stdin.buffer, bar, start_after=BIG_CONTEXT_BYTES)
-        return open_stream(reader, args.encoding_errors)  # type: ignore[arg-type]
+        return open_stream(reader, args.encoding_errors, format=fmt)  # type: ignore[arg-type]
     finally:
         bar.close()
 

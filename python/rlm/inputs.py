@@ -157,12 +157,15 @@ def open_glob(patterns: list[str], encoding_errors: str = "strict") -> OpenedCon
     return _mapped_tree(joined, "glob", " ".join(patterns))
 
 
-def _open_file(path: str, encoding_errors: str, *, source: str, temporary: bool) -> OpenedContext:
+def _open_file(path: str, encoding_errors: str, *, source: str, temporary: bool,
+               format: str | None = None) -> OpenedContext:
+    # `format` None: JSON Lines when the name says so (.jsonl / .ndjson); "jsonl" for any name.
+    extra = {} if format is None else {"format": format}
     try:
         if encoding_errors == "strict":
-            context = Context.open(path)
+            context = Context.open(path, **extra)
         else:
-            context = Context.open(path, errors="replace")
+            context = Context.open(path, errors="replace", **extra)
     except ContextError as e:
         if temporary:
             os.unlink(path)
@@ -224,13 +227,18 @@ def _write_temp(data: bytes) -> str:
     return path
 
 
-def open_context(value: ContextInput, encoding_errors: str = "strict") -> OpenedContext:
-    """Open any accepted context: text, UTF-8 bytes, a path, or a `Context`.
+def open_context(value: ContextInput, encoding_errors: str = "strict", *,
+                 format: str | None = None) -> OpenedContext:
+    """Open any accepted context: text, UTF-8 bytes, a path, or a `Context`. `format="jsonl"`
+    reads one text as JSON Lines whatever its name (a directory refuses it).
 
     >>> with open_context("The secret code is 42.") as c: (len(c.context), c.source)
     (22, 'text')
     """
     if isinstance(value, Context):
+        if format is not None and format != "text":
+            raise UsageError("format= applies to a path, text or bytes; open the Context with "
+                             "Context.open(path, format=...) instead")
         if value.is_tree:  # the worker maps the saved text and attaches the same file table
             return _mapped_tree(value, "tree", value.path or "")
         if value.path is not None and not value.replaced and is_regular_file(value.path):
@@ -241,13 +249,15 @@ def open_context(value: ContextInput, encoding_errors: str = "strict") -> Opened
         return _open_file(path, "strict", source="context", temporary=True)
     if isinstance(value, str):
         return _open_file(_write_temp(value.encode("utf-8")), "strict", source="text",
-                          temporary=True)
+                          temporary=True, format=format)
     if isinstance(value, (bytes, bytearray, memoryview)):
         return _open_file(_write_temp(bytes(value)), encoding_errors, source="bytes",
-                          temporary=True)
+                          temporary=True, format=format)
     if isinstance(value, os.PathLike):
         path = check_readable_file(value)
         if os.path.isdir(path):
+            if format == "jsonl":
+                raise UsageError(f"{path} is a directory: JSON Lines is one file or stream")
             return open_tree(path, encoding_errors)
         if not is_regular_file(path):  # read once, here: the worker could not read it again
             try:
@@ -255,15 +265,16 @@ def open_context(value: ContextInput, encoding_errors: str = "strict") -> Opened
             except OSError as e:
                 raise UsageError(f"cannot read context file {path}: {e.strerror or e}") from None
             with stream:
-                return open_stream(stream, encoding_errors, source="stream", origin=path)
-        return _open_file(path, encoding_errors, source="file", temporary=False)
+                return open_stream(stream, encoding_errors, source="stream", origin=path,
+                                   format=format)
+        return _open_file(path, encoding_errors, source="file", temporary=False, format=format)
     raise UsageError(
         f"context must be str, bytes, a path or rlm.Context, not {type(value).__name__}"
     )
 
 
 def open_stream(stream: IO[bytes], encoding_errors: str = "strict", *, source: str = "stdin",
-                origin: str | None = None) -> OpenedContext:
+                origin: str | None = None, format: str | None = None) -> OpenedContext:
     """Copy a byte stream (stdin, a pipe given by path) to a temp file in pieces, then open it: no
     whole copy in memory.
 
@@ -278,6 +289,6 @@ def open_stream(stream: IO[bytes], encoding_errors: str = "strict", *, source: s
     except BaseException:
         os.unlink(path)
         raise
-    opened = _open_file(path, encoding_errors, source=source, temporary=True)
+    opened = _open_file(path, encoding_errors, source=source, temporary=True, format=format)
     opened.origin = origin
     return opened

@@ -4,6 +4,8 @@ records, and `context.records()` / `grep(field=)` work in the run's REPL worker.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -54,3 +56,22 @@ def test_malformed_lines_reach_the_model_as_one_line_each(tmp_path: Path, capsys
     assert response["answer"] == "10"
     output = response["trajectory"]["iterations"][0]["output"]
     assert "records(): line 6 is not JSON (Expecting value at column 21), skipped" in output
+
+
+def test_jsonl_reads_stdin_or_any_name_as_json_lines(tmp_path: Path, replay_file: Any) -> None:
+    log = write_log(tmp_path / "app.log")  # not named .jsonl: --jsonl says what it is
+    model = replay_file([COUNT_FAILED, '```python\nFINAL(len(failed))\n```'])
+    done = subprocess.run(
+        [sys.executable, "-m", "rlm", "-t", "How many failed?", "--jsonl", "--model",
+         f"replay:{model}", "--json", "--no-check-answers"],
+        input=log.read_text(), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    response = json.loads(done.stdout)
+    assert response["answer"] == "2"
+    assert "It is JSON Lines: 11 records" in response["trajectory"]["first_message"]
+    assert response["trajectory"]["context"]["format"] == "jsonl"
+
+
+def test_jsonl_refuses_a_directory(tmp_path: Path, capsys: Any) -> None:
+    assert main(["-t", "x", "--jsonl", "-f", str(tmp_path), "--model", "replay:/none"]) == 2
+    assert "is a directory: JSON Lines is one file or stream" in capsys.readouterr().err
