@@ -76,6 +76,15 @@ def shape_doubt(task: str, answer: str) -> tuple[str, str] | None:
     return None
 
 
+def _escaped(text: str) -> str:
+    """`text` as it may stand inside a double-quoted Python string literal.
+
+    >>> _escaped('say "hi"')
+    'say \\\\"hi\\\\"'
+    """
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
 def quoted(answer: str) -> str:
     """The answer as the check notes quote it: one line, at most 80 characters.
 
@@ -99,10 +108,15 @@ class AnswerChecker:
     # The last note names the lookup loop to write: the next turn should not be steered into
     # one grep (the 1.5B then looked up one item again).
     gave_loop: bool = False
+    # How the next turn should start after the last note (None: the engine's default steer).
+    # After the fill-in template the 0.5B was steered into `print(grep("` and looked the four
+    # items up again and again; started inside `FINAL("Walrus: ` it only has to copy values.
+    next_start: str | None = None
 
     def check(self, answer: str, code: str | None, progress: Progress) -> str | None:
         """The note that questions `answer` (and counts against its kind's budget), or None."""
         self.gave_loop = False
+        self.next_start = None
         note = self._note(answer, code, progress)
         if note is not None:
             self.questioned.append(answer)
@@ -148,6 +162,7 @@ class AnswerChecker:
             if any(item.lower() not in low for item in named):
                 if self.coverage_checked:  # looked up once already: ask to fill the answer in
                     template = ", ".join(f"{item}: VALUE" for item in named)
+                    self.next_start = f'FINAL("{_escaped(named[0])}: '
                     return NAMED_ITEMS_FILL.format(n=len(named), names=", ".join(named),
                                                    answer=quoted(answer), given=given,
                                                    template=template)

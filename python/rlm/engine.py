@@ -84,6 +84,7 @@ class _Run:
         # backend returns whole messages (replay) or its template cannot continue an assistant turn.
         self.prefix = ASSISTANT_PREFIX if getattr(backend, "supports_assistant_prefix", True) else ""
         self.steer_search = False  # the last turn made no step: start the next one with a search
+        self.steer_start: str | None = None  # how an answer check asked the next turn to start
         self.current: IterationRecord | None = None
         self.progress = Progress()  # what ran and what it showed: repeats, stalls, grounding
         self.checker = AnswerChecker(task, self.in_context)  # doubts about a FINAL answer
@@ -147,6 +148,11 @@ class _Run:
         if rec.last_turn:
             self.intervene(rec, "steer", start=STEER_FINAL)
             return self.prefix + STEER_FINAL
+        if self.steer_start is not None:  # a check note said how to go on
+            start, self.steer_start = self.steer_start, None
+            self.steer_search = False
+            self.intervene(rec, "steer", start=start)
+            return self.prefix + start
         if self.steer_search:
             self.steer_search = False
             self.intervene(rec, "steer", start=STEER_SEARCH)
@@ -235,7 +241,8 @@ class _Run:
         if self.config.check_answers and not rec.last_turn:
             note = self.checker.check(answer, code, self.progress)
             if note is not None:
-                self.steer_search = not self.checker.gave_loop
+                self.steer_search = not self.checker.gave_loop and self.checker.next_start is None
+                self.steer_start = self.checker.next_start
                 if code is not None:  # the same FINAL again is a repeat: resampled, not taken as is
                     self.progress.note_code(code, rec.iteration)
                 rec.feedback = note

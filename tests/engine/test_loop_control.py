@@ -368,6 +368,22 @@ def test_after_a_named_items_check_the_next_turn_is_not_forced_into_one_grep() -
     assert backend.prefixes[:5] == [P, P, P, P, P + STEER_SEARCH]
 
 
+def test_after_the_fill_in_template_the_next_turn_starts_inside_the_filled_final() -> None:
+    from rlm import RLMConfig, rlm_generate
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    start = 'FINAL("Puffin: '
+    backend = _PrefixBackend([P + "print(grep('Puffin|Falcon|Bison'))\n```", P + "FINAL('5118-MT')\n```",
+                              P + "FINAL('8546-QZ')\n```",
+                              P + start + '5118-MT, Falcon: 8546-QZ, Bison: 7065-UZ")\n```'])
+    r = rlm_generate(backend=backend, context=PROJECTS, task=PROJECTS_TASK,
+                     config=RLMConfig(search_hints=False))
+    # The eval's 0.5B, steered into `print(grep("` here, looked the items up again until its budget ran out.
+    assert backend.prefixes[3] == P + start
+    assert {"kind": "steer", "start": start} in r.trajectory["iterations"][3]["interventions"]
+    assert r.answer == "Puffin: 5118-MT, Falcon: 8546-QZ, Bison: 7065-UZ" and r.iterations == 4
+
+
 def test_literals_copied_from_output_already_seen_are_not_called_made_up(run, code) -> None:
     from rlm.prompts import MAY_FINISH_ALL_NOTE
 
