@@ -33,8 +33,19 @@ def test_lines_sharing_rare_words_rank_first_and_print_like_grep() -> None:
 def test_k_limits_the_hits_and_no_match_says_so() -> None:
     assert len(search("Orion", k=2, text=LOG)) == 2
     assert repr(search("zebra", text=LOG)) == "0 ranked lines for 'zebra'"
-    assert str(search("secret", k=1, text=LOG)) == (
-        "1 ranked line for 'secret':\n5:Orion's login secret: 4817-ZQ.")
+    assert str(search("login secret", k=1, text=LOG)) == (
+        "1 ranked line for 'login secret' (the best k, not a count: 'login secret' as written "
+        "occurs 1 time, grep shows them):\n5:Orion's login secret: 4817-ZQ.")
+
+
+def test_the_header_says_k_is_no_count_and_gives_the_query_s_own_count() -> None:
+    log = "".join(f"order {i} status={'FAILED' if i % 4 == 0 else 'OK'}\n" for i in range(12))
+    head = str(search("status=FAILED", k=10, text=log)).splitlines()[0]
+    # Ten lines share the query's words; three hold it as written: the count is 3, not 10.
+    assert head == ("10 ranked lines for 'status=FAILED' (the best k, not a count: "
+                    "'status=FAILED' as written occurs 3 times, grep shows them):")
+    assert str(search("what password", text=LOG)).splitlines()[0] == (
+        "2 ranked lines for 'what password':")  # not in the text as written: no count to give
 
 
 def test_a_context_ranks_exactly_as_its_text() -> None:
@@ -66,5 +77,6 @@ def test_search_is_a_repl_helper_that_model_code_may_shadow(tmp_path: Path) -> N
     with ReplSession(str(path), llm_query=str) as repl:
         out = repl.execute("search('login secret Orion', k=1)").output
         assert out.strip() == "1 ranked line for 'login secret Orion':\n5:Orion's login secret: 4817-ZQ."
+        assert "occurs 1 time" in repl.execute("print(search('login secret'))").output
         repl.execute("search = 3")  # an ordinary variable name: it stays the model's
         assert repl.execute("print(search + 1)").output.strip() == "4"

@@ -48,14 +48,21 @@ class SearchResult(list):  # type: ignore[type-arg]
         0 ranked lines for 'zzz'
     """
 
-    def __init__(self, hits: Sequence[SearchHit], query: str, window: int = 1) -> None:
+    def __init__(self, hits: Sequence[SearchHit], query: str, window: int = 1,
+                 exact: int = 0) -> None:
         super().__init__(hits)
         self.query = query
         self.window = window
+        self.exact = exact  # occurrences of the query as written (grep's count, not the ranking's)
 
     def __repr__(self) -> str:
         unit = "line" if self.window == 1 else "window"
         head = f"{len(self)} ranked {unit}{'' if len(self) == 1 else 's'} for {self.query!r}"
+        if self.exact and self:
+            # The 0.5B answered "How many records have status=FAILED?" with the 10 of
+            # "10 ranked lines" (three held it): say that k is no count, and what the count is.
+            head += (f" (the best k, not a count: {self.query!r} as written occurs "
+                     f"{self.exact} time{'' if self.exact == 1 else 's'}, grep shows them)")
         if not self:
             return head
         return head + ":\n" + ("\n--\n" if self.window > 1 else "\n").join(str(h) for h in self)
@@ -85,4 +92,5 @@ def search(query: str, k: int = 10, *, window: int = 1, text: Any = None) -> Sea
     text = _text(text)
     source = Context.from_str(text) if _is_str(text) else text
     hits = [SearchHit(n, score, line) for n, score, line in source.rank(query, k, window)]
-    return SearchResult(hits, query, window)
+    exact = source.count_literal(query) if query.strip() else 0
+    return SearchResult(hits, query, window, exact)
