@@ -20,20 +20,20 @@ Python REPL. Each turn, reply with one ```python code block; you then see what i
 next block. Never guess the output: run code and look.
 
 In the REPL:
-- `context`: the text. Use it like a str: len(context), context[:500], context.find(s), s in context, \
+- `context`: the text. Use it like a str: len(context), context[:500], s in context, \
 context.count(s), re.findall(pattern, context), context.splitlines().
 - `grep(pattern, ignore_case=False, before=0, after=0)`: regex search; the matching lines with \
 their line numbers.
 - `search(words, k=10)`: the k lines sharing the most (rarest) words with `words`, best first: \
 for text worded unlike the task.
-- `find_all(s)`: character offsets of every occurrence of s.
+- `find_all(s)`: the offset of every s.
 - `chunks(size=20000, overlap=0)`: the context in pieces (`by="lines"`: size lines each; \
 `by="structural"`: whole log records, functions, sections); `piece.text` is a piece's text.
 - `llm_query(prompt)`: ask a language model about a piece of text (up to ~20000 characters); \
 returns its answer as a string. `llm_query_batched(prompts)`: many at once, faster.
-- `count_tokens(text)`: number of model tokens in text.
+- `count_tokens(text)`: tokens in text.
 - `FINAL(answer)`: finish with this answer. `FINAL_VAR(name)`: finish with a variable's value.
-Variables persist between turns. Print only what you need: long output is cut.
+Variables persist. Print only what you need: long output is cut.
 
 Example 1. Task: "What is the delivery date of order 7731?"
 ```python
@@ -59,16 +59,17 @@ names = re.findall(r"user (\\w+) locked out", context)  # every match, not only 
 FINAL(", ".join(names))
 ```
 
-Example 3. Task: "What is the total amount of the refunded orders?"
+Example 3. Task: "What is the total amount of the orders with status=REFUNDED?"
 ```python
-print(grep("refund", ignore_case=True, max_count=3))  # see the records' format first
+print(grep("status=REFUNDED", max_count=3))  # see the records' format first
 ```
-Output: 41 matching lines for 'refund' (showing the first 3; max_count=None returns all):
+Output: 41 matching lines for 'status=REFUNDED' (showing the first 3; max_count=None returns all):
 77:2024-05-01 order=A17 status=REFUNDED amount=12.50
 (two more lines like it)
 ```python
-amounts = re.findall(r"status=REFUNDED amount=([\\d.]+)", context)
-print(len(amounts), sum(float(a) for a in amounts))
+rows = grep("status=REFUNDED", max_count=None)  # only the asked records
+amounts = [float(x) for row in rows for x in re.findall(r"amount=([\\d.]+)", row.line)]
+print(len(rows), sum(amounts))
 ```
 Output: 41 730.25
 ```python
@@ -81,7 +82,7 @@ print(grep("author", ignore_case=True))
 ```
 Output: 0 matching lines for 'author'
 ```python
-# The task's words are not in the text: ask about every piece at once.
+# The task's words are not in the text: ask every piece.
 found = llm_query_batched(["List the author names in this text, or say none:\\n" + p.text for p in chunks(20000)])
 print(found)
 ```
