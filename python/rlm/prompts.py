@@ -26,6 +26,8 @@ context.count(s), re.findall(pattern, context), context.splitlines().
 their line numbers.
 - `search(words, k=10)`: the k lines sharing the most (rarest) words with `words`, best first: \
 for text worded unlike the task.
+- `values(key, where=None)`: the value of field key (key=V, key: V, "key": V) on every line \
+matching the regex where; printed with their count and sum.
 - `find_all(s)`: the offset of every s.
 - `chunks(size=20000, overlap=0)`: the context in pieces (`by="lines"`: size lines each; \
 `by="structural"`: whole log records, functions, sections); `piece.text` is a piece's text.
@@ -61,17 +63,10 @@ FINAL(", ".join(names))
 
 Example 3. Task: "What is the total amount of the orders with status=REFUNDED?"
 ```python
-print(grep("status=REFUNDED", max_count=3))  # see the records' format first
+amounts = values("amount", where="status=REFUNDED")  # the field of every asked record
+print(amounts)
 ```
-Output: 41 matching lines for 'status=REFUNDED' (showing the first 3; max_count=None returns all):
-77:2024-05-01 order=A17 status=REFUNDED amount=12.50
-(two more lines like it)
-```python
-rows = grep("status=REFUNDED", max_count=None)  # only the asked records
-amounts = [float(x) for row in rows for x in re.findall(r"amount=([\\d.]+)", row.line)]
-print(len(rows), sum(amounts))
-```
-Output: 41 730.25
+Output: 41 values of 'amount' on lines matching 'status=REFUNDED' (sum 730.25): [12.5, 3.0, ... 39 more]
 ```python
 FINAL("730.25")
 ```

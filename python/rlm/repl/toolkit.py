@@ -1,4 +1,4 @@
-"""Helpers the REPL puts in the model's namespace: grep, search, find_all, chunks, count_tokens.
+"""Helpers the REPL puts in the model's namespace: grep, search, values, find_all, chunks, count_tokens.
 
 Each works on the run's `context` by default (a `rlm.Context`: the Rust engine does the scanning,
 nothing is copied) or on any `str` passed as `text=`. Results are offsets, line records and small
@@ -24,9 +24,9 @@ from typing import Any, Callable, Iterator, Literal, Sequence
 from rlm.errors import UnsupportedPatternError
 
 __all__ = ["HELPERS", "Chunk", "GrepResult", "LineMatch", "chunks", "configure", "count_tokens",
-           "find_all", "grep", "search"]
+           "find_all", "grep", "search", "values"]
 
-HELPERS = ("grep", "search", "find_all", "chunks", "count_tokens")
+HELPERS = ("grep", "search", "values", "find_all", "chunks", "count_tokens")
 """Names the REPL pre-binds (and restores if the model's code rebinds them)."""
 
 # Per-process state, set once by the REPL worker (one worker = one run = one context).
@@ -357,4 +357,8 @@ def __getattr__(name: str) -> Any:
         from rlm.repl.search import search
 
         return search
+    if name == "values":  # rlm.repl.fields uses grep from here: the same circle as search
+        from rlm.repl.fields import values
+
+        return values
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
