@@ -21,7 +21,7 @@ from rlm.prompts import (
 
 def test_system_prompt_teaches_inspection_search_chunks_and_final() -> None:
     for taught in ("context[:500]", "grep(", "chunks(", "llm_query(", "llm_query_batched(", "FINAL(",
-                   "FINAL_VAR(", "re.findall(", "sum(", "search("):
+                   "FINAL_VAR(", "re.findall(", "values(", "search("):
         assert taught in SYSTEM_PROMPT
 
 
