@@ -280,7 +280,7 @@ class _Run:
         answer: str | None = None
         why_last: str | None = None
         try:
-            repl = self.session.repl_for_question()
+            repl = self.session.repl_for_question([h.line for h in hits])
             self.log.report_sandbox(repl.sandbox_report)
             iteration = 0
             while True:

@@ -8,6 +8,8 @@ from the task, print what was found, then FINAL). Prefill is the main cost on CP
 
 from __future__ import annotations
 
+import re
+
 from rlm.loop_control import grep_count
 from rlm.summary import ContextSummary, TreeSummary, describe_jsonl
 
@@ -311,6 +313,13 @@ def found_nothing(output: str) -> bool:
     )
 
 
+# The 0.5B used names it never assigned (`hits`, `rows`, `tickets`) as if an earlier turn or
+# the first message had set them, and repeated the NameError: say that nothing sets them for it.
+_UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
+UNDEFINED_NOTE = ("`{name}` does not exist: only what your code assigned exists. Assign it in this "
+                  "block (e.g. `{name} = grep(...)`) before using it.")
+
+
 def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeated: bool,
                   literal: bool = False, several: bool = False) -> str:
     """The user message that reports one execution back to the model.
@@ -331,6 +340,9 @@ def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeat
     if repeated:
         parts.append(SAME_OUTPUT_NOTE)
     if not clean:
+        missing = _UNDEFINED.search(output)
+        if missing is not None:
+            parts.append(UNDEFINED_NOTE.format(name=missing.group(1)))
         return "\n\n".join(parts)
     if found_nothing(output) or (output and not output.strip()):
         parts.append(NOTHING_FOUND_NOTE)

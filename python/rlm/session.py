@@ -119,11 +119,12 @@ class Session:
                 tokens.rust_tokenizer(getattr(self.backend, "tokenizer_path", None)))
         return self._summary
 
-    def repl_for_question(self) -> ReplSession:
+    def repl_for_question(self, hits: list[str] | None = None) -> ReplSession:
         """The session's REPL, started on first use and told the question being asked.
 
-        Before each question the driver sets `history` and a fresh `answer` dict in the namespace
-        (a ready answer left from the last question would finish the next one at once).
+        Before each question the driver sets `history`, a fresh `answer` dict (a ready answer left
+        from the last question would finish the next one at once) and `hits`, the lines of the
+        first message's search hits (the 0.5B used `hits` as a variable, its name being there).
         Example: `session.repl_for_question().execute("print(len(history))").output`.
         """
         cfg = self.config
@@ -137,7 +138,8 @@ class Session:
                 interrupt_grace=cfg.interrupt_grace, sandbox=cfg.sandbox,
                 context_tree=self.opened.tree_table())
         result = self._repl.execute(
-            f'answer = {{"content": "", "ready": False}}\nhistory = {self.history!r}')
+            f'answer = {{"content": "", "ready": False}}\nhistory = {self.history!r}\n'
+            f'hits = {list(hits or [])!r}')
         if result.error is not None:
             raise ReplError(f"cannot start the question in the REPL: {result.error.strip()}")
         return self._repl

@@ -120,15 +120,15 @@ def describe_hits(hits: list[TaskHit]) -> str:
     `path:line:` (the line within the file), as the REPL's grep prints them.
 
     >>> print(describe_hits([TaskHit(12, "Orion code 4817-ZQ", 3.1, ("orion", "code"))]))
-    Search hits: the lines with the most words from the task (a ranked search, not every match):
+    Search hits (in the REPL as `hits`, a list of these lines): the lines with the most words from the task (a ranked search, not every match):
     12:Orion code 4817-ZQ
     """
     if not hits:
         return ""
     shown = [f"{h.line_number if h.path is None else f'{h.path}:{h.file_line}'}:{_clip(h.line)}"
              for h in hits]
-    return ("Search hits: the lines with the most words from the task (a ranked search, not every "
-            "match):\n" + "\n".join(shown))
+    return ("Search hits (in the REPL as `hits`, a list of these lines): the lines with the most "
+            "words from the task (a ranked search, not every match):\n" + "\n".join(shown))
 
 
 def _clip(line: str) -> str:

@@ -40,3 +40,19 @@ def test_hits_in_a_tree_name_the_file_and_its_line_as_grep_does(tmp_path) -> Non
     assert [(h.path, h.file_line, h.line_number) for h in hits] == [("src/deploy.py", 3, 7)]
     assert describe_hits(hits).splitlines()[1] == (
         "src/deploy.py:3:ORION_ACCESS_CODE = '4817-ZQ'  # Orion access code")
+
+
+def test_the_hit_lines_are_the_repl_variable_hits_the_first_message_names(run, code) -> None:
+    r = run([code("print([h.split()[-1] for h in hits])"), code("FINAL('x')")], context=LOCKERS,
+            task="What is the locker combination for lunar-meadow?", search_hints=True)
+    assert "in the REPL as `hits`" in r.trajectory["first_message"]
+    assert "['8604-VJ.']" in r.trajectory["iterations"][0]["output"]
+    none = run([code("print(hits)"), code("FINAL('x')")], context="nothing here\n",
+               task="Where is Orion?", search_hints=True)
+    assert none.trajectory["iterations"][0]["output"].strip() == "[]"
+
+
+def test_a_name_never_assigned_is_named_in_the_feedback(run, code) -> None:
+    r = run([code("print(sum(rows))"), code("FINAL('x')")])
+    feedback = r.trajectory["iterations"][0]["feedback"]
+    assert "NameError" in feedback and "`rows` does not exist: only what your code assigned" in feedback
