@@ -133,11 +133,15 @@ def describe_tree(tree: TreeSummary) -> str:
     Extensions: .md 1, .py 1.
     Left out: 1 binary file (logo.png).
     """
-    where = "under a directory" if tree.directory else "a glob matched"
-    lines = [f"They are the text files {where}, {_number(tree.files)} file"
-             f"{'' if tree.files == 1 else 's'}, each after a line `# FILE: relative/path` (grep "
-             "shows path:line:; context.file_of(offset) gives (path, line in that file); "
-             "context.files() lists (path, start, end))."]
+    count = f"{_number(tree.files)} file{'' if tree.files == 1 else 's'}"
+    if tree.sections:
+        lines = [f"It holds {count}, each after a line `# FILE: path` (grep shows path:line: and "
+                 "how many files the lines are in)."]
+    else:
+        where = "under a directory" if tree.directory else "a glob matched"
+        lines = [f"They are the text files {where}, {count}, each after a line "
+                 "`# FILE: relative/path` (grep shows path:line:; context.file_of(offset) gives "
+                 "(path, line in that file); context.files() lists (path, start, end))."]
     if tree.largest:
         sizes = [f"{path} ({_number(n)}{' characters' if i == 0 else ''})"
                  for i, (path, n) in enumerate(tree.largest)]

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from rlm import tokens
 from rlm._core import Context
+from rlm.file_headers import header_files
 
 # Every run pays for this count before its first turn, so its exact limit is lower than the REPL's
 # count_tokens: 4 Mi characters take ~0.2-0.4 s in Rust on this 2-core CPU (benches/README.md);
@@ -40,23 +41,29 @@ class TreeSummary:
     extensions: tuple[tuple[str, int], ...]  # (".py", files), commonest first; "" for none
     skipped: tuple[tuple[str, str], ...]  # (path, reason) of every file left out
     directory: bool = True  # False: files named one by one (--context-glob, Context.open_files)
+    # One text made of `# FILE: path` sections (rlm.file_headers), not a directory read by rlm.
+    sections: bool = False
 
 
 def summarize_tree(context: Context) -> TreeSummary | None:
-    """The file count, biggest files, extensions and skipped files of a tree context (None for
-    one text).
+    """The file count, biggest files, extensions and skipped files of a tree context, or of a
+    text made of `# FILE: path` sections (None for other text).
 
     >>> summarize_tree(Context.from_str("x")) is None
     True
     """
-    if not context.is_tree:
-        return None
-    files = context.files()
+    if context.is_tree:
+        files, skipped = context.files(), tuple(context.skipped_files())
+    else:
+        sections = header_files(context)
+        if sections is None:
+            return None
+        files, skipped = sections.files(), ()
     largest = sorted(((path, end - start) for path, start, end in files), key=lambda f: (-f[1], f[0]))
     extensions = collections.Counter(posixpath.splitext(path)[1].lower() for path, _, _ in files)
     return TreeSummary(len(files), tuple(largest[:TREE_LARGEST]),
                        tuple(sorted(extensions.items(), key=lambda e: (-e[1], e[0]))[:TREE_EXTENSIONS]),
-                       tuple(context.skipped_files()), directory=context.path is not None)
+                       skipped, directory=context.path is not None, sections=not context.is_tree)
 
 
 # A JSON Lines context's records are counted exactly up to this size (a scan on every core, well

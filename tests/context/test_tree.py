@@ -107,7 +107,7 @@ def test_file_of_gives_the_file_and_its_line(repo: Path) -> None:
 def test_grep_in_a_tree_prints_path_and_line_as_rg_does(repo: Path) -> None:
     c = Context.open_tree(repo)
     assert str(grep("print|Run", c, before=1)) == (
-        "2 matching lines for 'print|Run':\n"
+        "2 matching lines in 2 files for 'print|Run':\n"
         "README.md-1-# Demo\n"
         "README.md:2:Run it.\n"
         "app/cli.py-3-def main():\n"

@@ -40,6 +40,7 @@ def configure(*, context: Any = None, tokenizer_path: str | os.PathLike[str] | N
         >>> configure(context=Context.from_str("a\\nb"), tokenizer_path=None)  # doctest: +SKIP
     """
     _state["context"] = context
+    _state.pop("headers", None)  # the `# FILE:` sections of the last context, if any
     _state["tokenizer_path"] = None if tokenizer_path is None else os.fspath(tokenizer_path)
 
 
@@ -102,10 +103,18 @@ class GrepResult(list):  # type: ignore[type-arg]
             head = (f"{self.total:,} matching line{s} for {self.pattern!r} (showing the first "
                     f"{len(self)}; max_count=None returns all)")
         else:
-            head = f"{self.total} matching line{s} for {self.pattern!r}"
+            head = f"{self.total} matching line{s}{self._in_files()} for {self.pattern!r}"
         if not self:
             return head
         return head + ":\n" + "\n".join(_render(m, self.file_of_line) for m in self)
+
+    def _in_files(self) -> str:
+        # "How many files mention X?" was answered with line numbers ("357, 633"): over files,
+        # say how many files the lines are in.
+        if self.file_of_line is None or not self:
+            return ""
+        files = len({self.file_of_line(m.line_number)[0] for m in self})
+        return f" in {files} file{'' if files == 1 else 's'}"
 
     __str__ = __repr__
 
@@ -159,6 +168,21 @@ def _py_grep(text: str, regex: re.Pattern[str], before: int, after: int,
     return found, total
 
 
+def _file_map(text: Any) -> Callable[[int], tuple[str, int]] | None:
+    """How grep names the file of a line of `text`: a tree context's `file_of_line`, the run's
+    context's `# FILE:` sections (`rlm.file_headers`), or None for plain text."""
+    if getattr(text, "is_tree", False):
+        return text.file_of_line
+    if _is_str(text) or text is not _state["context"]:
+        return None
+    if "headers" not in _state:  # one scan per run, on first use
+        from rlm.file_headers import header_files
+
+        _state["headers"] = header_files(text)
+    headers = _state["headers"]
+    return headers.file_of_line if headers is not None else None
+
+
 def grep(pattern: str, text: Any = None, *, before: int = 0, after: int = 0, ignore_case: bool = False,
          max_count: int | None = 100, literal: bool = False, field: str | None = None) -> GrepResult:
     """Lines of `text` (default: the context) matching the regex `pattern`, like `rg -n`.
@@ -179,8 +203,8 @@ def grep(pattern: str, text: Any = None, *, before: int = 0, after: int = 0, ign
         return _grep_field(pattern, text, field, ignore_case, max_count, literal)
     flags = re.IGNORECASE if ignore_case else 0
     regex = re.compile(re.escape(pattern) if literal else pattern, flags)  # re.error as Python gives it
-    # In a tree context, lines print as `path:line:` (the numbers are the context's own).
-    file_of_line = text.file_of_line if getattr(text, "is_tree", False) else None
+    # Over files, lines print as `path:line:` (the numbers are the context's own).
+    file_of_line = _file_map(text)
     if not _is_str(text):
         try:
             found = text.grep(pattern, before=before, after=after, ignore_case=ignore_case,
