@@ -290,7 +290,7 @@ NOTHING_FOUND_NOTE = (
 )
 # Printed values that mean "found nothing" (grep's own summary line is matched by its prefix).
 EMPTY_RESULTS = frozenset({"[]", "{}", "()", "set()", "''", '""', "None", "-1"})
-EMPTY_GREP_PREFIX = "0 matching line"
+EMPTY_GREP_PREFIX = ("0 matching line", "0 ranked line", "0 values of")
 NO_CODE_NOTE = (
     "Your reply had no ```python code block. Reply with one code block, "
     "and call FINAL(answer) in it when you know the answer."
@@ -306,7 +306,8 @@ LAST_TURN = (
 
 
 def found_nothing(output: str) -> bool:
-    """True when every printed line is an empty search result (`[]`, `-1`, "0 matching lines").
+    """True when every printed line is an empty search result (`[]`, `-1`, "0 matching lines",
+    "0 values of ...").
 
     >>> found_nothing("0 matching lines for 'Puffin'\\n[]\\n"), found_nothing("[]\\n42\\n")
     (True, False)

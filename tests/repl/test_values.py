@@ -72,3 +72,19 @@ def test_values_is_a_repl_helper_on_the_context(tmp_path: Path) -> None:
         out = repl.execute("v = values('amount', where='region=east')\nprint(len(v), v.total)").output
         assert out.strip() == "3 131.5"
         assert "(sum 131.5" in repl.execute("print(v)").output
+
+
+def test_a_name_value_condition_matches_the_field_in_any_spelling() -> None:
+    sheets = ("timesheet TS-1 | team: data | hours: 7.5\ntimesheet TS-2 | team: database | hours: 2\n"
+              '{"team": "data", "hours": 1}\nteam=data hours=0.5\n')
+    # The 0.5B wrote where="team=data" for `team: data` records (and answered 0).
+    found = values("hours", where="team=data", text=sheets)
+    assert list(found) == [7.5, 1.0, 0.5] and found.lines == [1, 3, 4]  # not `team: database`
+    assert list(values("hours", where="team: data", text=sheets)) == [7.5, 1.0, 0.5]
+    assert list(values("hours", where="database|=data", text=sheets)) == [2.0, 0.5]  # a regex
+
+
+def test_no_values_found_is_reported_as_nothing_found() -> None:
+    from rlm.prompts import found_nothing
+
+    assert found_nothing(str(values("hours", where="team=web", text="team: data | hours: 2\n")))

@@ -99,13 +99,37 @@ def field_pattern(key: str, ignore_case: bool = False) -> re.Pattern[str]:
                       flags)
 
 
+# `where="team=data"`: a condition on a field, in whichever spelling the records use.
+_CONDITION = re.compile(r"^\s*([A-Za-z_][\w.-]*)\s*(?:=|:)\s*([^\s=:\"']+)\s*$")
+
+
+def where_pattern(where: str) -> str:
+    """The regex `values` greps for `where`: a condition `name=value` (or `name: value`) matches
+    the field in any of its three spellings (the 0.5B wrote `where="team=data"` for records
+    `team: data` and got nothing); any other `where` is a regex as given.
+
+    Example:
+        >>> bool(re.search(where_pattern("team=data"), 'x | team: data | hours: 2'))
+        True
+        >>> where_pattern("ERROR|FATAL")
+        'ERROR|FATAL'
+    """
+    m = _CONDITION.match(where)
+    if m is None:
+        return where
+    name, value = map(re.escape, m.groups())
+    return rf"(?<![\w-]){name}[\"']?\s*[:=]\s*[\"']?{value}(?![\w-])"
+
+
 def values(key: str, where: str | None = None, *, ignore_case: bool = False,
            text: Any = None) -> Values:
-    """The value of field `key` on every line of `text` (default: the context) that matches the
-    regex `where` (every line holding `key` when None), in line order.
+    """The value of field `key` on every line of `text` (default: the context) that matches
+    `where` (every line holding `key` when None), in line order.
 
     Fields are read as `key=V`, `key: V` or `"key": V`; numbers become floats (`1,234.5` is
-    1234.5), other values stay strings. Lines that match `where` but lack the field are counted
+    1234.5), other values stay strings. `where` is a regex, except that a condition
+    `name=value` matches that field in any of the three spellings (`team=data` finds
+    `team: data` and `"team": "data"`). Lines that match `where` but lack the field are counted
     in `.missing`, not guessed. `sum(values(...))` is the total; `len(...)` the count.
 
     Example:
@@ -118,7 +142,7 @@ def values(key: str, where: str | None = None, *, ignore_case: bool = False,
     if not key or not key.strip():
         raise ValueError("values() needs the name of a field, e.g. values('amount')")
     pattern = field_pattern(key, ignore_case)
-    rows = (grep(where, text, ignore_case=ignore_case, max_count=None) if where is not None
+    rows = (grep(where_pattern(where), text, ignore_case=ignore_case, max_count=None) if where is not None
             else grep(key, text, ignore_case=ignore_case, max_count=None, literal=True))
     found: list[float | str] = []
     lines: list[int] = []
