@@ -60,6 +60,7 @@ Output: 3 matching lines for 'locked out':
 4410:user eve locked out after 3 failures
 ```python
 names = re.findall(r"user (\\w+) locked out", context)  # every match, not only the first
+# (which one most often? print(collections.Counter(names).most_common(3)))
 FINAL(", ".join(names))
 ```
 
