@@ -44,6 +44,7 @@ from rlm.prompts import (
     SHAPE_CHECK,
     UNREAD_CHECK,
     UNSEEN_CHECK,
+    WHOLE_LINE_CHECK,
 )
 
 MAX_COVERAGE_CHECKS = 2
@@ -83,6 +84,69 @@ def _escaped(text: str) -> str:
     'say \\\\"hi\\\\"'
     """
     return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+# The thing a what/which task asks for: "Which room does ..." -> room; "What is the secret
+# access code for ..." -> code (the last word before a preposition or verb).
+_ASKS_WHICH = re.compile(r"^\W*(what|which)\s+(\w+)", re.IGNORECASE)
+_COPULA = frozenset("is are was were".split())
+_ENDS_NOUN = frozenset("for of in on at to from with by that does did do was is has have".split())
+
+
+def asked_thing(task: str) -> tuple[str, str] | None:
+    """(the task's opening words, the noun it asks for) for a what/which task, else None.
+
+    >>> asked_thing("Which room does Oksana work in?"), asked_thing("What is the access code for X?")
+    (('Which room', 'room'), ('What is the access code', 'code'))
+    """
+    m = _ASKS_WHICH.search(task)
+    if m is None:
+        return None
+    if m.group(2).lower() not in _COPULA:
+        return m.group(0).strip(), m.group(2).lower()
+    words = task[m.end():].replace("?", " ").split()
+    while words and words[0].lower() in ("the", "a", "an"):
+        words.pop(0)
+    noun = []
+    for word in words:
+        if word.lower() in _ENDS_NOUN:
+            break
+        noun.append(word)
+    if not noun:
+        return None
+    cut = task.index(noun[-1], m.end()) + len(noun[-1])
+    return " ".join(task[:cut].split()).lstrip(), noun[-1].lower().strip(".,;:")
+
+
+_LINE_NUMBER = re.compile(r"^\s*(?:[^\s:]+:)?\d+[:-]")  # "393:" or "path:12:" as grep prints
+WHOLE_LINE_WORDS = 3
+
+
+def whole_line_doubt(task: str, answer: str, outputs: list[str]) -> tuple[str, str] | None:
+    """(what the task asks, the thing) when a what/which task is answered with a whole line of
+    the output (or a grep line with its number) rather than the value in it.
+
+    The 0.5B answered "Which room does Oksana work in?" with "Lunch with Oksana moved to Friday."
+    (one of five grep lines; "You'll find Oksana at office H-905 most days." was another), and
+    "How many files import os.path?" with "20:import os.path".
+
+    >>> seen = ["2 matching lines:\\n210:Lunch with Oksana moved to Friday.\\n393:Oksana is at H-905."]
+    >>> whole_line_doubt("Which room does Oksana work in?", "Lunch with Oksana moved to Friday.", seen)
+    ('Which room', 'room')
+    >>> whole_line_doubt("Which room does Oksana work in?", "H-905", seen) is None
+    True
+    """
+    asked = asked_thing(task)
+    if asked is None or asks_for_several(task):
+        return None
+    flat = " ".join(_LINE_NUMBER.sub("", answer.strip()).split())
+    if len(flat.split()) < WHOLE_LINE_WORDS:
+        return None
+    for output in outputs:
+        for line in output.splitlines():
+            if " ".join(_LINE_NUMBER.sub("", line).split()) == flat:
+                return asked
+    return None
 
 
 def quoted(answer: str) -> str:
@@ -135,6 +199,10 @@ class AnswerChecker:
             if doubt is not None:
                 self.shape_checked = True
                 return SHAPE_CHECK.format(asks=doubt[0], kind=doubt[1], answer=quoted(answer))
+            line = whole_line_doubt(self.task, answer, progress.outputs)
+            if line is not None:
+                self.shape_checked = True
+                return WHOLE_LINE_CHECK.format(asks=line[0], thing=line[1], answer=quoted(answer))
         if len(self.coverage_checked) < MAX_COVERAGE_CHECKS and answer not in self.coverage_checked:
             note = self.coverage(answer, progress)
             if note is not None:

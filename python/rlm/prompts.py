@@ -257,6 +257,11 @@ SHAPE_CHECK = (
     "Find the line that gives the {kind} (in the search hits or your output, or search again) "
     "and FINAL that {kind}."
 )
+WHOLE_LINE_CHECK = (
+    "Before you answer: your answer {answer} is a whole line of the text, but the task asks "
+    "\"{asks}\": only that. Of the lines you saw, take the one that gives it (it may use other "
+    "words than the task) and FINAL just the {thing}."
+)
 NAMED_ITEMS_CHECK = (
     "Before you answer: the task asks about {n} items ({names}) and your answer {answer} gives "
     "{given}. Look up each one, e.g. `for name in {listed!r}: print(grep(name))`, then FINAL all "

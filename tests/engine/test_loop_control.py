@@ -445,3 +445,29 @@ def test_consecutive_literal_finals_answer_all_of_them(run, code) -> None:
             context=PROJECTS, task=PROJECTS_TASK, check_answers=True)
     assert r.answer == "5118-MT, 8546-QZ, 7065-UZ" and r.iterations == 2
     assert kinds(r, 2) == ["merge_finals"]
+
+
+OFFICES = ("filler\n" * 20 + "Lunch with Oksana moved to Friday.\n" + "filler\n" * 20
+           + "You'll find Oksana at office H-905 most days.\n" + "filler\n" * 20)
+
+
+def test_a_which_task_answered_with_a_whole_line_gets_one_check(run, code) -> None:
+    r = run([code("print(grep('Oksana'))"), code("FINAL('Lunch with Oksana moved to Friday.')"),
+             code("FINAL('H-905')")],
+            context=OFFICES, task="Which room does Oksana work in?", check_answers=True)
+    assert 'is a whole line of the text, but the task asks "Which room"' in feedback(r, 2)
+    assert "FINAL just the room" in feedback(r, 2) and r.answer == "H-905"
+    # A grep line with its number counts as the line; the check is given once only.
+    again = run([code("print(grep('Oksana'))"), code("FINAL('21:Lunch with Oksana moved to Friday.')"),
+                 code("FINAL('Lunch with Oksana moved to Friday.')")],
+                context=OFFICES, task="Which room does Oksana work in?", check_answers=True)
+    assert "whole line" in feedback(again, 2) and again.answer == "Lunch with Oksana moved to Friday."
+
+
+def test_a_value_or_a_list_task_is_not_questioned_as_a_whole_line(run, code) -> None:
+    value = run([code("print(grep('Oksana'))"), code("FINAL('office H-905')")],
+                context=OFFICES, task="Which room does Oksana work in?", check_answers=True)
+    assert value.iterations == 2 and value.answer == "office H-905"
+    listed = run([code("print(grep('Oksana'))"), code("FINAL('Lunch with Oksana moved to Friday.')")],
+                 context=OFFICES, task="Which lines name Oksana? List all of them.", check_answers=True)
+    assert "whole line" not in (feedback(listed, 2) or "")
