@@ -16,7 +16,7 @@ import os
 from functools import partial
 from typing import Any
 
-from rlm.answer_check import AnswerChecker
+from rlm.answer_check import AnswerChecker, quoted
 from rlm.backends.base import Backend, Message, Sampling
 from rlm.budget import Budget, window_full
 from rlm.config import RLMConfig, RLMResponse, check_task
@@ -36,6 +36,7 @@ from rlm.prompts import (
     ASSISTANT_PREFIX,
     CUT_NOTE,
     DEGENERATE_NOTE,
+    FINAL_BEFORE_OUTPUT_NOTE,
     LAST_TURN,
     NO_CODE_NOTE,
     NO_PROGRESS_WHY,
@@ -85,6 +86,7 @@ class _Run:
         self.prefix = ASSISTANT_PREFIX if getattr(backend, "supports_assistant_prefix", True) else ""
         self.steer_search = False  # the last turn made no step: start the next one with a search
         self.steer_start: str | None = None  # how an answer check asked the next turn to start
+        self.final_unseen_given = False  # a questioned FINAL written before its block's output
         self.current: IterationRecord | None = None
         self.progress = Progress()  # what ran and what it showed: repeats, stalls, grounding
         self.checker = AnswerChecker(task, self.in_context)  # doubts about a FINAL answer
@@ -230,10 +232,24 @@ class _Run:
         result = repl.execute(merged or code)
         rec.execution = result
         self.emit("output", rec.iteration, **execution_fields(result), final=result.final)
-        if result.final is not None:
+        if result.final is not None and self.final_before_output(rec, result, source):
+            rec.feedback = (self.feedback_for(code, result, rec.iteration) + "\n\n"
+                            + FINAL_BEFORE_OUTPUT_NOTE.format(answer=quoted(result.final)))
+        elif result.final is not None:
             self.accept_final(rec, result.final, source, code=code if source == "code" else None)
         else:
             rec.feedback = self.feedback_for(code, result, rec.iteration)
+
+    def final_before_output(self, rec: IterationRecord, result: ExecResult, source: str) -> bool:
+        """Whether a block printed output and FINALed an answer already questioned, without having
+        seen that output (once per run): the 0.5B ran the lookup loop a check gave it and, in the
+        same block, FINAL("2408-AA") again, one of the four codes the loop then printed."""
+        if (self.final_unseen_given or source != "code" or rec.last_turn
+                or not result.output.strip() or result.final not in self.checker.questioned):
+            return False
+        self.final_unseen_given = True
+        self.intervene(rec, "final_before_output", answer=clip(result.final or "", 200))
+        return True
 
     def accept_final(self, rec: IterationRecord, answer: str, source: str, code: str | None) -> None:
         """Take `answer` as the run's answer, unless the answer checks (`rlm.answer_check`) doubt

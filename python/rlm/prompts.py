@@ -257,6 +257,10 @@ SHAPE_CHECK = (
     "Find the line that gives the {kind} (in the search hits or your output, or search again) "
     "and FINAL that {kind}."
 )
+FINAL_BEFORE_OUTPUT_NOTE = (
+    "Your FINAL({answer}) was written before you saw this output, and that answer was questioned "
+    "before: read the output above, then FINAL the answer it gives."
+)
 WHOLE_LINE_CHECK = (
     "Before you answer: your answer {answer} is a whole line of the text, but the task asks "
     "\"{asks}\": only that. Of the lines you saw, take the one that gives it (it may use other "

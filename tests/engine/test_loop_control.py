@@ -471,3 +471,14 @@ def test_a_value_or_a_list_task_is_not_questioned_as_a_whole_line(run, code) -> 
     listed = run([code("print(grep('Oksana'))"), code("FINAL('Lunch with Oksana moved to Friday.')")],
                  context=OFFICES, task="Which lines name Oksana? List all of them.", check_answers=True)
     assert "whole line" not in (feedback(listed, 2) or "")
+
+
+def test_a_questioned_final_written_before_its_block_s_output_is_not_taken(run, code) -> None:
+    loop = "for name in ['Puffin', 'Falcon', 'Bison']: print(grep(name))\nFINAL('5118-MT')"
+    r = run([code("print(grep('Puffin'))"), code("FINAL('5118-MT')"), code(loop),
+             code("FINAL('Puffin 5118-MT, Falcon 8546-QZ, Bison 7065-UZ')")],
+            context=PROJECTS, task=PROJECTS_TASK, check_answers=True)
+    third = r.trajectory["iterations"][2]
+    assert "final_before_output" in kinds(r, 3) and third["final"] is None
+    assert "8546-QZ" in feedback(r, 3) and "was written before you saw this output" in feedback(r, 3)
+    assert r.answer == "Puffin 5118-MT, Falcon 8546-QZ, Bison 7065-UZ" and r.iterations == 4
