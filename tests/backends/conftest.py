@@ -39,9 +39,18 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
                 reply = script.replies.pop(0) if script.replies else ("stream", ["ok"], "stop", None)
                 script.in_flight += 1
                 script.max_in_flight = max(script.max_in_flight, script.in_flight)
+            self.counted = True
             try:
                 self._answer(reply)
             finally:
+                self._done()
+
+        def _done(self) -> None:
+            # Called before the last bytes go out: once the client has them it may send its next
+            # request, and counting this one as in flight until the handler returns would see
+            # one more request at once than the client ever sent (a race on a loaded machine).
+            if self.counted:
+                self.counted = False
                 with script.lock:
                     script.in_flight -= 1
 
@@ -51,6 +60,7 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
                 self.send_response(reply[1])
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
+                self._done()
                 self.wfile.write(data)
                 return
             self.send_response(200)
@@ -64,9 +74,11 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
                 self.wfile.flush()
                 time.sleep(0.01)
             if reply[0] == "die":
+                self._done()
                 self.connection.shutdown(2)
                 return
             _, _, finish, usage = reply
+            self._done()
             self.wfile.write(f"data: {json.dumps({'choices': [{'delta': {}, 'finish_reason': finish}]})}\n\n".encode())
             if usage is not None:
                 self.wfile.write(f"data: {json.dumps({'choices': [], 'usage': usage})}\n\n".encode())
