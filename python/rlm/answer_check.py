@@ -39,6 +39,7 @@ from rlm.loop_control import (
 from rlm.prompts import (
     NAMED_ITEMS_CHECK,
     NAMED_ITEMS_FILL,
+    EMPTY_CHECK,
     PLACEHOLDER_NOTE,
     ONE_OF_MANY_CHECK,
     SHAPE_CHECK,
@@ -48,6 +49,7 @@ from rlm.prompts import (
 )
 
 MAX_COVERAGE_CHECKS = 2
+MAX_EMPTY_CHECKS = 2
 
 # Questions whose answer has a shape any answer can be checked against.
 _ASKS_NUMBER = re.compile(r"\bhow (?:many|much|often)\b|\bwhat is the (?:total|sum|count|average)\b",
@@ -167,6 +169,7 @@ class AnswerChecker:
     find: Callable[[str], bool]
     questioned: list[str] = field(default_factory=list)  # every answer a note questioned, in order
     grounding_checked: bool = False
+    empty_checks: int = 0
     shape_checked: bool = False
     coverage_checked: list[str] = field(default_factory=list)  # answers already questioned
     # The last note names the lookup loop to write: the next turn should not be steered into
@@ -187,6 +190,10 @@ class AnswerChecker:
         return note
 
     def _note(self, answer: str, code: str | None, progress: Progress) -> str | None:
+        if not answer.strip() and self.empty_checks < MAX_EMPTY_CHECKS:
+            # The 0.5B filtered the hit lines by a wrong field, got [], and FINALed ", ".join([]).
+            self.empty_checks += 1
+            return EMPTY_CHECK
         if self.coverage_checked and ": VALUE" in answer:  # the fill-in template, copied as is
             return PLACEHOLDER_NOTE.format(answer=quoted(answer))
         if not self.grounding_checked:

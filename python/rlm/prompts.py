@@ -257,6 +257,10 @@ SHAPE_CHECK = (
     "Find the line that gives the {kind} (in the search hits or your output, or search again) "
     "and FINAL that {kind}."
 )
+EMPTY_CHECK = (
+    "Your FINAL answer is empty: the code that built it found nothing. Print what it works on "
+    "(e.g. the lines grep finds) to see why, then FINAL the answer."
+)
 FINAL_BEFORE_OUTPUT_NOTE = (
     "Your FINAL({answer}) was written before you saw this output, and that answer was questioned "
     "before: read the output above, then FINAL the answer it gives."

@@ -482,3 +482,11 @@ def test_a_questioned_final_written_before_its_block_s_output_is_not_taken(run, 
     assert "final_before_output" in kinds(r, 3) and third["final"] is None
     assert "8546-QZ" in feedback(r, 3) and "was written before you saw this output" in feedback(r, 3)
     assert r.answer == "Puffin 5118-MT, Falcon 8546-QZ, Bison 7065-UZ" and r.iterations == 4
+
+
+def test_an_empty_final_is_questioned_twice_then_taken(run, code) -> None:
+    empty = "tickets = [l for l in context.splitlines() if 'zzz' in l]\nFINAL(', '.join(tickets))"
+    r = run([code(empty), code("FINAL('')"), code("FINAL(' ')"), code("FINAL('secret 42')")],
+            check_answers=True, max_iterations=6)
+    assert "Your FINAL answer is empty" in feedback(r, 1) and "Your FINAL answer is empty" in feedback(r, 2)
+    assert r.iterations == 3 and r.answer == " "  # two checks only: a run cannot loop on them
