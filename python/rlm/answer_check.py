@@ -40,6 +40,7 @@ from rlm.prompts import (
     NAMED_ITEMS_CHECK,
     NAMED_ITEMS_FILL,
     EMPTY_CHECK,
+    MOST_CHECK,
     PLACEHOLDER_NOTE,
     ONE_OF_MANY_CHECK,
     SHAPE_CHECK,
@@ -77,6 +78,29 @@ def shape_doubt(task: str, answer: str) -> tuple[str, str] | None:
     if asked and not (has_digit or _NUMBER_WORDS.search(answer)):
         return asked.group(0).strip(" ?"), "number"
     return None
+
+
+_ASKS_MOST = re.compile(r"\b(?:most|least)\s+(?:often|common(?:ly)?|frequent(?:ly)?|times)\b|"
+                        r"\bon the most\b|\bthe most (?:lines|records|entries|times)\b",
+                        re.IGNORECASE)
+# Code that counts: the 0.5B grepped 25 "bird sighting logged: ..." lines and FINALed one of them.
+_COUNTS = re.compile(r"Counter\(|most_common|\.count\(|\bmax\(|\bsorted\(|\bcollections\.")
+
+
+def asks_most(task: str) -> bool:
+    """Whether the task asks which item occurs most (or least) often.
+
+    >>> asks_most("Which bird was logged most often?"), asks_most("Which word is on the most of those lines?")
+    (True, True)
+    >>> asks_most("What is the most recent version?")
+    False
+    """
+    return _ASKS_MOST.search(task) is not None
+
+
+def counted(progress: Progress, code: str | None) -> bool:
+    """Whether any code of the run (or the FINAL's own) counted occurrences."""
+    return any(_COUNTS.search(c) for c in [*progress.codes, code or ""])
 
 
 def _escaped(text: str) -> str:
@@ -170,6 +194,7 @@ class AnswerChecker:
     questioned: list[str] = field(default_factory=list)  # every answer a note questioned, in order
     grounding_checked: bool = False
     empty_checks: int = 0
+    count_checked: bool = False
     shape_checked: bool = False
     coverage_checked: list[str] = field(default_factory=list)  # answers already questioned
     # The last note names the lookup loop to write: the next turn should not be steered into
@@ -190,6 +215,9 @@ class AnswerChecker:
         return note
 
     def _note(self, answer: str, code: str | None, progress: Progress) -> str | None:
+        if not self.count_checked and asks_most(self.task) and not counted(progress, code):
+            self.count_checked = True
+            return MOST_CHECK.format(answer=quoted(answer))
         if not answer.strip() and self.empty_checks < MAX_EMPTY_CHECKS:
             # The 0.5B filtered the hit lines by a wrong field, got [], and FINALed ", ".join([]).
             self.empty_checks += 1

@@ -257,6 +257,11 @@ SHAPE_CHECK = (
     "Find the line that gives the {kind} (in the search hits or your output, or search again) "
     "and FINAL that {kind}."
 )
+MOST_CHECK = (
+    "Before you answer: the task asks which occurs most often, and no code has counted yet. "
+    "Count with code, e.g. `print(collections.Counter(re.findall(r\"name=(\\w+)\", context))"
+    ".most_common(3))` with the pattern of those lines in place of name=, then FINAL the top one."
+)
 EMPTY_CHECK = (
     "Your FINAL answer is empty: the code that built it found nothing. Print what it works on "
     "(e.g. the lines grep finds) to see why, then FINAL the answer."

@@ -490,3 +490,24 @@ def test_an_empty_final_is_questioned_twice_then_taken(run, code) -> None:
             check_answers=True, max_iterations=6)
     assert "Your FINAL answer is empty" in feedback(r, 1) and "Your FINAL answer is empty" in feedback(r, 2)
     assert r.iterations == 3 and r.answer == " "  # two checks only: a run cannot loop on them
+
+
+BIRDS = "".join(f"bird sighting logged: {w}\n" + "filler\n" * 3
+                for w in ["demot", "mipaf", "mipaf", "zilak", "mipaf", "demot"])
+
+
+def test_a_most_often_task_answered_without_counting_is_asked_to_count(run, code) -> None:
+    count = "print(collections.Counter(re.findall(r'logged: (\\w+)', context)).most_common(3))"
+    r = run([code("print(grep('bird sighting'))"), code("FINAL('demot')"), code(count),
+             code("FINAL('mipaf')")],
+            context=BIRDS, task="Which bird was logged most often?", check_answers=True)
+    assert "no code has counted yet" in feedback(r, 2) and "('mipaf', 3)" in feedback(r, 3)
+    assert r.answer == "mipaf" and r.iterations == 4
+
+
+def test_a_most_often_answer_from_counting_code_is_taken(run, code) -> None:
+    count = ("FINAL(collections.Counter(re.findall(r'logged: (\\w+)', context))"
+             ".most_common(1)[0][0])")
+    r = run([code(count)], context=BIRDS, task="Which bird was logged most often?",
+            check_answers=True)
+    assert r.answer == "mipaf" and r.iterations == 1
