@@ -40,6 +40,7 @@ from rlm.prompts import (
     NAMED_ITEMS_CHECK,
     NAMED_ITEMS_FILL,
     EMPTY_CHECK,
+    FILES_CHECK,
     MOST_CHECK,
     PLACEHOLDER_NOTE,
     ONE_OF_MANY_CHECK,
@@ -101,6 +102,32 @@ def asks_most(task: str) -> bool:
 def counted(progress: Progress, code: str | None) -> bool:
     """Whether any code of the run (or the FINAL's own) counted occurrences."""
     return any(_COUNTS.search(c) for c in [*progress.codes, code or ""])
+
+
+_ASKS_FILES = re.compile(r"\bhow many (?:of the )?(?:\w+ )?files\b", re.IGNORECASE)
+_LINES_IN_FILES = re.compile(r"^([\d,]+) matching lines? in ([\d,]+) files? for ", re.MULTILINE)
+
+
+def files_doubt(task: str, answer: str, outputs: list[str]) -> tuple[int, int] | None:
+    """(lines, files) when a "how many files" task is answered with the line count of a grep
+    whose lines are in fewer files (the 0.5B answered 4 for "4 matching lines in 2 files").
+
+    >>> files_doubt("How many files import os?", "4", ["4 matching lines in 2 files for 'os':"])
+    (4, 2)
+    >>> files_doubt("How many files import os?", "2", ["4 matching lines in 2 files for 'os':"])
+    """
+    if _ASKS_FILES.search(task) is None:
+        return None
+    numbers = re.findall(r"\d[\d,]*", answer)
+    if len(numbers) != 1:
+        return None
+    given = int(numbers[0].replace(",", ""))
+    for output in outputs:
+        for lines, files in _LINES_IN_FILES.findall(output):
+            n_lines, n_files = int(lines.replace(",", "")), int(files.replace(",", ""))
+            if given == n_lines != n_files:
+                return n_lines, n_files
+    return None
 
 
 def _escaped(text: str) -> str:
@@ -234,6 +261,10 @@ class AnswerChecker:
             if doubt is not None:
                 self.shape_checked = True
                 return SHAPE_CHECK.format(asks=doubt[0], kind=doubt[1], answer=quoted(answer))
+            files = files_doubt(self.task, answer, progress.outputs)
+            if files is not None:
+                self.shape_checked = True
+                return FILES_CHECK.format(answer=quoted(answer), lines=files[0], files=files[1])
             line = whole_line_doubt(self.task, answer, progress.outputs)
             if line is not None:
                 self.shape_checked = True

@@ -262,6 +262,11 @@ MOST_CHECK = (
     "Count with code, e.g. `print(collections.Counter(re.findall(r\"name=(\\w+)\", context))"
     ".most_common(3))` with the pattern of those lines in place of name=, then FINAL the top one."
 )
+FILES_CHECK = (
+    "Before you answer: the task counts files, and {answer} is the number of matching lines; "
+    "grep said those {lines} lines are in {files} files. Check that every line is one the task "
+    "asks about, then FINAL the number of files."
+)
 EMPTY_CHECK = (
     "Your FINAL answer is empty: the code that built it found nothing. Print what it works on "
     "(e.g. the lines grep finds) to see why, then FINAL the answer."

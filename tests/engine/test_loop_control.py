@@ -511,3 +511,14 @@ def test_a_most_often_answer_from_counting_code_is_taken(run, code) -> None:
     r = run([code(count)], context=BIRDS, task="Which bird was logged most often?",
             check_answers=True)
     assert r.answer == "mipaf" and r.iterations == 1
+
+
+def test_a_file_count_answered_with_the_line_count_gets_one_check(tmp_path, run, code) -> None:
+    dump = tmp_path / "tree.txt"
+    dump.write_text("# FILE: a.py\nimport os.path\nos.path.join('x')\n# FILE: b.py\nimport os.path\n"
+                    "# FILE: c.py\nimport sys\n", encoding="utf-8")
+    r = run([code("print(grep('os.path'))"), code("FINAL(3)"), code("FINAL(2)")], context=dump,
+            task="How many of the files in the context import the module os.path?",
+            check_answers=True)
+    assert "3 matching lines in 2 files" in feedback(r, 1)
+    assert "grep said those 3 lines are in 2 files" in feedback(r, 2) and r.answer == "2"
