@@ -288,6 +288,12 @@ class AnswerChecker:
         template = UNSEEN_CHECK if progress.read_context else UNREAD_CHECK
         return template.format(answer=quoted(answer))
 
+    def filled_start(self) -> str:
+        """How a turn that should write the whole answer starts: inside `FINAL("` and, when the
+        task names its items, after the first one (`FINAL("Walrus: `)."""
+        named = [item for item in named_items(self.task) if self.find(item)]
+        return f'FINAL("{_escaped(named[0])}: ' if len(named) >= 2 else 'FINAL("'
+
     def coverage(self, answer: str, progress: Progress) -> str | None:
         given = len(answer_items(answer))
         named = [item for item in named_items(self.task) if self.find(item)]
@@ -296,7 +302,7 @@ class AnswerChecker:
             if any(item.lower() not in low for item in named):
                 if self.coverage_checked:  # looked up once already: ask to fill the answer in
                     template = ", ".join(f"{item}: VALUE" for item in named)
-                    self.next_start = f'FINAL("{_escaped(named[0])}: '
+                    self.next_start = self.filled_start()
                     return NAMED_ITEMS_FILL.format(n=len(named), names=", ".join(named),
                                                    answer=quoted(answer), given=given,
                                                    template=template)

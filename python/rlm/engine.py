@@ -249,6 +249,9 @@ class _Run:
             return False
         self.final_unseen_given = True
         self.intervene(rec, "final_before_output", answer=clip(result.final or "", 200))
+        # Its next turn repeated the questioned FINAL, then was steered into a grep: start it
+        # inside the answer instead, now that the output holds the values.
+        self.steer_start = self.checker.filled_start()
         return True
 
     def accept_final(self, rec: IterationRecord, answer: str, source: str, code: str | None) -> None:

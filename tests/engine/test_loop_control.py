@@ -522,3 +522,18 @@ def test_a_file_count_answered_with_the_line_count_gets_one_check(tmp_path, run,
             check_answers=True)
     assert "3 matching lines in 2 files" in feedback(r, 1)
     assert "grep said those 3 lines are in 2 files" in feedback(r, 2) and r.answer == "2"
+
+
+def test_after_a_final_before_its_output_the_next_turn_starts_inside_the_answer() -> None:
+    from rlm import RLMConfig, rlm_generate
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    loop = P + "for name in ['Puffin', 'Falcon', 'Bison']: print(grep(name))\nFINAL('5118-MT')\n```"
+    start = 'FINAL("Puffin: '
+    backend = _PrefixBackend([P + "print(grep('Puffin'))\n```", P + "FINAL('5118-MT')\n```", loop,
+                              P + start + '5118-MT, Falcon: 8546-QZ, Bison: 7065-UZ")\n```'])
+    r = rlm_generate(backend=backend, context=PROJECTS, task=PROJECTS_TASK,
+                     config=RLMConfig(search_hints=False))
+    # The eval's 0.5B repeated the questioned FINAL there, then was steered into a grep.
+    assert backend.prefixes[3] == P + start and r.iterations == 4
+    assert r.answer == "Puffin: 5118-MT, Falcon: 8546-QZ, Bison: 7065-UZ"
