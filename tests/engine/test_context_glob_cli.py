@@ -25,7 +25,7 @@ def test_rlm_context_glob_end_to_end(logs: Path, capsys: Any, replay_file: Any) 
     assert response["answer"] == "('logs/old/app.1.log', 1)"
     trajectory = response["trajectory"]
     assert trajectory["iterations"][0]["output"].startswith(
-        "2 matching lines for 'ERROR':\nlogs/app.log:2:ERROR disk full\nlogs/old/app.1.log:1:ERROR timeout")
+        "2 matching lines in 2 files for 'ERROR':\nlogs/app.log:2:ERROR disk full\nlogs/old/app.1.log:1:ERROR timeout")
     first = trajectory["first_message"]
     assert "They are the text files a glob matched, 3 files" in first
     assert "Left out: 1 binary file (logs/core.log)." in first

@@ -111,7 +111,7 @@ class GrepResult(list):  # type: ignore[type-arg]
     def _in_files(self) -> str:
         # "How many files mention X?" was answered with line numbers ("357, 633"): over files,
         # say how many files the lines are in.
-        if self.file_of_line is None or not self:
+        if self.file_of_line is None or len(self) < 2:  # one line is in one file
             return ""
         files = len({self.file_of_line(m.line_number)[0] for m in self})
         return f" in {files} file{'' if files == 1 else 's'}"
