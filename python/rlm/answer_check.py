@@ -130,6 +130,31 @@ def files_doubt(task: str, answer: str, outputs: list[str]) -> tuple[int, int] |
     return None
 
 
+SEEN_LINE_CHARS = 160
+# grep's and search's own header lines name the pattern, not a line of the text.
+_RESULT_HEADER = re.compile(r"^[\d,]+ (?:matching|ranked) (?:lines?|windows?)\b")
+
+
+def seen_lines(items: list[str], outputs: list[str]) -> str:
+    """The first line of the output holding each item (as a word), for the fill-in note: the
+    0.5B, asked to fill "Walrus: VALUE, Ibex: VALUE, ..." from four grep results above, wrote the
+    one value it had answered before for all four ("" when no item was seen).
+
+    >>> print(seen_lines(["Ibex", "Lynx"], ["1 matching line:\\n6:The code for Ibex is 7212-XK."]))
+    <BLANKLINE>
+    The lines your output showed for them:
+    Ibex: 6:The code for Ibex is 7212-XK.
+    """
+    rows = []
+    for item in items:
+        word = re.compile(rf"(?<!\w){re.escape(item)}(?!\w)", re.IGNORECASE)
+        line = next((line.strip() for output in outputs for line in output.splitlines()
+                     if word.search(line) and not _RESULT_HEADER.match(line)), None)
+        if line is not None:
+            rows.append(f"{item}: {line[:SEEN_LINE_CHARS]}")
+    return "\nThe lines your output showed for them:\n" + "\n".join(rows) if rows else ""
+
+
 def _escaped(text: str) -> str:
     """`text` as it may stand inside a double-quoted Python string literal.
 
@@ -305,7 +330,8 @@ class AnswerChecker:
                     self.next_start = self.filled_start()
                     return NAMED_ITEMS_FILL.format(n=len(named), names=", ".join(named),
                                                    answer=quoted(answer), given=given,
-                                                   template=template)
+                                                   template=template,
+                                                   seen=seen_lines(named, progress.outputs))
                 self.gave_loop = True
                 return NAMED_ITEMS_CHECK.format(n=len(named), names=", ".join(named),
                                                 answer=quoted(answer), given=given, listed=named)

@@ -290,7 +290,7 @@ NAMED_ITEMS_CHECK = (
 NAMED_ITEMS_FILL = (
     "Before you answer: the task asks about {n} items ({names}) and your answer {answer} still "
     "gives {given}. Give every one with the value your output shows for it, in one FINAL: "
-    "FINAL(\"{template}\") with each VALUE filled in."
+    "FINAL(\"{template}\") with each VALUE filled in.{seen}"
 )
 PLACEHOLDER_NOTE = (
     "Your answer {answer} still holds the placeholder VALUE: replace each VALUE with the value "
