@@ -47,6 +47,7 @@ from rlm.prompts import (
     SHAPE_CHECK,
     UNREAD_CHECK,
     UNSEEN_CHECK,
+    WHOLE_LINE_ASK,
     WHOLE_LINE_CHECK,
 )
 
@@ -153,6 +154,22 @@ def seen_lines(items: list[str], outputs: list[str]) -> str:
         if line is not None:
             rows.append(f"{item}: {line[:SEEN_LINE_CHARS]}")
     return "\nThe lines your output showed for them:\n" + "\n".join(rows) if rows else ""
+
+
+_GREP_HEADER = re.compile(r"^[\d,]+ matching lines?(?: in [\d,]+ files?)? for '(.+)'", re.MULTILINE)
+
+
+def last_grep_pattern(outputs: list[str]) -> str | None:
+    """The pattern of the last grep whose printed result showed lines (None if none did).
+
+    >>> last_grep_pattern(["5 matching lines for 'Oksana':\\n8:Oksana", "0 matching lines for 'x'"])
+    'Oksana'
+    """
+    for output in reversed(outputs):
+        found = [m for m in _GREP_HEADER.finditer(output) if not m.group(0).startswith("0 ")]
+        if found:
+            return found[-1].group(1)
+    return None
 
 
 def _escaped(text: str) -> str:
@@ -293,7 +310,12 @@ class AnswerChecker:
             line = whole_line_doubt(self.task, answer, progress.outputs)
             if line is not None:
                 self.shape_checked = True
-                return WHOLE_LINE_CHECK.format(asks=line[0], thing=line[1], answer=quoted(answer))
+                pattern = last_grep_pattern(progress.outputs)
+                ask = ("" if pattern is None else
+                       WHOLE_LINE_ASK.format(question=self.task, pattern=pattern))
+                self.next_start = None if pattern is None else "print(llm_query("
+                return WHOLE_LINE_CHECK.format(asks=line[0], thing=line[1], answer=quoted(answer),
+                                               ask=ask)
         if len(self.coverage_checked) < MAX_COVERAGE_CHECKS and answer not in self.coverage_checked:
             note = self.coverage(answer, progress)
             if note is not None:

@@ -278,8 +278,12 @@ FINAL_BEFORE_OUTPUT_NOTE = (
 WHOLE_LINE_CHECK = (
     "Before you answer: your answer {answer} is a whole line of the text, but the task asks "
     "\"{asks}\": only that. Of the lines you saw, take the one that gives it (it may use other "
-    "words than the task) and FINAL just the {thing}."
+    "words than the task) and FINAL just the {thing}.{ask}"
 )
+# The 0.5B could not pick "You'll find Oksana at office H-905" for "Which room" among five lines:
+# a sub-call reads a few lines and a question the way a model reads any short prompt.
+WHOLE_LINE_ASK = (" If unsure, ask a sub-call: "
+                  "`print(llm_query({question!r} + \" Answer from these lines:\\n\" + str(grep({pattern!r}))))`")
 NAMED_ITEMS_CHECK = (
     "Before you answer: the task asks about {n} items ({names}) and your answer {answer} gives "
     "{given}. Look up each one, e.g. `for name in {listed!r}: print(grep(name))`, then FINAL all "

@@ -461,6 +461,9 @@ def test_a_which_task_answered_with_a_whole_line_gets_one_check(run, code) -> No
             context=OFFICES, task="Which room does Oksana work in?", check_answers=True)
     assert 'is a whole line of the text, but the task asks "Which room"' in feedback(r, 2)
     assert "FINAL just the room" in feedback(r, 2) and r.answer == "H-905"
+    # ... with the sub-call that reads the grep's lines for it.
+    assert ("""`print(llm_query('Which room does Oksana work in?' + " Answer from these lines:\\n" """
+            """+ str(grep('Oksana'))))`""") in feedback(r, 2)
     # A grep line with its number counts as the line; the check is given once only.
     again = run([code("print(grep('Oksana'))"), code("FINAL('21:Lunch with Oksana moved to Friday.')"),
                  code("FINAL('Lunch with Oksana moved to Friday.')")],
@@ -541,3 +544,18 @@ def test_after_a_final_before_its_output_the_next_turn_starts_inside_the_answer(
     # The eval's 0.5B repeated the questioned FINAL there, then was steered into a grep.
     assert backend.prefixes[3] == P + start and r.iterations == 4
     assert r.answer == "Puffin: 5118-MT, Falcon: 8546-QZ, Bison: 7065-UZ"
+
+
+def test_after_the_whole_line_check_the_next_turn_starts_inside_the_sub_call() -> None:
+    from rlm import RLMConfig, rlm_generate
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    start = "print(llm_query("
+    ask = start + """'Which room does Oksana work in?' + " Answer from these lines:\\n" + str(grep('Oksana'))))\n```"""
+    backend = _PrefixBackend([P + "print(grep('Oksana'))\n```",
+                              P + "FINAL('Lunch with Oksana moved to Friday.')\n```",
+                              P + ask, P + "FINAL('H-905')\n```"])
+    r = rlm_generate(backend=backend, context=OFFICES, task="Which room does Oksana work in?",
+                     config=RLMConfig(search_hints=False))
+    assert backend.prefixes[2] == P + start and r.answer == "H-905"
+    assert r.trajectory["iterations"][2]["llm_calls"], "the sub-call ran"
