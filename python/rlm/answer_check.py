@@ -89,6 +89,20 @@ _ASKS_MOST = re.compile(r"\b(?:most|least)\s+(?:often|common(?:ly)?|frequent(?:l
 _COUNTS = re.compile(r"Counter\(|most_common|\.count\(|\bmax\(|\bsorted\(|\bcollections\.")
 
 
+_ASKS_COUNT = re.compile(r"\bhow many\b", re.IGNORECASE)
+_ASKS_SUM = re.compile(r"\b(?:in total|total|sum|in all|altogether)\b", re.IGNORECASE)
+
+
+def asks_count(task: str) -> bool:
+    """Whether the task asks how many things there are (a count of lines or records, not a sum
+    of a quantity: "How many hours in total ..." adds hours up).
+
+    >>> asks_count("How many order records have status=FAILED?"), asks_count("How many hours in total did team data log?")
+    (True, False)
+    """
+    return _ASKS_COUNT.search(task) is not None and _ASKS_SUM.search(task) is None
+
+
 def asks_most(task: str) -> bool:
     """Whether the task asks which item occurs most (or least) often.
 

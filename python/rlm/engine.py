@@ -16,7 +16,7 @@ import os
 from functools import partial
 from typing import Any
 
-from rlm.answer_check import AnswerChecker, quoted
+from rlm.answer_check import AnswerChecker, asks_count, quoted
 from rlm.backends.base import Backend, Message, Sampling
 from rlm.budget import Budget, window_full
 from rlm.config import RLMConfig, RLMResponse, check_task
@@ -135,7 +135,8 @@ class _Run:
         self.steer_search = literal or not new
         return turn_feedback(output=result.output, clean=clean,
                              restored_names=result.restored_names, repeated=repeated,
-                             literal=literal, several=asks_for_several(self.task))
+                             literal=literal, several=asks_for_several(self.task),
+                             counting=asks_count(self.task))
 
     def steered_prefix(self, rec: IterationRecord) -> str:
         """How this turn starts: inside a code block, and after a turn that made no step (or in the

@@ -361,10 +361,12 @@ class Progress:
 def grep_count(output: str) -> int:
     """The count grep's summary line reports ("3 matching lines for ..."), or 0.
 
-    >>> grep_count("12 matching lines for 'x':\\n1:x"), grep_count("42")
-    (12, 0)
+    >>> grep_count("12 matching lines for 'x':\\n1:x"), grep_count("4 matching lines in 2 files for 'y'")
+    (12, 4)
+    >>> grep_count("42")
+    0
     """
-    m = re.match(r"\s*([\d,]+) matching lines? for ", output)
+    m = re.match(r"\s*([\d,]+) matching lines?(?: in [\d,]+ files?)? for ", output)
     return int(m.group(1).replace(",", "")) if m else 0
 
 

@@ -236,6 +236,12 @@ LITERAL_NOTE = (
     "That output is a value your own code wrote, not something read from the context. "
     "Search the context (grep, re.findall, context.find) for the answer."
 )
+# "How many records have status=FAILED?": grep printed "30 matching lines", and the 0.5B set out to
+# list the 30 ids in its FINAL (217 s of generation, cut by --max-time) after the note above.
+COUNT_MATCHES_NOTE = (
+    "{n} lines matched. If the task counts lines like these, that count is the answer: FINAL it "
+    "(check first that every line is one the task asks about)."
+)
 MANY_MATCHES_NOTE = (
     "{n} lines matched. If the task asks for all of them, answer with every one "
     "(e.g. re.findall over context, then FINAL of the joined list); otherwise pick the right one."
@@ -354,7 +360,7 @@ UNDEFINED_NOTE = ("`{name}` does not exist: only what your code assigned exists.
 
 
 def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeated: bool,
-                  literal: bool = False, several: bool = False) -> str:
+                  literal: bool = False, several: bool = False, counting: bool = False) -> str:
     """The user message that reports one execution back to the model.
 
     `output` is the REPL's own report (prints, echoed last expression, traceback, timeout or restart
@@ -384,6 +390,6 @@ def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeat
     elif output.strip() and not repeated:
         many = grep_count(output)
         if many > 1:
-            parts.append(MANY_MATCHES_NOTE.format(n=many))
+            parts.append((COUNT_MATCHES_NOTE if counting else MANY_MATCHES_NOTE).format(n=many))
         parts.append(MAY_FINISH_ALL_NOTE if several else MAY_FINISH_NOTE)
     return "\n\n".join(parts)

@@ -559,3 +559,23 @@ def test_after_the_whole_line_check_the_next_turn_starts_inside_the_sub_call() -
                      config=RLMConfig(search_hints=False))
     assert backend.prefixes[2] == P + start and r.answer == "H-905"
     assert r.trajectory["iterations"][2]["llm_calls"], "the sub-call ran"
+
+
+def test_a_count_task_s_grep_is_told_its_count_is_the_answer(run, code) -> None:
+    from rlm.prompts import MANY_MATCHES_NOTE
+
+    log = "".join(f"order {i} status={'FAILED' if i % 3 == 0 else 'OK'}\n" for i in range(9))
+    r = run([code("print(grep('status=FAILED'))"), code("FINAL('3')")], context=log,
+            task="How many order records have status=FAILED?")
+    assert "3 lines matched. If the task counts lines like these, that count is the answer" in feedback(r, 1)
+    total = run([code("print(grep('status=FAILED'))"), code("FINAL('3')")], context=log,
+                task="How many hours in total did the FAILED orders take?")
+    assert MANY_MATCHES_NOTE.format(n=3) in feedback(total, 1)  # a sum, not a count
+
+
+def test_grep_counts_over_files_still_count_as_matches(tmp_path, run, code) -> None:
+    dump = tmp_path / "tree.txt"
+    dump.write_text("# FILE: a.py\nimport os\n# FILE: b.py\nimport os\n", encoding="utf-8")
+    r = run([code("print(grep('import os'))"), code("FINAL('2')")], context=dump,
+            task="How many files import os?")
+    assert "2 matching lines in 2 files" in feedback(r, 1) and "2 lines matched" in feedback(r, 1)
