@@ -43,8 +43,8 @@ def test_rlm_context_glob_usage_errors(logs: Path, capsys: Any) -> None:
 
 
 def test_rlm_chat_takes_context_glob_and_keeps_the_tree(logs: Path, replay_file: Any) -> None:
-    turns = ["```python\nhits = grep('ERROR')\nFINAL(hits[0].line)\n```",
-             "```python\nFINAL(context.file_of(hits[1].start)[0])\n```"]
+    turns = ["```python\nerrors = grep('ERROR')\nFINAL(errors[0].line)\n```",
+             "```python\nFINAL(context.file_of(errors[1].start)[0])\n```"]
     done = subprocess.run(
         [sys.executable, "-m", "rlm", "chat", "--context-glob", "logs/**/*.log", "--model",
          f"replay:{replay_file(turns)}", "--no-check-answers"],
