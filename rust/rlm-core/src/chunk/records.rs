@@ -41,14 +41,19 @@ fn timestamp(line: &[u8]) -> bool {
         b"Jan ", b"Feb ", b"Mar ", b"Apr ", b"May ", b"Jun ", b"Jul ", b"Aug ", b"Sep ", b"Oct ",
         b"Nov ", b"Dec ",
     ];
-    iso(0)
-        || (at(0, b'[') && iso(1))
-        || clock(0)
-        || (starts_with_any(line, &MONTHS)
-            && (d(4) || at(4, b' '))
-            && d(5)
-            && at(6, b' ')
-            && clock(7))
+    // By the first byte, so that a line of code is rejected in one comparison, not twelve.
+    match line.first() {
+        Some(c) if c.is_ascii_digit() => iso(0) || clock(0),
+        Some(b'[') => iso(1),
+        Some(b'J' | b'F' | b'M' | b'A' | b'S' | b'O' | b'N' | b'D') => {
+            starts_with_any(line, &MONTHS)
+                && (d(4) || at(4, b' '))
+                && d(5)
+                && at(6, b' ')
+                && clock(7)
+        }
+        _ => false,
+    }
 }
 
 /// A definition line of Python, Rust, JavaScript/TypeScript or Go (indented or not), or a
@@ -58,47 +63,46 @@ fn code_definition(line: &[u8]) -> bool {
         .iter()
         .take_while(|&&c| c == b' ' || c == b'\t')
         .count()..];
-    let s = [
-        &b"pub(crate) "[..],
+    let visibility: [&[u8]; 5] = [
+        b"pub(crate) ",
         b"pub(super) ",
         b"pub ",
         b"export default ",
         b"export ",
-    ]
-    .iter()
-    .find_map(|p| strip_prefix(s, p))
-    .unwrap_or(s);
-    starts_with_any(
-        s,
-        &[
-            b"def ",
-            b"class ",
-            b"async def ",
-            b"@", // Python (decorators start the definition)
-            b"fn ",
-            b"async fn ",
-            b"unsafe fn ",
-            b"const fn ",
-            b"impl ",
-            b"impl<",
-            b"struct ",
-            b"enum ",
-            b"trait ",
-            b"mod ",
-            b"#[", // Rust
-            b"function ",
-            b"async function ",
-            b"interface ", // JavaScript / TypeScript
-            b"func ",
-            b"type ", // Go
-        ],
-    )
+    ];
+    // Only lines starting with `p` or `e` can carry one: the others skip the five comparisons.
+    let s = match s.first() {
+        Some(b'p' | b'e') => visibility
+            .iter()
+            .find_map(|p| strip_prefix(s, p))
+            .unwrap_or(s),
+        _ => s,
+    };
+    // Dispatch on the first byte: most lines start with none of these, and each byte has only a
+    // few keywords, so a line costs a comparison or two instead of one per keyword.
+    let keywords: &[&[u8]] = match s.first() {
+        Some(b'@') => return true, // Python: a decorator starts the definition under it
+        Some(b'#') => &[b"#["],    // Rust attribute
+        Some(b'd') => &[b"def "],
+        Some(b'c') => &[b"class ", b"const fn "],
+        Some(b'a') => &[b"async def ", b"async fn ", b"async function "],
+        Some(b'f') => &[b"fn ", b"function ", b"func "],
+        Some(b'u') => &[b"unsafe fn "],
+        Some(b'i') => &[b"impl ", b"impl<", b"interface "],
+        Some(b's') => &[b"struct "],
+        Some(b'e') => &[b"enum "],
+        Some(b't') => &[b"trait ", b"type "],
+        Some(b'm') => &[b"mod "],
+        _ => return false,
+    };
+    starts_with_any(s, keywords)
 }
 
-/// Whether a record starts at byte `at` (a line start) of `b`. A definition right under a
-/// decorator or attribute line is not a new record: the decorator started it.
-pub fn is_record_start(b: &[u8], at: usize) -> bool {
-    let line = line_at(b, at);
+/// Whether a record starts at byte `at` (a line start) of `b`, whose line is `line` (`b[at..]` up
+/// to its `\n`; the backward scan of `structural` knows it from the line break it passed just
+/// before). A definition right under a decorator or attribute line is not a new record: the
+/// decorator started it.
+pub fn is_record_line(b: &[u8], at: usize, line: &[u8]) -> bool {
     if line.first() == Some(&b'{') || markdown_heading(line) || timestamp(line) {
         return true;
     }
@@ -130,7 +134,7 @@ mod tests {
                 .filter(|&i| i < b.len()),
         );
         at.into_iter()
-            .filter(|&i| is_record_start(b, i))
+            .filter(|&i| is_record_line(b, i, line_at(b, i)))
             .map(|i| line_at(b, i))
             .map(|l| std::str::from_utf8(l).unwrap())
             .collect()
@@ -158,6 +162,18 @@ mod tests {
         assert_eq!(
             starts("func main() {\ntype T struct{}\nexport function f() {}\n"),
             ["func main() {", "type T struct{}", "export function f() {}"]
+        );
+        assert_eq!(starts("pub(crate) struct S;\nexport default class A {}\nexport enum E {}\npub enum F {}\n  @x\n"),
+                   ["pub(crate) struct S;", "export default class A {}", "export enum E {}", "pub enum F {}", "  @x"]);
+    }
+
+    #[test]
+    fn words_that_only_begin_like_a_keyword_start_no_record() {
+        let text = "define = 1\nclassify(x)\npub_key = 3\nexport_name = 1\nfnord()\nimpls\ntypes = []\nmodule.x\n";
+        assert_eq!(starts(text), Vec::<&str>::new());
+        assert_eq!(
+            starts("pub  fn two_spaces() {}\nexport  function f() {}\n"),
+            Vec::<&str>::new()
         );
     }
 }

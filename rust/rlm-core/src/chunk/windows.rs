@@ -3,7 +3,7 @@
 
 use memchr::memrchr_iter;
 
-use super::records::is_record_start;
+use super::records::is_record_line;
 use super::Strategy;
 use crate::context::Context;
 
@@ -59,11 +59,20 @@ fn last_sentence_and_space(
     (None, space)
 }
 
-/// At the start of the last line that starts a record.
+/// At the start of the last line that starts a record. Walking back line by line, each line ends
+/// at the break passed just before (only the first one is looked up), so a line is read once.
 fn last_record(b: &[u8], lo: usize, hi: usize) -> Option<usize> {
-    memrchr_iter(b'\n', &b[lo - 1..hi])
-        .map(|i| lo + i)
-        .find(|&line| is_record_start(b, line))
+    let mut end: Option<usize> = None;
+    for p in memrchr_iter(b'\n', &b[lo - 1..hi]).map(|i| lo - 1 + i) {
+        let line = p + 1;
+        let line_end =
+            end.unwrap_or_else(|| memchr::memchr(b'\n', &b[line..]).map_or(b.len(), |i| line + i));
+        if is_record_line(b, line, &b[line..line_end]) {
+            return Some(line);
+        }
+        end = Some(p);
+    }
+    None
 }
 
 impl Windows {
