@@ -1,6 +1,6 @@
 """Draw benches/data/chunks.json (written by bench_chunks.py) as benches/chunks.png.
 
-    pip install matplotlib    # not a dependency of the package: only this script needs it
+    pip install -e '.[plot]'    # matplotlib: the `plot` extra, not a dependency of the package
     python benches/plot_chunks.py [--json benches/data/chunks.json] [--out benches/chunks.png]
 
 One horizontal bar per strategy: throughput in MB/s of opening the file and chunking it, with
@@ -22,7 +22,10 @@ def main() -> None:
     parser.add_argument("--out", type=pathlib.Path, default=HERE / "chunks.png")
     args = parser.parse_args()
 
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        raise SystemExit("plot_chunks.py: needs matplotlib: pip install -e '.[plot]' (or pip install matplotlib)")
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
