@@ -21,7 +21,7 @@ from typing import Any
 
 from rlm._core import Context, Tokenizer, chunk_spans
 from rlm.chunk_bench import strategy_units
-from rlm.chunk_mapreduce import map_reduce
+from rlm.chunk_mapreduce import PROGRAM, Program, map_reduce
 from rlm.eval.runner import short_answer
 from rlm.eval.tasks import Task
 from rlm.progress import Progress
@@ -74,7 +74,7 @@ class EvalRow:
 
 
 def run_task(backend: Any, task: Task, strategy: str, size: int, overlap: int, tok: Tokenizer | None,
-             bar: Progress) -> EvalRun:
+             bar: Progress, program: Program = PROGRAM) -> EvalRun:
     """Chunk `task`'s context with `strategy` and answer it with the fixed program, scored by the
     task's own scorer.
 
@@ -87,7 +87,7 @@ def run_task(backend: Any, task: Task, strategy: str, size: int, overlap: int, t
     chunk_seconds = time.perf_counter() - t0
     backend.reset()
     bar.update(completed=0, total=len(spans) + 1, description=f"{task.id} {strategy}: map-reduce")
-    r = map_reduce(backend, ctx, spans, task.question, task.score, on_call=bar.advance)
+    r = map_reduce(backend, ctx, spans, task.question, task.score, on_call=bar.advance, program=program)
     return EvalRun(task_id=task.id, chunks=len(spans), answer=r.answer, expected=list(task.expected),
                    score=r.score, sub_calls=r.sub_calls, tokens=r.prompt_tokens + r.generated_tokens,
                    seconds=r.seconds, chunk_seconds=chunk_seconds)

@@ -1,22 +1,26 @@
-"""The fixed map-reduce program `rlm chunk-bench --task T --answer A` runs over each strategy's chunks.
+r"""The fixed map-reduce program `rlm chunk-bench --task T --answer A` runs over each strategy's chunks.
 
 Fixed, not written by a model, so that the chunking strategy is the only variable: the same model,
-seed, prompts and order for every strategy. Map: one sub-call per chunk asks whether that chunk
-answers the task (reply `NONE` if not). Reduce: no answer -> none; one distinct answer -> it;
-several -> one more sub-call picks among them. The caller scores the answer: `--task/--answer`
+seed, prompts and order for every strategy (`PROGRAM`). Map: one sub-call per chunk asks for the
+answer copied from that chunk; only the items of a reply that are in the chunk's text are kept,
+with the line that holds each (`evidence`). Reduce: no line -> no answer; else one more sub-call
+answers the task from those lines. (`FIRST_PROGRAM`, the first version, offered NONE and kept any
+other reply whole; it is kept to measure against.) The caller scores the answer: `--task/--answer`
 as `rlm eval` scores a single value (`value_score`: case, spaces and punctuation ignored),
 `--eval KIND` with the eval task's own scorer (`Task.score`).
 
 Example:
     >>> from rlm.backends.replay import ReplayBackend
-    >>> b = ReplayBackend([], sub=["NONE", "42"])
-    >>> r = map_reduce(b, Context.from_str("ab" * 10), [(0, 10), (10, 20)], "Find the code", value_score("42"))
-    >>> r.answer, r.correct, r.sub_calls
-    ('42', True, 2)
+    >>> b = ReplayBackend([], sub=["1234", "code 4242", "4242"])
+    >>> ctx = Context.from_str("some text\n" * 3 + "the code: 4242\n")
+    >>> r = map_reduce(b, ctx, [(0, 20), (20, 45)], "Find the code", value_score("4242"))
+    >>> r.answer, r.correct, r.sub_calls, b.sub_prompts[-1].splitlines()[1]
+    ('4242', True, 3, '- the code: 4242')
 """
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -25,14 +29,49 @@ from rlm._core import Context
 from rlm.backends.base import Backend, Sampling
 from rlm.eval.scoring import contains_value, normalise
 
-MAP_PROMPT = (
-    "Task: {task}\n\nPart {i} of {n} of a document:\n<<<\n{text}\n>>>\n\n"
-    "If this part answers the task, reply with the answer only. Otherwise reply NONE."
+
+
+@dataclass(frozen=True)
+class Program:
+    """The program's two templates and how map replies are kept. `map` gets {task}, {i}, {n}, {text};
+    `reduce` gets {task} and {answers} (`- ` lines: the map values, or with `grounded` the chunk
+    lines that hold them)."""
+
+    map: str
+    reduce: str
+    # True: a map reply is split into items and only items found in the chunk's text are kept (an
+    # invented value is not); the reduce then always runs, over the lines that hold them.
+    # False: a map reply other than NONE is kept whole; the reduce runs only for several answers.
+    grounded: bool
+
+
+# The first program, kept to measure against (benches/bench_mapreduce_prompts.py). Offered NONE,
+# the 0.5B replied NONE for every chunk, those that held the answer too (docs/chunking.md).
+FIRST_PROGRAM = Program(
+    map="Task: {task}\n\nPart {i} of {n} of a document:\n<<<\n{text}\n>>>\n\n"
+        "If this part answers the task, reply with the answer only. Otherwise reply NONE.",
+    reduce="Task: {task}\n\nDifferent parts of a document gave these answers:\n{answers}\n\n"
+           "Reply with the one answer to the task, only the answer.",
+    grounded=False,
 )
-REDUCE_PROMPT = (
-    "Task: {task}\n\nDifferent parts of a document gave these answers:\n{answers}\n\n"
-    "Reply with the one answer to the task, only the answer."
+# Not offered NONE, the 0.5B copies the value when the chunk holds it and otherwise mostly invents
+# one (a digit run, a value from the question), which grounding drops. The question comes after the
+# text, where a small model attends best, as the RLM paper's sub-calls put the query with the
+# documents and ask for the answer "based on the evidence". The reduce reads the lines themselves, so
+# it can tell the asked-for record from a look-alike the map also copied (another key, another state).
+PROGRAM = Program(
+    map="Here is part {i} of {n} of a long document:\n<<<\n{text}\n>>>\n\n"
+        "Question: {task}\nAnswer with the value copied exactly from the part above "
+        "(every one, separated by commas, if the question asks for several).",
+    reduce="These lines were found in a long document:\n{answers}\n\n"
+           "Question: {task}\nAnswer the question from these lines only, copying values exactly. "
+           "If it asks for several items, give every one that fits, separated by commas; "
+           "leave out lines about something else.",
+    grounded=True,
 )
+MAX_ITEMS = 8  # items of one map reply looked up in its chunk (a reply listing more is mostly noise)
+MAX_EVIDENCE = 32  # lines the reduce reads at most
+MAX_LINE_CHARS = 400  # a longer line is cut around its value
 ANSWER_TOKENS = 64  # a map or reduce reply is a short value
 
 
@@ -72,8 +111,45 @@ def is_none(reply: str) -> bool:
     return normalise(reply) in ("", "NONE")
 
 
+def evidence(reply: str, chunk: str) -> list[str]:
+    r"""The lines of `chunk` that hold the items of a map `reply` (split at commas, semicolons and
+    line breaks; compared as `rlm eval` compares values: case, spaces and punctuation ignored).
+    Items not in the chunk, NONE, and items of fewer than 3 letters or digits give no line.
+
+    >>> evidence("6595-PF, 1234-XX", "x = 1\nThe code is 6595 PF.\n")
+    ['The code is 6595 PF.']
+    """
+    items = [normalise(x) for x in re.split(r"[,;\n]", reply)]
+    whole = normalise(chunk)
+    lines: list[str] = []
+    keyed: list[tuple[str, str]] | None = None  # (normalised line, line), built on first need
+    # NONE is not offered, but a model may still say it, and `None` is in every Python file.
+    for item in [x for x in items if len(x) >= 3 and x != "NONE" and x in whole][:MAX_ITEMS]:
+        if keyed is None:
+            keyed = [(normalise(line), line) for line in chunk.splitlines()]
+        # None: the item spans a line break (a value cut by a line end), which no record does.
+        line = next((line for key, line in keyed if item in key), None)
+        if line is not None and _around(line.strip(), item) not in lines:
+            lines.append(_around(line.strip(), item))
+    return lines
+
+
+def _around(line: str, item: str) -> str:
+    if len(line) <= MAX_LINE_CHARS:
+        return line
+    at = normalise(line).find(item)
+    # `at` counts letters and digits only: the character offset is at least that.
+    start = max(0, min(at, len(line) - MAX_LINE_CHARS))
+    return line[start:start + MAX_LINE_CHARS]
+
+
+def _bullets(items: list[str]) -> str:
+    return "\n".join(f"- {a}" for a in items)
+
+
 def map_reduce(backend: Backend, ctx: Context, spans: list[tuple[int, int]], task: str,
-               score: Callable[[str], float], on_call: Callable[[], None] | None = None) -> MapReduceResult:
+               score: Callable[[str], float], on_call: Callable[[], None] | None = None,
+               program: Program = PROGRAM) -> MapReduceResult:
     """Run the fixed program over `spans` of `ctx` and score its answer with `score` (answer -> [0, 1]).
 
     `on_call` is called after each sub-call (a progress bar). Example: see the module docstring.
@@ -92,11 +168,16 @@ def map_reduce(backend: Backend, ctx: Context, spans: list[tuple[int, int]], tas
 
     found: list[str] = []
     for i, (s, e) in enumerate(spans, 1):
-        reply = ask(MAP_PROMPT.format(task=task, i=i, n=len(spans), text=ctx[s:e]))
-        if not is_none(reply) and normalise(reply) not in map(normalise, found):
+        text = ctx[s:e]
+        reply = ask(program.map.format(task=task, i=i, n=len(spans), text=text))
+        if program.grounded:
+            found += [line for line in evidence(reply, text) if line not in found]
+        elif not is_none(reply) and normalise(reply) not in map(normalise, found):
             found.append(reply)
-    if len(found) > 1:
-        answer = ask(REDUCE_PROMPT.format(task=task, answers="\n".join(f"- {a}" for a in found)))
+    if program.grounded and found:
+        answer = ask(program.reduce.format(task=task, answers=_bullets(found[:MAX_EVIDENCE])))
+    elif len(found) > 1:
+        answer = ask(program.reduce.format(task=task, answers=_bullets(found)))
     else:
         answer = found[0] if found else ""
     return MapReduceResult(answer=answer, score=score(answer) if answer else 0.0,

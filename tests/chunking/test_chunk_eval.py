@@ -25,8 +25,8 @@ FAILED_JOB = re.compile(r"job (JOB-\d{5}) finished state=failed")
 
 
 class Reader:
-    """Answers a map call with every whole needle or failed-job record in its chunk (else NONE), and
-    a reduce call with every answer it was given, joined."""
+    """Answers a map call with the value of every whole needle or failed-job record in its chunk
+    (else NONE), and a reduce call with the values of those records among the lines it is given."""
 
     name = "scripted-reader"
     context_window = None
@@ -43,10 +43,10 @@ class Reader:
         self.prompts.append(prompt)
         if "<<<\n" in prompt:
             chunk = prompt.split("<<<\n", 1)[1].rsplit("\n>>>", 1)[0]
-            found = NEEDLE.findall(chunk) + FAILED_JOB.findall(chunk)
-            text = ", ".join(found) or "NONE"
-        else:  # reduce: the "- answer" lines
-            text = ", ".join(line[2:] for line in prompt.splitlines() if line.startswith("- "))
+            text = ", ".join(NEEDLE.findall(chunk) + FAILED_JOB.findall(chunk)) or "NONE"
+        else:  # reduce: the "- line" lines
+            lines = "\n".join(line[2:] for line in prompt.splitlines() if line.startswith("- "))
+            text = ", ".join(NEEDLE.findall(lines) + FAILED_JOB.findall(lines))
         return Completion(text=text, prompt_tokens=approx_tokens(prompt), prefill_tokens=0,
                           generation_tokens=approx_tokens(text), finish_reason="stop", elapsed=0.0)
 
@@ -74,9 +74,10 @@ def test_a_strategy_that_keeps_lines_whole_finds_the_needle_one_that_cuts_them_d
     assert [r["answer"] for r in lines["runs"]] == [
         make_task("needle", 32768, s, cache_dir=tmp_path).expected[0] for s in (0, 1)]
     assert (chars["solved"], chars["mean_score"], {r["answer"] for r in chars["runs"]}) == (0, 0.0, {""})
-    # One sub-call per chunk and none to reduce: a single distinct answer needs no reduce call.
+    # One sub-call per chunk, and one to reduce when a chunk gave a value found in it.
+    assert lines["sub_calls"] == lines["chunks"] + 2 and chars["sub_calls"] == chars["chunks"]
     for row in rows.values():
-        assert row["sub_calls"] == row["chunks"] == sum(r["chunks"] for r in row["runs"])
+        assert row["chunks"] == sum(r["chunks"] for r in row["runs"])
         assert row["tokens"] > 0 and row["seconds"] >= 0
     assert reader.resets == 4  # every (task, strategy) run starts from a reset backend
 
@@ -96,9 +97,11 @@ def test_a_list_task_is_scored_by_the_eval_set_scorer_with_partial_credit(
     assert sorted(rows["structural"]["runs"][0]["answer"].split(", ")) == sorted(task.expected)
     assert rows["chars"]["runs"][0]["score"] == pytest.approx(2 / 3)
     assert rows["chars"]["solved"] == 0
-    # The reduce call: one more sub-call than chunks, given every distinct map answer.
+    # The reduce call: one more sub-call than chunks, given the lines holding the values found.
     assert rows["chars"]["sub_calls"] == rows["chars"]["chunks"] + 1
-    assert any(p.startswith("Task: " + task.question) and "\n- JOB-" in p for p in reader.prompts)
+    reduce = reader.prompts[-1]  # the last run's (structural) reduce call: the three records' lines
+    assert f"Question: {task.question}" in reduce
+    assert sorted(FAILED_JOB.findall(reduce)) == sorted(task.expected)
 
 
 def test_the_table_has_a_row_per_strategy_under_a_heading_naming_the_tasks(
