@@ -5,27 +5,12 @@
 //! `cargo bench -p rlm-core --bench chunk`. Numbers: benches/README.md.
 
 use std::hint::black_box;
-use std::path::PathBuf;
+
+mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rlm_core::chunk::{Chunker, Strategy};
 use rlm_core::{Context, Errors};
-
-fn corpus() -> PathBuf {
-    if let Ok(p) = std::env::var("RLM_BENCH_CORPUS") {
-        return PathBuf::from(p);
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../benches/data/corpus-64m.txt");
-    if root.exists() {
-        return root;
-    }
-    let synthetic = std::env::temp_dir().join("rlm-core-bench-chunk-synthetic.txt");
-    if !synthetic.exists() {
-        let unit = "import os\n\nclass Ünïcode:\n    \"\"\"Doc.\"\"\"\n    def f(self, x):\r\n        return x  # é€\n";
-        std::fs::write(&synthetic, unit.repeat(200_000)).expect("write the synthetic corpus");
-    }
-    synthetic
-}
 
 fn count_spans(ctx: &Context, strategy: Strategy, size: usize, overlap: usize) -> usize {
     let mut c = Chunker::new(ctx, strategy, size, overlap, None).expect("valid size");
@@ -33,7 +18,7 @@ fn count_spans(ctx: &Context, strategy: Strategy, size: usize, overlap: usize) -
 }
 
 fn benches(c: &mut Criterion) {
-    let ctx = Context::open(&corpus(), Errors::Strict).expect("the corpus is UTF-8");
+    let ctx = Context::open(&common::corpus(), Errors::Strict).expect("the corpus is UTF-8");
     let mut g = c.benchmark_group("chunk");
     g.sample_size(10);
     g.throughput(Throughput::Bytes(ctx.byte_len() as u64));

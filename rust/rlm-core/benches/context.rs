@@ -5,30 +5,15 @@
 //! `cargo bench` never fails on a fresh clone.
 
 use std::hint::black_box;
-use std::path::PathBuf;
+
+mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rlm_core::regex::{Pattern, IGNORECASE, MULTILINE};
 use rlm_core::{Context, Errors};
 
-fn corpus() -> PathBuf {
-    if let Ok(p) = std::env::var("RLM_BENCH_CORPUS") {
-        return PathBuf::from(p);
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../benches/data/corpus-64m.txt");
-    if root.exists() {
-        return root;
-    }
-    let synthetic = std::env::temp_dir().join("rlm-core-bench-synthetic.txt");
-    if !synthetic.exists() {
-        let unit = "import os\nclass Ünïcode:\n    def f(self, x):\r\n        return x  # é€\n";
-        std::fs::write(&synthetic, unit.repeat(200_000)).expect("write the synthetic corpus");
-    }
-    synthetic
-}
-
 fn benches(c: &mut Criterion) {
-    let path = corpus();
+    let path = common::corpus();
     let ctx = Context::open(&path, Errors::Strict).expect("the corpus is UTF-8");
     let mut g = c.benchmark_group("context");
     g.sample_size(10);
