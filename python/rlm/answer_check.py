@@ -93,6 +93,9 @@ _ASKS_COUNT = re.compile(r"\bhow many\b", re.IGNORECASE)
 _ASKS_SUM = re.compile(r"\b(?:in total|total|sum|in all|altogether)\b", re.IGNORECASE)
 
 
+COUNT_START = "print(collections.Counter("
+
+
 def asks_count(task: str) -> bool:
     """Whether the task asks how many things there are (a count of lines or records, not a sum
     of a quantity: "How many hours in total ..." adds hours up).
@@ -300,6 +303,8 @@ class AnswerChecker:
     def _note(self, answer: str, code: str | None, progress: Progress) -> str | None:
         if not self.count_checked and asks_most(self.task) and not counted(progress, code):
             self.count_checked = True
+            # Steered into `print(grep("` after this note, the 0.5B grepped the lines again.
+            self.next_start = COUNT_START
             return MOST_CHECK.format(answer=quoted(answer))
         if not answer.strip() and self.empty_checks < MAX_EMPTY_CHECKS:
             # The 0.5B filtered the hit lines by a wrong field, got [], and FINALed ", ".join([]).

@@ -579,3 +579,18 @@ def test_grep_counts_over_files_still_count_as_matches(tmp_path, run, code) -> N
     r = run([code("print(grep('import os'))"), code("FINAL('2')")], context=dump,
             task="How many files import os?")
     assert "2 matching lines in 2 files" in feedback(r, 1) and "2 lines matched" in feedback(r, 1)
+
+
+def test_after_the_count_check_the_next_turn_starts_inside_a_counter() -> None:
+    from rlm import RLMConfig, rlm_generate
+    from rlm.answer_check import COUNT_START
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    backend = _PrefixBackend([P + "print(grep('bird sighting'))\n```", P + "FINAL('demot')\n```",
+                              P + COUNT_START + "re.findall(r'logged: (\\w+)', context)).most_common(3))\n```",
+                              P + "FINAL('mipaf')\n```"])
+    r = rlm_generate(backend=backend, context=BIRDS, task="Which bird was logged most often?",
+                     config=RLMConfig(search_hints=False))
+    # The eval's 0.5B, steered into a grep there, grepped the 25 lines again until its budget ran out.
+    assert backend.prefixes[2] == P + COUNT_START and "('mipaf', 3)" in feedback(r, 3)
+    assert r.answer == "mipaf"
