@@ -13,7 +13,13 @@ import pytest
 
 class Script:
     """What the server answers, one entry per request: ("status", code) or ("stream", pieces, finish,
-    usage) or ("die", pieces) (drops the connection after the pieces)."""
+    usage) or ("die", pieces) (drops the connection after the pieces) or ("stall", seconds) (sends
+    nothing for that long, then a one-word reply).
+
+    `by_prompt[text]`: the replies, in turn, for requests whose last message is `text` (taken before
+    `replies`), for concurrent requests that arrive in any order.
+    `gate = k`: the first k requests wait (up to 10 s) until k requests have arrived before they
+    answer, so a client that sends k at once is seen with k in flight whatever the machine's load."""
 
     def __init__(self) -> None:
         self.replies: list[tuple[Any, ...]] = []
@@ -22,6 +28,9 @@ class Script:
         self.lock = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0
+        self.by_prompt: dict[str, list[tuple[Any, ...]]] = {}
+        self.gate = 0
+        self.arrived = threading.Condition(self.lock)
 
 
 def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
@@ -36,9 +45,14 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
             with script.lock:
                 script.requests.append(body)
                 script.headers.append(dict(self.headers))
-                reply = script.replies.pop(0) if script.replies else ("stream", ["ok"], "stop", None)
+                mine = script.by_prompt.get(body["messages"][-1]["content"])
+                reply = (mine.pop(0) if mine else script.replies.pop(0) if script.replies
+                         else ("stream", ["ok"], "stop", None))
                 script.in_flight += 1
                 script.max_in_flight = max(script.max_in_flight, script.in_flight)
+                script.arrived.notify_all()
+                if len(script.requests) <= script.gate:
+                    script.arrived.wait_for(lambda: len(script.requests) >= script.gate, timeout=10)
             self.counted = True
             try:
                 self._answer(reply)
@@ -55,6 +69,9 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
                     script.in_flight -= 1
 
         def _answer(self, reply: tuple[Any, ...]) -> None:
+            if reply[0] == "stall":
+                time.sleep(reply[1])
+                reply = ("stream", ["late"], "stop", None)
             if reply[0] == "status":
                 data = b'{"error": "busy"}'
                 self.send_response(reply[1])

@@ -3,7 +3,9 @@ usage, retries, errors, concurrency, and the API key kept from the REPL."""
 
 from __future__ import annotations
 
+import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -84,15 +86,55 @@ def test_a_server_that_is_down_is_one_clear_error_after_the_retries() -> None:
     assert time.perf_counter() - started < 10
 
 
-def test_batched_sub_calls_run_concurrently_and_fail_alone(server) -> None:
+def _prompts(n: int) -> list[list[dict[str, str]]]:
+    return [[{"role": "user", "content": f"q{i}"}] for i in range(n)]
+
+
+def test_a_batch_keeps_max_concurrency_requests_in_flight_and_its_order(server) -> None:
     url, script = server
-    script.replies += [("stream", [f"r{i} ", "done"], "stop", None) for i in range(5)]
-    script.replies.insert(2, ("status", 400))
-    out = _backend(url, max_concurrency=3).generate_batch([[{"role": "user", "content": f"q{i}"}] for i in range(6)],
-                                                          Sampling(8))
-    assert len(out) == 6 and sum(isinstance(r, BackendError) for r in out) == 1
-    assert sorted(r.text for r in out if not isinstance(r, BackendError)) == [f"r{i} done" for i in range(5)]
-    assert 2 <= script.max_in_flight <= 3
+    script.gate = 3  # the first 3 requests answer only once 3 are in flight
+    for i in range(7):
+        script.by_prompt[f"q{i}"] = [("stream", [f"r{i} ", "done"], "stop",
+                                      {"prompt_tokens": 10 + i, "completion_tokens": 2})]
+    out = _backend(url, max_concurrency=3).generate_batch(_prompts(7), Sampling(8))
+    assert [r.text for r in out] == [f"r{i} done" for i in range(7)]  # type: ignore[union-attr]
+    assert [r.prompt_tokens for r in out] == [10 + i for i in range(7)]  # type: ignore[union-attr]
+    assert script.max_in_flight == 3 and len(script.requests) == 7
+
+
+def test_a_failed_item_is_its_error_in_place_and_the_others_answer(server) -> None:
+    url, script = server
+    script.by_prompt = {"q1": [("status", 400)], "q3": [("die", ["half"])],
+                        "q2": [("status", 429), ("status", 503), ("stream", ["fine"], "stop", None)]}
+    out = _backend(url, max_concurrency=4).generate_batch(_prompts(5), Sampling(8))
+    assert isinstance(out[1], BackendError) and "HTTP 400" in str(out[1])
+    assert isinstance(out[3], BackendError) and "middle of a reply" in str(out[3])
+    assert [r.text for r in (out[0], out[2], out[4])] == ["ok", "fine", "ok"]  # type: ignore[union-attr]
+    assert len(script.requests) == 7  # q2 retried twice, nothing else resent
+
+
+def test_batches_from_several_threads_share_one_limit_with_or_without_a_running_loop(server) -> None:
+    url, script = server
+    script.gate = 3
+    backend = _backend(url, max_concurrency=3)
+
+    async def inside_a_loop() -> list[Any]:  # a caller whose thread already runs an asyncio loop
+        return backend.generate_batch(_prompts(4), Sampling(8))
+
+    with ThreadPoolExecutor(2) as pool:
+        looped = pool.submit(asyncio.run, inside_a_loop())
+        plain = pool.submit(backend.generate_batch, _prompts(4), Sampling(8))
+        results = looped.result() + plain.result()
+    assert [r.text for r in results] == ["ok"] * 8
+    assert script.max_in_flight == 3  # 8 requests from 2 threads, never more than the limit at once
+
+
+def test_a_server_that_stalls_past_the_timeout_is_an_error_item(server) -> None:
+    url, script = server
+    script.by_prompt = {"q0": [("stall", 3.0)]}
+    out = _backend(url, timeout=0.3, max_retries=0).generate_batch(_prompts(2), Sampling(8))
+    assert isinstance(out[0], BackendError) and "did not answer in time" in str(out[0])
+    assert out[1].text == "ok"  # type: ignore[union-attr]
 
 
 def test_prompts_sharing_a_prefix_send_the_first_alone_until_it_streams(server) -> None:

@@ -13,25 +13,30 @@ backend, over HTTP:
   ~4 characters per token).
 - retries: connection errors, 429 and 5xx are retried with exponential backoff; other 4xx fail at
   once with the server's message. A server that is down or dies mid-reply is one `BackendError`.
-- batches: `generate_batch` sends up to `max_concurrency` requests at once (threads sharing one
-  connection pool). Prompts sharing a prefix: the first is sent alone until its first token arrives,
-  so the server's prefix cache (vLLM automatic prefix caching, SGLang's radix cache, mlx_lm.server's
-  prompt cache) holds the shared part before the others arrive.
+- concurrency: requests are coroutines on one background event loop (rlm.backends.event_loop)
+  sharing one `httpx.AsyncClient`; at most `max_concurrency` are in flight at once, whichever
+  thread (a batch, concurrent `rlm_query_batched` children) sends them. `generate` and
+  `generate_batch` block their caller, from any thread, with or without a running loop of its own.
+- batches: `generate_batch` sends its prompts as concurrent requests. Prompts sharing a prefix:
+  the first is sent alone until its first token arrives, so the server's prefix cache (vLLM
+  automatic prefix caching, SGLang's radix cache, mlx_lm.server's prompt cache) holds the shared
+  part before the others arrive.
 The API key is read from an environment variable, never passed to the REPL worker.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import aclosing
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, AsyncIterator, Callable, Sequence
 
 import httpx
 
+from rlm.backends import event_loop
 from rlm.backends.base import Completion, Conversation, Message, Sampling, StopFn
 from rlm.errors import BackendError
 from rlm.repl import limits
@@ -73,8 +78,9 @@ class OpenAIBackend:
         key = os.environ.get(api_key_env)
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         # read= bounds the wait for the next streamed chunk, not the whole reply.
-        self._client = httpx.Client(headers=headers, timeout=httpx.Timeout(timeout, connect=10.0),
-                                    limits=httpx.Limits(max_connections=max(4, max_concurrency)))
+        self._client = httpx.AsyncClient(headers=headers, timeout=httpx.Timeout(timeout, connect=10.0),
+                                         limits=httpx.Limits(max_connections=max(4, max_concurrency)))
+        self._slots: asyncio.Semaphore | None = None  # made on the loop it is used on
         # A local tokenizer for counts when the model name is a directory (mlx_lm.server --model DIR).
         local = tokenizer_path or (str(Path(model) / "tokenizer.json")
                                    if (Path(model) / "tokenizer.json").is_file() else None)
@@ -102,13 +108,55 @@ class OpenAIBackend:
 
     def close(self) -> None:
         """Close the connection pool."""
-        self._client.close()
+        event_loop.run(self._client.aclose())
 
     def generate(self, messages: Sequence[Message], sampling: Sampling, *, stop: StopFn | None = None,
                  assistant_prefix: str = "", conversation: Conversation = "root",
-                 on_text: Callable[[str], None] | None = None,
-                 first_token: threading.Event | None = None) -> Completion:
-        """Stream one reply (see `Backend.generate`); `first_token` is set when text starts arriving."""
+                 on_text: Callable[[str], None] | None = None) -> Completion:
+        """Stream one reply (see `Backend.generate`); `on_text` is called on the event loop's thread."""
+        return event_loop.run(self._generate(messages, sampling, stop, conversation, on_text))
+
+    def generate_batch(self, prompts: Sequence[Sequence[Message]], sampling: Sampling, *,
+                       stop: StopFn | None = None,
+                       max_batch: int | None = None) -> list[Completion | BackendError]:
+        """Independent sub-calls as concurrent requests: up to `max_concurrency` (and `max_batch`)
+        in flight at once.
+
+        One entry per prompt, in order; a failed request is its `BackendError` in place.
+        Example: `[c.text for c in backend.generate_batch([[q1], [q2]], Sampling(64))]`.
+        """
+        if not prompts:
+            return []
+        return event_loop.run(self._generate_batch(prompts, sampling, stop, max_batch))
+
+    # -- internals (coroutines on rlm.backends.event_loop's loop) --------------------------------
+
+    async def _generate_batch(self, prompts: Sequence[Sequence[Message]], sampling: Sampling,
+                              stop: StopFn | None, max_batch: int | None) -> list[Completion | BackendError]:
+        width = asyncio.Semaphore(max(1, min(max_batch or len(prompts), len(prompts))))
+        # The shared prefix reaches the server's cache with the first prompt, before the others.
+        warm = asyncio.Event() if len(prompts) > 1 and _shared_prefix(prompts) >= _SHARED_PREFIX_CHARS else None
+
+        async def one(i: int) -> Completion | BackendError:
+            if warm is not None and i > 0:
+                await warm.wait()
+            try:
+                async with width:
+                    return await self._generate(prompts[i], sampling, stop, "sub", None,
+                                                warm if i == 0 else None)
+            except BackendError as e:
+                return e
+            except Exception as e:  # noqa: BLE001 - this prompt's failure only: the others go on
+                return BackendError(f"{type(e).__name__}: {e}")
+            finally:
+                if warm is not None and i == 0:
+                    warm.set()
+
+        return list(await asyncio.gather(*(one(i) for i in range(len(prompts)))))
+
+    async def _generate(self, messages: Sequence[Message], sampling: Sampling, stop: StopFn | None,
+                        conversation: Conversation, on_text: Callable[[str], None] | None,
+                        first_token: asyncio.Event | None = None) -> Completion:
         started = time.perf_counter()
         body: dict[str, Any] = {
             "model": self.model, "messages": list(messages), "stream": True,
@@ -124,118 +172,85 @@ class OpenAIBackend:
             body["stop"] = stops
         text, chunks, finish, usage, finished = "", 0, "length", None, False
         cut: int | None = None
-        for event in self._stream(body):
-            if event.get("usage"):
-                usage = event["usage"]
-            for choice in event.get("choices") or []:
-                piece = (choice.get("delta") or {}).get("content") or ""
-                if piece:
-                    chunks += 1
-                    text += piece
-                    if first_token is not None:
-                        first_token.set()
-                    cut = stop(text) if stop is not None else None
-                    if cut is not None:
-                        text, finish = text[:cut], "stop"
-                        break
-                    if on_text is not None:
-                        on_text(piece)
-                if choice.get("finish_reason"):
-                    finish = "length" if choice["finish_reason"] == "length" else "stop"
-                    finished = True
-            if cut is not None:
-                break  # closing the stream tells the server to stop generating
+        async with aclosing(self._stream(body)) as events:  # leaving early closes the stream
+            async for event in events:
+                if event.get("usage"):
+                    usage = event["usage"]
+                for choice in event.get("choices") or []:
+                    piece = (choice.get("delta") or {}).get("content") or ""
+                    if piece:
+                        chunks += 1
+                        text += piece
+                        if first_token is not None:
+                            first_token.set()
+                        cut = stop(text) if stop is not None else None
+                        if cut is not None:
+                            text, finish = text[:cut], "stop"
+                            break
+                        if on_text is not None:
+                            on_text(piece)
+                    if choice.get("finish_reason"):
+                        finish = "length" if choice["finish_reason"] == "length" else "stop"
+                        finished = True
+                if cut is not None:
+                    break  # closing the stream tells the server to stop generating
         if cut is None and not finished:  # the body ended before the reply did: the server went away
             raise BackendError(f"the server at {self.base_url} closed the connection in the middle of "
                                f"a reply (after {chunks} pieces of text)")
         if cut is None and finish == "stop" and stop is not None:
             text = self._restore_stop_string(text, stop, stops, on_text)
-        if first_token is not None:
-            first_token.set()
         return self._completion(messages, text, chunks, finish, usage, started)
 
-    def generate_batch(self, prompts: Sequence[Sequence[Message]], sampling: Sampling, *,
-                       stop: StopFn | None = None,
-                       max_batch: int | None = None) -> list[Completion | BackendError]:
-        """Independent sub-calls, up to `max_concurrency` (and `max_batch`) requests in flight.
+    async def _stream(self, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        """The server-sent events of one request, retried while nothing has been received yet.
 
-        One entry per prompt, in order; a failed request is its `BackendError` in place.
-        Example: `[c.text for c in backend.generate_batch([[q1], [q2]], Sampling(64))]`.
+        Each attempt holds one of the backend's `max_concurrency` slots; a backoff holds none.
         """
-        results: list[Completion | BackendError | None] = [None] * len(prompts)
-        if not prompts:
-            return []
-        width = max(1, min(self.max_concurrency, max_batch or len(prompts), len(prompts)))
-
-        def one(i: int, first: threading.Event | None = None) -> None:
-            try:
-                results[i] = self.generate(prompts[i], sampling, stop=stop, conversation="sub",
-                                           first_token=first)
-            except BackendError as e:
-                results[i] = e
-            finally:
-                if first is not None:
-                    first.set()
-
-        with ThreadPoolExecutor(width, thread_name_prefix="rlm-openai") as pool:
-            rest = range(len(prompts))
-            if len(prompts) > 1 and _shared_prefix(prompts) >= _SHARED_PREFIX_CHARS:
-                warm = threading.Event()
-                pool.submit(one, 0, warm)
-                warm.wait()  # the shared prefix is in the server's cache now
-                rest = range(1, len(prompts))
-            for i in rest:
-                pool.submit(one, i)
-        return [r if r is not None else BackendError("no reply") for r in results]
-
-    # -- internals --------------------------------------------------------------------------------
-
-    def _stream(self, body: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        """The server-sent events of one request, retried while nothing has been received yet."""
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.max_concurrency)
         url = f"{self.base_url}/chat/completions"
         for attempt in range(self.max_retries + 1):
-            received = False
+            received, retry_after = False, None
             try:
-                with self._client.stream("POST", url, json=body) as response:
+                async with self._slots, self._client.stream("POST", url, json=body) as response:
                     if response.status_code != 200:
-                        detail = response.read().decode("utf-8", "replace")[:300]
-                        if response.status_code in RETRY_STATUS and attempt < self.max_retries:
-                            self._sleep(attempt, response.headers.get("retry-after"))
-                            continue
-                        raise BackendError(f"the server at {self.base_url} answered HTTP "
-                                           f"{response.status_code}: {detail.strip() or response.reason_phrase}")
-                    for line in response.iter_lines():
-                        if not line.startswith("data:"):
-                            continue
-                        data = line[5:].strip()
-                        if data == "[DONE]":
-                            return
-                        received = True
-                        try:
-                            yield json.loads(data)
-                        except json.JSONDecodeError:
-                            raise BackendError(f"the server at {self.base_url} sent a malformed event: "
-                                               f"{data[:200]!r}") from None
-                    return
+                        detail = (await response.aread()).decode("utf-8", "replace")[:300]
+                        if response.status_code not in RETRY_STATUS or attempt >= self.max_retries:
+                            raise BackendError(f"the server at {self.base_url} answered HTTP "
+                                               f"{response.status_code}: {detail.strip() or response.reason_phrase}")
+                        retry_after = response.headers.get("retry-after", "")
+                    else:
+                        async for line in response.aiter_lines():
+                            if not line.startswith("data:"):
+                                continue
+                            data = line[5:].strip()
+                            if data == "[DONE]":
+                                return
+                            received = True
+                            try:
+                                event = json.loads(data)
+                            except json.JSONDecodeError:
+                                raise BackendError(f"the server at {self.base_url} sent a malformed "
+                                                   f"event: {data[:200]!r}") from None
+                            yield event
+                        return
             except httpx.TransportError as e:
                 if received:  # the reply was under way: its text so far cannot be trusted
                     raise BackendError(f"the server at {self.base_url} closed the connection in the "
                                        f"middle of a reply ({type(e).__name__}: {e})") from e
-                if attempt < self.max_retries:
-                    self._sleep(attempt, None)
-                    continue
-                raise BackendError(f"cannot reach the server at {self.base_url} after "
-                                   f"{self.max_retries + 1} attempts ({type(e).__name__}: {e}): is it "
-                                   f"running? (--base-url)") from e
+                if attempt >= self.max_retries:
+                    raise BackendError(_unreachable(self.base_url, self.max_retries + 1, e)) from e
+            await asyncio.sleep(self._delay(attempt, retry_after or None))
 
-    def _sleep(self, attempt: int, retry_after: str | None) -> None:
+    def _delay(self, attempt: int, retry_after: str | None) -> float:
+        """Seconds to wait before retry `attempt + 1`: exponential, or the server's Retry-After."""
         delay = self.backoff * (2**attempt)
         if retry_after is not None:
             try:
                 delay = max(delay, min(float(retry_after), 60.0))
             except ValueError:
                 pass
-        time.sleep(delay)
+        return delay
 
     @staticmethod
     def _restore_stop_string(text: str, stop: StopFn, stops: list[str],
@@ -261,6 +276,15 @@ class OpenAIBackend:
         return Completion(text=text, prompt_tokens=prompt, prefill_tokens=max(0, prompt - cached),
                           generation_tokens=generated, finish_reason=finish,
                           elapsed=time.perf_counter() - started)
+
+
+def _unreachable(base_url: str, attempts: int, e: httpx.TransportError) -> str:
+    """The error line for a request that failed `attempts` times without an answer."""
+    if isinstance(e, httpx.TimeoutException) and not isinstance(e, httpx.ConnectTimeout):
+        return (f"the server at {base_url} did not answer in time after {attempts} attempts "
+                f"({type(e).__name__}; --request-timeout)")
+    return (f"cannot reach the server at {base_url} after {attempts} attempts "
+            f"({type(e).__name__}: {e}): is it running? (--base-url)")
 
 
 def _window_of(model_dir: Path) -> int | None:
