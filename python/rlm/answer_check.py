@@ -50,6 +50,7 @@ from rlm.prompts import (
     WHOLE_LINE_ASK,
     WHOLE_LINE_CHECK,
 )
+from rlm.repl.headers import grep_headers, is_result_header
 
 MAX_COVERAGE_CHECKS = 2
 MAX_EMPTY_CHECKS = 2
@@ -123,7 +124,6 @@ def counted(progress: Progress, code: str | None) -> bool:
 
 
 _ASKS_FILES = re.compile(r"\bhow many (?:of the )?(?:\w+ )?files\b", re.IGNORECASE)
-_LINES_IN_FILES = re.compile(r"^([\d,]+) matching lines? in ([\d,]+) files? for ", re.MULTILINE)
 
 
 def files_doubt(task: str, answer: str, outputs: list[str]) -> tuple[int, int] | None:
@@ -141,16 +141,13 @@ def files_doubt(task: str, answer: str, outputs: list[str]) -> tuple[int, int] |
         return None
     given = int(numbers[0].replace(",", ""))
     for output in outputs:
-        for lines, files in _LINES_IN_FILES.findall(output):
-            n_lines, n_files = int(lines.replace(",", "")), int(files.replace(",", ""))
-            if given == n_lines != n_files:
-                return n_lines, n_files
+        for head in grep_headers(output):
+            if head.files is not None and given == head.count != head.files:
+                return head.count, head.files
     return None
 
 
 SEEN_LINE_CHARS = 160
-# grep's and search's own header lines name the pattern, not a line of the text.
-_RESULT_HEADER = re.compile(r"^[\d,]+ (?:matching|ranked) (?:lines?|windows?)\b")
 
 
 def seen_lines(items: list[str], outputs: list[str]) -> str:
@@ -167,13 +164,10 @@ def seen_lines(items: list[str], outputs: list[str]) -> str:
     for item in items:
         word = re.compile(rf"(?<!\w){re.escape(item)}(?!\w)", re.IGNORECASE)
         line = next((line.strip() for output in outputs for line in output.splitlines()
-                     if word.search(line) and not _RESULT_HEADER.match(line)), None)
+                     if word.search(line) and not is_result_header(line)), None)
         if line is not None:
             rows.append(f"{item}: {line[:SEEN_LINE_CHARS]}")
     return "\nThe lines your output showed for them:\n" + "\n".join(rows) if rows else ""
-
-
-_GREP_HEADER = re.compile(r"^[\d,]+ matching lines?(?: in [\d,]+ files?)? for '(.+)'", re.MULTILINE)
 
 
 def last_grep_pattern(outputs: list[str]) -> str | None:
@@ -183,9 +177,9 @@ def last_grep_pattern(outputs: list[str]) -> str | None:
     'Oksana'
     """
     for output in reversed(outputs):
-        found = [m for m in _GREP_HEADER.finditer(output) if not m.group(0).startswith("0 ")]
+        found = [head for head in grep_headers(output) if head.count]
         if found:
-            return found[-1].group(1)
+            return found[-1].pattern
     return None
 
 

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+from rlm.repl.headers import grep_count
+
 # A line repeated this many times in a row is degeneration, not code (a loop body is indented
 # differently each level, and a data literal this regular belongs in a loop).
 REPEATED_LINE_RUN = 6
@@ -356,18 +358,6 @@ class Progress:
     def stall(self) -> None:
         """A turn that made no step at all (a repeat that was not run)."""
         self.stalls += 1
-
-
-def grep_count(output: str) -> int:
-    """The count grep's summary line reports ("3 matching lines for ..."), or 0.
-
-    >>> grep_count("12 matching lines for 'x':\\n1:x"), grep_count("4 matching lines in 2 files for 'y'")
-    (12, 4)
-    >>> grep_count("42")
-    0
-    """
-    m = re.match(r"\s*([\d,]+) matching lines?(?: in [\d,]+ files?)? for ", output)
-    return int(m.group(1).replace(",", "")) if m else 0
 
 
 def intervention(kind: str, **data: Any) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from rlm.loop_control import grep_count
+from rlm.repl.headers import EMPTY_PREFIXES, grep_count
 from rlm.summary import ContextSummary, TreeSummary, describe_jsonl
 
 # The assistant turn starts inside a code block: the 0.5B's first reply was prose, not code, in 19/19 trials without it.
@@ -324,7 +324,6 @@ NOTHING_FOUND_NOTE = (
 )
 # Printed values that mean "found nothing" (grep's own summary line is matched by its prefix).
 EMPTY_RESULTS = frozenset({"[]", "{}", "()", "set()", "''", '""', "None", "-1"})
-EMPTY_GREP_PREFIX = ("0 matching line", "0 ranked line", "0 values of")
 NO_CODE_NOTE = (
     "Your reply had no ```python code block. Reply with one code block, "
     "and call FINAL(answer) in it when you know the answer."
@@ -348,7 +347,7 @@ def found_nothing(output: str) -> bool:
     """
     lines = [line.strip() for line in output.splitlines() if line.strip()]
     return bool(lines) and all(
-        line in EMPTY_RESULTS or line.startswith(EMPTY_GREP_PREFIX) for line in lines
+        line in EMPTY_RESULTS or line.startswith(EMPTY_PREFIXES) for line in lines
     )
 
 

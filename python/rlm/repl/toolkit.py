@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Literal, Sequence
 
 from rlm.errors import UnsupportedPatternError
+from rlm.repl.headers import grep_head
 
 __all__ = ["HELPERS", "Chunk", "GrepResult", "LineMatch", "chunks", "configure", "count_tokens",
            "find_all", "grep", "search", "values"]
@@ -98,23 +99,18 @@ class GrepResult(list):  # type: ignore[type-arg]
         self.total = len(self) if total is None else total
 
     def __repr__(self) -> str:
-        s = "" if self.total == 1 else "s"
-        if self.total > len(self):
-            head = (f"{self.total:,} matching line{s} for {self.pattern!r} (showing the first "
-                    f"{len(self)}; max_count=None returns all)")
-        else:
-            head = f"{self.total} matching line{s}{self._in_files()} for {self.pattern!r}"
+        head = grep_head(total=self.total, shown=len(self), pattern=self.pattern,
+                         files=self._files())
         if not self:
             return head
         return head + ":\n" + "\n".join(_render(m, self.file_of_line) for m in self)
 
-    def _in_files(self) -> str:
+    def _files(self) -> int | None:
         # "How many files mention X?" was answered with line numbers ("357, 633"): over files,
         # say how many files the lines are in.
         if self.file_of_line is None or len(self) < 2:  # one line is in one file
-            return ""
-        files = len({self.file_of_line(m.line_number)[0] for m in self})
-        return f" in {files} file{'' if files == 1 else 's'}"
+            return None
+        return len({self.file_of_line(m.line_number)[0] for m in self})
 
     __str__ = __repr__
 
