@@ -95,6 +95,8 @@ _ASKS_SUM = re.compile(r"\b(?:in total|total|sum|in all|altogether)\b", re.IGNOR
 
 
 COUNT_START = "print(collections.Counter("
+# A check's next turn that starts freely, after the code fence only.
+FREE_START = ""
 
 
 def asks_count(task: str) -> bool:
@@ -277,17 +279,14 @@ class AnswerChecker:
     count_checked: bool = False
     shape_checked: bool = False
     coverage_checked: list[str] = field(default_factory=list)  # answers already questioned
-    # The last note names the lookup loop to write: the next turn should not be steered into
-    # one grep (the 1.5B then looked up one item again).
-    gave_loop: bool = False
-    # How the next turn should start after the last note (None: the engine's default steer).
-    # After the fill-in template the 0.5B was steered into `print(grep("` and looked the four
-    # items up again and again; started inside `FINAL("Walrus: ` it only has to copy values.
+    # How the next turn should start after the last note: None leaves it to the engine (a
+    # search), FREE_START starts it freely. After the fill-in template the 0.5B was steered into
+    # `print(grep("` and looked the four items up again and again; started inside
+    # `FINAL("Walrus: ` it only has to copy values.
     next_start: str | None = None
 
     def check(self, answer: str, code: str | None, progress: Progress) -> str | None:
         """The note that questions `answer` (and counts against its kind's budget), or None."""
-        self.gave_loop = False
         self.next_start = None
         note = self._note(answer, code, progress)
         if note is not None:
@@ -367,7 +366,9 @@ class AnswerChecker:
                                                    answer=quoted(answer), given=given,
                                                    template=template,
                                                    seen=seen_lines(named, progress.outputs))
-                self.gave_loop = True
+                # The note names the lookup loop to write: steered into one grep, the 1.5B
+                # looked up one item again.
+                self.next_start = FREE_START
                 return NAMED_ITEMS_CHECK.format(n=len(named), names=", ".join(named),
                                                 answer=quoted(answer), given=given, listed=named)
         if asks_for_several(self.task) and given == 1 and progress.most_matches > 1:

@@ -84,8 +84,9 @@ class _Run:
         # Start each turn inside a code block (small models answer in prose otherwise), unless the
         # backend returns whole messages (replay) or its template cannot continue an assistant turn.
         self.prefix = ASSISTANT_PREFIX if getattr(backend, "supports_assistant_prefix", True) else ""
-        self.steer_search = False  # the last turn made no step: start the next one with a search
-        self.steer_start: str | None = None  # how an answer check asked the next turn to start
+        # How the next turn starts after the code fence: a search after a turn that made no
+        # step, what an answer check asked for, or freely (None).
+        self.next_start: str | None = None
         self.final_unseen_given = False  # a questioned FINAL written before its block's output
         self.current: IterationRecord | None = None
         self.progress = Progress()  # what ran and what it showed: repeats, stalls, grounding
@@ -132,7 +133,7 @@ class _Run:
                                                             seen=self.progress.outputs)
         new = self.progress.record(code, result.output, iteration, clean=clean)
         literal = prints_only_literals(code) and not copied
-        self.steer_search = literal or not new
+        self.next_start = STEER_SEARCH if literal or not new else None
         return turn_feedback(output=result.output, clean=clean,
                              restored_names=result.restored_names, repeated=repeated,
                              literal=literal, several=asks_for_several(self.task),
@@ -151,16 +152,10 @@ class _Run:
         if rec.last_turn:
             self.intervene(rec, "steer", start=STEER_FINAL)
             return self.prefix + STEER_FINAL
-        if self.steer_start is not None:  # a check note said how to go on
-            start, self.steer_start = self.steer_start, None
-            self.steer_search = False
+        start, self.next_start = self.next_start, None
+        if start:
             self.intervene(rec, "steer", start=start)
-            return self.prefix + start
-        if self.steer_search:
-            self.steer_search = False
-            self.intervene(rec, "steer", start=STEER_SEARCH)
-            return self.prefix + STEER_SEARCH
-        return self.prefix
+        return self.prefix + (start or "")
 
     def fresh_code(self, messages: list[Message], rec: IterationRecord, text: str) -> str:
         """`text`, or a resample of it when its code only repeats code that already ran.
@@ -199,7 +194,7 @@ class _Run:
                 rec.code = block.code
                 rec.feedback = REPEAT_NOTE.format(turn=seen)
                 self.progress.stall()
-                self.steer_search = True
+                self.next_start = STEER_SEARCH
                 self.intervene(rec, "repeat_not_run", turn=seen)
                 return rec
             self.execute(repl, block.code, rec, source="code")
@@ -217,7 +212,7 @@ class _Run:
         if prose is None:
             rec.feedback = DEGENERATE_NOTE if self.turns.degenerated else NO_CODE_NOTE
             self.progress.stall()
-            self.steer_search = True
+            self.next_start = STEER_SEARCH
         elif prose.kind == "FINAL":
             self.accept_final(rec, prose.value, "prose", code=None)
         else:  # FINAL_VAR(name): the REPL holds the value (or reports the missing name)
@@ -236,6 +231,9 @@ class _Run:
         if result.final is not None and self.final_before_output(rec, result, source):
             rec.feedback = (self.feedback_for(code, result, rec.iteration) + "\n\n"
                             + FINAL_BEFORE_OUTPUT_NOTE.format(answer=quoted(result.final)))
+            # Its next turn repeated the questioned FINAL, then was steered into a grep: start it
+            # inside the answer instead, now that the output holds the values.
+            self.next_start = self.checker.filled_start()
         elif result.final is not None:
             self.accept_final(rec, result.final, source, code=code if source == "code" else None)
         else:
@@ -250,9 +248,6 @@ class _Run:
             return False
         self.final_unseen_given = True
         self.intervene(rec, "final_before_output", answer=clip(result.final or "", 200))
-        # Its next turn repeated the questioned FINAL, then was steered into a grep: start it
-        # inside the answer instead, now that the output holds the values.
-        self.steer_start = self.checker.filled_start()
         return True
 
     def accept_final(self, rec: IterationRecord, answer: str, source: str, code: str | None) -> None:
@@ -261,8 +256,8 @@ class _Run:
         if self.config.check_answers and not rec.last_turn:
             note = self.checker.check(answer, code, self.progress)
             if note is not None:
-                self.steer_search = not self.checker.gave_loop and self.checker.next_start is None
-                self.steer_start = self.checker.next_start
+                start = self.checker.next_start
+                self.next_start = STEER_SEARCH if start is None else start
                 if code is not None:  # the same FINAL again is a repeat: resampled, not taken as is
                     self.progress.note_code(code, rec.iteration)
                 rec.feedback = note

@@ -491,6 +491,22 @@ def test_a_questioned_final_written_before_its_block_s_output_is_not_taken(run, 
     assert r.answer == "Puffin 5118-MT, Falcon 8546-QZ, Bison 7065-UZ" and r.iterations == 4
 
 
+def test_after_a_final_written_before_its_output_the_next_turn_starts_inside_the_answer() -> None:
+    from rlm import RLMConfig, rlm_generate
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    loop = "for name in ['Puffin', 'Falcon', 'Bison']: print(grep(name))\nFINAL('5118-MT')"
+    backend = _PrefixBackend([P + "print(grep('Puffin'))\n```", P + "FINAL('5118-MT')\n```",
+                              P + loop + "\n```",
+                              P + 'FINAL("Puffin: 5118-MT, Falcon: 8546-QZ, Bison: 7065-UZ")\n```'])
+    r = rlm_generate(backend=backend, context=PROJECTS, task=PROJECTS_TASK,
+                     config=RLMConfig(search_hints=False))
+    # Steered into a grep there, the 0.5B repeated the questioned FINAL; inside the answer it
+    # only has to copy the values its loop printed.
+    assert backend.prefixes[3] == P + 'FINAL("Puffin: '
+    assert r.answer == "Puffin: 5118-MT, Falcon: 8546-QZ, Bison: 7065-UZ"
+
+
 def test_an_empty_final_is_questioned_twice_then_taken(run, code) -> None:
     empty = "tickets = [l for l in context.splitlines() if 'zzz' in l]\nFINAL(', '.join(tickets))"
     r = run([code(empty), code("FINAL('')"), code("FINAL(' ')"), code("FINAL('secret 42')")],
