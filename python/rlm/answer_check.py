@@ -23,7 +23,9 @@ Example:
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -52,8 +54,15 @@ from rlm.prompts import (
 )
 from rlm.repl.headers import grep_headers, is_result_header
 
-MAX_COVERAGE_CHECKS = 2
-MAX_EMPTY_CHECKS = 2
+# The answer checks in the order they are tried, with how many notes each may give a run.
+CHECKS: tuple[tuple[str, float], ...] = (
+    ("most", 1),  # "most often" answered before any code counted
+    ("empty", 2),  # an empty FINAL
+    ("placeholder", math.inf),  # the fill-in template copied with its VALUE placeholders
+    ("grounding", 1),  # an answer neither seen in output nor found in the context
+    ("shape", 1),  # a number, date, file count or value asked for, something else given
+    ("coverage", 2),  # fewer items than the task names or the search found
+)
 
 # Questions whose answer has a shape any answer can be checked against.
 _ASKS_NUMBER = re.compile(r"\bhow (?:many|much|often)\b|\bwhat is the (?:total|sum|count|average)\b",
@@ -269,16 +278,17 @@ def quoted(answer: str) -> str:
 
 @dataclass
 class AnswerChecker:
-    """The checks of one run. `find(s)` says whether `s` occurs in the context (a Rust find)."""
+    """The checks of one run. `find(s)` says whether `s` occurs in the context (a Rust find).
+
+    Each check questions at most its budget of answers a run (`CHECKS`), so a run cannot loop on
+    a check; the first check that doubts an answer gives the note.
+    """
 
     task: str
     find: Callable[[str], bool]
     questioned: list[str] = field(default_factory=list)  # every answer a note questioned, in order
-    grounding_checked: bool = False
-    empty_checks: int = 0
-    count_checked: bool = False
-    shape_checked: bool = False
-    coverage_checked: list[str] = field(default_factory=list)  # answers already questioned
+    spent: Counter[str] = field(default_factory=Counter)  # notes given, by check
+    covered: list[str] = field(default_factory=list)  # answers the coverage check questioned
     # How the next turn should start after the last note: None leaves it to the engine (a
     # search), FREE_START starts it freely. After the fill-in template the 0.5B was steered into
     # `print(grep("` and looked the four items up again and again; started inside
@@ -286,54 +296,48 @@ class AnswerChecker:
     next_start: str | None = None
 
     def check(self, answer: str, code: str | None, progress: Progress) -> str | None:
-        """The note that questions `answer` (and counts against its kind's budget), or None."""
+        """The note that questions `answer` (and counts against its check's budget), or None."""
         self.next_start = None
-        note = self._note(answer, code, progress)
-        if note is not None:
-            self.questioned.append(answer)
-        return note
-
-    def _note(self, answer: str, code: str | None, progress: Progress) -> str | None:
-        if not self.count_checked and asks_most(self.task) and not counted(progress, code):
-            self.count_checked = True
-            # Steered into `print(grep("` after this note, the 0.5B grepped the lines again.
-            self.next_start = COUNT_START
-            return MOST_CHECK.format(answer=quoted(answer))
-        if not answer.strip() and self.empty_checks < MAX_EMPTY_CHECKS:
-            # The 0.5B filtered the hit lines by a wrong field, got [], and FINALed ", ".join([]).
-            self.empty_checks += 1
-            return EMPTY_CHECK
-        if self.coverage_checked and ": VALUE" in answer:  # the fill-in template, copied as is
-            return PLACEHOLDER_NOTE.format(answer=quoted(answer))
-        if not self.grounding_checked:
-            note = self.grounding(answer, code, progress)
+        for name, budget in CHECKS:
+            if self.spent[name] >= budget:
+                continue
+            note = getattr(self, name)(answer, code, progress)
             if note is not None:
-                self.grounding_checked = True
-                return note
-        if not self.shape_checked:
-            doubt = shape_doubt(self.task, answer)
-            if doubt is not None:
-                self.shape_checked = True
-                return SHAPE_CHECK.format(asks=doubt[0], kind=doubt[1], answer=quoted(answer))
-            files = files_doubt(self.task, answer, progress.outputs)
-            if files is not None:
-                self.shape_checked = True
-                return FILES_CHECK.format(answer=quoted(answer), lines=files[0], files=files[1])
-            line = whole_line_doubt(self.task, answer, progress.outputs)
-            if line is not None:
-                self.shape_checked = True
-                pattern = last_grep_pattern(progress.outputs)
-                ask = ("" if pattern is None else
-                       WHOLE_LINE_ASK.format(question=self.task, pattern=pattern))
-                self.next_start = None if pattern is None else "print(llm_query("
-                return WHOLE_LINE_CHECK.format(asks=line[0], thing=line[1], answer=quoted(answer),
-                                               ask=ask)
-        if len(self.coverage_checked) < MAX_COVERAGE_CHECKS and answer not in self.coverage_checked:
-            note = self.coverage(answer, progress)
-            if note is not None:
-                self.coverage_checked.append(answer)
+                self.spent[name] += 1
+                self.questioned.append(answer)
                 return note
         return None
+
+    def most(self, answer: str, code: str | None, progress: Progress) -> str | None:
+        if not asks_most(self.task) or counted(progress, code):
+            return None
+        # Steered into `print(grep("` after this note, the 0.5B grepped the lines again.
+        self.next_start = COUNT_START
+        return MOST_CHECK.format(answer=quoted(answer))
+
+    def empty(self, answer: str, code: str | None, progress: Progress) -> str | None:
+        # The 0.5B filtered the hit lines by a wrong field, got [], and FINALed ", ".join([]).
+        return EMPTY_CHECK if not answer.strip() else None
+
+    def placeholder(self, answer: str, code: str | None, progress: Progress) -> str | None:
+        if self.covered and ": VALUE" in answer:  # the fill-in template, copied as is
+            return PLACEHOLDER_NOTE.format(answer=quoted(answer))
+        return None
+
+    def shape(self, answer: str, code: str | None, progress: Progress) -> str | None:
+        doubt = shape_doubt(self.task, answer)
+        if doubt is not None:
+            return SHAPE_CHECK.format(asks=doubt[0], kind=doubt[1], answer=quoted(answer))
+        files = files_doubt(self.task, answer, progress.outputs)
+        if files is not None:
+            return FILES_CHECK.format(answer=quoted(answer), lines=files[0], files=files[1])
+        line = whole_line_doubt(self.task, answer, progress.outputs)
+        if line is None:
+            return None
+        pattern = last_grep_pattern(progress.outputs)
+        ask = "" if pattern is None else WHOLE_LINE_ASK.format(question=self.task, pattern=pattern)
+        self.next_start = None if pattern is None else "print(llm_query("
+        return WHOLE_LINE_CHECK.format(asks=line[0], thing=line[1], answer=quoted(answer), ask=ask)
 
     def grounding(self, answer: str, code: str | None, progress: Progress) -> str | None:
         if restates_task(answer, self.task):
@@ -353,13 +357,21 @@ class AnswerChecker:
         named = [item for item in named_items(self.task) if self.find(item)]
         return f'FINAL("{_escaped(named[0])}: ' if len(named) >= 2 else 'FINAL("'
 
-    def coverage(self, answer: str, progress: Progress) -> str | None:
+    def coverage(self, answer: str, code: str | None, progress: Progress) -> str | None:
+        if answer in self.covered:
+            return None
+        note = self._coverage(answer, progress)
+        if note is not None:
+            self.covered.append(answer)
+        return note
+
+    def _coverage(self, answer: str, progress: Progress) -> str | None:
         given = len(answer_items(answer))
         named = [item for item in named_items(self.task) if self.find(item)]
         if len(named) >= 2 and given < len(named):
             low = answer.lower()
             if any(item.lower() not in low for item in named):
-                if self.coverage_checked:  # looked up once already: ask to fill the answer in
+                if self.covered:  # looked up once already: ask to fill the answer in
                     template = ", ".join(f"{item}: VALUE" for item in named)
                     self.next_start = self.filled_start()
                     return NAMED_ITEMS_FILL.format(n=len(named), names=", ".join(named),
