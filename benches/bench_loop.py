@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rlm.backends.replay import ReplayBackend
 from rlm.config import RLMConfig
-from rlm.engine import rlm_generate
+from rlm import rlm_generate
 from rlm.repl.session import ReplSession
 
 

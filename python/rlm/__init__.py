@@ -13,7 +13,7 @@ _openblas.preload()
 
 from rlm._core import Context, Tokenizer  # noqa: E402
 from rlm.config import RLMConfig, RLMResponse, TokenUsage  # noqa: E402
-from rlm.engine import rlm_generate  # noqa: E402
+from rlm.session import rlm_generate  # noqa: E402
 from rlm.events import Event  # noqa: E402
 from rlm.session import Session  # noqa: E402
 

@@ -284,7 +284,7 @@ def open_input(args: argparse.Namespace) -> OpenedContext:
 
 
 def _run(args: argparse.Namespace) -> RLMResponse:
-    from rlm.engine import run
+    from rlm.session import run
     from rlm.backends.loading import load_backend
 
     config = config_from_args(args)

@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import os
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rlm.answer_check import AnswerChecker, asks_count, quoted
-from rlm.backends.base import Backend, Message, Sampling
+from rlm.backends.base import Message, Sampling
 from rlm.budget import Budget, window_full
-from rlm.config import RLMConfig, RLMResponse, check_task
+from rlm.config import RLMResponse
 from rlm.errors import RLMError
 from rlm.direct import answer_directly, choose_mode
-from rlm.inputs import ContextInput, OpenedContext, open_context
 from rlm.loop_control import (
     Progress,
     appears_in,
@@ -48,11 +47,13 @@ from rlm.prompts import (
 )
 from rlm.repl.session import ExecResult, ReplSession
 from rlm.run_log import RunLog
-from rlm.session import Session, ask_child
 from rlm.subcalls import SubCalls
 from rlm.task_hints import describe_hits, task_hits
 from rlm.trajectory import IterationRecord, LLMCallRecord, Trajectory, clip, execution_fields
 from rlm.turns import TurnGenerator
+
+if TYPE_CHECKING:
+    from rlm.session import Session
 
 # Loop control (docs/engine.md): a turn that repeats code already run is drawn again up to RESAMPLES
 # times at this temperature; MAX_STALLS turns in a row without new output end the run early.
@@ -100,7 +101,7 @@ class _Run:
         self.emit, self.intervene, self.save = self.log.emit, self.log.intervene, self.log.save
         self.turns = TurnGenerator(backend, self.sampling, self.tokens, emit=self.emit,
                                    intervene=self.intervene, time_is_up=self.budget.time_is_up)
-        spawn = partial(ask_child, self) if self.depth + 1 < config.max_depth else None
+        spawn = partial(session.ask_child, self) if self.depth + 1 < config.max_depth else None
         self.subcalls = SubCalls(session.sub_backend or backend, sub_sampling, self.budget, stop=degenerate_cut,
                                  max_batch=config.max_batch, on_call=self.record_call, spawn=spawn)
 
@@ -339,44 +340,3 @@ class _Run:
         return RLMResponse(answer=answer, iterations=len(traj.iterations), tokens=self.tokens,
                            trajectory=traj.to_dict(), error=traj.error, exhausted=traj.exhausted,
                            elapsed=traj.elapsed)
-
-
-def run(backend: Backend, opened: OpenedContext, task: str, config: RLMConfig | None = None, *,
-        output_trajectory: str | os.PathLike[str] | None = None,
-        sub_backend: Backend | None = None) -> RLMResponse:
-    """Run the loop with a ready backend over an opened context (the CLI's entry point).
-
-    Example:
-        >>> from rlm.backends.replay import ReplayBackend
-        >>> with open_context("x = 42") as opened:
-        ...     run(ReplayBackend(['```python\\nFINAL(context[-2:])\\n```']), opened, "x?").answer
-        '42'
-    """
-    check_task(task)
-    with Session(backend=backend, context=opened, config=config, sub_backend=sub_backend) as session:
-        return session.ask(task, output_trajectory=output_trajectory)
-
-
-def rlm_generate(model: Any = None, tokenizer: Any = None, *, context: ContextInput, task: str,
-                 config: RLMConfig | None = None, backend: Backend | None = None,
-                 output_trajectory: str | os.PathLike[str] | None = None,
-                 sub_backend: Backend | None = None) -> RLMResponse:
-    """Answer `task` over `context` with a Recursive Language Model.
-
-    `model, tokenizer` are what `mlx_lm.load` returns; or `model` is a model path / Hugging Face id
-    / `"replay:FILE.json"` (None: the bundled default model); or pass any `backend=`
-    (`sub_backend=`: another one for the sub-calls, e.g. a smaller model). `context` is
-    text, UTF-8 bytes, a path (`pathlib.Path`) or an `rlm.Context`. A run that ends without an
-    answer returns a response whose `error` says why; bad input raises `UsageError`/`ContextError`.
-
-    Example:
-        >>> from mlx_lm import load  # doctest: +SKIP
-        >>> model, tokenizer = load("mlx-community/Qwen2.5-Coder-1.5B-Instruct-4bit")  # doctest: +SKIP
-        >>> r = rlm_generate(model, tokenizer, context=Path("big.log"),
-        ...                  task="Which service failed first?")  # doctest: +SKIP
-        >>> print(r.answer, r.iterations, r.total_tokens)  # doctest: +SKIP
-    """
-    check_task(task)  # before the context is opened or a model loaded
-    with Session(model, tokenizer, context=context, config=config, backend=backend,
-                 sub_backend=sub_backend) as session:
-        return session.ask(task, output_trajectory=output_trajectory)

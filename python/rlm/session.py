@@ -15,21 +15,19 @@ REPL as `history` (and named in the first message), and the variables they set a
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rlm.backends.base import Backend
 from rlm.backends.loading import load_backend
 from rlm.config import RLMConfig, RLMResponse, check_task
+from rlm.engine import _Run
 from rlm.errors import ReplError, UsageError
 from rlm.inputs import ContextInput, OpenedContext, open_context
 from rlm.repl.session import ReplSession
 from rlm import tokens
 from rlm.summary import ContextSummary, summarize
 
-if TYPE_CHECKING:
-    from rlm.engine import _Run
-
-__all__ = ["Session"]
+__all__ = ["Session", "rlm_generate", "run"]
 
 # `history` entries keep this much of a question and of an answer (the REPL holds them as a
 # literal, and the first message names the last few): compact, as the `rlms` persistent mode.
@@ -88,8 +86,6 @@ class Session:
         `rlm_generate` does); it joins `history` with answer None.
         Example: `session.ask("How many requests failed?").answer` → `'17'`.
         """
-        from rlm.engine import _Run  # engine imports this module for rlm_generate
-
         if self._closed:
             raise UsageError("ask() on a closed Session")
         check_task(task)
@@ -100,6 +96,16 @@ class Session:
             self._run = None
         self.history.append({"question": _clip(task), "answer": _clip(response.answer)})
         return response
+
+    def ask_child(self, parent: _Run, task: str, text: str) -> RLMResponse:
+        """An `rlm_query`'s child run (docs/subcalls.md): `task` over `text` in a session of its
+        own (its own REPL), continuing `parent`'s backends and sharing its budgets.
+
+        Example: `session.ask_child(run, "Which id?", chunk).answer` → `'7566-JC'`.
+        """
+        with Session(backend=parent.backend, context=text, config=parent.config,
+                     sub_backend=parent.subcalls.backend, continue_backend=True) as child:
+            return child.ask(task, parent=parent)
 
     @property
     def questions(self) -> int:
@@ -184,18 +190,48 @@ class Session:
         self.close()
 
 
-def ask_child(parent: _Run, task: str, text: str) -> RLMResponse:
-    """An `rlm_query`'s child run (docs/subcalls.md): `task` over `text` in a session of its own
-    (its own REPL), continuing `parent`'s backends and sharing its budgets.
-
-    Example: `ask_child(run, "Which id?", chunk).answer` → `'7566-JC'`.
-    """
-    with Session(backend=parent.backend, context=text, config=parent.config,
-                 sub_backend=parent.subcalls.backend, continue_backend=True) as child:
-        return child.ask(task, parent=parent)
-
-
 def _clip(text: str | None) -> str | None:
     if text is None or len(text) <= HISTORY_KEEP_CHARS:
         return text
     return text[: HISTORY_KEEP_CHARS - 3] + "..."
+
+
+def run(backend: Backend, opened: OpenedContext, task: str, config: RLMConfig | None = None, *,
+        output_trajectory: str | os.PathLike[str] | None = None,
+        sub_backend: Backend | None = None) -> RLMResponse:
+    """Run the loop with a ready backend over an opened context (the CLI's entry point).
+
+    Example:
+        >>> from rlm.backends.replay import ReplayBackend
+        >>> with open_context("x = 42") as opened:
+        ...     run(ReplayBackend(['```python\\nFINAL(context[-2:])\\n```']), opened, "x?").answer
+        '42'
+    """
+    check_task(task)
+    with Session(backend=backend, context=opened, config=config, sub_backend=sub_backend) as session:
+        return session.ask(task, output_trajectory=output_trajectory)
+
+
+def rlm_generate(model: Any = None, tokenizer: Any = None, *, context: ContextInput, task: str,
+                 config: RLMConfig | None = None, backend: Backend | None = None,
+                 output_trajectory: str | os.PathLike[str] | None = None,
+                 sub_backend: Backend | None = None) -> RLMResponse:
+    """Answer `task` over `context` with a Recursive Language Model.
+
+    `model, tokenizer` are what `mlx_lm.load` returns; or `model` is a model path / Hugging Face id
+    / `"replay:FILE.json"` (None: the bundled default model); or pass any `backend=`
+    (`sub_backend=`: another one for the sub-calls, e.g. a smaller model). `context` is
+    text, UTF-8 bytes, a path (`pathlib.Path`) or an `rlm.Context`. A run that ends without an
+    answer returns a response whose `error` says why; bad input raises `UsageError`/`ContextError`.
+
+    Example:
+        >>> from mlx_lm import load  # doctest: +SKIP
+        >>> model, tokenizer = load("mlx-community/Qwen2.5-Coder-1.5B-Instruct-4bit")  # doctest: +SKIP
+        >>> r = rlm_generate(model, tokenizer, context=Path("big.log"),
+        ...                  task="Which service failed first?")  # doctest: +SKIP
+        >>> print(r.answer, r.iterations, r.total_tokens)  # doctest: +SKIP
+    """
+    check_task(task)  # before the context is opened or a model loaded
+    with Session(model, tokenizer, context=context, config=config, backend=backend,
+                 sub_backend=sub_backend) as session:
+        return session.ask(task, output_trajectory=output_trajectory)

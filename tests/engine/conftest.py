@@ -8,7 +8,7 @@ import pytest
 
 from rlm.backends.replay import ReplayBackend
 from rlm.config import RLMConfig, RLMResponse
-from rlm.engine import rlm_generate
+from rlm import rlm_generate
 
 
 def block(code: str, before: str = "", after: str = "") -> str:

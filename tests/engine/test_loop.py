@@ -8,7 +8,7 @@ from typing import Any
 from rlm.backends.base import Completion
 from rlm.backends.replay import ReplayBackend
 from rlm.config import RLMConfig
-from rlm.engine import rlm_generate
+from rlm import rlm_generate
 from rlm.events import Event
 from rlm.prompts import (
     ASSISTANT_PREFIX,

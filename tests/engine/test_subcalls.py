@@ -7,7 +7,7 @@ from typing import Any
 from rlm.backends.base import Sampling
 from rlm.backends.replay import ReplayBackend
 from rlm.config import RLMConfig, TokenUsage
-from rlm.engine import rlm_generate
+from rlm import rlm_generate
 from rlm.subcalls import SubCalls
 
 from .conftest import block

@@ -10,7 +10,8 @@ import pytest
 
 from rlm.backends.replay import ReplayBackend
 from rlm.config import RLMConfig
-from rlm.engine import STEER_FINAL, rlm_generate
+from rlm import rlm_generate
+from rlm.engine import STEER_FINAL
 from rlm.events import Event
 from rlm.trajectory import Trajectory, clip
 
@@ -92,7 +93,7 @@ def test_the_context_itself_is_never_written(tmp_path: Path, run, code) -> None:
 
 def test_a_trajectory_replays_to_the_same_answer(tmp_path: Path, run, code) -> None:
     from rlm.backends.replay import ReplayBackend
-    from rlm.engine import rlm_generate
+    from rlm import rlm_generate
 
     out = tmp_path / "t.json"
     first = run([code("n = context.count('e')"), code("FINAL(n * 2)")], trajectory=out)

@@ -440,7 +440,7 @@ def test_a_weak_sandbox_is_said_once_per_process(tmp_path: Path, monkeypatch: py
     import rlm.session
     from rlm.backends.replay import ReplayBackend
     from rlm.config import RLMConfig
-    from rlm.engine import rlm_generate
+    from rlm import rlm_generate
 
     weak = {"mode": "auto", "mechanism": "landlock", "abi": 3, "active": ["files", "truncate"],
             "missing_required": ["tcp", "signals"]}

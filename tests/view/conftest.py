@@ -12,7 +12,7 @@ import pytest
 
 from rlm.backends.replay import ReplayBackend
 from rlm.config import RLMConfig
-from rlm.engine import rlm_generate
+from rlm import rlm_generate
 
 # Model text that would mark the page if the browser ran it (the page's own script marks
 # data-viewer="ready"; these must never show up).

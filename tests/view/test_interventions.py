@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from rlm.backends.replay import ReplayBackend
 from rlm.config import RLMConfig
-from rlm.engine import STEER_SEARCH, rlm_generate
+from rlm import rlm_generate
+from rlm.engine import STEER_SEARCH
 from rlm.prompts import ASSISTANT_PREFIX
 from rlm.view.load import Run, load_run, normalise
 from rlm.view.render import render_run

@@ -9,7 +9,7 @@ import pytest
 
 from rlm.backends.replay import ReplayBackend
 from rlm.config import RLMConfig
-from rlm.engine import rlm_generate
+from rlm import rlm_generate
 from rlm.errors import UsageError
 from rlm.view.load import load_run, normalise
 from rlm.view.render import render_run
