@@ -25,6 +25,7 @@ from typing import Any
 
 from rlm import tokens
 from rlm._core import CHUNK_STRATEGIES, Context, Tokenizer, chunk_spans
+from rlm.chunk_units import NO_TOKENIZER, strategy_units
 from rlm.errors import RLMError, UsageError, cli_failure
 from rlm.eval.corpus import FILLERS
 from rlm.inputs import check_readable_file
@@ -34,7 +35,6 @@ from rlm.progress import Progress
 # counting every chunk of 1 GiB is about a minute per strategy (docs/chunking.md).
 ALL_TOKENS_CHARS = tokens.RUST.exact_chars
 TOKEN_SAMPLE_CHUNKS = 256
-NO_TOKENIZER = "--strategy tokens needs a tokenizer: install the model (rlm models install) or pass --tokenizer PATH"
 
 
 @dataclass
@@ -112,33 +112,6 @@ def default_tokenizer() -> Path | None:
 
     found = status().path
     return found / "tokenizer.json" if found and (found / "tokenizer.json").exists() else None
-
-
-def unit_size(ctx: Context, strategy: str, chars: int, tok: Tokenizer | None) -> tuple[int, str]:
-    """`chars` characters in `strategy`'s unit: (size, unit name).
-
-    Example: `unit_size(ctx, "lines", 20_000, None)` → `(500, "lines")` for 40-character lines.
-    """
-    if strategy == "lines":
-        per = len(ctx) / max(ctx.line_count(), 1)
-        return max(1, round(chars / per)), "lines"
-    if strategy == "tokens":
-        if tok is None:
-            raise UsageError(NO_TOKENIZER)
-        per = len(ctx) / max(int(tokens.count(tok, ctx, tokens.Limits(1 << 22, 256, 4096))), 1)
-        return max(1, round(chars / per)), "tokens"
-    return chars, "chars"
-
-
-def strategy_units(ctx: Context, strategy: str, size: int, overlap: int, tok: Tokenizer | None
-                   ) -> tuple[int, int, str]:
-    """`size` and `overlap` characters in `strategy`'s unit: (size, overlap, unit name).
-
-    Example: `strategy_units(ctx, "lines", 20_000, 400, None)` → `(500, 10, "lines")` for
-    40-character lines.
-    """
-    n, unit = unit_size(ctx, strategy, size, tok)
-    return n, 0 if overlap == 0 else max(0, min(n - 1, round(overlap * n / size))), unit
 
 
 def measure(ctx: Context, strategy: str, size: int, overlap: int, tok: Tokenizer | None,

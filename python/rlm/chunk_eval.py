@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rlm._core import Context, Tokenizer, chunk_spans
-from rlm.chunk_bench import strategy_units
+from rlm.chunk_units import strategy_units
 from rlm.chunk_mapreduce import PROGRAM, Program, map_reduce
 from rlm.eval.runner import short_answer
 from rlm.eval.tasks import Task

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from rlm._core import Context
-from rlm.repl import toolkit
+from rlm.repl.helpers import HELPERS
 from rlm.repl.session import ReplSession
-from rlm.repl.toolkit import search
+from rlm.repl.search import search
 
 LOG = ("boot ok\n"
        "Orion joined the team in spring.\n"
@@ -71,7 +71,7 @@ def test_long_lines_print_clipped() -> None:
 
 
 def test_search_is_a_repl_helper_that_model_code_may_shadow(tmp_path: Path) -> None:
-    assert "search" in toolkit.HELPERS
+    assert "search" in HELPERS
     path = tmp_path / "context.txt"
     path.write_text(LOG, encoding="utf-8")
     with ReplSession(str(path), llm_query=str) as repl:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rlm._core import Context
-from rlm.repl import toolkit
+from rlm.repl.helpers import HELPERS
 from rlm.repl.fields import values
 from rlm.repl.session import ReplSession
 
@@ -65,7 +65,7 @@ def test_a_missing_key_is_a_value_error() -> None:
 
 
 def test_values_is_a_repl_helper_on_the_context(tmp_path: Path) -> None:
-    assert "values" in toolkit.HELPERS
+    assert "values" in HELPERS
     path = tmp_path / "context.txt"
     path.write_text(LOG, encoding="utf-8")
     with ReplSession(str(path), llm_query=str) as repl:

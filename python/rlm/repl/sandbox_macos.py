@@ -30,7 +30,7 @@ import shutil
 from typing import Any
 
 from rlm.errors import SandboxError
-from rlm.repl.sandbox import REQUIRED, SandboxMode, SandboxPolicy
+from rlm.repl.sandbox_policy import REQUIRED, SandboxMode, SandboxPolicy
 
 __all__ = ["SANDBOX_EXEC", "darwin_profile", "wrapper"]
 

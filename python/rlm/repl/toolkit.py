@@ -1,4 +1,4 @@
-"""Helpers the REPL puts in the model's namespace: grep, search, values, find_all, chunks, count_tokens.
+"""The helpers grep, find_all, chunks and count_tokens, and the text access search and values share.
 
 Each works on the run's `context` by default (a `rlm.Context`: the Rust engine does the scanning,
 nothing is copied) or on any `str` passed as `text=`. Results are offsets, line records and small
@@ -24,11 +24,8 @@ from typing import Any, Callable, Iterator, Literal, Sequence
 from rlm.errors import UnsupportedPatternError
 from rlm.repl.headers import grep_head
 
-__all__ = ["HELPERS", "Chunk", "GrepResult", "LineMatch", "chunks", "configure", "count_tokens",
-           "find_all", "grep", "search", "values"]
-
-HELPERS = ("grep", "search", "values", "find_all", "chunks", "count_tokens")
-"""Names the REPL pre-binds (and restores if the model's code rebinds them)."""
+__all__ = ["Chunk", "GrepResult", "LineMatch", "chunks", "configure", "count_tokens", "find_all",
+           "grep"]
 
 # Per-process state, set once by the REPL worker (one worker = one run = one context).
 _state: dict[str, Any] = {"context": None, "tokenizer_path": None}
@@ -368,17 +365,3 @@ def count_tokens(text: Any = None) -> int:
     from rlm import tokens  # lazy: most runs never count tokens
 
     return tokens.count(tokens.load_tokenizer(path), _text(text))
-
-
-def __getattr__(name: str) -> Any:
-    # search() lives in rlm.repl.search (it uses _clip and _text from here, so importing it at
-    # the top would be circular); the REPL binds every helper by name from this module.
-    if name == "search":
-        from rlm.repl.search import search
-
-        return search
-    if name == "values":  # rlm.repl.fields uses grep from here: the same circle as search
-        from rlm.repl.fields import values
-
-        return values
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -23,6 +23,7 @@ import traceback
 from typing import Any, Literal
 
 from rlm.repl import limits, toolkit
+from rlm.repl.helpers import HELPERS
 from rlm import defaults
 from rlm.errors import RLMError
 from rlm.repl import protocol, re_compat, sandbox
@@ -36,7 +37,7 @@ from rlm.repl.capture import OutputCapture
 RESERVED = ("context", "llm_query", "llm_query_batched", "rlm_query", "rlm_query_batched", "FINAL",
             "FINAL_VAR", "SUBMIT", "SHOW_VARS", "print")
 # `context_0` is the name rlms also gives the (first) context.
-SHADOWABLE = ("re", "context_0", *toolkit.HELPERS)
+SHADOWABLE = ("re", "context_0", *HELPERS)
 SHADOWED_NOTE = ("Note: `{name}` is your variable now; the helper {name}() is gone for the rest of "
                  "this run (`del {name}` brings it back).\n")
 ANSWER_NOTE = ("Note: `answer` held a {kind}, so it is the answer dict again: set answer['content'] and "
@@ -225,8 +226,7 @@ class Worker:
             "SHOW_VARS": self.SHOW_VARS, "context_0": context,
             "print": builtins.print,
         })
-        for name in toolkit.HELPERS:
-            ns[name] = getattr(toolkit, name)
+        ns.update(HELPERS)
         self.reserved = {name: ns[name] for name in RESERVED}
         self.reserved["__builtins__"] = user_builtins
         self.helpers = {name: ns[name] for name in SHADOWABLE}
