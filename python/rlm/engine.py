@@ -1,4 +1,4 @@
-"""The RLM loop (docs/engine.md): generate a turn, run its code in the REPL, feed back, repeat.
+"""The RLM loop (docs/engine.md): generate a turn, execute its code in the REPL, feed back, repeat.
 
 One `_Run` per question of a `rlm.session.Session` (`rlm_generate` is a session of one question):
 it owns the conversation and decides each next step; the session keeps the backend, the opened
@@ -179,7 +179,7 @@ class _Run:
 
     def turn(self, repl: ReplSession, messages: list[Message], iteration: int,
              last: bool) -> IterationRecord:
-        """Generate one turn, run it, and fill its record (`final` set when the run is answered)."""
+        """Generate one turn, execute its code, and fill its record (`final` set when the run is answered)."""
         rec = IterationRecord(iteration=iteration, last_turn=last)
         self.current = rec
         self.trajectory.iterations.append(rec)
