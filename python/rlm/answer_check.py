@@ -43,6 +43,8 @@ from rlm.prompts import (
     NAMED_ITEMS_FILL,
     EMPTY_CHECK,
     FILES_CHECK,
+    GIVEN_CHECK,
+    GIVEN_VARIABLES_HINT,
     MOST_CHECK,
     PLACEHOLDER_NOTE,
     ONE_OF_MANY_CHECK,
@@ -59,6 +61,7 @@ CHECKS: tuple[tuple[str, float], ...] = (
     ("most", 1),  # "most often" answered before any code counted
     ("empty", 2),  # an empty FINAL
     ("placeholder", math.inf),  # the fill-in template copied with its VALUE placeholders
+    ("given", 1),  # a code or number the task itself gives, answered back
     ("grounding", 1),  # an answer neither seen in output nor found in the context
     ("shape", 1),  # a number, date, file count or value asked for, something else given
     ("coverage", 2),  # fewer items than the task names or the search found
@@ -203,6 +206,28 @@ def _escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
+# One token with a digit: a code, an id, a number (a word answer may well be one of the task's,
+# "Which of these words occurs most often: ...?").
+_ONE_CODE = re.compile(r"^\W*([\w.-]*\d[\w.-]*)\W*$")
+_ASKS_VARIABLES = re.compile(r"\bvariables?\b", re.IGNORECASE)
+
+
+def given_value(task: str, answer: str) -> str | None:
+    """The answer when it is a code or number the task itself gives, else None: asked which
+    variables end up holding 16087, the 0.5B grepped, saw `LBVCT := 16087` and answered 16087
+    (all four eval runs, 2026-12-01).
+
+    >>> given_value("Which variables hold 16087?", "16087"), given_value("Which variables hold 16087?", "LBVCT")
+    ('16087', None)
+    >>> given_value("What is the code of unit 7?", "70")
+    """
+    m = _ONE_CODE.match(answer)
+    if m is None:
+        return None
+    value = m.group(1)
+    return value if re.search(rf"(?<![\w.-]){re.escape(value)}(?![\w-])", task) else None
+
+
 # The thing a what/which task asks for: "Which room does ..." -> room; "What is the secret
 # access code for ..." -> code (the last word before a preposition or verb).
 _ASKS_WHICH = re.compile(r"^\W*(what|which)\s+(\w+)", re.IGNORECASE)
@@ -323,6 +348,16 @@ class AnswerChecker:
         if self.covered and ": VALUE" in answer:  # the fill-in template, copied as is
             return PLACEHOLDER_NOTE.format(answer=quoted(answer))
         return None
+
+    def given(self, answer: str, code: str | None, progress: Progress) -> str | None:
+        value = given_value(self.task, answer)
+        if value is None:
+            return None
+        hint = ""
+        if _ASKS_VARIABLES.search(self.task):  # the chain of assignments is one call away
+            hint = GIVEN_VARIABLES_HINT.format(value=value)
+            self.next_start = f'print(aliases("{_escaped(value)}"))'
+        return GIVEN_CHECK.format(answer=quoted(answer), hint=hint)
 
     def shape(self, answer: str, code: str | None, progress: Progress) -> str | None:
         doubt = shape_doubt(self.task, answer)

@@ -30,7 +30,7 @@ their line numbers.
 for text worded unlike the task.
 - `values(key, where=None)`: the value of field key (key=V, key: V, "key": V) on every line \
 matching the regex where; printed with their count and sum.
-- `find_all(s)`: the offset of every s.
+- `aliases(v)`: every variable holding v, directly or through other variables.
 - `chunks(size=20000, overlap=0)`: the context in pieces (`by="lines"`: size lines each; \
 `by="structural"`: whole log records, functions, sections); `piece.text` is a piece's text.
 - `llm_query(prompt)`: ask a language model about a piece of text (up to ~20000 characters); \
@@ -250,6 +250,11 @@ UNREAD_CHECK = (
     "Before you answer: no code so far has read `context`, so {answer} is a guess. Search the "
     "context for it first (e.g. grep with a word from the task), then FINAL from what you find."
 )
+GIVEN_CHECK = (
+    "Before you answer: {answer} is a value the task itself gives you, so it cannot be the "
+    "answer. The task asks for something about it: {hint}FINAL that."
+)
+GIVEN_VARIABLES_HINT = "aliases({value!r}) lists every variable holding {value}. "
 UNSEEN_CHECK = (
     "Before you answer: {answer} appears nowhere in the context or in any output you have seen. "
     "Check it with code (grep or context.find) and FINAL what the context says."

@@ -610,3 +610,35 @@ def test_after_the_count_check_the_next_turn_starts_inside_a_counter() -> None:
     # The eval's 0.5B, steered into a grep there, grepped the 25 lines again until its budget ran out.
     assert backend.prefixes[2] == P + COUNT_START and "('mipaf', 3)" in feedback(r, 3)
     assert r.answer == "mipaf"
+
+
+CHAIN = "intro\nLBVCT := 16087\nnoise\nQOPRM := LBVCT\nZTXUA := QOPRM\nOTHER := 55555\n"
+CHAIN_TASK = "Follow the chains of assignments in the text: which variables end up holding 16087?"
+
+
+def test_a_value_the_task_gives_answered_back_is_questioned_and_the_chain_is_one_call_away() -> None:
+    from rlm import RLMConfig, rlm_generate
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    start = 'print(aliases("16087"))'
+    backend = _PrefixBackend([P + "print(grep('16087'))\n```", P + "FINAL('16087')\n```",
+                              P + start + "\n```", P + "FINAL('LBVCT, QOPRM, ZTXUA')\n```"])
+    r = rlm_generate(backend=backend, context=CHAIN, task=CHAIN_TASK,
+                     config=RLMConfig(search_hints=False))
+    # The eval's 0.5B answered the value itself in all four runs (2026-12-01).
+    assert "'16087' is a value the task itself gives you" in feedback(r, 2)
+    assert "aliases('16087') lists every variable holding 16087" in feedback(r, 2)
+    assert backend.prefixes[2] == P + start
+    assert "3 variables hold '16087' through assignments: LBVCT, QOPRM, ZTXUA" in feedback(r, 3)
+    assert r.answer == "LBVCT, QOPRM, ZTXUA"
+
+
+def test_a_value_the_task_gives_is_questioned_once_and_a_word_of_the_task_never(run, code) -> None:
+    again = run([code("print(grep('16087'))"), code("FINAL('16087')"), code("FINAL(str(16087))")],
+                context=CHAIN, task=CHAIN_TASK, check_answers=True)
+    assert "itself gives you" in feedback(again, 2) and again.answer == "16087"
+    words = run([code("print(grep('keyword='))"), code("FINAL('vokram')")],
+                context="keyword=vokram\nkeyword=vokram\nkeyword=bidut\n",
+                task="Which of these words occurs most often in the context: bidut, vokram?",
+                check_answers=True)
+    assert "itself gives you" not in (feedback(words, 1) or "")

@@ -2,9 +2,10 @@
 
 `grep` prints "3 matching lines for 'x':" (over files "4 matching lines in 2 files for 'x':", cut
 by max_count "1,204 matching lines for 'x' (showing the first 100; ...)"), `search` prints
-"10 ranked lines for 'q':" and `values` "2 values of 'k' ...". The engine's loop control and
-answer checks read these headers back from the printed output, so the format and its reader live
-here together: a change to one shows in the other's doctests.
+"10 ranked lines for 'q':", `values` "2 values of 'k' ..." and `aliases` "3 variables hold '7'
+...". The engine's loop control and answer checks read these headers back from the printed
+output, so the format and its reader live here together: a change to one shows in the other's
+doctests.
 
 Example:
     >>> head = grep_head(total=4, shown=4, pattern="import os", files=2)
@@ -18,16 +19,16 @@ import ast
 import re
 from dataclasses import dataclass
 
-__all__ = ["EMPTY_PREFIXES", "GrepHeader", "grep_count", "grep_head", "grep_headers",
+__all__ = ["EMPTY_PREFIXES", "GrepHeader", "aliases_head", "grep_count", "grep_head", "grep_headers",
            "is_result_header"]
 
-# What an empty grep, search or values result starts with.
-EMPTY_PREFIXES = ("0 matching line", "0 ranked line", "0 values of")
+# What an empty grep, search, values or aliases result starts with.
+EMPTY_PREFIXES = ("0 matching line", "0 ranked line", "0 values of", "0 variables hold")
 
 # The pattern is printed with repr(): quoted with ' or " and escaped as Python writes it.
 _GREP = re.compile(r"^\s*([\d,]+) matching lines?(?: in ([\d,]+) files?)? for (['\"].*['\"])"
                    r"(?=:$| \(showing|$)", re.MULTILINE)
-_RESULT = re.compile(r"^\s*[\d,]+ (?:matching|ranked) (?:lines?|windows?)\b")
+_RESULT = re.compile(r"^\s*[\d,]+ (?:(?:matching|ranked) (?:lines?|windows?)|variables? holds? )")
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,16 @@ def grep_head(*, total: int, shown: int, pattern: str, files: int | None = None)
                 f"max_count=None returns all)")
     in_files = "" if files is None else f" in {files} file{'' if files == 1 else 's'}"
     return f"{total} matching line{s}{in_files} for {pattern!r}"
+
+
+def aliases_head(count: int, value: str) -> str:
+    """The header `aliases` prints above the names.
+
+    >>> aliases_head(1, "16087"), is_result_header(aliases_head(3, "16087"))
+    ("1 variable holds '16087' through assignments", True)
+    """
+    return (f"{count} variable{'' if count == 1 else 's'} hold{'s' if count == 1 else ''} "
+            f"{value!r} through assignments")
 
 
 def grep_headers(output: str) -> list[GrepHeader]:
