@@ -376,6 +376,14 @@ mod tests {
         tree.files.iter().map(|f| f.path.as_str()).collect()
     }
 
+    /// `(path, reason)` of each file the tree left out.
+    fn skipped(tree: &Tree) -> Vec<(&str, &str)> {
+        tree.skipped
+            .iter()
+            .map(|s| (s.path.as_str(), s.reason.as_str()))
+            .collect()
+    }
+
     #[test]
     fn files_come_in_path_order_each_after_its_header() {
         let dir = TempDir::new("order");
@@ -425,13 +433,8 @@ mod tests {
         dir.write("ok.txt", b"fine\n");
         let (ctx, tree) = open_tree(&dir.0, Errors::Strict, false).unwrap();
         assert_eq!(paths(&tree), ["ok.txt"]);
-        let skipped: Vec<(&str, &str)> = tree
-            .skipped
-            .iter()
-            .map(|s| (s.path.as_str(), s.reason.as_str()))
-            .collect();
         assert_eq!(
-            skipped,
+            skipped(&tree),
             [
                 ("img.png", "binary"),
                 ("latin1.txt", "invalid UTF-8 at byte 3")
@@ -451,22 +454,10 @@ mod tests {
         std::os::unix::fs::symlink(&dir.0, dir.0.join("a/back")).unwrap();
         let (_, tree) = open_tree(&dir.0, Errors::Strict, false).unwrap();
         assert_eq!(paths(&tree), ["a/file.txt"]);
-        assert_eq!(
-            tree.skipped,
-            [Skipped {
-                path: "a/back".into(),
-                reason: "symlink (not followed)".into()
-            }]
-        );
+        assert_eq!(skipped(&tree), [("a/back", "symlink (not followed)")]);
         let (_, tree) = open_tree(&dir.0, Errors::Strict, true).unwrap();
         assert_eq!(paths(&tree), ["a/file.txt"]);
-        assert_eq!(
-            tree.skipped,
-            [Skipped {
-                path: "a/back".into(),
-                reason: "symlink loop".into()
-            }]
-        );
+        assert_eq!(skipped(&tree), [("a/back", "symlink loop")]);
     }
 
     #[test]
@@ -503,13 +494,7 @@ mod tests {
                 shown(&named[2])
             )
         );
-        assert_eq!(
-            tree.skipped,
-            [Skipped {
-                path: shown(&named[1]),
-                reason: "binary".into()
-            }]
-        );
+        assert_eq!(skipped(&tree), [(shown(&named[1]).as_str(), "binary")]);
     }
 
     #[test]
