@@ -239,6 +239,7 @@ class Context:
         *,
         errors: Literal["strict", "replace"] = "strict",
         follow_links: bool = False,
+        save_to: str | os.PathLike[str] | None = None,
     ) -> Context:
         """Every text file under the directory `path` as one context, in path order, each after a
         line `# FILE: relative/path` (a newline is added after a file whose text does not end
@@ -249,9 +250,14 @@ class Context:
         hidden files and directories skipped, symlinks not followed unless `follow_links` (a
         link back to a directory above it is then reported as a loop, not walked). Binary files
         (a NUL byte) are left out, and so, with `errors="strict"`, are files that are not UTF-8
-        (`errors="replace"` decodes them with U+FFFD); `skipped_files()` lists them. The files
-        are read into memory, not mapped. A path that is not a directory raises
-        `NotADirectoryError`.
+        (`errors="replace"` decodes them with U+FFFD); `skipped_files()` lists them. A path that
+        is not a directory raises `NotADirectoryError`.
+
+        The files are read once (a batch at a time) and their joined text written to a file that
+        is then mapped, so the context holds no private copy of the tree (`is_mapped`): a temp
+        file (in `TMPDIR`) removed as soon as it is mapped, or `save_to`, kept for another
+        process to map with `open_joined` (the caller deletes it). Where no temp file can be
+        made, the text is held in memory instead.
 
         Example:
             >>> c = Context.open_tree("src")
@@ -263,11 +269,13 @@ class Context:
         paths: list[str | os.PathLike[str]],
         *,
         errors: Literal["strict", "replace"] = "strict",
+        save_to: str | os.PathLike[str] | None = None,
     ) -> Context:
         """The files `paths` (in the order given) as one tree context, each after a line
         `# FILE: path` with the path as given: `open_tree`'s format, `file_of` and `path:line`
-        grep output, and its rules for binary and non-UTF-8 files (skipped, `skipped_files()`).
-        `path` is `None`. `rlm --context-glob PATTERN` builds one from a glob.
+        grep output, its rules for binary and non-UTF-8 files (skipped, `skipped_files()`), and
+        its mapped text (`save_to` as there). `path` is `None`. `rlm --context-glob PATTERN`
+        builds one from a glob.
 
         Example:
             >>> c = Context.open_files(["logs/a.log", "logs/b.log"])

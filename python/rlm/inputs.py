@@ -4,10 +4,10 @@ Every context becomes a file the REPL worker can map: a regular file's path is u
 text, bytes, stdin, in-memory `Context`s and paths that are not regular files (a pipe, a FIFO, a
 character device, `/dev/stdin`, `/dev/fd/N` from `<(...)`: the worker could not read them again)
 are written once to a temp file that `OpenedContext.close()` deletes. A tree (a directory, or the
-files of `--context-glob` patterns) is joined once, here, saved to a temp file and mapped again
-from it by both processes, with its file table (`tree_table()`, sent to the worker): the worker
-neither walks nor reads the files again, and both share the mapped pages instead of holding a
-private copy each.
+files of `--context-glob` patterns) is joined once, here, straight into a temp file
+(`Context.open_tree(save_to=)`) that both processes map, the worker with the file table
+(`tree_table()`, sent to it): the worker neither walks nor reads the files again, and both share
+the mapped pages instead of holding a private copy each.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import shutil
 import stat
 import tempfile
 from dataclasses import dataclass
-from typing import IO, Any, Union
+from typing import IO, Any, Callable, Literal, Union
 
 from rlm._core import Context
 from rlm.errors import ContextError, UsageError
@@ -90,19 +90,28 @@ def _temp_path() -> tuple[int, str]:
     return tempfile.mkstemp(prefix="rlm-context-", suffix=".txt")
 
 
-def _mapped_tree(joined: Context, source: str, origin: str) -> OpenedContext:
-    """`joined` (a tree read into memory) saved to a temp file and mapped from it, file table and
-    all: the buffer is dropped, and the REPL worker maps the same file (`tree_table()`)."""
+def _saved_tree(open_joined: Callable[[str], Context], source: str, origin: str) -> OpenedContext:
+    """The tree `open_joined(save_to)` joins into a new temp file and maps from it; the REPL
+    worker maps the same file with the file table (`tree_table()`)."""
     fd, path = _temp_path()
     os.close(fd)
     try:
-        joined.save(path)
-        context = Context.open_joined(path, joined.files(), skipped=joined.skipped_files(),
-                                      root=joined.path)
+        context = open_joined(path)
     except BaseException:
         os.unlink(path)
         raise
     return OpenedContext(context, path, source, temporary=True, origin=origin)
+
+
+def _mapped_tree(joined: Context) -> OpenedContext:
+    """A tree context the caller opened, saved to a temp file the worker can open by path and
+    mapped from it, file table and all (`joined`'s own file, if any, has no path to give)."""
+    def save_and_map(path: str) -> Context:
+        joined.save(path)
+        return Context.open_joined(path, joined.files(), skipped=joined.skipped_files(),
+                                   root=joined.path)
+
+    return _saved_tree(save_and_map, "tree", joined.path or "")
 
 
 def open_tree(path: str, encoding_errors: str = "strict") -> OpenedContext:
@@ -114,13 +123,14 @@ def open_tree(path: str, encoding_errors: str = "strict") -> OpenedContext:
     ...
     rlm.errors.UsageError: context directory not found: /nonexistent
     """
+    errors: Literal["strict", "replace"] = "replace" if encoding_errors == "replace" else "strict"
     try:
-        joined = Context.open_tree(path, errors="replace" if encoding_errors == "replace" else "strict")
+        return _saved_tree(lambda saved: Context.open_tree(path, errors=errors, save_to=saved),
+                           "tree", path)
     except FileNotFoundError:
         raise UsageError(f"context directory not found: {path}") from None
     except OSError as e:
         raise UsageError(f"cannot read context directory {path}: {e.strerror or e}") from None
-    return _mapped_tree(joined, "tree", path)
 
 
 def glob_files(patterns: list[str]) -> list[str]:
@@ -149,12 +159,13 @@ def open_glob(patterns: list[str], encoding_errors: str = "strict") -> OpenedCon
 
     Example: `open_glob(["logs/*.log", "conf/**/*.yaml"])`.
     """
+    files: list[str | os.PathLike[str]] = list(glob_files(patterns))
+    errors: Literal["strict", "replace"] = "replace" if encoding_errors == "replace" else "strict"
     try:
-        joined = Context.open_files(glob_files(patterns),
-                                    errors="replace" if encoding_errors == "replace" else "strict")
+        return _saved_tree(lambda saved: Context.open_files(files, errors=errors, save_to=saved),
+                           "glob", " ".join(patterns))
     except OSError as e:
         raise UsageError(f"cannot read a --context-glob file: {e}") from None
-    return _mapped_tree(joined, "glob", " ".join(patterns))
 
 
 def _open_file(path: str, encoding_errors: str, *, source: str, temporary: bool,
@@ -240,7 +251,7 @@ def open_context(value: ContextInput, encoding_errors: str = "strict", *,
             raise UsageError("format= applies to a path, text or bytes; open the Context with "
                              "Context.open(path, format=...) instead")
         if value.is_tree:  # the worker maps the saved text and attaches the same file table
-            return _mapped_tree(value, "tree", value.path or "")
+            return _mapped_tree(value)
         if value.path is not None and not value.replaced and is_regular_file(value.path):
             return OpenedContext(value, value.path, "file", temporary=False)
         fd, path = _temp_path()

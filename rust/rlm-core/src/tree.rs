@@ -6,8 +6,11 @@
 //! `.ignore` files, hidden files and directories skipped, symlinks not followed unless asked
 //! (`follow_links`; a link back to a directory above it is reported as a loop, not walked).
 //! Binary files (a NUL byte, as rg decides) and, in strict mode, files that are not UTF-8 are
-//! left out and listed in `Tree::skipped` with the reason. The text is built in memory (the files
-//! are read once, not mapped).
+//! left out and listed in `Tree::skipped` with the reason. The files are read once and their
+//! joined text written to a file that is then mapped (`output`), so the context holds no private
+//! copy of the tree.
+
+mod output;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -15,6 +18,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::context::{Context, ContextError, Errors};
+use output::Output;
 
 /// The line put before each file's text.
 pub const HEADER_PREFIX: &str = "# FILE: ";
@@ -71,7 +75,7 @@ impl Tree {
     /// std::fs::create_dir_all(&dir).unwrap();
     /// std::fs::write(dir.join("a.txt"), "one\ntwo\n").unwrap();
     /// std::fs::write(dir.join("b.txt"), "three\n").unwrap();
-    /// let (ctx, tree) = rlm_core::tree::open_tree(&dir, rlm_core::Errors::Strict, false).unwrap();
+    /// let (ctx, tree) = rlm_core::tree::open_tree(&dir, rlm_core::Errors::Strict, false, None).unwrap();
     /// assert_eq!(ctx.text(), "# FILE: a.txt\none\ntwo\n# FILE: b.txt\nthree\n");
     /// assert_eq!(tree.file_of_line(3), Some((0, 2))); // "two"
     /// assert_eq!(tree.file_of_line(4), Some((1, 0))); // b.txt's header
@@ -189,24 +193,27 @@ fn load_text(path: &Path, errors: Errors) -> Result<Vec<u8>, String> {
 /// Open every text file under `root` as one context (see the module docs), with its file table.
 ///
 /// `errors`: `Strict` leaves out (and lists) a file that is not UTF-8; `Replace` decodes it with
-/// U+FFFD as `Context::open` would.
+/// U+FFFD as `Context::open` would. `save_to`: the file the joined text is written to and mapped
+/// from, kept for the caller (another process can map it with `attach`'s table); `None`, a temp
+/// file removed once mapped (or memory, when no temp file can be made).
 pub fn open_tree(
     root: &Path,
     errors: Errors,
     follow_links: bool,
+    save_to: Option<&Path>,
 ) -> Result<(Context, Tree), ContextError> {
     let meta = std::fs::metadata(root).map_err(ContextError::Io)?;
     if !meta.is_dir() {
         return Err(not_a_directory());
     }
     let (paths, skipped) = walk(root, follow_links);
-    join(root, &paths, skipped, errors)
+    join(root, &paths, skipped, errors, save_to)
 }
 
 /// Several files named one by one (`--context-glob`) as one context, in the order given, each
 /// after a `# FILE: path` line with the path as given.
 /// Binary and (strict) non-UTF-8 files are skipped and listed as in `open_tree`; a path that
-/// cannot be read is listed too. `root` of the file table is empty.
+/// cannot be read is listed too. `root` of the file table is empty; `save_to` as in `open_tree`.
 ///
 /// ```
 /// let dir = std::env::temp_dir().join(format!("rlm-files-doc-{}", std::process::id()));
@@ -214,18 +221,22 @@ pub fn open_tree(
 /// std::fs::write(dir.join("b.log"), "two\n").unwrap();
 /// std::fs::write(dir.join("a.log"), "one").unwrap();
 /// let paths = [dir.join("b.log"), dir.join("a.log")];
-/// let (ctx, tree) = rlm_core::tree::open_files(&paths, rlm_core::Errors::Strict).unwrap();
+/// let (ctx, tree) = rlm_core::tree::open_files(&paths, rlm_core::Errors::Strict, None).unwrap();
 /// assert_eq!(tree.files.len(), 2);
 /// let a = dir.join("a.log").to_string_lossy().into_owned();
 /// assert!(ctx.text().ends_with(&format!("b.log\ntwo\n# FILE: {a}\none\n")));
 /// std::fs::remove_dir_all(&dir).unwrap();
 /// ```
-pub fn open_files(paths: &[PathBuf], errors: Errors) -> Result<(Context, Tree), ContextError> {
+pub fn open_files(
+    paths: &[PathBuf],
+    errors: Errors,
+    save_to: Option<&Path>,
+) -> Result<(Context, Tree), ContextError> {
     let named: Vec<(String, PathBuf)> = paths
         .iter()
         .map(|p| (p.to_string_lossy().into_owned(), p.clone()))
         .collect();
-    join(Path::new(""), &named, Vec::new(), errors)
+    join(Path::new(""), &named, Vec::new(), errors, save_to)
 }
 
 /// The file table of a text `open_tree` / `open_files` joined earlier (saved to a file and mapped
@@ -282,17 +293,19 @@ pub fn attach(
     })
 }
 
-/// Read `paths` (shown as their `String`) on every core and join them, headers and all.
+/// Read `paths` (shown as their `String`) on every core and join them, headers and all, into
+/// `save_to` (see `open_tree`).
 fn join(
     root: &Path,
     paths: &[(String, PathBuf)],
     mut skipped: Vec<Skipped>,
     errors: Errors,
+    save_to: Option<&Path>,
 ) -> Result<(Context, Tree), ContextError> {
-    let mut text: Vec<u8> = Vec::new();
+    let mut text = Output::new(save_to)?;
     let mut files = Vec::with_capacity(paths.len());
     // Files are read and checked on every core, a batch at a time (so at most one batch is held
-    // twice, read and joined), then appended in path order.
+    // in memory), then written in path order.
     for batch in paths.chunks(READ_BATCH) {
         let loaded: Vec<Result<Vec<u8>, String>> = batch
             .par_iter()
@@ -310,16 +323,15 @@ fn join(
                 }
             };
             let header_byte = text.len();
-            text.extend_from_slice(HEADER_PREFIX.as_bytes());
             // A name with a line break would split the header: shown escaped (the path stays
             // exact in the file table).
-            text.extend_from_slice(rel.replace('\n', "\\n").replace('\r', "\\r").as_bytes());
-            text.push(b'\n');
+            let shown = rel.replace('\n', "\\n").replace('\r', "\\r");
+            text.push(format!("{HEADER_PREFIX}{shown}\n").as_bytes())?;
             let start_byte = text.len();
-            text.extend_from_slice(&decoded);
+            text.push(&decoded)?;
             let end_byte = text.len();
             if !decoded.is_empty() && !decoded.ends_with(b"\n") {
-                text.push(b'\n');
+                text.push(b"\n")?;
             }
             files.push(TreeFile {
                 path: rel.clone(),
@@ -331,7 +343,7 @@ fn join(
         }
     }
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
-    let ctx = Context::from_bytes(text, Errors::Strict)?; // every piece was checked above
+    let ctx = text.finish()?;
     let bytes = ctx.bytes();
     for f in &mut files {
         f.header_line = ctx.index.breaks_before(bytes, f.header_byte) + 1;
@@ -390,7 +402,7 @@ mod tests {
         dir.write("b/z.txt", b"zed");
         dir.write("a.txt", b"alpha\n");
         dir.write("b/a.txt", b"");
-        let (ctx, tree) = open_tree(&dir.0, Errors::Strict, false).unwrap();
+        let (ctx, tree) = open_tree(&dir.0, Errors::Strict, false, None).unwrap();
         assert_eq!(paths(&tree), ["a.txt", "b/a.txt", "b/z.txt"]);
         assert_eq!(
             ctx.text(),
@@ -418,7 +430,7 @@ mod tests {
         dir.write("src/important.log", b"i");
         dir.write(".hidden/x.txt", b"h");
         dir.write(".env", b"SECRET=1");
-        let (_, tree) = open_tree(&dir.0, Errors::Strict, false).unwrap();
+        let (_, tree) = open_tree(&dir.0, Errors::Strict, false, None).unwrap();
         assert_eq!(
             paths(&tree),
             ["keep.txt", "src/important.log", "src/lib.rs"]
@@ -431,7 +443,7 @@ mod tests {
         dir.write("img.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
         dir.write("latin1.txt", b"caf\xe9\n");
         dir.write("ok.txt", b"fine\n");
-        let (ctx, tree) = open_tree(&dir.0, Errors::Strict, false).unwrap();
+        let (ctx, tree) = open_tree(&dir.0, Errors::Strict, false, None).unwrap();
         assert_eq!(paths(&tree), ["ok.txt"]);
         assert_eq!(
             skipped(&tree),
@@ -441,7 +453,7 @@ mod tests {
             ]
         );
         assert_eq!(ctx.text(), "# FILE: ok.txt\nfine\n");
-        let (ctx, tree) = open_tree(&dir.0, Errors::Replace, false).unwrap();
+        let (ctx, tree) = open_tree(&dir.0, Errors::Replace, false, None).unwrap();
         assert_eq!(paths(&tree), ["latin1.txt", "ok.txt"]);
         assert!(ctx.text().starts_with("# FILE: latin1.txt\ncaf\u{fffd}\n"));
     }
@@ -452,10 +464,10 @@ mod tests {
         let dir = TempDir::new("loop");
         dir.write("a/file.txt", b"x\n");
         std::os::unix::fs::symlink(&dir.0, dir.0.join("a/back")).unwrap();
-        let (_, tree) = open_tree(&dir.0, Errors::Strict, false).unwrap();
+        let (_, tree) = open_tree(&dir.0, Errors::Strict, false, None).unwrap();
         assert_eq!(paths(&tree), ["a/file.txt"]);
         assert_eq!(skipped(&tree), [("a/back", "symlink (not followed)")]);
-        let (_, tree) = open_tree(&dir.0, Errors::Strict, true).unwrap();
+        let (_, tree) = open_tree(&dir.0, Errors::Strict, true, None).unwrap();
         assert_eq!(paths(&tree), ["a/file.txt"]);
         assert_eq!(skipped(&tree), [("a/back", "symlink loop")]);
     }
@@ -465,7 +477,7 @@ mod tests {
         let dir = TempDir::new("lines");
         dir.write("a.txt", b"one\ntwo");
         dir.write("b.txt", b"three\r\nfour\n");
-        let (ctx, tree) = open_tree(&dir.0, Errors::Strict, false).unwrap();
+        let (ctx, tree) = open_tree(&dir.0, Errors::Strict, false, None).unwrap();
         let at = |needle: &str| ctx.text().find(needle).unwrap();
         assert_eq!(tree.file_of_byte(&ctx, at("two")), Some((0, 2)));
         assert_eq!(tree.file_of_byte(&ctx, at("# FILE: b")), Some((1, 0)));
@@ -483,7 +495,7 @@ mod tests {
             .iter()
             .map(|p| dir.0.join(p))
             .collect();
-        let (ctx, tree) = open_files(&named, Errors::Strict).unwrap();
+        let (ctx, tree) = open_files(&named, Errors::Strict, None).unwrap();
         let shown = |p: &PathBuf| p.to_string_lossy().into_owned();
         assert_eq!(paths(&tree), [shown(&named[0]), shown(&named[2])]);
         assert_eq!(
@@ -503,7 +515,7 @@ mod tests {
         dir.write("a.txt", b"one\ntwo");
         dir.write("b/empty.txt", b"");
         dir.write("c.txt", b"# FILE: fake header\nthree\n");
-        let (ctx, tree) = open_tree(&dir.0, Errors::Strict, false).unwrap();
+        let (ctx, tree) = open_tree(&dir.0, Errors::Strict, false, None).unwrap();
         let again = Context::from_bytes(ctx.bytes().to_vec(), Errors::Strict).unwrap();
         let attached = attach(
             &again,
@@ -520,10 +532,33 @@ mod tests {
     }
 
     #[test]
+    fn the_joined_text_is_mapped_and_saved_where_asked() {
+        let dir = TempDir::new("saved");
+        dir.write("src/a.txt", b"one\n");
+        dir.write("src/b.txt", b"two");
+        let (ctx, _) = open_tree(&dir.0.join("src"), Errors::Strict, false, None).unwrap();
+        assert!(
+            ctx.is_mapped(),
+            "a temp file, mapped: no private copy of the text"
+        );
+        let saved = dir.0.join("joined.txt");
+        let (ctx, tree) =
+            open_tree(&dir.0.join("src"), Errors::Strict, false, Some(&saved)).unwrap();
+        assert!(ctx.is_mapped());
+        assert_eq!(fs::read_to_string(&saved).unwrap(), ctx.text());
+        assert_eq!(ctx.text(), "# FILE: a.txt\none\n# FILE: b.txt\ntwo\n");
+        assert_eq!(paths(&tree), ["a.txt", "b.txt"]);
+        let named = [dir.0.join("src/b.txt")];
+        let again = dir.0.join("files.txt");
+        let (ctx, _) = open_files(&named, Errors::Strict, Some(&again)).unwrap();
+        assert_eq!(fs::read_to_string(&again).unwrap(), ctx.text());
+    }
+
+    #[test]
     fn a_file_is_not_a_tree() {
         let dir = TempDir::new("file");
         dir.write("a.txt", b"x");
-        let err = open_tree(&dir.0.join("a.txt"), Errors::Strict, false)
+        let err = open_tree(&dir.0.join("a.txt"), Errors::Strict, false, None)
             .err()
             .unwrap();
         assert!(matches!(err, ContextError::Io(ref e) if e.raw_os_error() == Some(20)));

@@ -25,27 +25,33 @@ impl Context {
 #[pymethods]
 impl Context {
     #[staticmethod]
-    #[pyo3(signature = (path, *, errors="strict", follow_links=false))]
+    #[pyo3(signature = (path, *, errors="strict", follow_links=false, save_to=None))]
     fn open_tree(
         py: Python<'_>,
         path: PathBuf,
         errors: &str,
         follow_links: bool,
+        save_to: Option<PathBuf>,
     ) -> PyResult<Self> {
         let mode = parse_errors(errors)?;
         let shown = path.to_string_lossy().into_owned();
         let (inner, tree) = py
-            .detach(|| rlm_core::tree::open_tree(&path, mode, follow_links))
+            .detach(|| rlm_core::tree::open_tree(&path, mode, follow_links, save_to.as_deref()))
             .map_err(|e| context_error(e, &shown))?;
         Ok(Context::wrap_tree(inner, Some(shown), tree))
     }
 
     #[staticmethod]
-    #[pyo3(signature = (paths, *, errors="strict"))]
-    fn open_files(py: Python<'_>, paths: Vec<PathBuf>, errors: &str) -> PyResult<Self> {
+    #[pyo3(signature = (paths, *, errors="strict", save_to=None))]
+    fn open_files(
+        py: Python<'_>,
+        paths: Vec<PathBuf>,
+        errors: &str,
+        save_to: Option<PathBuf>,
+    ) -> PyResult<Self> {
         let mode = parse_errors(errors)?;
         let (inner, tree) = py
-            .detach(|| rlm_core::tree::open_files(&paths, mode))
+            .detach(|| rlm_core::tree::open_files(&paths, mode, save_to.as_deref()))
             .map_err(|e| context_error(e, "<files>"))?;
         Ok(Context::wrap_tree(inner, None, tree))
     }
