@@ -497,6 +497,7 @@ class Context:
         where: dict[str, Any] | None = None,
         *,
         errors: Literal["warn", "skip", "raise"] = "warn",
+        file: str | None = None,
     ) -> Records:
         """The JSON records of the text, one per non-blank `\\n` line, parsed lazily: a line is
         read and `json.loads`-ed only when the iteration reaches it.
@@ -508,25 +509,34 @@ class Context:
         Record line numbers count `\\n` lines (as `jq` and `wc -l` do), not `splitlines()`
         lines: they differ only where a record holds a raw U+2028, U+2029 or U+0085.
 
+        `file="logs/app.jsonl"` (a tree context: `open_tree`, `rlm -f DIR`): the records of that
+        file only (a path as `files()` spells it), numbered from the file's first line, as `jq`
+        on that file numbers them; a path the tree does not hold raises `ValueError`.
+
         Example:
             >>> [r["id"] for r in Context.from_str('{"id": 1}\\n{"id": 2}').records()]
             [1, 2]
+            >>> t = Context.open_tree("logs"); next(t.records(file="app.jsonl", where={"level": "ERROR"}))
+            {'level': 'ERROR', 'msg': 'disk full'}
         """
-    def record_lines(self, literals: list[str] | None = None) -> RecordLineIterator:
+    def record_lines(self, literals: list[str] | None = None, *, file: str | None = None) -> RecordLineIterator:
         """Lazy `(line_number, line)` of the non-blank `\\n` lines that `records()` parses; with
         `literals`, only lines holding all of them (or a `\\u` / `\\/` escape that may hide
-        one).
+        one); `file` as in `records()`.
 
         Example:
             >>> list(Context.from_str('{"a":1}\\n\\n{"a":2}').record_lines())
             [(1, '{"a":1}'), (3, '{"a":2}')]
         """
-    def count_records(self) -> int:
-        """Number of records (non-blank `\\n` lines), on every core, without parsing them.
+    def count_records(self, *, file: str | None = None) -> int:
+        """Number of records (non-blank `\\n` lines), on every core, without parsing them;
+        `file`: of one file of a tree, as in `records()`.
 
         Example:
             >>> Context.from_str('{"a":1}\\n\\n{"a":2}\\n').count_records()
             2
+            >>> Context.open_tree("logs").count_records(file="app.jsonl")
+            1200
         """
 
     # ------------------------------------------------------------------ literal search

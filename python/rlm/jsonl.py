@@ -49,6 +49,8 @@ class Records:
     the line number, when that line is reached). `.malformed` lists `(line_number, reason)` of
     the malformed lines met so far; `.line_number` is the line of the last record yielded.
     With `where=`, lines that cannot match are never parsed, so only candidates are reported.
+    `file="logs/app.jsonl"` (a tree context): only that file's records, numbered from its first
+    line, as `jq` run on the file would number them (and as `file_of_line` and grep show them).
 
     Example:
         >>> from rlm import Context
@@ -58,19 +60,20 @@ class Records:
     """
 
     def __init__(self, context: Any, where: Mapping[str, Any] | None = None,
-                 errors: str = "warn") -> None:
+                 errors: str = "warn", file: str | None = None) -> None:
         if errors not in ERROR_MODES:
             raise ValueError(f"errors must be one of {', '.join(map(repr, ERROR_MODES))}, not {errors!r}")
         if where is not None and not isinstance(where, Mapping):
             raise TypeError(f"where must be a dict of field: value, not {type(where).__name__}")
         self.where = dict(where or {})
         self.errors = errors
+        self.file = file
         self.malformed: list[tuple[int, str]] = []
         self.line_number = 0
         # String values first: the scan looks for the first literal, and they are the selective ones.
         items = sorted(self.where.items(), key=lambda kv: not isinstance(kv[1], str))
         literals = [_literal(str(k), v) for k, v in items]
-        self._lines: Iterator[tuple[int, str]] = context.record_lines(literals or None)
+        self._lines: Iterator[tuple[int, str]] = context.record_lines(literals or None, file=file)
 
     def __iter__(self) -> Records:
         return self
@@ -96,12 +99,14 @@ class Records:
         reason = (f"{error.msg} at column {error.colno}" if isinstance(error, json.JSONDecodeError)
                   else str(error))
         self.malformed.append((number, reason))
+        line = f"{self.file} line {number}" if self.file is not None else f"line {number}"
         if self.errors == "raise":
-            raise MalformedRecordError(f"line {number} is not JSON: {reason}", line_number=number)
+            raise MalformedRecordError(f"{line} is not JSON: {reason}", line_number=number)
         if self.errors == "warn" and len(self.malformed) <= WARNED_LINES:
             more = "; further ones are skipped silently" if len(self.malformed) == WARNED_LINES else ""
-            print(f"records(): line {number} is not JSON ({reason}), skipped{more}", file=sys.stderr)
+            print(f"records(): {line} is not JSON ({reason}), skipped{more}", file=sys.stderr)
 
     def __repr__(self) -> str:
+        of = f" of {self.file}" if self.file is not None else ""
         where = f" where {self.where!r}" if self.where else ""
-        return f"<records{where}: lazy, {len(self.malformed)} malformed lines met so far>"
+        return f"<records{of}{where}: lazy, {len(self.malformed)} malformed lines met so far>"

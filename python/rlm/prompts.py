@@ -150,6 +150,8 @@ def describe_tree(tree: TreeSummary) -> str:
     if tree.extensions:
         kinds = [f"{ext or '(no extension)'} {_number(n)}" for ext, n in tree.extensions]
         lines.append(f"Extensions: {', '.join(kinds)}.")
+    if tree.jsonl:
+        lines.append(describe_tree_jsonl(tree))
     if tree.skipped:
         by_reason: dict[str, list[str]] = {}
         for path, reason in tree.skipped:
@@ -163,6 +165,23 @@ def describe_tree(tree: TreeSummary) -> str:
                          else f"{len(paths)} {noun}: {kind} ({shown})")
         lines.append(f"Left out: {'; '.join(parts)}.")
     return "\n".join(lines)
+
+
+def describe_tree_jsonl(tree: TreeSummary) -> str:
+    """The line naming a tree's JSON Lines files, with their record counts and how to read them.
+
+    >>> print(describe_tree_jsonl(TreeSummary(3, (), (), (), jsonl=(("logs/app.jsonl", 1200, False),),
+    ...                                       jsonl_files=1)))
+    JSON Lines files: logs/app.jsonl (1,200 records). `context.records(file="logs/app.jsonl", where={"key": value})` yields one file's records as dicts, `context.count_records(file=...)` counts them, `grep(pattern, field="key")` searches a field in every file.
+    """
+    shown = [f"{path} ({'~' if estimated else ''}{_number(n)} record{'' if n == 1 else 's'})"
+             for path, n, estimated in tree.jsonl]
+    more = f" (the largest {len(shown)} of {_number(tree.jsonl_files)})" if tree.jsonl_files > len(shown) else ""
+    first = tree.jsonl[0][0]
+    return (f"JSON Lines files{more}: {', '.join(shown)}. "
+            f'`context.records(file="{first}", where={{"key": value}})` yields one file\'s records '
+            'as dicts, `context.count_records(file=...)` counts them, `grep(pattern, field="key")` '
+            "searches a field in every file.")
 
 
 def _numbered(text: str, first: int) -> str:

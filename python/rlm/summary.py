@@ -27,9 +27,13 @@ HEAD_PREVIEW_CHARS = 300
 TAIL_PREVIEW_CHARS = 200
 
 
-# A tree is described by its biggest files and commonest extensions, this many of each.
+# A tree is described by its biggest files and commonest extensions, this many of each, and by
+# its biggest JSON Lines files with their record counts.
 TREE_LARGEST = 5
 TREE_EXTENSIONS = 8
+TREE_JSONL = 5
+# The names `Context.open` reads as JSON Lines (rlm-core's `jsonl::EXTENSIONS`).
+JSONL_EXTENSIONS = (".jsonl", ".ndjson")
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,9 @@ class TreeSummary:
     directory: bool = True  # False: files named one by one (--context-glob, Context.open_files)
     # One text made of `# FILE: path` sections (rlm.file_headers), not a directory read by rlm.
     sections: bool = False
+    # (path, records, estimated) of the biggest JSON Lines files (by name), and how many there are.
+    jsonl: tuple[tuple[str, int, bool], ...] = ()
+    jsonl_files: int = 0
 
 
 def summarize_tree(context: Context) -> TreeSummary | None:
@@ -61,9 +68,29 @@ def summarize_tree(context: Context) -> TreeSummary | None:
         files, skipped = sections.files(), ()
     largest = sorted(((path, end - start) for path, start, end in files), key=lambda f: (-f[1], f[0]))
     extensions = collections.Counter(posixpath.splitext(path)[1].lower() for path, _, _ in files)
+    jsonl = [(path, n) for path, n in largest if posixpath.splitext(path)[1].lower() in JSONL_EXTENSIONS]
     return TreeSummary(len(files), tuple(largest[:TREE_LARGEST]),
                        tuple(sorted(extensions.items(), key=lambda e: (-e[1], e[0]))[:TREE_EXTENSIONS]),
-                       skipped, directory=context.path is not None, sections=not context.is_tree)
+                       skipped, directory=context.path is not None, sections=not context.is_tree,
+                       jsonl=_count_members(context, files, jsonl[:TREE_JSONL]) if context.is_tree else (),
+                       jsonl_files=len(jsonl) if context.is_tree else 0)
+
+
+def _count_members(context: Context, files: list[tuple[str, int, int]],
+                   members: list[tuple[str, int]]) -> tuple[tuple[str, int, bool], ...]:
+    """(path, records, estimated) of the JSON Lines files `members` (path, characters) of a tree:
+    counted exactly while the files counted so far stay under `JSONL_EXACT_BYTES`, above that
+    by their lines (`records(file=)` works on a tree only, so sections are not counted)."""
+    spans = {path: (start, end) for path, start, end in files}
+    counted, budget = [], JSONL_EXACT_BYTES
+    for path, chars in members:
+        if chars <= budget:
+            counted.append((path, context.count_records(file=path), False))
+            budget -= chars
+        else:  # the lines from its first character to its last
+            start, end = spans[path]
+            counted.append((path, context.line_of(end - 1) - context.line_of(start) + 1, True))
+    return tuple(counted)
 
 
 # A JSON Lines context's records are counted exactly up to this size (a scan on every core, well

@@ -225,7 +225,8 @@ def _grep_field(pattern: str, text: Any, field: str, ignore_case: bool, max_coun
     if max_count is not None and len(found) >= max_count:
         total = records.count_lines_matching(pattern, ignore_case=ignore_case, literal=literal,
                                              field=field)
-    return GrepResult(found, pattern, total)
+    # Over a tree's JSON Lines files, records print as `path:line:` as other lines do.
+    return GrepResult(found, pattern, total, None if _is_str(text) else _file_map(records))
 
 
 # ------------------------------------------------------------------------------------------ find_all

@@ -89,6 +89,19 @@ impl Tree {
         Some((i, line - self.files[i].header_line))
     }
 
+    /// The index of the file whose path is `path` (as `files` spells it), if the tree holds it.
+    ///
+    /// ```
+    /// let ctx = rlm_core::Context::from_string("# FILE: a.jsonl\n{}\n".to_string());
+    /// let tree = rlm_core::tree::attach(&ctx, "".into(), &[("a.jsonl".into(), 16, 19)], Vec::new()).unwrap();
+    /// assert_eq!((tree.file("a.jsonl"), tree.file("b.jsonl")), (Some(0), None));
+    /// ```
+    pub fn file(&self, path: &str) -> Option<usize> {
+        // Linear: `open_files` keeps the order it was given, so the table is not always sorted,
+        // and one pass over 10,000 paths costs microseconds.
+        self.files.iter().position(|f| f.path == path)
+    }
+
     /// The file holding byte `byte` of the context, and its line within the file (as
     /// `file_of_line`).
     pub fn file_of_byte(&self, ctx: &Context, byte: usize) -> Option<(usize, usize)> {
@@ -548,6 +561,8 @@ mod tests {
         assert_eq!(fs::read_to_string(&saved).unwrap(), ctx.text());
         assert_eq!(ctx.text(), "# FILE: a.txt\none\n# FILE: b.txt\ntwo\n");
         assert_eq!(paths(&tree), ["a.txt", "b.txt"]);
+        assert_eq!(tree.file("b.txt"), Some(1));
+        assert_eq!(tree.file("c.txt"), None);
         let named = [dir.0.join("src/b.txt")];
         let again = dir.0.join("files.txt");
         let (ctx, _) = open_files(&named, Errors::Strict, Some(&again)).unwrap();

@@ -16,10 +16,12 @@ use crate::matches::GrepMatch;
 /// Records fetched per GIL release: enough to amortise it, few enough to stay lazy.
 const BATCH: usize = 256;
 
-/// Lazy `(line_number, line)` of the records (non-blank `\n` lines) of a context.
+/// Lazy `(line_number, line)` of the records (non-blank `\n` lines) of a context, or of one file
+/// of a tree (`span`, its bytes; line numbers then count from that file's first line).
 #[pyclass(module = "rlm._core", frozen)]
 pub struct RecordLineIterator {
     ctx: Arc<rlm_core::Context>,
+    span: (usize, usize),
     filter: Option<Prefilter>,
     state: Mutex<(RecordCursor, VecDeque<RecordLine>)>,
 }
@@ -36,17 +38,20 @@ impl RecordLineIterator {
             .try_lock()
             .map_err(|_| PyValueError::new_err("iterator already executing"))?;
         if st.1.is_empty() {
-            let (ctx, filter) = (&self.ctx, self.filter.as_ref());
+            let (ctx, filter, (a, b)) = (&self.ctx, self.filter.as_ref(), self.span);
             let (cursor, pending) = &mut *st;
             py.detach(|| {
-                let bytes = ctx.bytes();
+                let bytes = &ctx.bytes()[a..b];
                 pending.extend(std::iter::from_fn(|| cursor.next(bytes, filter)).take(BATCH));
             });
         }
-        Ok(st
-            .1
-            .pop_front()
-            .map(|r| (r.line_number, self.ctx.text()[r.start..r.end].to_owned())))
+        let a = self.span.0;
+        Ok(st.1.pop_front().map(|r| {
+            (
+                r.line_number,
+                self.ctx.text()[a + r.start..a + r.end].to_owned(),
+            )
+        }))
     }
 }
 
@@ -88,30 +93,38 @@ impl Context {
         self.jsonl
     }
 
-    #[pyo3(signature = (literals=None))]
-    fn record_lines(&self, literals: Option<Vec<String>>) -> RecordLineIterator {
-        RecordLineIterator {
+    #[pyo3(signature = (literals=None, *, file=None))]
+    fn record_lines(
+        &self,
+        literals: Option<Vec<String>>,
+        file: Option<&str>,
+    ) -> PyResult<RecordLineIterator> {
+        Ok(RecordLineIterator {
             ctx: self.inner.clone(),
+            span: self.file_span(file, "record_lines")?,
             filter: literals.and_then(|l| Prefilter::new(&l)),
             state: Mutex::new((RecordCursor::default(), VecDeque::new())),
-        }
+        })
     }
 
-    fn count_records(&self, py: Python<'_>) -> usize {
+    #[pyo3(signature = (*, file=None))]
+    fn count_records(&self, py: Python<'_>, file: Option<&str>) -> PyResult<usize> {
+        let (a, b) = self.file_span(file, "count_records")?;
         let ctx = &self.inner;
-        py.detach(|| rlm_core::jsonl::count_records(ctx.bytes()))
+        Ok(py.detach(|| rlm_core::jsonl::count_records(&ctx.bytes()[a..b])))
     }
 
     /// The parsing is Python's (`json.loads` on each record taken): `rlm.jsonl.records`.
-    #[pyo3(signature = (r#where=None, *, errors="warn"))]
+    #[pyo3(signature = (r#where=None, *, errors="warn", file=None))]
     fn records<'py>(
         slf: &Bound<'py, Self>,
         r#where: Option<Bound<'py, PyAny>>,
         errors: &str,
+        file: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         py.import("rlm.jsonl")?
             .getattr("Records")?
-            .call1((slf, r#where, errors))
+            .call1((slf, r#where, errors, file))
     }
 }

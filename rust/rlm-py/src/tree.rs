@@ -20,6 +20,26 @@ impl Context {
             None => (self.path.clone().unwrap_or_default(), line),
         }
     }
+
+    /// The byte span of tree member `file`'s text (`what` names the caller in the error), or the
+    /// whole text when `file` is None.
+    pub(crate) fn file_span(&self, file: Option<&str>, what: &str) -> PyResult<(usize, usize)> {
+        let Some(file) = file else {
+            return Ok((0, self.inner.byte_len()));
+        };
+        let Some(tree) = &self.tree else {
+            return Err(PyValueError::new_err(format!(
+                "{what}(file={file:?}): this context is not a tree of files (file= names one file of Context.open_tree / rlm -f DIR)"
+            )));
+        };
+        match tree.file(file) {
+            Some(i) => Ok((tree.files[i].start_byte, tree.files[i].end_byte)),
+            None => Err(PyValueError::new_err(format!(
+                "{what}(file={file:?}): no such file in this tree (context.files() lists the {} it holds)",
+                tree.files.len()
+            ))),
+        }
+    }
 }
 
 #[pymethods]
