@@ -4,7 +4,7 @@ Fixed, not written by a model, so that the chunking strategy is the only variabl
 seed, prompts and order for every strategy (`PROGRAM`). Map: one sub-call per chunk asks for the
 answer copied from that chunk; only the items of a reply that are in the chunk's text are kept,
 with the line that holds each (`evidence`). Reduce: no line -> no answer; else one more sub-call
-answers the task from those lines. (`FIRST_PROGRAM`, the first version, offered NONE and kept any
+answers the task from those lines, and an item it lists twice is kept once (`unique_items`). (`FIRST_PROGRAM`, the first version, offered NONE and kept any
 other reply whole; it is kept to measure against.) The caller scores the answer: `--task/--answer`
 as `rlm eval` scores a single value (`value_score`: case, spaces and punctuation ignored),
 `--eval KIND` with the eval task's own scorer (`Task.score`).
@@ -134,6 +134,26 @@ def evidence(reply: str, chunk: str) -> list[str]:
     return lines
 
 
+def unique_items(answer: str) -> str:
+    """The reduce's answer with every repeated item left out, the first of each kept (items split as
+    `evidence` splits a map reply; compared normalised). A 0.5B reduce can list one id twice
+    ("JOB-18264, JOB-18264", extract seed 0), which reads as two items; an answer without a repeat is
+    returned unchanged.
+
+    >>> unique_items("JOB-18264, job 18264; JOB-20571"), unique_items("The code is 6151-YC.")
+    ('JOB-18264, JOB-20571', 'The code is 6151-YC.')
+    """
+    items = [x.strip() for x in re.split(r"[,;\n]", answer) if x.strip()]
+    seen: set[str] = set()
+    kept = []
+    for item in items:
+        key = normalise(item)
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return answer if len(kept) == len(items) else ", ".join(kept)
+
+
 def _around(line: str, item: str) -> str:
     if len(line) <= MAX_LINE_CHARS:
         return line
@@ -175,7 +195,7 @@ def map_reduce(backend: Backend, ctx: Context, spans: list[tuple[int, int]], tas
         elif not is_none(reply) and normalise(reply) not in map(normalise, found):
             found.append(reply)
     if program.grounded and found:
-        answer = ask(program.reduce.format(task=task, answers=_bullets(found[:MAX_EVIDENCE])))
+        answer = unique_items(ask(program.reduce.format(task=task, answers=_bullets(found[:MAX_EVIDENCE]))))
     elif len(found) > 1:
         answer = ask(program.reduce.format(task=task, answers=_bullets(found)))
     else:

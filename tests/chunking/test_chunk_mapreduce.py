@@ -31,6 +31,25 @@ def test_only_map_values_found_in_their_chunk_reach_the_reduce_with_their_lines(
     assert r.prompt_tokens > 0 and r.seconds >= 0
 
 
+def test_an_item_the_reduce_lists_twice_is_answered_once() -> None:
+    # Extract seed 0: the job's id is on two lines (in two chunks), and the 0.5B's reduce listed it
+    # twice. Both lines reach the reduce; its answer keeps each item once, in its order.
+    text = ("filler\n" * 40 + "JOB-18264 started\n" + "filler\n" * 40 + "JOB-18264 FAILED exit 3\n"
+            + "JOB-20571 FAILED exit 1\n")
+    half = text.index("JOB-18264 FAILED")
+    backend = ReplayBackend([], sub=["JOB-18264", "JOB-18264, JOB-20571", "JOB-18264, job 18264; JOB-20571, JOB-18264"])
+    r = map_reduce(backend, Context.from_str(text), [(0, half), (half, len(text))], "Which jobs failed?",
+                   value_score("JOB-20571"))
+    assert r.answer == "JOB-18264, JOB-20571" and r.sub_calls == 3
+    assert backend.sub_prompts[2].count("\n- ") == 3  # every line that holds an item, each once
+
+
+def test_a_reduce_answer_without_a_repeat_is_kept_as_written() -> None:
+    backend = ReplayBackend([], sub=["6151-YC", "6151-YC", "The code is 6151-YC; see part 2."])
+    r = map_reduce(backend, Context.from_str(TEXT), [(0, 3100), (2900, len(TEXT))], "code?", value_score("6151-YC"))
+    assert r.answer == "The code is 6151-YC; see part 2."
+
+
 def test_no_value_found_in_any_chunk_is_an_empty_answer_without_a_reduce_call() -> None:
     r = map_reduce(ReplayBackend([], sub=["9999-ZZ", "NONE"]), Context.from_str(TEXT), [(0, 5), (5, 9)], "x?",
                    value_score("y"))
