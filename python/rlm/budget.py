@@ -8,6 +8,7 @@ ordinary turn may follow.
 
 from __future__ import annotations
 
+import threading
 import time
 
 from rlm.backends.base import Backend
@@ -35,6 +36,9 @@ class Budget:
         self.tokens = TokenUsage()
         self.llm_calls = 0  # sub-calls admitted (an rlm_query child run counts as one)
         self.budget_hit: str | None = None  # set when a sub-call was refused for a budget
+        # Held while a sub-call is checked against the budgets and admitted: concurrent
+        # rlm_query_batched children (their own threads) share this budget.
+        self.lock = threading.RLock()
         self.started = time.perf_counter()
 
     def elapsed(self) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 
@@ -97,6 +98,9 @@ class RLMConfig:
         }
 
 
+_COUNTS_LOCK = threading.Lock()  # TokenUsage.add: one lock for all, it is held for microseconds
+
+
 @dataclass
 class TokenUsage:
     """Tokens a run spent, by where they went.
@@ -112,6 +116,18 @@ class TokenUsage:
     root_generated: int = 0
     sub_prompt: int = 0
     sub_generated: int = 0
+
+    def add(self, **counts: int) -> None:
+        """Add to the counts, safely from several threads (concurrent `rlm_query_batched`
+        children share their root's counts).
+
+        >>> t = TokenUsage()
+        >>> t.add(sub_prompt=3, sub_generated=2); t.add(sub_prompt=1); t.sub_prompt
+        4
+        """
+        with _COUNTS_LOCK:
+            for name, n in counts.items():
+                setattr(self, name, getattr(self, name) + n)
 
     @property
     def total(self) -> int:

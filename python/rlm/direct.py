@@ -156,8 +156,7 @@ def answer_directly(backend: Backend, context: Context, task: str, summary: Cont
         rec.text, rec.finish_reason = done.text, done.finish_reason
         rec.prompt_tokens = rec.prefill_tokens = done.prompt_tokens
         rec.generated_tokens, rec.generate_seconds = done.generation_tokens, done.elapsed
-        tokens.root_prefill += done.prompt_tokens
-        tokens.root_generated += done.generation_tokens
+        tokens.add(root_prefill=done.prompt_tokens, root_generated=done.generation_tokens)
         answer = done.text.strip() or None
         rec.final, rec.final_source = answer, "direct"
         traj.status = "answered" if answer is not None else "error"

@@ -47,7 +47,7 @@ from rlm.prompts import (
 )
 from rlm.repl.session import ExecResult, ReplSession
 from rlm.run_log import RunLog
-from rlm.subcalls import SubCalls
+from rlm.subcalls import SubCalls, children_at_once
 from rlm.task_hints import describe_hits, task_hits
 from rlm.trajectory import IterationRecord, LLMCallRecord, Trajectory, clip, execution_fields
 from rlm.turns import TurnGenerator
@@ -102,8 +102,10 @@ class _Run:
         self.turns = TurnGenerator(backend, self.sampling, self.tokens, emit=self.emit,
                                    intervene=self.intervene, time_is_up=self.budget.time_is_up)
         spawn = partial(session.ask_child, self) if self.depth + 1 < config.max_depth else None
-        self.subcalls = SubCalls(session.sub_backend or backend, sub_sampling, self.budget, stop=degenerate_cut,
-                                 max_batch=config.max_batch, on_call=self.record_call, spawn=spawn)
+        sub_backend = session.sub_backend or backend
+        self.subcalls = SubCalls(sub_backend, sub_sampling, self.budget, stop=degenerate_cut,
+                                 max_batch=config.max_batch, on_call=self.record_call, spawn=spawn,
+                                 children_at_once=children_at_once(backend, sub_backend))
 
     # -- budgets and sub-calls (rlm.budget, rlm.subcalls) ---------------------------------------
 

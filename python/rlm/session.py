@@ -137,7 +137,7 @@ class Session:
         if self._repl is None:
             self._repl = ReplSession(
                 self.opened.path, encoding_errors=cfg.encoding_errors, llm_query=self._llm_query,
-                llm_query_batched=self._llm_query_batched, rlm_query=self._rlm_query,
+                llm_query_batched=self._llm_query_batched, rlm_query_batched=self._rlm_query_batched,
                 exec_timeout=cfg.exec_timeout, memory_limit_bytes=cfg.memory_limit_bytes,
                 max_output_chars=cfg.max_output_chars,
                 tokenizer_path=getattr(self.backend, "tokenizer_path", None),
@@ -155,10 +155,10 @@ class Session:
             raise ReplError("llm_query outside a question")
         return self._run.subcalls.query(prompt)
 
-    def _rlm_query(self, prompt: str, context: str | None) -> str:
+    def _rlm_query_batched(self, prompts: list[str], contexts: list[str | None]) -> list[str | Exception]:
         if self._run is None:
             raise ReplError("rlm_query outside a question")
-        return self._run.subcalls.rlm_query(prompt, context)
+        return self._run.subcalls.rlm_batch(prompts, contexts)
 
     def _llm_query_batched(self, prompts: list[str]) -> list[str | Exception]:
         if self._run is None:

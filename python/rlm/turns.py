@@ -90,8 +90,7 @@ class TurnGenerator:
         rec.prefill_tokens += completion.prefill_tokens
         rec.generated_tokens += completion.generation_tokens
         rec.generate_seconds += completion.elapsed
-        self.tokens.root_prefill += completion.prefill_tokens
-        self.tokens.root_generated += completion.generation_tokens
+        self.tokens.add(root_prefill=completion.prefill_tokens, root_generated=completion.generation_tokens)
         self.emit("generated", rec.iteration, text=text, prompt_tokens=completion.prompt_tokens,
                    prefill_tokens=completion.prefill_tokens,
                    generated_tokens=completion.generation_tokens, seconds=completion.elapsed)
@@ -109,4 +108,4 @@ class TurnGenerator:
         except Exception:  # noqa: BLE001 - a backend without a tokenizer: the text is what matters
             generated = 0
         rec.generated_tokens += generated
-        self.tokens.root_generated += generated
+        self.tokens.add(root_generated=generated)

@@ -16,6 +16,8 @@ class Script:
     usage) or ("die", pieces) (drops the connection after the pieces) or ("stall", seconds) (sends
     nothing for that long, then a one-word reply).
 
+    `route(body)`: a reply for a request, or None to take one from `by_prompt` / `replies` (called
+    before the request is counted; it may wait, e.g. for other requests).
     `by_prompt[text]`: the replies, in turn, for requests whose last message is `text` (taken before
     `replies`), for concurrent requests that arrive in any order.
     `gate = k`: the first k requests wait (up to 10 s) until k requests have arrived before they
@@ -28,6 +30,7 @@ class Script:
         self.lock = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0
+        self.route: Callable[[dict[str, Any]], tuple[Any, ...] | None] | None = None
         self.by_prompt: dict[str, list[tuple[Any, ...]]] = {}
         self.gate = 0
         self.arrived = threading.Condition(self.lock)
@@ -42,12 +45,17 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:  # noqa: N802
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            routed = script.route(body) if script.route is not None else None
             with script.lock:
                 script.requests.append(body)
                 script.headers.append(dict(self.headers))
                 mine = script.by_prompt.get(body["messages"][-1]["content"])
-                reply = (mine.pop(0) if mine else script.replies.pop(0) if script.replies
-                         else ("stream", ["ok"], "stop", None))
+                if routed is not None:
+                    reply = routed
+                elif mine:
+                    reply = mine.pop(0)
+                else:
+                    reply = script.replies.pop(0) if script.replies else ("stream", ["ok"], "stop", None)
                 script.in_flight += 1
                 script.max_in_flight = max(script.max_in_flight, script.in_flight)
                 script.arrived.notify_all()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
+
+import pytest
 
 from rlm.backends.base import Sampling
 from rlm.backends.replay import ReplayBackend
 from rlm.config import RLMConfig, TokenUsage
 from rlm import rlm_generate
-from rlm.subcalls import SubCalls
+from rlm.subcalls import SubCalls, children_at_once, in_order
 
 from .conftest import block
 
@@ -27,6 +30,7 @@ def _feedback(r, n: int) -> str:
 class _Ledger:
     def __init__(self, **config: Any) -> None:
         self.config, self.tokens, self.llm_calls, self.budget_hit = RLMConfig(**config), TokenUsage(), 0, None
+        self.lock = threading.RLock()
 
     def over_budget(self) -> str | None:
         return None
@@ -140,3 +144,54 @@ def test_a_child_without_an_answer_is_an_error_inside_the_parent_code() -> None:
     r, _ = _run(turns, None, max_depth=2, max_iterations=1, check_answers=False)
     assert "rlm_query failed: BackendError: the child run ended without an answer" in _feedback(r, 1)
     assert r.answer == "parent"
+
+
+# -- rlm_query_batched: children at once where the backend allows it --------------------------------
+
+
+def test_children_run_at_once_only_when_every_backend_serves_concurrent_requests() -> None:
+    class Http:  # what the OpenAI backend declares
+        def __init__(self, n: int) -> None:
+            self.max_concurrency = n
+
+    assert children_at_once(Http(8), Http(3)) == 3
+    assert children_at_once(ReplayBackend([]), Http(8)) == 1  # in-process turns: one child at a time
+
+
+def test_in_order_runs_up_to_width_at_once_and_hands_results_back_in_input_order() -> None:
+    second_done = threading.Event()
+    lock = threading.Lock()
+    running = most = 0
+
+    def work(i: int) -> int:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        if i == 0:
+            assert second_done.wait(10)  # the first item finishes only after the second
+        second_done.set()
+        with lock:
+            running -= 1
+        return i * 10
+
+    out: list[int] = []
+    in_order(work, [0, 1, 2, 3], 2, out.append)
+    assert out == [0, 10, 20, 30] and most == 2
+
+
+def test_in_order_with_width_1_runs_in_the_caller_and_raises_an_item_s_error_in_its_turn() -> None:
+    threads: list[str] = []
+
+    def work(i: int) -> int:
+        threads.append(threading.current_thread().name)
+        if i == 2:
+            raise ValueError("item 2")
+        return i
+
+    for width in (1, 3):
+        out: list[int] = []
+        with pytest.raises(ValueError, match="item 2"):
+            in_order(work, [0, 1, 2, 3], width, out.append)
+        assert out == [0, 1]
+    assert set(threads[:3]) == {threading.current_thread().name}

@@ -83,3 +83,22 @@ def test_rlm_query_without_recursion_is_a_plain_sub_call(repl: ReplSession, batc
     assert r.output == "['Q1', ['Q2', 'Error: ValueError: cannot answer bad']]\n"
     assert [(c.kind, c.prompt, c.response) for c in r.llm_calls] == [
         ("rlm", "q1", "Q1"), ("rlm", "q2", "Q2"), ("rlm", "bad", "")]
+
+
+def test_rlm_query_from_threads_goes_to_the_children_callback_and_llm_query_beside_it_stays_plain() -> None:
+    children: list[list[tuple[str, str | None]]] = []
+
+    def rlm_batch(prompts: list[str], contexts: list[str | None]) -> list[str | Exception]:
+        children.append(list(zip(prompts, contexts)))
+        return [f"child:{p}:{c}" for p, c in zip(prompts, contexts)]
+
+    code = THREADS.replace("    return llm_query(p)\n",
+                           "    return rlm_query(p, 'ctx-' + p) if p in 'ac' else llm_query(p)\n")
+    with ReplSession(None, llm_query=str.upper, llm_query_batched=lambda ps: [p.upper() for p in ps],
+                     rlm_query_batched=rlm_batch, exec_timeout=30) as repl:
+        r = repl.execute(code)
+        assert r.output == "['child:a:ctx-a', 'B', 'child:c:ctx-c', 'D']\n", r.output
+        assert sorted(p for b in children for p, _ in b) == ["a", "c"]
+        assert [c.kind for c in r.llm_calls if c.prompt in "ac"] == ["rlm", "rlm"]
+        one = repl.execute("rlm_query_batched(['x', 'y'], ['cx', None])")
+    assert one.output == "['child:x:cx', 'child:y:None']\n"

@@ -62,6 +62,8 @@ class Backend(Protocol):
     #   BackendError]: independent sub-call conversations at once (`stop` applied to each), one
     #   entry per prompt in order, a prompt that cannot run as a BackendError in its place.
     #   Without it sub-calls run one `generate` at a time.
+    # - max_concurrency: int = 1. Requests the backend serves at once, from several threads; above 1
+    #   (the HTTP backend), rlm_query_batched runs that many child runs at once (rlm.subcalls).
 
     def generate(
         self,

@@ -32,7 +32,7 @@ import os
 import time
 from contextlib import aclosing
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Sequence
+from typing import Any, AsyncGenerator, Callable, Sequence
 
 import httpx
 
@@ -201,7 +201,7 @@ class OpenAIBackend:
             text = self._restore_stop_string(text, stop, stops, on_text)
         return self._completion(messages, text, chunks, finish, usage, started)
 
-    async def _stream(self, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    async def _stream(self, body: dict[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
         """The server-sent events of one request, retried while nothing has been received yet.
 
         Each attempt holds one of the backend's `max_concurrency` slots; a backoff holds none.

@@ -35,7 +35,7 @@ import signal
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterator, Sequence
 
 from rlm.repl import limits
 from rlm import defaults
@@ -94,7 +94,9 @@ class ReplSession:
     `llm_query_batched` and concurrent `llm_query` calls from threads of the code in one call
     (otherwise each prompt goes to `llm_query` in turn); an exception in the list fails that prompt
     alone (`llm_query` raises it, `llm_query_batched` puts "Error: ..." in its place).
-    `rlm_query(prompt, context) -> str`, if given, answers `rlm_query` (else it is a plain sub-call).
+    `rlm_query_batched(prompts, contexts) -> list[str | Exception]`, if given, answers
+    `rlm_query` and `rlm_query_batched` (all the prompts of concurrent calls from threads in one
+    call, as for `llm_query`); without it they are plain sub-calls.
     `memory_mode` is "auto" (RLIMIT_AS on Linux, a driver-side footprint watcher on macOS), "rlimit"
     or "rss" (the watcher; `interrupt_grace` is then also how long code may stay over budget).
     `context_tree` (`OpenedContext.tree_table()`) makes `context_path` the saved text of a tree
@@ -133,7 +135,7 @@ class ReplSession:
         tokenizer_path: str | os.PathLike[str] | None = None,
         interrupt_grace: float = defaults.INTERRUPT_GRACE,
         llm_query_batched: Callable[[list[str]], list[str | Exception]] | None = None,
-        rlm_query: Callable[[str, str | None], str] | None = None,
+        rlm_query_batched: Callable[[list[str], list[str | None]], list[str | Exception]] | None = None,
         memory_mode: limits.MemoryMode = "auto",
         startup_timeout: float = 60.0,
         python: str = sys.executable,
@@ -144,7 +146,7 @@ class ReplSession:
             raise UsageError(f"sandbox must be one of {', '.join(repl_sandbox.MODES)}, got {sandbox!r}")
         self.llm_query = llm_query
         self.llm_query_batched = llm_query_batched
-        self.rlm_query = rlm_query
+        self.rlm_query_batched = rlm_query_batched
         self.exec_timeout = exec_timeout
         self.interrupt_grace = interrupt_grace
         self.startup_timeout = startup_timeout
@@ -348,20 +350,18 @@ class ReplSession:
 
     def _results(self, requests: list[protocol.LLMQueryMessage], prompts: list[str]) -> list[str | Exception]:
         """One reply or exception per prompt, in order, from the callbacks."""
-        if any(msg.get("kind") == "rlm" for msg in requests):
-            results: list[str | Exception] = []
-            for msg in requests:  # child runs are whole loops: one request at a time
-                results.extend(self._rlm_results(msg))
-            return results
+        kinds = {msg.get("kind") == "rlm" for msg in requests}
+        if len(kinds) > 1:  # llm_query and rlm_query from threads at once: each kind its own way
+            answers: dict[bool, Iterator[str | Exception]] = {}
+            for rlm in (False, True):
+                group = [m for m in requests if (m.get("kind") == "rlm") == rlm]
+                answers[rlm] = iter(self._results(group, [str(p) for m in group for p in m.get("prompts", [])]))
+            return [next(answers[m.get("kind") == "rlm"]) for m in requests for _ in m.get("prompts", [])]
+        if True in kinds:
+            return self._rlm_results(requests, prompts)
         if self.llm_query_batched is not None and (len(prompts) > 1 or requests[0].get("batched")):
-            try:
-                replies = list(self.llm_query_batched(prompts))
-            except Exception as exc:  # noqa: BLE001 - every prompt of the batch gets the error
-                return [exc for _ in prompts]
-            if len(replies) != len(prompts):  # a broken callback: no reply can be trusted
-                raise _BrokenBatch(f"llm_query_batched returned {len(replies)} replies for {len(prompts)} prompts")
-            return [r if isinstance(r, Exception) else str(r) for r in replies]
-        results = []
+            return self._batched("llm_query_batched", self.llm_query_batched, prompts)
+        results: list[str | Exception] = []
         for prompt in prompts:
             try:
                 results.append(str(self.llm_query(prompt)))
@@ -369,18 +369,24 @@ class ReplSession:
                 results.append(exc)
         return results
 
-    def _rlm_results(self, msg: protocol.LLMQueryMessage) -> list[str | Exception]:
-        prompts = [str(p) for p in msg.get("prompts", [])]
-        contexts = list(msg.get("contexts") or [None] * len(prompts))
-        if self.rlm_query is None:  # no recursion configured: a plain sub-call per prompt
-            return self._results([{**msg, "kind": "llm"}], prompts)
-        results: list[str | Exception] = []
-        for prompt, ctx in zip(prompts, contexts):
-            try:
-                results.append(str(self.rlm_query(prompt, ctx)))
-            except Exception as exc:  # noqa: BLE001 - raised inside the model's code instead
-                results.append(exc)
-        return results
+    def _rlm_results(self, requests: list[protocol.LLMQueryMessage], prompts: list[str]) -> list[str | Exception]:
+        if self.rlm_query_batched is None:  # no recursion configured: a plain sub-call per prompt
+            return self._results([{**msg, "kind": "llm"} for msg in requests], prompts)
+        contexts = [c for msg in requests for c in (msg.get("contexts") or [None] * len(msg.get("prompts", [])))]
+        answer = self.rlm_query_batched
+        return self._batched("rlm_query_batched", lambda texts: answer(texts, contexts), prompts)
+
+    @staticmethod
+    def _batched(name: str, answer: Callable[[list[str]], Sequence[str | Exception]],
+                 prompts: list[str]) -> list[str | Exception]:
+        """`answer(prompts)`, checked: an exception fails every prompt, a wrong count the batch."""
+        try:
+            replies = list(answer(prompts))
+        except Exception as exc:  # noqa: BLE001 - every prompt of the batch gets the error
+            return [exc for _ in prompts]
+        if len(replies) != len(prompts):  # a broken callback: no reply can be trusted
+            raise _BrokenBatch(f"{name} returned {len(replies)} replies for {len(prompts)} prompts")
+        return [r if isinstance(r, Exception) else str(r) for r in replies]
 
     def _run(self, worker: WorkerProcess, code: str, start: float) -> ExecResult:
         calls: list[LLMCallRecord] = []
