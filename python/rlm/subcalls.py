@@ -240,7 +240,7 @@ class SubCalls:
             record.error = f"{type(outcome).__name__}: {outcome}"
             return record, outcome
         record.response = clip(outcome.text, RESPONSE_KEEP_CHARS)
-        record.prompt_tokens = outcome.prompt_tokens
+        record.prompt_tokens, record.prefill_tokens = outcome.prompt_tokens, outcome.prefill_tokens
         record.generated_tokens = outcome.generation_tokens
         self.ledger.tokens.add(sub_prompt=outcome.prompt_tokens, sub_generated=outcome.generation_tokens)
         return record, outcome.text

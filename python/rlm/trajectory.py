@@ -62,6 +62,7 @@ class LLMCallRecord:
     prompt_chars: int
     response: str
     prompt_tokens: int = 0
+    prefill_tokens: int = 0  # of prompt_tokens, those the backend ran (the rest a server's prefix cache held)
     generated_tokens: int = 0
     elapsed: float = 0.0  # for a batched item: the whole batch's time
     error: str | None = None

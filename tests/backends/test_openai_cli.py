@@ -98,3 +98,24 @@ def test_a_server_dying_mid_run_keeps_the_turns_so_far(server, tmp_path: Path, c
     saved = json.loads(traj.read_text())
     assert saved["status"] == "error" and saved["iterations"][0]["code"] == "print(len(context))\n"
     assert saved["iterations"][0]["output"] == "14\n"
+
+
+def test_a_map_sharing_a_prefix_sends_the_first_prompt_first_and_records_the_reuse(
+        make_server, tmp_path: Path, capsys) -> None:
+    root_url, root = make_server()
+    sub_url, sub = make_server()
+    shared = "Say which service this log part names, one word:\n" + "log line\n" * 40
+    root.replies += [_turn(f"print(llm_query_batched([{shared!r} + c for c in ['db', 'web', 'cache']]))"),
+                     _turn("FINAL('done')")]
+    for i, chunk in enumerate(["db", "web", "cache"]):
+        cached = 0 if i == 0 else 100  # the first prefilled the shared part; the others reused it
+        sub.by_prompt[shared + chunk] = [("stream", [chunk], "stop", {
+            "prompt_tokens": 110, "completion_tokens": 1, "prompt_tokens_details": {"cached_tokens": cached}})]
+    traj = tmp_path / "run.json"
+    code, out, err = _cli(capsys, "--base-url", root_url, "--model", "m", "--sub-base-url", sub_url,
+                          "--no-check-answers", "-t", "Name the services", "-c", "x", "-o", str(traj))
+    assert (code, out) == (0, "done\n"), err
+    assert sub.requests[0]["messages"][0]["content"].endswith("db")  # sent alone, first
+    calls = json.loads(traj.read_text())["iterations"][0]["llm_calls"]
+    assert [(c["response"], c["prompt_tokens"], c["prefill_tokens"]) for c in calls] == [
+        ("db", 110, 110), ("web", 110, 10), ("cache", 110, 10)]
