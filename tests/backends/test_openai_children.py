@@ -38,7 +38,7 @@ class Children:
             self.open += 1
             self.most = max(self.most, self.open)
             self.cond.notify_all()
-            self.cond.wait_for(lambda: self.arrived >= self.meet, timeout=10)
+            self.cond.wait_for(lambda: self.arrived >= self.meet, timeout=60)  # REPL starts are slow under load
             self.open -= 1
         return _turn(f"FINAL('{task} done')")
 
