@@ -7,6 +7,8 @@ answers (what `rlm -t Q -f FILE` does); then one `Session` in this process answe
 questions in order. Time to first token (TTFT) is measured from the moment the work is asked for
 (the fresh process's spawn; `Session.ask`) to the first streamed token of the first turn; total to
 the answer. Target (issue 18): a later question's TTFT <= 10 % of a fresh process's.
+A second table splits each TTFT at the run's first events (start, the first turn, the first
+token), so what is left of a later question's TTFT can be seen to be its prefill.
 The fresh processes go first, so both sides find the system prompt's KV cache on disk.
 """
 
@@ -47,17 +49,23 @@ def build_context(path: Path, size_kb: int) -> None:
 
 
 def timed_ask(ask: Any, started: float) -> dict[str, Any]:
-    """Run `ask(on_event)`; TTFT and total in seconds from `started` (a `time.time()`)."""
-    first: list[float] = []
+    """Run `ask(on_event)`; TTFT and total in seconds from `started` (a `time.time()`), and the
+    TTFT split at the run's first events: until "start" (imports, model load, context open and
+    description, search hits, first message), "start" to the first "turn" (the REPL started or
+    told the question), then to the first token (the prefill of what the KV cache lacks, one
+    decode step)."""
+    seen: dict[str, float] = {}
 
     def on_event(event: Any) -> None:
-        if event.kind == "text" and not first:
-            first.append(time.time())
+        seen.setdefault(event.kind, time.time())
 
     response = ask(on_event)
     done = time.time()
     turn = response.trajectory["iterations"][0]
-    return {"ttft": (first[0] if first else done) - started, "total": done - started,
+    first = seen.get("text", done)
+    start, repl = seen.get("start", first), seen.get("turn", first)
+    return {"ttft": first - started, "total": done - started,
+            "split": (start - started, repl - start, first - repl),
             "answer": response.answer, "iterations": response.iterations,
             "prefill": turn["prefill_tokens"], "prompt": turn["prompt_tokens"]}
 
@@ -129,6 +137,13 @@ def main() -> None:
     later = [s["ttft"] / f["ttft"] for f, s in zip(fresh_runs[1:], session_runs[1:])]
     print(f"later questions: TTFT {statistics.median(later):.1%} of a fresh process's (median; "
           f"max {max(later):.1%}); target <= 10%")
+    print("\nTTFT split (s): until the run starts (process, model, context, hits, first message) "
+          "/ REPL ready for the question / prefill + first token")
+    print("| question | fresh process | session |")
+    print("|---|---|---|")
+    for i, (f, s) in enumerate(zip(fresh_runs, session_runs), 1):
+        print(f"| {i} | {' / '.join(f'{t:.2f}' for t in f['split'])} "
+              f"| {' / '.join(f'{t:.2f}' for t in s['split'])} |")
 
 
 if __name__ == "__main__":
