@@ -107,6 +107,7 @@ _ASKS_SUM = re.compile(r"\b(?:in total|total|sum|in all|altogether)\b", re.IGNOR
 
 
 COUNT_START = "print(collections.Counter("
+FILES_START = 'FINAL("'
 # A check's next turn that starts freely, after the code fence only.
 FREE_START = ""
 
@@ -365,6 +366,9 @@ class AnswerChecker:
             return SHAPE_CHECK.format(asks=doubt[0], kind=doubt[1], answer=quoted(answer))
         files = files_doubt(self.task, answer, progress.outputs)
         if files is not None:
+            # Told to check the lines first, the 0.5B grepped them again until its turns ran out
+            # (3 of 4 eval runs); the file count is in grep's header: start inside the answer.
+            self.next_start = FILES_START
             return FILES_CHECK.format(answer=quoted(answer), lines=files[0], files=files[1])
         line = whole_line_doubt(self.task, answer, progress.outputs)
         if line is None:

@@ -13,6 +13,7 @@ loop. Nothing here imports MLX.
 from __future__ import annotations
 
 import os
+import re
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -43,12 +44,13 @@ from rlm.prompts import (
     SYSTEM_PROMPT,
     earlier_questions,
     first_user_message,
+    found_nothing,
     turn_feedback,
 )
 from rlm.repl.session import ExecResult, ReplSession
 from rlm.run_log import RunLog
 from rlm.subcalls import SubCalls, children_at_once
-from rlm.task_hints import describe_hits, task_hits
+from rlm.task_hints import describe_hits, present_words, task_hits
 from rlm.trajectory import IterationRecord, LLMCallRecord, Trajectory, clip, execution_fields
 from rlm.turns import TurnGenerator
 
@@ -62,6 +64,8 @@ RESAMPLES = 2
 STEER_SEARCH = 'print(grep("'
 # With the quote: the 0.5B's last turns wrote FINAL(7566-JC) (a NameError) without it.
 STEER_FINAL = 'FINAL("'
+# The literal pattern of a grep or search call in the model's code.
+_SEARCHED = re.compile(r"""\b(?:grep|search)\(\s*r?["']([^"']*)["']""")
 RESAMPLE_TEMP = 0.8
 RESAMPLE_TOP_P = 0.95
 MAX_STALLS = 3
@@ -88,6 +92,7 @@ class _Run:
         # How the next turn starts after the code fence: a search after a turn that made no
         # step, what an answer check asked for, or freely (None).
         self.next_start: str | None = None
+        self.present_words: list[str] | None = None  # the task's words in the context, rarest first
         self.final_unseen_given = False  # a questioned FINAL written before its block's output
         self.current: IterationRecord | None = None
         self.progress = Progress()  # what ran and what it showed: repeats, stalls, grounding
@@ -137,10 +142,20 @@ class _Run:
         new = self.progress.record(code, result.output, iteration, clean=clean)
         literal = prints_only_literals(code) and not copied
         self.next_start = STEER_SEARCH if literal or not new else None
+        retry = self.retry_word() if clean and found_nothing(result.output) else None
         return turn_feedback(output=result.output, clean=clean,
                              restored_names=result.restored_names, repeated=repeated,
                              literal=literal, several=asks_for_several(self.task),
-                             counting=asks_count(self.task))
+                             counting=asks_count(self.task), retry_word=retry)
+
+    def retry_word(self) -> str | None:
+        """The rarest task word the context holds that no grep has searched for alone yet (after
+        a search that found nothing: the 0.5B searched "import distutils.core" for a file that
+        says "from distutils.core import", then searched for words of the note itself)."""
+        if self.present_words is None:  # counted once, on the first empty search
+            self.present_words = present_words(self.opened.context, self.task)
+        searched = {p.lower() for c in self.progress.codes for p in _SEARCHED.findall(c)}
+        return next((w for w in self.present_words if w not in searched), None)
 
     def steered_prefix(self, rec: IterationRecord) -> str:
         """How this turn starts: inside a code block, and after a turn that made no step (or in the

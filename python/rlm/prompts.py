@@ -294,8 +294,8 @@ MOST_CHECK = (
 )
 FILES_CHECK = (
     "Before you answer: the task counts files, and {answer} is the number of matching lines; "
-    "grep said those {lines} lines are in {files} files. Check that every line is one the task "
-    "asks about, then FINAL the number of files."
+    "grep said those {lines} lines are in {files} files. FINAL the number of files (the files "
+    "whose lines are the ones the task asks about)."
 )
 EMPTY_CHECK = (
     "Your FINAL answer is empty: the code that built it found nothing. Print what it works on "
@@ -342,10 +342,13 @@ MAY_FINISH_ALL_NOTE = (
     "otherwise search for the ones still missing."
 )
 # After a search that found nothing the reminder invites a made-up answer; ask for a new search.
+# (It ended "..., or ignore_case=True." until the 0.5B grepped for "ignore_case=True" four times.)
 NOTHING_FOUND_NOTE = (
-    "Nothing matched. Search again with a shorter pattern: one distinctive word from the task, "
-    "or ignore_case=True."
+    "Nothing matched. Search again with a shorter pattern: one distinctive word from the task."
 )
+# The rarest word of the task that the context holds and no code has searched for yet.
+RETRY_WORD_NOTE = 'The task\'s word "{word}" does occur: grep("{word}", ignore_case=True) shows where.'
+
 # Printed values that mean "found nothing" (grep's own summary line is matched by its prefix).
 EMPTY_RESULTS = frozenset({"[]", "{}", "()", "set()", "''", '""', "None", "-1"})
 NO_CODE_NOTE = (
@@ -383,7 +386,8 @@ UNDEFINED_NOTE = ("`{name}` does not exist: only what your code assigned exists.
 
 
 def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeated: bool,
-                  literal: bool = False, several: bool = False, counting: bool = False) -> str:
+                  literal: bool = False, several: bool = False, counting: bool = False,
+                  retry_word: str | None = None) -> str:
     """The user message that reports one execution back to the model.
 
     `output` is the REPL's own report (prints, echoed last expression, traceback, timeout or restart
@@ -408,6 +412,8 @@ def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeat
         return "\n\n".join(parts)
     if found_nothing(output) or (output and not output.strip()):
         parts.append(NOTHING_FOUND_NOTE)
+        if retry_word is not None:
+            parts.append(RETRY_WORD_NOTE.format(word=retry_word))
     elif literal:
         parts.append(LITERAL_NOTE)
     elif output.strip() and not repeated:

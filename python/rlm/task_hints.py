@@ -74,6 +74,19 @@ def task_words(task: str) -> list[str]:
     return seen
 
 
+def present_words(context: Any, task: str) -> list[str]:
+    """The task's words that occur in `context` (case-insensitive), rarest first: what to search
+    for when a search found nothing.
+
+    >>> from rlm._core import Context
+    >>> present_words(Context.from_str("from distutils.core import setup\\nimport os\\n"),
+    ...               "How many files import the module `distutils.core`?")
+    ['distutils', 'core', 'import']
+    """
+    counts = {w: context.count_literal(w, ignore_case=True) for w in task_words(task)}
+    return sorted((w for w, n in counts.items() if n), key=lambda w: counts[w])
+
+
 def task_hits(context: Any, task: str, k: int = TOP_HITS) -> list[TaskHit]:
     """The `k` lines of `context` that best match the task's words (rare words count most).
 

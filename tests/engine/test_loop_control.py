@@ -642,3 +642,35 @@ def test_a_value_the_task_gives_is_questioned_once_and_a_word_of_the_task_never(
                 task="Which of these words occurs most often in the context: bidut, vokram?",
                 check_answers=True)
     assert "itself gives you" not in (feedback(words, 1) or "")
+
+
+TREE = ("# FILE: pkg/a.py\nimport os.path\nx = os.path.join('a', 'b')\n"
+        "# FILE: pkg/b.py\nfrom distutils.core import setup\nimport os.path\nprint(os.path.sep)\n"
+        "# FILE: pkg/c.py\nimport sys\n")
+
+
+def test_a_file_count_answered_with_the_line_count_starts_the_next_turn_inside_the_answer() -> None:
+    from rlm import RLMConfig, rlm_generate
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    backend = _PrefixBackend([P + "print(grep('os.path'))\n```", P + "FINAL('4')\n```",
+                              P + 'FINAL("2")\n```'])
+    r = rlm_generate(backend=backend, context=TREE, task="How many of the files import os.path?",
+                     config=RLMConfig(search_hints=False))
+    assert "4 matching lines in 2 files" in feedback(r, 1)
+    assert "grep said those 4 lines are in 2 files. FINAL the number of files" in feedback(r, 2)
+    # Told to check the lines first, the 0.5B grepped them again until its turns ran out.
+    assert backend.prefixes[2] == P + 'FINAL("' and r.answer == "2"
+
+
+def test_a_search_that_found_nothing_is_told_a_word_of_the_task_the_context_holds(run, code) -> None:
+    from rlm.prompts import NOTHING_FOUND_NOTE
+
+    r = run([code("print(grep('import distutils.core'))"), code("print(grep('distutils'))"),
+             code("print(grep('zzz'))"), code("FINAL('1')")],
+            context=TREE, task="How many files import the module `distutils.core`?")
+    first = feedback(r, 1)
+    assert NOTHING_FOUND_NOTE in first and "ignore_case=True." not in NOTHING_FOUND_NOTE
+    assert 'grep("distutils", ignore_case=True) shows where' in first
+    # "distutils" was searched alone since: the next rarest word the context holds is offered.
+    assert 'grep("core", ignore_case=True)' in feedback(r, 3)
