@@ -29,7 +29,7 @@ their line numbers.
 - `search(words, k=10)`: the k lines sharing the most (rarest) words with `words`, best first: \
 for text worded unlike the task.
 - `values(key, where=None)`: the value of field key (key=V, key: V, "key": V) on every line \
-matching the regex where; printed with their count and sum.
+matching the regex where; prints count, sum or most common.
 - `aliases(v)`: every variable holding v, directly or through other variables.
 - `chunks(size=20000, overlap=0)`: the context in pieces (`by="lines"`: size lines each; \
 `by="structural"`: whole log records, functions, sections); `piece.text` is a piece's text.

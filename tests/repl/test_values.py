@@ -88,3 +88,17 @@ def test_no_values_found_is_reported_as_nothing_found() -> None:
     from rlm.prompts import found_nothing
 
     assert found_nothing(str(values("hours", where="team=web", text="team: data | hours: 2\n")))
+
+
+def test_words_that_repeat_print_as_the_most_common_first() -> None:
+    from rlm.repl.fields import values
+
+    text = "".join(f"bird sighting logged: {w}\n" for w in
+                   ["demot", "mipaf", "mipaf", "lineb", "demot", "mipaf", "poluv"])
+    found = values("logged", text=text)
+    assert found.most_common(2) == [("mipaf", 3), ("demot", 2)]
+    assert repr(found).startswith(
+        "7 values of 'logged' (4 distinct; most common: 'mipaf' 3, 'demot' 2, 'lineb' 1, 'poluv' 1): ")
+    numbers = values("n", text="n=1\nn=1\nn=2\n")
+    assert numbers.most_common() == [] and "most common" not in repr(numbers)
+    assert "most common" not in repr(values("k", text="k=a\nk=b\n"))  # nothing repeats

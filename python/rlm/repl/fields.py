@@ -17,6 +17,7 @@ Example (in the REPL):
 
 from __future__ import annotations
 
+import collections
 import math
 import re
 from typing import Any
@@ -30,6 +31,7 @@ _NUMBER = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w.])"
 # Anything else up to the next separator: a status, a name, an id.
 _WORD = r"[^\s,;|\"'}\]]+"
 SHOWN_VALUES = 20
+MOST_COMMON_SHOWN = 5
 
 
 class Values(list):  # type: ignore[type-arg]
@@ -57,6 +59,19 @@ class Values(list):  # type: ignore[type-arg]
             return None
         return round(math.fsum(self), 6)
 
+    def most_common(self, n: int | None = None) -> list[tuple[float | str, int]]:
+        """The values that are words (not numbers) with how often each occurs, most first (ties
+        in line order), as `collections.Counter.most_common`: "which status occurs most often?"
+        is `values("status").most_common(1)`.
+
+        Example:
+            >>> values("status", text="status=OK\\nstatus=FAILED\\nstatus=OK\\n").most_common(1)
+            [('OK', 2)]
+        """
+        if self.total is not None:
+            return []
+        return collections.Counter(self).most_common(n)
+
     def __repr__(self) -> str:
         head = f"{len(self)} value{'' if len(self) == 1 else 's'} of {self.key!r}"
         if self.where is not None:
@@ -64,6 +79,10 @@ class Values(list):  # type: ignore[type-arg]
         notes = []
         if self.total is not None:
             notes.append(f"sum {_plain(self.total)}")
+        common = self.most_common(MOST_COMMON_SHOWN)
+        if common and common[0][1] > 1:  # words that repeat: say which repeat most
+            ranked = ", ".join(f"{v!r} {n}" for v, n in common)
+            notes.append(f"{len(set(self))} distinct; most common: {ranked}")
         if self.missing:
             notes.append(f"{self.missing} matching line{'' if self.missing == 1 else 's'} "
                          f"without {self.key!r}")
