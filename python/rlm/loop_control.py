@@ -188,14 +188,24 @@ def prints_only_literals(code: str) -> bool:
     return True
 
 
-def answer_items(answer: str) -> list[str]:
-    """The items of a list answer: its comma, semicolon and line separated parts.
+# Two or more codes (tokens with a digit) separated by spaces only.
+_CODES = re.compile(r"[\w.-]*\d[\w.-]*(?:\s+[\w.-]*\d[\w.-]*)+")
 
-    >>> answer_items("Ann: 555-0142, Bob: 555-0199")
-    ['Ann: 555-0142', 'Bob: 555-0199']
+
+def answer_items(answer: str) -> list[str]:
+    """The items of a list answer: its comma, semicolon and line separated parts, or the codes
+    of an answer that lists codes separated by spaces only.
+
+    >>> answer_items("Ann: 555-0142, Bob: 555-0199"), answer_items("TCK-35662 TCK-90404")
+    (['Ann: 555-0142', 'Bob: 555-0199'], ['TCK-35662', 'TCK-90404'])
+    >>> answer_items("15 July 1993")
+    ['15 July 1993']
     """
     items = [p.strip().strip("'\"[](){}").strip() for p in re.split(r"[,;\n]", answer)]
-    return [p for p in items if p]
+    items = [p for p in items if p]
+    if len(items) == 1 and _CODES.fullmatch(items[0]):  # "TCK-35662 TCK-90404 TCK-61080"
+        return items[0].split()
+    return items
 
 
 def answer_parts(answer: str) -> list[str]:

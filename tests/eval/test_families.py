@@ -172,6 +172,8 @@ def test_extract_answer_is_every_id_of_the_asked_kind(
 ) -> None:
     task = make_task("extract", 1 << 20, seed, cache_dir=tmp_path, filler=filler)
     text = text_of(task)
+    # The id alone, as an answer writes it: "ticket=TCK-35662" made a right "TCK-35662" score 0.
+    assert all(re.fullmatch(r"[A-Z]{3}-\d{5}", e) for e in task.expected), task.expected
     prefix = task.expected[0].split("-")[0] + "-"
     kind = re.search(r"(?:severity=|state |were )(\w+)", task.question)
     assert kind

@@ -17,6 +17,7 @@ is also more records to go through.
 from __future__ import annotations
 
 import random
+import re
 from typing import NamedTuple
 
 from rlm.eval.corpus import Insert
@@ -157,7 +158,9 @@ def extract(rng: random.Random, size: int) -> Spec:
     labels = [target] * wanted + [rng.choice(others) for _ in range(n - wanted)]
     rng.shuffle(labels)
     ids = distinct(lambda r: f"{r.randrange(10**5):05d}", rng, n)
-    prefix = line.split("{id}")[0].split()[-1]  # "TCK-", "JOB-", "RMA-"
+    # "TCK-", "JOB-", "RMA-": the id's own prefix, without a field name before it ("ticket=TCK-"
+    # made the expected items "ticket=TCK-35662", and a right "TCK-35662" scored 0).
+    prefix = re.split(r"[\s=]", line.split("{id}")[0])[-1]
     inserts = []
     for kind, ident in zip(labels, ids):
         other = rng.choice(_DEPOTS) if family == "returns" else rng.randrange(1, 40)
