@@ -173,7 +173,7 @@ def seen_lines(items: list[str], outputs: list[str]) -> str:
     >>> print(seen_lines(["Ibex", "Lynx"], ["1 matching line:\\n6:The code for Ibex is 7212-XK."]))
     <BLANKLINE>
     The lines your output showed for them:
-    Ibex: 6:The code for Ibex is 7212-XK.
+    Ibex: The code for Ibex is 7212-XK.
     """
     rows = []
     for item in items:
@@ -181,7 +181,9 @@ def seen_lines(items: list[str], outputs: list[str]) -> str:
         line = next((line.strip() for output in outputs for line in output.splitlines()
                      if word.search(line) and not is_result_header(line)), None)
         if line is not None:
-            rows.append(f"{item}: {line[:SEEN_LINE_CHARS]}")
+            # Without grep's "877:": shown "Badger: 877:The project code for Badger is 2785-CA."
+            # the 0.5B filled in "Badger: 877".
+            rows.append(f"{item}: {_LINE_NUMBER.sub('', line, count=1).strip()[:SEEN_LINE_CHARS]}")
     return "\nThe lines your output showed for them:\n" + "\n".join(rows) if rows else ""
 
 

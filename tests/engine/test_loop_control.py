@@ -337,8 +337,9 @@ def test_an_answer_missing_named_items_is_questioned_twice_then_taken(run, code)
     assert 'FINAL("Puffin: VALUE, Falcon: VALUE, Bison: VALUE")' in feedback(r, 3)
     # The lines seen (the search hits and grep's, not grep's header), each after its item.
     assert feedback(r, 3).endswith(
-        "The lines your output showed for them:\nPuffin: 31:The project code for Puffin is 5118-MT.\n"
-        "Falcon: 62:The project code for Falcon is 8546-QZ.\nBison: 93:The project code for Bison is 7065-UZ.")
+        "The lines your output showed for them:\nPuffin: The project code for Puffin is 5118-MT.\n"
+        "Falcon: The project code for Falcon is 8546-QZ.\nBison: The project code for Bison is 7065-UZ.")
+    # Shown "Badger: 877:The project code ..." the 0.5B filled in "Badger: 877" (line numbers off).
     assert r.answer == "8546-QZ, 5118-MT" and r.iterations == 4  # two checks, then taken
 
 
