@@ -31,6 +31,7 @@ from rlm.loop_control import (
     merge_final_calls,
     prints_only_literals,
 )
+from rlm.lost_results import overwritten
 from rlm.parsing import find_prose_final, first_code_block
 from rlm.prompts import (
     ASSISTANT_PREFIX,
@@ -143,10 +144,13 @@ class _Run:
         literal = prints_only_literals(code) and not copied
         self.next_start = STEER_SEARCH if literal or not new else None
         retry = self.retry_word() if clean and found_nothing(result.output) else None
+        lost = overwritten(code) if clean and not literal else None
+        if lost is not None and lost.loop() is not None:
+            self.next_start = lost.loop() + "\n"  # the 0.5B did not write the loop when told to
         return turn_feedback(output=result.output, clean=clean,
                              restored_names=result.restored_names, repeated=repeated,
                              literal=literal, several=asks_for_several(self.task),
-                             counting=asks_count(self.task), retry_word=retry)
+                             counting=asks_count(self.task), retry_word=retry, lost=lost)
 
     def retry_word(self) -> str | None:
         """The rarest task word the context holds that no grep has searched for alone yet (after

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from rlm.lost_results import Overwrite
 from rlm.repl.headers import EMPTY_PREFIXES, grep_count
 from rlm.summary import ContextSummary, TreeSummary, describe_jsonl
 
@@ -346,6 +347,10 @@ MAY_FINISH_ALL_NOTE = (
 NOTHING_FOUND_NOTE = (
     "Nothing matched. Search again with a shorter pattern: one distinctive word from the task."
 )
+# Code that assigned one name several call results before reading it (rlm.lost_results).
+OVERWRITE_NOTE = ("`{name}` was assigned {times} results before anything read it, so only the last "
+                  "one was printed; the others are lost.")
+OVERWRITE_LOOP = "This prints every one:\n{loop}"
 # The rarest word of the task that the context holds and no code has searched for yet.
 RETRY_WORD_NOTE = 'The task\'s word "{word}" does occur: grep("{word}", ignore_case=True) shows where.'
 
@@ -387,7 +392,7 @@ UNDEFINED_NOTE = ("`{name}` does not exist: only what your code assigned exists.
 
 def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeated: bool,
                   literal: bool = False, several: bool = False, counting: bool = False,
-                  retry_word: str | None = None) -> str:
+                  retry_word: str | None = None, lost: Overwrite | None = None) -> str:
     """The user message that reports one execution back to the model.
 
     `output` is the REPL's own report (prints, echoed last expression, traceback, timeout or restart
@@ -416,6 +421,10 @@ def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeat
             parts.append(RETRY_WORD_NOTE.format(word=retry_word))
     elif literal:
         parts.append(LITERAL_NOTE)
+    elif lost is not None:  # not "if this output shows the answer": most of it was never printed
+        parts.append(OVERWRITE_NOTE.format(name=lost.name, times=lost.times))
+        if lost.loop() is not None:
+            parts.append(OVERWRITE_LOOP.format(loop=lost.loop()))
     elif output.strip() and not repeated:
         many = grep_count(output)
         if many > 1:

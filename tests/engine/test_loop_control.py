@@ -675,3 +675,21 @@ def test_a_search_that_found_nothing_is_told_a_word_of_the_task_the_context_hold
     assert 'grep("distutils", ignore_case=True) shows where' in first
     # "distutils" was searched alone since: the next rarest word the context holds is offered.
     assert 'grep("core", ignore_case=True)' in feedback(r, 3)
+
+
+def test_results_overwritten_before_printing_are_named_and_the_next_turn_starts_with_the_loop() -> None:
+    from rlm import RLMConfig, rlm_generate
+    from rlm.prompts import ASSISTANT_PREFIX as P, MAY_FINISH_ALL_NOTE
+
+    lookups = "".join(f"hits = grep('{n}', ignore_case=True)\n" for n in ["Puffin", "Falcon", "Bison"])
+    loop = "for item in ['Puffin', 'Falcon', 'Bison']: print(grep(item, ignore_case=True))\n"
+    backend = _PrefixBackend([P + lookups + "print(hits)\n```", P + loop + "```",
+                              P + "FINAL('Puffin 5118-MT, Falcon 8546-QZ, Bison 7065-UZ')\n```"])
+    r = rlm_generate(backend=backend, context=PROJECTS, task=PROJECTS_TASK,
+                     config=RLMConfig(search_hints=False))
+    first = feedback(r, 1)
+    # The eval's 0.5B printed only the last of four lookups and answered one item.
+    assert "`hits` was assigned 3 results before anything read it" in first
+    assert MAY_FINISH_ALL_NOTE not in first and loop.strip() in first
+    assert backend.prefixes[1] == P + loop
+    assert "8546-QZ" in feedback(r, 2) and r.answer == "Puffin 5118-MT, Falcon 8546-QZ, Bison 7065-UZ"
