@@ -140,8 +140,8 @@ class _Run:
         # 1.5B printed the four values grep had shown, was told they were made up, and lost them).
         copied = len(result.output.strip()) >= 3 and appears_in(result.output,
                                                             seen=self.progress.outputs)
-        new = self.progress.record(code, result.output, iteration, clean=clean)
         literal = prints_only_literals(code) and not copied
+        new = self.progress.record(code, result.output, iteration, clean=clean, own=literal)
         self.next_start = STEER_SEARCH if literal or not new else None
         retry = self.retry_word() if clean and found_nothing(result.output) else None
         lost = overwritten(code) if clean and not literal else None

@@ -290,6 +290,10 @@ def _rounded_number_seen(answer: str, seen_text: str) -> bool:
     return any(round(float(n), decimals) == value for n in _NUMBER.findall(seen_text))
 
 
+# grep's "766:" or "path:12:" before a line's text (not "12:00", nor a date's "2025-").
+_LINE_PREFIX = re.compile(r"^[ \t]*(?:[^\s:]+:)?\d+:(?!\d)", re.MULTILINE)
+
+
 def appears_in(answer: str, find: Callable[[str], bool] | None = None, seen: Iterable[str] = ()) -> bool:
     """Whether the answer (or every checkable part of it) occurs in the context or in output seen.
 
@@ -301,11 +305,17 @@ def appears_in(answer: str, find: Callable[[str], bool] | None = None, seen: Ite
     (True, True)
     >>> appears_in("Orion 4817-ZQ", seen=["the code of Orion is 4817-ZQ"])
     True
+    >>> appears_in("5903783, 766", seen=["766:the number is 5903783"])  # a line number is no value
+    False
+    >>> appears_in("12:00", seen=["12:00 backup done"]), appears_in("2025-11-19", seen=["2025-11-19 x"])
+    (True, True)
     """
     answer = answer.strip()
     if len(answer) < MIN_CHECKED_PART:
         return True  # too short to tell: "7" occurs in any text
-    seen_text = "\n".join(seen).lower()
+    # Without grep's line numbers ("766:One of the ... is 3754563."): the 0.5B answered the line
+    # numbers 766 and 991 of two hits as two of the values, and they counted as seen.
+    seen_text = _LINE_PREFIX.sub("", "\n".join(seen)).lower()
 
     def found_as_is(part: str) -> bool:
         return (find is not None and find(part)) or part.lower() in seen_text
@@ -340,16 +350,20 @@ class Progress:
         """The turn that already ran this code, or None."""
         return self.codes.get(normalize_code(code))
 
-    def record(self, code: str, output: str, iteration: int = 1, *, clean: bool = True) -> bool:
+    def record(self, code: str, output: str, iteration: int = 1, *, clean: bool = True,
+               own: bool = False) -> bool:
         """Remember an execution; return True when its output is new (progress).
 
         Output counts as new when it is non-empty, not only whitespace, raised nothing, and was not
-        shown before.
+        shown before. `own` output (the code printed only literals it wrote) is no evidence: it is
+        not kept among the outputs an answer may be grounded in (the 0.5B printed
+        `['5903783', '766']`, then FINALed it).
         """
         self.codes.setdefault(normalize_code(code), iteration)
         self.read_context = self.read_context or reads_context(code)
         new = clean and bool(output.strip()) and output not in self.outputs
-        self.outputs.append(output)
+        if not own:
+            self.outputs.append(output)
         self.most_matches = max(self.most_matches, grep_count(output))
         self.stalls = 0 if new else self.stalls + 1
         return new

@@ -693,3 +693,16 @@ def test_results_overwritten_before_printing_are_named_and_the_next_turn_starts_
     assert MAY_FINISH_ALL_NOTE not in first and loop.strip() in first
     assert backend.prefixes[1] == P + loop
     assert "8546-QZ" in feedback(r, 2) and r.answer == "Puffin 5118-MT, Falcon 8546-QZ, Bison 7065-UZ"
+
+
+def test_line_numbers_of_the_search_hits_are_not_values_the_model_has_seen(run, code) -> None:
+    filler = "".join(f"filler line {i}\n" for i in range(1, 140))
+    numbers = filler + "One of the magic numbers for lunar-glacier is 5903783.\n" + filler + \
+        "One of the magic numbers for lunar-glacier is 3754563.\n"
+    r = run([code("['5903783', '280']"), code("FINAL('5903783, 280')"),
+             code("print(grep('lunar-glacier'))"), code("FINAL('5903783, 3754563')")],
+            context=numbers, task="What are all the magic numbers for lunar-glacier? List every one.",
+            check_answers=True, search_hints=True)
+    assert "\n280:One of the magic numbers" in r.trajectory["first_message"], r.trajectory["first_message"][-400:]
+    # The eval's 0.5B answered the hits' line numbers 766 and 991 as two of the values.
+    assert "is a guess" in feedback(r, 2) and r.answer == "5903783, 3754563"
