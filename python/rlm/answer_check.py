@@ -33,6 +33,7 @@ from rlm.loop_control import (
     Progress,
     answer_items,
     appears_in,
+    asks_choice,
     asks_for_several,
     named_items,
     reads_context,
@@ -42,6 +43,7 @@ from rlm.prompts import (
     NAMED_ITEMS_CHECK,
     NAMED_ITEMS_FILL,
     EMPTY_CHECK,
+    CHOICE_CHECK,
     FILES_CHECK,
     GIVEN_CHECK,
     GIVEN_VARIABLES_HINT,
@@ -60,6 +62,7 @@ from rlm.repl.headers import grep_headers, is_result_header
 REFUTING = frozenset({"empty", "placeholder", "given"})
 # The answer checks in the order they are tried, with how many notes each may give a run.
 CHECKS: tuple[tuple[str, float], ...] = (
+    ("choice", 1),  # "which of these: a, b, c?" answered with none of them
     ("most", 1),  # "most often" answered before any code counted
     ("empty", 2),  # an empty FINAL
     ("placeholder", math.inf),  # the fill-in template copied with its VALUE placeholders
@@ -350,6 +353,20 @@ class AnswerChecker:
         """
         return next((a for a in reversed(self.questioned) if a not in self.refuted), None)
 
+    def choice(self, answer: str, code: str | None, progress: Progress) -> str | None:
+        options = named_items(self.task)
+        if not asks_choice(self.task) or len(options) < 2:
+            return None
+        low = answer.lower()
+        if any(re.search(rf"(?<!\w){re.escape(o.lower())}(?!\w)", low) for o in options):
+            return None
+        count = ""
+        if asks_most(self.task):  # the 0.5B counted the letters of the task's own list instead
+            count = f"print({{w: context.count(w) for w in {options!r}}})"
+            self.next_start = count
+            count = f" Count each in the context: `{count}`, then FINAL the one that occurs most."
+        return CHOICE_CHECK.format(answer=quoted(answer), options=", ".join(options), count=count)
+
     def most(self, answer: str, code: str | None, progress: Progress) -> str | None:
         if not asks_most(self.task) or counted(progress, code):
             return None
@@ -421,6 +438,8 @@ class AnswerChecker:
         return note
 
     def _coverage(self, answer: str, progress: Progress) -> str | None:
+        if asks_choice(self.task):  # one of the listed items is the whole answer
+            return None
         given = len(answer_items(answer))
         named = [item for item in named_items(self.task) if self.find(item)]
         if len(named) >= 2 and given < len(named):

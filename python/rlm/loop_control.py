@@ -257,19 +257,45 @@ _ITEM = r"[A-Za-z0-9][\w\-']*(?:\.\d+)?"
 _ENUMERATION = re.compile(rf"{_ITEM}(?:\s*,\s*{_ITEM})+\s*,?\s+(?:and|or)\s+{_ITEM}")
 
 
+# ... or a list that ends the task after a colon: "Which of these words ...: budez, filed, gegul?"
+_COLON_LIST = re.compile(rf":\s*({_ITEM}(?:\s*,\s*{_ITEM}){{2,}})\s*[?.]?\s*$")
+
+
 def named_items(task: str) -> list[str]:
-    """The items the task lists by name, in order ([] when it lists none).
+    """The items the task lists by name, in order ([] when it lists none). Items are alike: all
+    with a digit or none ("63007, directly or through" is a phrase), or listed after a colon.
 
     >>> named_items("What are the project codes for Puffin, Falcon, Bison and Badger? Give each.")
     ['Puffin', 'Falcon', 'Bison', 'Badger']
     >>> named_items("Which users were locked out?"), named_items("Give the sum and the count.")
     ([], [])
+    >>> named_items("Which of these words occurs most often: budez, filed, gegul?")
+    ['budez', 'filed', 'gegul']
+    >>> named_items("Which variables hold the value 63007, directly or through other variables?")
+    []
     """
+    listed = _COLON_LIST.search(task)
+    if listed is not None:
+        return [p for p in re.split(r"\s*,\s*", listed.group(1)) if p]
     found = _ENUMERATION.search(task)
     if found is None:
         return []
-    parts = re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", found.group(0))
-    return [p for p in parts if p]
+    parts = [p for p in re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", found.group(0)) if p]
+    # "63007, directly or through" is a phrase, not a list.
+    with_digits = [any(c.isdigit() for c in p) for p in parts]
+    return parts if all(with_digits) or not any(with_digits) else []
+
+
+_ASKS_CHOICE = re.compile(r"\bwhich (?:one )?of (?:these|those|the following|them)\b", re.IGNORECASE)
+
+
+def asks_choice(task: str) -> bool:
+    """Whether the task asks to pick one of the items it lists ("Which of these words ...").
+
+    >>> asks_choice("Which of these words occurs most often: a1, b2, c3?"), asks_choice("Which file?")
+    (True, False)
+    """
+    return _ASKS_CHOICE.search(task) is not None
 
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")

@@ -270,6 +270,10 @@ UNREAD_CHECK = (
     "Before you answer: no code so far has read `context`, so {answer} is a guess. Search the "
     "context for it first (e.g. grep with a word from the task), then FINAL from what you find."
 )
+CHOICE_CHECK = (
+    "Before you answer: the task asks which of {options}, and your answer {answer} is none of "
+    "them.{count}"
+)
 GIVEN_CHECK = (
     "Before you answer: {answer} is a value the task itself gives you, so it cannot be the "
     "answer. The task asks for something about it: {hint}FINAL that."

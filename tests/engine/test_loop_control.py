@@ -717,3 +717,34 @@ def test_an_answer_a_check_showed_wrong_is_not_the_fallback(run, code) -> None:
             context=CHAIN, task=CHAIN_TASK, check_answers=True, max_iterations=2)
     # The run ends without a FINAL; 16087 is the task's own value, so no answer beats it.
     assert r.answer is None and "fallback_answer" not in kinds(r, r.iterations)
+
+
+WORDS_TASK = "Which of these words occurs most often in the context: budez, geluf, kafov?"
+WORDS = "x\nkeyword=geluf\nkeyword=budez\nkeyword=geluf\nkeyword=kafov\nkeyword=geluf\n"
+
+
+def test_a_choice_answered_with_none_of_the_options_is_counted_then_answered() -> None:
+    from rlm import RLMConfig, rlm_generate
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    letters = 'print(collections.Counter("budez geluf kafov").most_common(1))'
+    count = "print({w: context.count(w) for w in ['budez', 'geluf', 'kafov']})"
+    backend = _PrefixBackend([P + letters + "\n```", P + "FINAL('2')\n```", P + count + "\n```",
+                              P + 'FINAL("geluf")\n```'])
+    r = rlm_generate(backend=backend, context=WORDS, task=WORDS_TASK,
+                     config=RLMConfig(search_hints=False))
+    # The eval's 0.5B counted the letters of the task's own list and answered 7.
+    assert "asks which of budez, geluf, kafov, and your answer '2' is none of them" in feedback(r, 2)
+    assert backend.prefixes[2] == P + count and "'geluf': 3" in feedback(r, 3)
+    assert backend.prefixes[3] == P + 'FINAL("' and r.answer == "geluf"
+
+
+def test_a_choice_is_one_item_and_a_phrase_with_a_value_is_no_list(run, code) -> None:
+    r = run([code("print(collections.Counter(re.findall(r'keyword=(\\w+)', context)).most_common(1))"),
+             code("FINAL('geluf')")], context=WORDS,
+            task=WORDS_TASK, check_answers=True)
+    assert r.iterations == 2 and r.answer == "geluf"  # no "the task asks about 3 items"
+    chain = run([code("print(aliases('16087'))"), code("FINAL('LBVCT, QOPRM, ZTXUA')")],
+                context=CHAIN, check_answers=True,
+                task="Which variables are assigned the value 16087, directly or through other variables?")
+    assert chain.iterations == 2 and chain.answer == "LBVCT, QOPRM, ZTXUA"
