@@ -111,7 +111,18 @@ _ASKS_COUNT = re.compile(r"\bhow many\b", re.IGNORECASE)
 _ASKS_SUM = re.compile(r"\b(?:in total|total|sum|in all|altogether)\b", re.IGNORECASE)
 
 
-COUNT_START = "print(collections.Counter("
+COUNT_START = 'print(collections.Counter(re.findall(r"'
+
+
+def count_each(options: list[str]) -> str:
+    """Code that prints how often each listed option occurs in the context.
+
+    >>> count_each(["budez", "geluf"])
+    "print({w: context.count(w) for w in ['budez', 'geluf']})"
+    """
+    return f"print({{w: context.count(w) for w in {options!r}}})"
+
+
 FILES_START = 'FINAL("'
 # A check's next turn that starts freely, after the code fence only.
 FREE_START = ""
@@ -362,7 +373,7 @@ class AnswerChecker:
             return None
         count = ""
         if asks_most(self.task):  # the 0.5B counted the letters of the task's own list instead
-            count = f"print({{w: context.count(w) for w in {options!r}}})"
+            count = count_each(options)
             self.next_start = count
             count = f" Count each in the context: `{count}`, then FINAL the one that occurs most."
         return CHOICE_CHECK.format(answer=quoted(answer), options=", ".join(options), count=count)
@@ -370,7 +381,12 @@ class AnswerChecker:
     def most(self, answer: str, code: str | None, progress: Progress) -> str | None:
         if not asks_most(self.task) or counted(progress, code):
             return None
-        # Steered into `print(grep("` after this note, the 0.5B grepped the lines again.
+        options = named_items(self.task) if asks_choice(self.task) else []
+        if len(options) >= 2:  # the task lists the words: count each of them
+            self.next_start = count_each(options)
+            return MOST_CHECK.format(answer=quoted(answer))
+        # Steered into `print(grep("` after this note, the 0.5B grepped the lines again; into
+        # `print(collections.Counter(` it filled in the line numbers of the prompt's example.
         self.next_start = COUNT_START
         return MOST_CHECK.format(answer=quoted(answer))
 

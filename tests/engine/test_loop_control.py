@@ -605,7 +605,7 @@ def test_after_the_count_check_the_next_turn_starts_inside_a_counter() -> None:
     from rlm.prompts import ASSISTANT_PREFIX as P
 
     backend = _PrefixBackend([P + "print(grep('bird sighting'))\n```", P + "FINAL('demot')\n```",
-                              P + COUNT_START + "re.findall(r'logged: (\\w+)', context)).most_common(3))\n```",
+                              P + COUNT_START + 'logged: (\\w+)", context)).most_common(3))\n```',
                               P + 'FINAL("mipaf")\n```'])
     r = rlm_generate(backend=backend, context=BIRDS, task="Which bird was logged most often?",
                      config=RLMConfig(search_hints=False))
@@ -748,3 +748,17 @@ def test_a_choice_is_one_item_and_a_phrase_with_a_value_is_no_list(run, code) ->
                 context=CHAIN, check_answers=True,
                 task="Which variables are assigned the value 16087, directly or through other variables?")
     assert chain.iterations == 2 and chain.answer == "LBVCT, QOPRM, ZTXUA"
+
+
+def test_a_most_often_choice_answered_before_counting_starts_inside_a_count_of_each_option() -> None:
+    from rlm import RLMConfig, rlm_generate
+    from rlm.answer_check import count_each
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    count = count_each(["budez", "geluf", "kafov"])
+    backend = _PrefixBackend([P + "print(grep('keyword='))\n```", P + "FINAL('kafov')\n```",
+                              P + count + "\n```", P + 'FINAL("geluf")\n```'])
+    r = rlm_generate(backend=backend, context=WORDS, task=WORDS_TASK,
+                     config=RLMConfig(search_hints=False))
+    # Steered into `print(collections.Counter(`, the 0.5B filled in the example's line numbers.
+    assert backend.prefixes[2] == P + count and r.answer == "geluf"
