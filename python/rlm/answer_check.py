@@ -51,6 +51,7 @@ from rlm.prompts import (
     PLACEHOLDER_NOTE,
     ONE_OF_MANY_CHECK,
     SHAPE_CHECK,
+    SYSTEM_PROMPT,
     UNREAD_CHECK,
     UNSEEN_CHECK,
     WHOLE_LINE_ASK,
@@ -245,6 +246,19 @@ def given_value(task: str, answer: str) -> str | None:
         return None
     value = m.group(1)
     return value if re.search(rf"(?<![\w.-]){re.escape(value)}(?![\w-])", task) else None
+
+
+def copies_example(answer: str, find: Callable[[str], bool], outputs: list[str]) -> bool:
+    """Whether the answer is one of the system prompt's worked examples, found neither in the
+    context nor in any output: the 0.5B's forced last turn answered "Ada Byron, T. Kirk" (example
+    4's output) to a word-count task.
+
+    >>> copies_example("Ada Byron, T. Kirk", lambda s: False, []), copies_example("geluf", lambda s: False, [])
+    (True, False)
+    """
+    text = answer.strip()
+    return (len(text) >= 4 and text in SYSTEM_PROMPT and not find(text)
+            and not appears_in(text, seen=outputs))
 
 
 # The thing a what/which task asks for: "Which room does ..." -> room; "What is the secret

@@ -17,7 +17,7 @@ import re
 from functools import partial
 from typing import TYPE_CHECKING
 
-from rlm.answer_check import AnswerChecker, asks_count, quoted
+from rlm.answer_check import AnswerChecker, asks_count, copies_example, quoted
 from rlm.backends.base import Message, Sampling
 from rlm.budget import Budget, window_full
 from rlm.config import RLMResponse
@@ -37,6 +37,7 @@ from rlm.prompts import (
     ASSISTANT_PREFIX,
     CUT_NOTE,
     DEGENERATE_NOTE,
+    EXAMPLE_NOTE,
     FINAL_BEFORE_OUTPUT_NOTE,
     LAST_TURN,
     NO_CODE_NOTE,
@@ -283,6 +284,12 @@ class _Run:
     def accept_final(self, rec: IterationRecord, answer: str, source: str, code: str | None) -> None:
         """Take `answer` as the run's answer, unless the answer checks (`rlm.answer_check`) doubt
         it: then the model gets a turn to check it, and the note says why."""
+        if self.config.check_answers and copies_example(answer, self.in_context, self.progress.outputs):
+            self.intervene(rec, "example_answer", answer=clip(answer, 200))
+            if not rec.last_turn:  # never taken, not even as the last turn's answer
+                rec.feedback = EXAMPLE_NOTE.format(answer=quoted(answer))
+                self.next_start = STEER_SEARCH
+            return
         if self.config.check_answers and not rec.last_turn:
             note = self.checker.check(answer, code, self.progress)
             if note is not None:

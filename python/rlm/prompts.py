@@ -270,6 +270,10 @@ UNREAD_CHECK = (
     "Before you answer: no code so far has read `context`, so {answer} is a guess. Search the "
     "context for it first (e.g. grep with a word from the task), then FINAL from what you find."
 )
+EXAMPLE_NOTE = (
+    "{answer} is the answer of a worked example in the instructions, not of this task, and "
+    "the context does not hold it. Search the context for what the task asks."
+)
 CHOICE_CHECK = (
     "Before you answer: the task asks which of {options}, and your answer {answer} is none of "
     "them.{count}"

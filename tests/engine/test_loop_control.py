@@ -762,3 +762,12 @@ def test_a_most_often_choice_answered_before_counting_starts_inside_a_count_of_e
                      config=RLMConfig(search_hints=False))
     # Steered into `print(collections.Counter(`, the 0.5B filled in the example's line numbers.
     assert backend.prefixes[2] == P + count and r.answer == "geluf"
+
+
+def test_an_answer_copied_from_a_worked_example_is_never_taken_not_even_on_the_last_turn(run, code) -> None:
+    r = run([code("print(grep('zzz'))"), code("FINAL('Ada Byron, T. Kirk, J. Hopper')"),
+             code("FINAL('Ada Byron, T. Kirk')")],
+            context=WORDS, task=WORDS_TASK, check_answers=True, max_iterations=2)
+    # The eval's 0.5B answered a word-count task with example 4's output on its forced last turn.
+    assert "is the answer of a worked example" in feedback(r, 2)
+    assert r.answer is None and "example_answer" in kinds(r, 3)
