@@ -51,6 +51,11 @@ def test_a_run_maps_llm_query_batched_over_chunks_with_the_real_model(small_back
     calls = r.trajectory["iterations"][0]["llm_calls"]
     assert [c["batch_size"] for c in calls] == [3, 3, 3]
     assert r.tokens.sub_prompt == sum(c["prompt_tokens"] for c in calls) > 0
+    # The instruction (and the template's system prompt) is prefilled once, counted on the first item.
+    shared = small_backend.last_stats["shared_prefix_tokens"]
+    assert shared > 20
+    assert calls[0]["prefill_tokens"] == calls[0]["prompt_tokens"]
+    assert [c["prefill_tokens"] for c in calls[1:]] == [c["prompt_tokens"] - shared for c in calls[1:]]
     assert r.tokens.sub_generated == sum(c["generated_tokens"] for c in calls) > 0
 
 
@@ -64,3 +69,40 @@ def test_a_stop_function_cuts_each_sequence_of_a_batch_as_generate_does(small_ba
     assert [c.text for c in batch] == [c.text for c in single]
     assert all(len(c.text) == 6 and c.finish_reason == "stop" for c in batch)
     assert [c.generation_tokens for c in batch] == [c.generation_tokens for c in single]
+
+
+INSTRUCTION = ("You read one line of a shop's log. Say in one sentence what was sold, to whom, and "
+               "for how much; then say whether the amount is above 100 euros.\n\nLine: ")
+LINES = ["2025-01-03 alice bought 3 lamps for 240 EUR", "2025-01-04 bob bought a chair for 45 EUR",
+         "2025-01-05 carol bought 12 mugs for 96 EUR"]
+
+
+def test_a_shared_instruction_is_prefilled_once_with_the_same_greedy_answers(small_backend: Any) -> None:
+    conversations = _conversations([INSTRUCTION + line for line in LINES])
+    shared = small_backend.generate_batch(conversations, Sampling(40))
+    stats = small_backend.last_stats
+    small_backend.share_prefix = False
+    try:
+        full = small_backend.generate_batch(conversations, Sampling(40))
+        unshared = small_backend.last_stats
+    finally:
+        small_backend.share_prefix = True
+    single = [small_backend.generate(c, Sampling(40), conversation="sub") for c in conversations]
+    assert [c.text for c in shared] == [c.text for c in full] == [c.text for c in single]
+    assert all(len(c.text) > 20 for c in shared)
+    assert [c.generation_tokens for c in shared] == [c.generation_tokens for c in single]
+    prefix = stats["shared_prefix_tokens"]
+    assert prefix >= small_backend.count_tokens(INSTRUCTION) and unshared["shared_prefix_tokens"] == 0
+    # What ran through the model: the prefix once plus every prompt's rest, against every prompt in full.
+    assert stats["prompt_tokens"] == unshared["prompt_tokens"] - 2 * prefix
+    assert sum(c.prefill_tokens for c in shared) == sum(c.prefill_tokens for c in full) - 2 * prefix
+    assert [c.prompt_tokens for c in shared] == [c.prompt_tokens for c in full] == [c.prefill_tokens for c in full]
+
+
+def test_identical_prompts_share_all_but_their_last_token(small_backend: Any) -> None:
+    conversations = _conversations([QUESTIONS[0]] * 3)
+    out = small_backend.generate_batch(conversations, Sampling(8))
+    assert small_backend.last_stats["shared_prefix_tokens"] == out[0].prompt_tokens - 1
+    assert [c.prefill_tokens for c in out] == [out[0].prompt_tokens, 1, 1]
+    alone = small_backend.generate(conversations[0], Sampling(8), conversation="sub")
+    assert [c.text for c in out] == [alone.text] * 3

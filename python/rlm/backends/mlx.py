@@ -72,6 +72,7 @@ class MLXBackend:
         context_window: int | None = None,
         tokenizer_path: str | None = None,
         model_dir: str | None = None,
+        share_prefix: bool = True,
     ) -> None:
         self.model = model
         self.tokenizer = tokenizer
@@ -88,6 +89,8 @@ class MLXBackend:
         self.model_dir = model_dir
         identity = _prefix_cache.model_identity(Path(model_dir)) if model_dir else None
         self.root_cache = RootPromptCache(model, max_kv_size=max_kv_size, identity=identity)
+        # generate_batch prefills the prompts' common start once (False: each prompt in full).
+        self.share_prefix = share_prefix
         # Timings of the last generate / generate_batch call (for benches and progress displays).
         self.last_stats: dict[str, float] = {}
         self.reset()
@@ -184,7 +187,9 @@ class MLXBackend:
         """Answer several independent conversations at once (sub-calls), each with a fresh cache.
 
         One entry per prompt, in order; a prompt too long for the window is a `BackendError` in its
-        place and the others still run. At most `max_batch` sequences decode at once, fewer when
+        place and the others still run. The prompts' common token prefix (an instruction before
+        different chunks) is prefilled once, and each sequence only its own rest; the first item's
+        `prefill_tokens` counts the shared part, the others' only their rest. At most `max_batch` sequences decode at once, fewer when
         `mlx_batch.memory_cap` says memory would not hold them; continuous batching starts the next
         prompt as one finishes. Decoding is bound by memory bandwidth, so one batched step costs
         little more than one stream's (benches/README.md); greedy answers are the same as
@@ -213,18 +218,23 @@ class MLXBackend:
             cap = mlx_batch.memory_cap(getattr(self.model, "args", None), [len(i) for i in ids_list],
                                        sampling.max_tokens, mlx_batch.free_memory_bytes())
             concurrency = max(1, min(cap, max_batch or len(ids_list)))
-            outputs, stats = mlx_batch.run_batch(self.model, self.tokenizer, ids_list, limits,
-                                                 _sampler(sampling), concurrency, stop)
+            outputs, stats, shared = mlx_batch.run_batch(
+                self.model, self.tokenizer, ids_list, limits, _sampler(sampling), concurrency, stop,
+                share_prefix=self.share_prefix,
+            )  # fmt: skip
             self.last_stats = {"batch": len(ids_list), "concurrency": concurrency,
                                "prompt_tokens": stats.prompt_tokens, "prompt_seconds": stats.prompt_time,
+                               "shared_prefix_tokens": shared,
                                "generation_tokens": stats.generation_tokens,
                                "decode_seconds": stats.decode_time, "seconds": stats.wall_time}
             elapsed = time.perf_counter() - started
-            for i, ids, out in zip(runnable, ids_list, outputs):
+            for n, (i, ids, out) in enumerate(zip(runnable, ids_list, outputs)):
                 results[i] = Completion(
                     text=out.text,
                     prompt_tokens=len(ids),
-                    prefill_tokens=len(ids),
+                    # The shared prefix ran once: the first item counts it, as a server's prefix
+                    # cache makes the first request of a batch prefill it (the others hit it).
+                    prefill_tokens=len(ids) - (shared if n else 0),
                     # A finished answer's EOS token was generated too (as generate() counts it).
                     generation_tokens=len(out.tokens) + out.ended_on_eos,
                     finish_reason=out.finish_reason,

@@ -6,6 +6,10 @@ each sequence holds its KV cache, and prefill materialises attention scores and 
 a chunk of its prompt. `memory_cap` estimates those bytes per sequence from the model's shape and
 keeps the batch within a share of the memory that is free now; the continuous batching of
 `BatchGenerator` then starts a waiting prompt whenever a running one finishes.
+
+The prompts of a map over chunks share their start (the chat template's system prompt, then the
+instruction) and differ in the chunk. `run_batch` prefills that common token prefix once and hands
+every sequence its own cache of it, so each prompt prefills only its own suffix.
 """
 
 from __future__ import annotations
@@ -14,12 +18,20 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
+import time
+
 import mlx.core as mx
 from mlx_lm.generate import BatchGenerator
+from mlx_lm.models.cache import KVCache, make_prompt_cache
+
+from rlm.backends.root_cache import common_prefix
 
 # Share of the free memory a batch may take: the rest stays for the REPL worker and the system.
 MEMORY_SHARE = 0.5
 PREFILL_STEP = 2048  # mlx-lm's prefill chunk: scores are (heads, chunk, prompt) per sequence
+# A shorter shared start is not worth the extra model call (the template's own system prompt alone
+# is ~20 tokens for Qwen, so any instruction of a sentence passes).
+MIN_SHARED_PREFIX = 16
 _BYTES = 4  # fp32 activations on CPU; an over-estimate for fp16/bf16 on Metal (a smaller batch only)
 
 
@@ -103,6 +115,51 @@ def prefill_batch_size(concurrency: int) -> int:
     return 1 if mx.default_device().type == mx.cpu else concurrency
 
 
+def shared_prefix_length(prompts: Sequence[Sequence[int]]) -> int:
+    """Tokens every prompt starts with, leaving each at least its last token of its own (a
+    sequence must bring one token to start decoding from); 0 for fewer than two prompts.
+
+    >>> shared_prefix_length([[1, 2, 3, 4], [1, 2, 3, 9]]), shared_prefix_length([[1, 2], [1, 2]])
+    (3, 1)
+    """
+    if len(prompts) < 2:
+        return 0
+    first = prompts[0]
+    n = min(len(p) for p in prompts) - 1
+    for other in prompts[1:]:
+        n = common_prefix(first[:n], other)
+    return max(0, n)
+
+
+def prefill_prefix(model: Any, tokens: list[int], step: int = PREFILL_STEP) -> list[Any] | None:
+    """A KV cache (one per layer, a plain `KVCache` each) holding `tokens`, or None when the model's
+    cache is of another kind (rotating, recurrent), which this sharing does not cover.
+
+    The prefix runs through a batch-of-one `BatchKVCache`, as `BatchGenerator` prefills, so a
+    sequence started from it attends over the very keys its own prefill would have made.
+    Example: `cache = prefill_prefix(model, ids[:shared])`.
+    """
+    base = make_prompt_cache(model)
+    if not all(type(c) is KVCache for c in base):
+        return None
+    batch = [c.merge([c]) for c in base]
+    for start in range(0, len(tokens), step):
+        model(mx.array(tokens[start : start + step])[None], cache=batch)
+        mx.eval([c.state for c in batch])
+    return [c.extract(0) for c in batch]
+
+
+def _share(cache: list[Any]) -> list[Any]:
+    """A new cache object per layer over the same arrays: `BatchGenerator` merges each sequence's
+    cache into a batch cache of its own arrays (a copy), so the originals are only read."""
+    copies = []
+    for c in cache:
+        view = KVCache()
+        view.keys, view.values, view.offset = c.keys, c.values, c.offset
+        copies.append(view)
+    return copies
+
+
 @dataclass
 class BatchOutput:
     """What one sequence of a batch produced (its EOS, if it ended on one, not in `tokens`)."""
@@ -114,21 +171,32 @@ class BatchOutput:
 
 
 def run_batch(model: Any, tokenizer: Any, prompts: list[list[int]], limits: list[int],
-              sampler: Any, concurrency: int,
-              stop: Callable[[str], int | None] | None = None) -> tuple[list[BatchOutput], Any]:
+              sampler: Any, concurrency: int, stop: Callable[[str], int | None] | None = None,
+              share_prefix: bool = True) -> tuple[list[BatchOutput], Any, int]:
     """Generate for every prompt, at most `concurrency` sequences at a time; outputs in order.
 
     `stop(text)` is asked after each new piece of a sequence's text, as `MLXBackend.generate` does;
-    a cut ends that sequence alone. Returns the outputs and mlx-lm's `BatchStats` (prompt_time,
-    decode_time, generation_tokens...).
-    Example: `outputs, stats = run_batch(model, tok, [ids1, ids2], [64, 64], sampler, 16)`.
+    a cut ends that sequence alone. With `share_prefix`, the prompts' common start (at least
+    `MIN_SHARED_PREFIX` tokens) is prefilled once and each sequence prefills only the rest.
+    Returns the outputs, mlx-lm's `BatchStats` (prompt_tokens / prompt_time include the shared
+    prefill) and how many tokens were shared (0: none).
+    Example: `outputs, stats, shared = run_batch(model, tok, [ids1, ids2], [64, 64], sampler, 16)`.
     """
+    started = time.perf_counter()
+    shared = shared_prefix_length(prompts) if share_prefix else 0
+    caches = prefill_prefix(model, prompts[0][:shared]) if shared >= MIN_SHARED_PREFIX else None
+    if caches is None:
+        shared = 0
+    else:
+        prompts = [p[shared:] for p in prompts]
+    prefix_seconds = time.perf_counter() - started
     gen = BatchGenerator(
         model, stop_tokens=[[t] for t in tokenizer.eos_token_ids], sampler=sampler,
         completion_batch_size=concurrency, prefill_batch_size=prefill_batch_size(concurrency),
     )  # fmt: skip
     try:
-        uids = gen.insert(prompts, limits)
+        per_sequence = None if caches is None else [_share(caches) for _ in prompts]
+        uids = gen.insert(prompts, limits, caches=per_sequence)
         outs = {uid: BatchOutput("", [], "length") for uid in uids}
         detokenizers = {uid: tokenizer.detokenizer for uid in uids}  # one streaming state each
         with gen.stats() as stats:
@@ -158,4 +226,7 @@ def run_batch(model: Any, tokenizer: Any, prompts: list[list[int]], limits: list
                     gen.remove(cut_uids)
     finally:
         gen.close()
-    return [outs[uid] for uid in uids], stats
+    stats.prompt_tokens += shared
+    stats.prompt_time += prefix_seconds
+    stats.wall_time += prefix_seconds
+    return [outs[uid] for uid in uids], stats, shared
