@@ -316,11 +316,11 @@ class _Run:
         hits = (task_hits(self.opened.context, self.task)
                 if cfg.search_hints and cfg.mode != "direct" else [])
         traj.context["search_hits"] = [h.line_number for h in hits]
-        self.progress.show(describe_hits(hits), matches=len(hits))
-        earlier = earlier_questions(self.session.history)
+        earlier = earlier_questions(self.session.history)  # "" for a single run
+        hints = describe_hits(hits, brief=bool(earlier))  # the note explains a later one's hits
+        self.progress.show(hints, matches=len(hits))
         self.progress.show(earlier)  # an answer taken from an earlier one was shown, not guessed
-        traj.first_message = first_user_message(self.task, summary, describe_hits(hits),
-                                                earlier=earlier)
+        traj.first_message = first_user_message(self.task, summary, hints, earlier=earlier)
         if self.session.history:
             traj.session = {"question": len(self.session.history) + 1}
         messages: list[Message] = [{"role": "system", "content": SYSTEM_PROMPT},

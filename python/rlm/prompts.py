@@ -207,27 +207,47 @@ def first_user_message(task: str, summary: ContextSummary, hints: str = "", earl
     return "\n\n".join(part for part in parts if part)
 
 
-# A session's later questions: the last few earlier ones are named, all are in `history`.
+# A session's later questions: the last few earlier ones are named, all are in `history`. Every
+# fixed sentence of a later question's first message sits in this note's first line, right after
+# the context description: that prefix is the same for every later question, so the session's KV
+# cache holds it, and only the new earlier line, the hits and the task are prefilled (bench_session).
 EARLIER_SHOWN = 3
 EARLIER_CLIP_CHARS = 200
+EARLIER_INTRO = (
+    'Earlier questions of this session are in the REPL as `history` (a list of {"question", '
+    '"answer"} dicts; the variables their code set still exist), and the search hits below as '
+    "`hits` (the lines with the most words from this task: a ranked search, not every match). "
+    "The last earlier questions:"
+)
 
 
 def earlier_questions(history: list[dict[str, str | None]]) -> str:
     """The note that tells a session's later question what was asked before ("" for the first).
 
-    >>> print(earlier_questions([{"question": "Who failed?", "answer": "db"}]))
-    Earlier questions of this session (all in the REPL as `history`, a list of {"question", "answer"} dicts; the variables their code set still exist):
+    >>> print(earlier_questions([{"question": "Who failed?", "answer": "db"}]).splitlines()[-1])
     1. Who failed? -> db
     """
     if not history:
         return ""
-    first = max(0, len(history) - EARLIER_SHOWN)
+    first = first_shown(len(history))
     lines = [f"{i}. {_one_line(h['question'])} -> "
              f"{'(no answer)' if h['answer'] is None else _one_line(h['answer'])}"
              for i, h in enumerate(history[first:], first + 1)]
-    return ('Earlier questions of this session (all in the REPL as `history`, a list of '
-            '{"question", "answer"} dicts; the variables their code set still exist):\n'
-            + "\n".join(lines))
+    return EARLIER_INTRO + "\n" + "\n".join(lines)
+
+
+def first_shown(asked: int) -> int:
+    """The index of the first earlier question the note names, after `asked` questions.
+
+    The note only grows (one line per question, so the next question's KV cache holds the lines
+    before its new one) until it names 2 * EARLIER_SHOWN - 1; then it starts again from the last
+    EARLIER_SHOWN. A window sliding by one line each question would change the note's first line
+    every time and cost the prefill of all of it.
+
+    >>> [first_shown(n) for n in range(1, 10)]
+    [0, 0, 0, 0, 0, 3, 3, 3, 6]
+    """
+    return max(0, asked - EARLIER_SHOWN) // EARLIER_SHOWN * EARLIER_SHOWN
 
 
 def _one_line(text: str | None) -> str:

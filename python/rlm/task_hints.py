@@ -37,6 +37,11 @@ MIN_SCORE_SHARE = 0.34
 # right "locker ... lunar-meadow ..." line; RULER's multi-key distractors are made that way).
 MIN_TOP_SHARE = 0.75
 SHOWN_LINE_CHARS = 200
+# The hits paragraph's first line. A single run's first message (what the evals measure) has the
+# long one; a session's later questions the short one (their fixed note explains `hits`).
+HITS_INTRO = ("Search hits (in the REPL as `hits`, a list of these lines): the lines with the most "
+              "words from the task (a ranked search, not every match):")
+BRIEF_HITS_INTRO = "Search hits:"
 STOPWORDS = frozenset("""
 a an and any are as at be been but by can could did do does each every find for from give had has
 have how i if in into is it its list many may me more most much my name named no not of on one or
@@ -128,20 +133,24 @@ def _in_file(hit: TaskHit, path: str, line: int) -> TaskHit:
     return dataclasses.replace(hit, path=path, file_line=line)
 
 
-def describe_hits(hits: list[TaskHit]) -> str:
+def describe_hits(hits: list[TaskHit], *, brief: bool = False) -> str:
     """The first message's paragraph for the hits ("" when there are none); a tree's hits as
-    `path:line:` (the line within the file), as the REPL's grep prints them.
+    `path:line:` (the line within the file), as the REPL's grep prints them. `brief`: a session's
+    later question, whose fixed note before the earlier questions already says what the hits are
+    (prompts.earlier_questions), so that sentence is in the KV cache and not prefilled again.
 
     >>> print(describe_hits([TaskHit(12, "Orion code 4817-ZQ", 3.1, ("orion", "code"))]))
     Search hits (in the REPL as `hits`, a list of these lines): the lines with the most words from the task (a ranked search, not every match):
+    12:Orion code 4817-ZQ
+    >>> print(describe_hits([TaskHit(12, "Orion code 4817-ZQ", 3.1, ("orion", "code"))], brief=True))
+    Search hits:
     12:Orion code 4817-ZQ
     """
     if not hits:
         return ""
     shown = [f"{h.line_number if h.path is None else f'{h.path}:{h.file_line}'}:{_clip(h.line)}"
              for h in hits]
-    return ("Search hits (in the REPL as `hits`, a list of these lines): the lines with the most "
-            "words from the task (a ranked search, not every match):\n" + "\n".join(shown))
+    return (BRIEF_HITS_INTRO if brief else HITS_INTRO) + "\n" + "\n".join(shown)
 
 
 def _clip(line: str) -> str:

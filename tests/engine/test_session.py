@@ -13,7 +13,8 @@ from rlm import Session
 from rlm.backends.replay import ReplayBackend
 from rlm.config import RLMConfig
 from rlm.errors import UsageError
-from rlm.prompts import LAST_TURN, describe_context
+from rlm.prompts import EARLIER_INTRO, LAST_TURN, describe_context
+from rlm.task_hints import HITS_INTRO
 
 CONTEXT = "The secret code is 42.\nThe backup code is 7.\n"
 
@@ -68,6 +69,39 @@ def test_later_questions_name_the_earlier_ones_in_their_first_message() -> None:
     assert message.startswith(description)
     assert second.trajectory["session"] == {"question": 2}
     assert "session" not in first.trajectory
+
+
+def common_prefix_chars(a: str, b: str) -> int:
+    return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+
+
+def test_a_later_questions_message_differs_from_the_last_only_in_what_it_alone_has() -> None:
+    # Only the text after the common prefix with the last question's message is prefilled (the
+    # session's KV cache holds the rest): no fixed sentence may sit there.
+    context = "The secret code is 42.\nThe backup code is 7.\nThe door code is 19.\n"
+    with session([block("FINAL('42')"), block("FINAL('7')"), block("FINAL('19')")],
+                 context=context) as s:
+        messages = [s.ask(q).trajectory["first_message"]
+                    for q in ("What is the secret code?", "What is the backup code?",
+                              "What is the door code?")]
+    assert HITS_INTRO in messages[0] and EARLIER_INTRO not in messages[0]  # a single run's message
+    assert EARLIER_INTRO in messages[1] and HITS_INTRO not in messages[1]
+    new = messages[2][common_prefix_chars(messages[1], messages[2]):]
+    assert new == ("2. What is the backup code? -> 7\n\n"
+                   "Search hits:\n3:The door code is 19.\n\nTask: What is the door code?")
+
+
+def test_the_earlier_questions_note_only_grows_until_it_starts_again_from_the_last_three() -> None:
+    turns = [block(f"FINAL('a{i}')") for i in range(1, 8)]
+    with session(turns, search_hints=False) as s:
+        messages = [s.ask(f"question {i}?").trajectory["first_message"] for i in range(1, 8)]
+    named = [[line.split(".")[0] for line in m.split(EARLIER_INTRO + "\n")[1].split("\n\n")[0]
+              .splitlines()] for m in messages[1:]]
+    assert named == [["1"], ["1", "2"], ["1", "2", "3"], ["1", "2", "3", "4"],
+                     ["1", "2", "3", "4", "5"], ["4", "5", "6"]]
+    for before, after in zip(messages[1:5], messages[2:6]):  # each extends the one before
+        earlier = before.split("\n\nTask:")[0]
+        assert after.startswith(earlier)
 
 
 def test_an_answer_taken_from_an_earlier_one_is_not_questioned() -> None:
