@@ -662,6 +662,7 @@ class Context:
         literal: bool = False,
         flags: int = 0,
         field: str | None = None,
+        file: str | None = None,
     ) -> list[GrepMatch]:
         """Lines matching `pattern`, like `rg -n -B before -A after [-i] [-m max_count]`.
 
@@ -676,6 +677,10 @@ class Context:
         record's line (numbered as `records()` numbers them), `start`/`end` its span; lines
         that are not JSON objects or lack the field never match; `before`/`after` must be 0.
 
+        `file="src/app.py"` (a tree context: `open_tree`, `open_files`, `open_joined`) searches that
+        file's text alone, as `records(file=)` reads one file; the lines keep the context's numbers
+        (`file_of_line` gives the line within the file). ValueError for a path the tree lacks.
+
         Example:
             >>> [str(m) for m in Context.from_str("def f():\\n    pass\\n").grep(r"^def ")]
             ['1:def f():']
@@ -688,9 +693,10 @@ class Context:
         literal: bool = False,
         flags: int = 0,
         field: str | None = None,
+        file: str | None = None,
     ) -> int:
         """Number of lines `grep` would report without `max_count` (like `rg -c`); with `field`,
-        of records (as `grep(field=)`).
+        of records (as `grep(field=)`); with `file`, in that file of a tree (as `grep(file=)`).
 
         Example:
             >>> Context.from_str("a\\nab\\nb").count_lines_matching("b")

@@ -16,6 +16,7 @@ Example (in the REPL):
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from dataclasses import dataclass, field
@@ -177,7 +178,8 @@ def _file_map(text: Any) -> Callable[[int], tuple[str, int]] | None:
 
 
 def grep(pattern: str, text: Any = None, *, before: int = 0, after: int = 0, ignore_case: bool = False,
-         max_count: int | None = 100, literal: bool = False, field: str | None = None) -> GrepResult:
+         max_count: int | None = 100, literal: bool = False, field: str | None = None,
+         file: str | None = None) -> GrepResult:
     """Lines of `text` (default: the context) matching the regex `pattern`, like `rg -n`.
 
     Each item has `line_number`, `line`, `line_start`, `start`, `end` (character offsets) and
@@ -185,6 +187,9 @@ def grep(pattern: str, text: Any = None, *, before: int = 0, after: int = 0, ign
     of matching lines in the whole text. `literal=True` treats the pattern as plain text. Printing
     the result shows the count and the lines. `field="message"`: JSON Lines records whose field
     `message` matches (`Context.grep(field=)`: the field's decoded text, in Rust).
+    `file="src/app.py"`: over a tree of files, only that file's lines (the path as its `# FILE:`
+    header and `path:line:` print it; as `context.records(file=)`); line numbers stay the
+    context's, so the lines print as `path:line:` as before.
 
     Example:
         >>> grep(r"def \\w+", text="x = 1\\ndef f():\\n    pass")
@@ -192,8 +197,12 @@ def grep(pattern: str, text: Any = None, *, before: int = 0, after: int = 0, ign
         2:def f():
     """
     text = _text(text)
+    if file is not None and _is_str(text):
+        raise ValueError(f'grep(file="{file}"): the text is a str'
+                         f", not a tree of files "
+                         "(file= names one file of the context when it is a directory, rlm -f DIR)")
     if field is not None:
-        return _grep_field(pattern, text, field, ignore_case, max_count, literal)
+        return _grep_field(pattern, text, field, ignore_case, max_count, literal, file)
     flags = re.IGNORECASE if ignore_case else 0
     regex = re.compile(re.escape(pattern) if literal else pattern, flags)  # re.error as Python gives it
     # Over files, lines print as `path:line:` (the numbers are the context's own).
@@ -201,12 +210,15 @@ def grep(pattern: str, text: Any = None, *, before: int = 0, after: int = 0, ign
     if not _is_str(text):
         try:
             found = text.grep(pattern, before=before, after=after, ignore_case=ignore_case,
-                              max_count=max_count, literal=literal)
+                              max_count=max_count, literal=literal, file=file)
             total = None
             if max_count is not None and len(found) >= max_count:  # say how many were left out
-                total = text.count_lines_matching(pattern, ignore_case=ignore_case, literal=literal)
+                total = text.count_lines_matching(pattern, ignore_case=ignore_case, literal=literal,
+                                                  file=file)
             return GrepResult(found, pattern, total, file_of_line)
         except UnsupportedPatternError:
+            if file is not None:
+                return _py_grep_file(text, file, regex, before, after, max_count, pattern)
             if len(text) > text.max_materialize:
                 raise
             text = str(text)  # a pattern only Python's re can run, on a context small enough to copy
@@ -214,17 +226,36 @@ def grep(pattern: str, text: Any = None, *, before: int = 0, after: int = 0, ign
     return GrepResult(found, pattern, total, file_of_line)
 
 
+def _py_grep_file(tree: Any, file: str, regex: re.Pattern[str], before: int, after: int,
+                  max_count: int | None, pattern: str) -> GrepResult:
+    """`grep(file=)` with a pattern only Python's re runs: that file's text alone is copied and
+    searched, its matches numbered and placed as lines of the whole context."""
+    start, end = next((a, b) for path, a, b in tree.files() if path == file)  # grep(file=) checked it
+    if end - start > tree.max_materialize:
+        raise UnsupportedPatternError(f"grep(file={file!r}): the file is too large for a pattern "
+                                      "only Python's re module runs")
+    first_line = tree.line_of(start)
+    found, total = _py_grep(tree[start:end], regex, before, after, max_count)
+    shift = first_line - 1
+    moved = [dataclasses.replace(
+        m, line_number=m.line_number + shift, line_start=m.line_start + start,
+        start=m.start + start, end=m.end + start,
+        before=[(n + shift, t) for n, t in m.before], after=[(n + shift, t) for n, t in m.after])
+        for m in found]
+    return GrepResult(moved, pattern, total, tree.file_of_line)
+
+
 def _grep_field(pattern: str, text: Any, field: str, ignore_case: bool, max_count: int | None,
-                literal: bool) -> GrepResult:
+                literal: bool, file: str | None = None) -> GrepResult:
     from rlm._core import Context
 
     records = Context.from_str(text) if _is_str(text) else text
     found = records.grep(pattern, ignore_case=ignore_case, max_count=max_count, literal=literal,
-                         field=field)
+                         field=field, file=file)
     total = None
     if max_count is not None and len(found) >= max_count:
         total = records.count_lines_matching(pattern, ignore_case=ignore_case, literal=literal,
-                                             field=field)
+                                             field=field, file=file)
     # Over a tree's JSON Lines files, records print as `path:line:` as other lines do.
     return GrepResult(found, pattern, total, None if _is_str(text) else _file_map(records))
 

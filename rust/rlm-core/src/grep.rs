@@ -80,8 +80,11 @@ impl Context {
         let (mut pos, mut line_at_pos) = (from, first_line);
         let (mut count, mut hits) = (0, Vec::new());
         let mut cache = f.new_cache();
+        // The haystack ends at `to` (a line start, or a file's end in a tree): a piece, or one
+        // file of a tree, is not searched past its end for a candidate that would be dropped.
+        let hay = &text[..to];
         while pos < to && limit.is_none_or(|l| count < l) {
-            let Some(m) = f.find_at(&mut cache, text, pos) else {
+            let Some(m) = f.find_at(&mut cache, hay, pos) else {
                 break;
             };
             if m.0 >= to {
@@ -116,33 +119,33 @@ impl Context {
         (count, hits)
     }
 
-    /// Line starts cutting the text into pieces for the cores.
-    fn line_cuts(&self) -> Vec<usize> {
-        let len = self.byte_len();
-        let size = (len / (rayon::current_num_threads().max(1) * 4)).max(1 << 20);
-        let mut cuts = vec![0];
-        let mut at = size;
-        while at < len {
+    /// Line starts cutting bytes `[from, to)` (line starts) into pieces for the cores.
+    fn line_cuts(&self, from: usize, to: usize) -> Vec<usize> {
+        let size = ((to - from) / (rayon::current_num_threads().max(1) * 4)).max(1 << 20);
+        let mut cuts = vec![from];
+        let mut at = from + size;
+        while at < to {
             match next_break(self.bytes(), at) {
-                Some((b, l)) if b + l < len => cuts.push(b + l),
+                Some((b, l)) if b + l < to => cuts.push(b + l),
                 _ => break,
             }
             at = cuts[cuts.len() - 1] + size;
         }
-        cuts.push(len);
+        cuts.push(to);
         cuts
     }
 
     fn grep_run<F: Finder>(
         &self,
         f: &F,
+        (from, to): (usize, usize),
         limit: Option<usize>,
         collect: bool,
     ) -> (usize, Vec<GrepHit>) {
-        if self.byte_len() < PAR_MIN || limit.is_some() {
-            return self.grep_piece(f, 0, self.byte_len(), 1, limit, collect);
+        if to - from < PAR_MIN || limit.is_some() {
+            return self.grep_piece(f, from, to, self.line_of_byte(from), limit, collect);
         }
-        let cuts = self.line_cuts();
+        let cuts = self.line_cuts(from, to);
         let parts: Vec<(usize, Vec<GrepHit>)> = cuts
             .par_windows(2)
             .map(|w| self.grep_piece(f, w[0], w[1], self.line_of_byte(w[0]), None, collect))
@@ -153,12 +156,40 @@ impl Context {
 
     /// The matching lines, at most `max_count` of them.
     pub fn grep<F: Finder>(&self, f: &F, max_count: Option<usize>) -> Vec<GrepHit> {
-        self.grep_run(f, max_count, true).1
+        self.grep_span(f, (0, self.byte_len()), max_count)
     }
 
     /// How many lines match (`rg -c`).
     pub fn grep_count<F: Finder>(&self, f: &F) -> usize {
-        self.grep_run(f, None, false).0
+        self.grep_count_span(f, (0, self.byte_len()))
+    }
+
+    /// The first and last line numbers of the bytes `span` (a line start to a line start or the
+    /// end); `(n, n - 1)` for an empty span.
+    pub fn span_lines(&self, (from, to): (usize, usize)) -> (usize, usize) {
+        let first = self.line_of_byte(from);
+        if to <= from {
+            return (first, first - 1);
+        }
+        (first, self.line_of_byte(to - 1))
+    }
+
+    /// The matching lines of the bytes `span` (from a line start to a line start or the end:
+    /// a tree member's text, `grep(file=)`), numbered as lines of the whole text.
+    ///
+    /// ```
+    /// let c = rlm_core::Context::from_string("# FILE: a\nx 1\n# FILE: b\nx 2\nx 3\n".to_string());
+    /// let p = rlm_core::grep::grep_pattern("x", false, false, 0).unwrap();
+    /// let lines: Vec<usize> = c.grep_span(&*p, (24, 32), None).iter().map(|h| h.line_number).collect();
+    /// assert_eq!((lines, c.grep_count_span(&*p, (24, 32))), (vec![4, 5], 2));
+    /// ```
+    pub fn grep_span<F: Finder>(&self, f: &F, span: (usize, usize), max_count: Option<usize>) -> Vec<GrepHit> {
+        self.grep_run(f, span, max_count, true).1
+    }
+
+    /// How many lines of the bytes `span` match (as `grep_span`).
+    pub fn grep_count_span<F: Finder>(&self, f: &F, span: (usize, usize)) -> usize {
+        self.grep_run(f, span, None, false).0
     }
 
     /// Character offsets `(line start, match start, match end)` of a hit.
@@ -176,7 +207,21 @@ impl Context {
     /// Character offsets and neighbour lines of `hit` (each hit on its own: callers spread many
     /// hits over the cores).
     pub fn hit_context(&self, hit: &GrepHit, before: usize, after: usize) -> HitContext {
-        let (pre, post) = self.neighbour_lines(hit.line_number, before, after);
+        self.hit_context_in(hit, before, after, (1, usize::MAX))
+    }
+
+    /// `hit_context` with the neighbour lines kept within the lines `first..=last` (those of
+    /// `span_lines`: `grep(file=)` shows no line of another file, as `rg` run on that file).
+    pub fn hit_context_in(
+        &self,
+        hit: &GrepHit,
+        before: usize,
+        after: usize,
+        (first, last): (usize, usize),
+    ) -> HitContext {
+        let (mut pre, mut post) = self.neighbour_lines(hit.line_number, before, after);
+        pre.retain(|(n, _)| *n >= first);
+        post.retain(|(n, _)| *n <= last);
         let (line_start, start, end) = self.hit_chars(hit);
         HitContext {
             line_start,
@@ -249,6 +294,24 @@ mod tests {
         assert_eq!((got.line_start, got.start, got.end), (3, 6, 12));
         assert_eq!(got.before, vec![(1, (0, 3))]);
         assert_eq!(got.after, vec![(3, (15, 16))]);
+    }
+
+    #[test]
+    fn a_span_is_searched_alone_with_its_neighbours_kept_inside_it() {
+        // Two "files": bytes 0..8 ("a x\nb x\n") and 8..16 ("c x\nd x\n"), the second without
+        // its last newline counted as its own.
+        let c = Context::from_string("a x\nb x\nc x\nd x".to_string());
+        let p = grep_pattern("x$", false, false, 0).unwrap();
+        let hits = c.grep_span(&*p, (8, 15), None);
+        assert_eq!(hits.iter().map(|h| h.line_number).collect::<Vec<_>>(), vec![3, 4]);
+        assert_eq!(c.span_lines((8, 15)), (3, 4));
+        assert_eq!(c.span_lines((8, 8)), (3, 2));
+        let got = c.hit_context_in(&hits[0], 2, 2, c.span_lines((8, 15)));
+        assert_eq!((got.before, got.after), (vec![], vec![(4, (12, 15))]));
+        // A pattern spanning the span's end finds nothing past it.
+        let across = grep_pattern("b x\nc", false, false, 0).unwrap();
+        assert!(c.grep_span(&*across, (0, 8), None).is_empty());
+        assert_eq!(c.grep_count_span(&*p, (0, 8)), 2);
     }
 
     #[test]

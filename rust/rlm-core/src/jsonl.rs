@@ -261,6 +261,36 @@ pub fn grep_field(
     grep_field_in(bytes, pattern, key, limit, PIECE)
 }
 
+/// `grep_field` over the bytes `span` of `ctx` (one file of a tree: `grep(field=, file=)`), the
+/// records numbered and placed as lines of the whole text, as `Context::grep_span` gives lines.
+///
+/// ```
+/// let c = rlm_core::Context::from_string("# FILE: a\n{\"k\": \"x\"}\n# FILE: b\n{\"k\": \"x\"}\n".to_string());
+/// let p = rlm_core::grep::grep_pattern("x", false, false, 0).unwrap();
+/// let found = rlm_core::jsonl::grep_field_span(&c, (31, 42), &p, "k", None);
+/// assert_eq!((found[0].line_number, &c.text()[found[0].start..found[0].end]), (4, "{\"k\": \"x\"}"));
+/// ```
+pub fn grep_field_span(
+    ctx: &crate::Context,
+    (from, to): (usize, usize),
+    pattern: &Pattern,
+    key: &str,
+    limit: Option<usize>,
+) -> Vec<RecordLine> {
+    if from >= to {
+        return Vec::new();
+    }
+    let lines_before = ctx.line_of_byte(from) - 1;
+    grep_field(&ctx.bytes()[from..to], pattern, key, limit)
+        .into_iter()
+        .map(|r| RecordLine {
+            line_number: r.line_number + lines_before,
+            start: r.start + from,
+            end: r.end + from,
+        })
+        .collect()
+}
+
 fn grep_field_in(
     bytes: &[u8],
     pattern: &Pattern,

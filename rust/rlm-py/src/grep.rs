@@ -18,9 +18,11 @@ impl Context {
         hits: &[GrepHit],
         before: usize,
         after: usize,
+        span: (usize, usize),
     ) -> Vec<GrepMatch> {
         let ctx = &self.inner;
         py.detach(|| {
+            let within = ctx.span_lines(span); // `file=`: no neighbour line from another file
             use rayon::prelude::*;
             // Each hit converts on its own (the index makes that O(1)-ish), so the cores share
             // the work of building many hits; only wrapping them as Python objects is serial.
@@ -32,7 +34,7 @@ impl Context {
             hits.par_iter()
                 .with_min_len(1024)
                 .map(|h| {
-                    let hc = ctx.hit_context(h, before, after);
+                    let hc = ctx.hit_context_in(h, before, after, within);
                     GrepMatch {
                         line_number: h.line_number,
                         line: owned(h.line),
@@ -50,7 +52,7 @@ impl Context {
 
 #[pymethods]
 impl Context {
-    #[pyo3(signature = (pattern, *, before=0, after=0, ignore_case=false, max_count=None, literal=false, flags=0, field=None))]
+    #[pyo3(signature = (pattern, *, before=0, after=0, ignore_case=false, max_count=None, literal=false, flags=0, field=None, file=None))]
     #[allow(clippy::too_many_arguments)]
     fn grep(
         &self,
@@ -63,30 +65,33 @@ impl Context {
         literal: bool,
         flags: u32,
         field: Option<&str>,
+        file: Option<&str>,
     ) -> PyResult<Vec<GrepMatch>> {
         let p = grep_pattern(pattern, ignore_case, literal, flags).map_err(pattern_error)?;
+        let span = self.file_span(file, "grep")?;
         if let Some(key) = field {
             if before > 0 || after > 0 {
                 return Err(PyValueError::new_err(
                     "grep(field=...) finds whole records: before= and after= do not apply",
                 ));
             }
-            let hits = self.grep_field(py, &p, key, max_count);
+            let hits = self.grep_field(py, &p, key, span, max_count);
             self.check_uncapped(max_count, hits.len(), "grep()", "pass max_count=")?;
             return Ok(hits);
         }
         let ctx = &self.inner;
-        let hits = py.detach(|| ctx.grep(&*p, max_count));
+        let hits = py.detach(|| ctx.grep_span(&*p, span, max_count));
         self.check_uncapped(
             max_count,
             hits.len(),
             "grep()",
             "pass max_count= or use count_lines_matching()",
         )?;
-        Ok(self.make_grep_matches(py, &hits, before, after))
+        Ok(self.make_grep_matches(py, &hits, before, after, span))
     }
 
-    #[pyo3(signature = (pattern, *, ignore_case=false, literal=false, flags=0, field=None))]
+    #[pyo3(signature = (pattern, *, ignore_case=false, literal=false, flags=0, field=None, file=None))]
+    #[allow(clippy::too_many_arguments)]
     fn count_lines_matching(
         &self,
         py: Python<'_>,
@@ -95,12 +100,14 @@ impl Context {
         literal: bool,
         flags: u32,
         field: Option<&str>,
+        file: Option<&str>,
     ) -> PyResult<usize> {
         let p = grep_pattern(pattern, ignore_case, literal, flags).map_err(pattern_error)?;
+        let span = self.file_span(file, "count_lines_matching")?;
         let ctx = &self.inner;
         if let Some(key) = field {
-            return Ok(py.detach(|| rlm_core::jsonl::grep_field(ctx.bytes(), &p, key, None).len()));
+            return Ok(py.detach(|| rlm_core::jsonl::grep_field_span(ctx, span, &p, key, None).len()));
         }
-        Ok(py.detach(|| ctx.grep_count(&*p)))
+        Ok(py.detach(|| ctx.grep_count_span(&*p, span)))
     }
 }

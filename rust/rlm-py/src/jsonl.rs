@@ -63,11 +63,12 @@ impl Context {
         py: Python<'_>,
         pattern: &rlm_core::Pattern,
         key: &str,
+        span: (usize, usize),
         max_count: Option<usize>,
     ) -> Vec<GrepMatch> {
         let ctx = &self.inner;
         py.detach(|| {
-            rlm_core::jsonl::grep_field(ctx.bytes(), pattern, key, max_count)
+            rlm_core::jsonl::grep_field_span(ctx, span, pattern, key, max_count)
                 .into_iter()
                 .map(|r| {
                     let start = ctx.char_of_byte(r.start);
