@@ -38,6 +38,7 @@ from rlm.prompts import (
     CUT_NOTE,
     DEGENERATE_NOTE,
     EXAMPLE_NOTE,
+    FINAL_BEFORE_LOOKUPS_NOTE,
     FINAL_BEFORE_OUTPUT_NOTE,
     LAST_TURN,
     NO_CODE_NOTE,
@@ -94,9 +95,10 @@ class _Run:
         # How the next turn starts after the code fence: a search after a turn that made no
         # step, what an answer check asked for, or freely (None).
         self.next_start: str | None = None
-        # The next turn runs code an answer check started for it (aliases, a Counter, a sub-call):
-        # once it prints, the turn after starts inside FINAL.
-        self.check_code_next = False
+        # How an answer check started the next turn ("" when freely or in a search; None when the
+        # last turn was not checked): the code it started (aliases, a Counter, a sub-call) or a
+        # lookup seen before, once printed, has the turn after start inside FINAL.
+        self.checked: str | None = None
         self.present_words: list[str] | None = None  # the task's words in the context, rarest first
         self.final_unseen_given = False  # a questioned FINAL written before its block's output
         self.current: IterationRecord | None = None
@@ -147,18 +149,25 @@ class _Run:
         literal = prints_only_literals(code) and not copied
         new = self.progress.record(code, result.output, iteration, clean=clean, own=literal)
         self.next_start = STEER_SEARCH if literal or not new else None
-        if self.check_code_next and clean and new and not found_nothing(result.output):
+        checked, self.checked = self.checked, None
+        shows = clean and not found_nothing(result.output)
+        if checked and not checked.startswith(STEER_FINAL) and shows and new:
             # The 0.5B ran the aliases() call a check started, saw the four names, and FINALed
             # the questioned value again (eval, held-out seed 30).
             self.next_start = STEER_FINAL
-        self.check_code_next = False
+        reread = checked is not None and shows and repeated
+        if reread:
+            # Questioned, the 0.5B looked the four items up again, was told "the same output as
+            # before: try a different approach", and grepped them until its turns ran out
+            # (held-out seed 51): the output it saw again is the evidence, so start the answer.
+            self.next_start = self.checker.filled_start()
         retry = self.retry_word() if clean and found_nothing(result.output) else None
         lost = overwritten(code) if clean and not literal else None
         if lost is not None and lost.loop() is not None:
             self.next_start = lost.loop() + "\n"  # the 0.5B did not write the loop when told to
         return turn_feedback(output=result.output, clean=clean,
                              restored_names=result.restored_names, repeated=repeated,
-                             literal=literal, several=asks_for_several(self.task),
+                             reread=reread, literal=literal, several=asks_for_several(self.task),
                              counting=asks_count(self.task), retry_word=retry, lost=lost)
 
     def retry_word(self) -> str | None:
@@ -259,23 +268,33 @@ class _Run:
         result = repl.execute(merged or code)
         rec.execution = result
         self.emit("output", rec.iteration, **execution_fields(result), final=result.final)
-        if result.final is not None and self.final_before_output(rec, result, source):
+        if result.final is not None and self.final_before_output(rec, code, result, source):
+            printed = bool(result.output.strip())
+            note = FINAL_BEFORE_OUTPUT_NOTE if printed else FINAL_BEFORE_LOOKUPS_NOTE
             rec.feedback = (self.feedback_for(code, result, rec.iteration) + "\n\n"
-                            + FINAL_BEFORE_OUTPUT_NOTE.format(answer=quoted(result.final)))
+                            + note.format(answer=quoted(result.final)))
             # Its next turn repeated the questioned FINAL, then was steered into a grep: start it
-            # inside the answer instead, now that the output holds the values.
-            self.next_start = self.checker.filled_start()
+            # inside the answer instead, now that the output holds the values (when the lookups
+            # were never printed, feedback_for started the turn with the loop that prints them).
+            if printed:
+                self.next_start = self.checker.filled_start()
         elif result.final is not None:
             self.accept_final(rec, result.final, source, code=code if source == "code" else None)
         else:
             rec.feedback = self.feedback_for(code, result, rec.iteration)
 
-    def final_before_output(self, rec: IterationRecord, result: ExecResult, source: str) -> bool:
-        """Whether a block printed output and FINALed an answer already questioned, without having
-        seen that output (once per run): the 0.5B ran the lookup loop a check gave it and, in the
-        same block, FINAL("2408-AA") again, one of the four codes the loop then printed."""
+    def final_before_output(self, rec: IterationRecord, code: str, result: ExecResult,
+                            source: str) -> bool:
+        """Whether a block printed output (or looked things up and threw the results away) and
+        FINALed an answer already questioned, without having seen them (once per run): the 0.5B
+        ran the lookup loop a check gave it and, in the same block, FINAL("2408-AA") again, one of
+        the four codes the loop then printed; or wrote `hits = grep("Falcon")`, `hits =
+        grep("Lynx")`, ... and FINAL("2089-RV") again with nothing printed (held-out seed 50)."""
         if (self.final_unseen_given or source != "code" or rec.last_turn
-                or not result.output.strip() or result.final not in self.checker.questioned):
+                or result.final not in self.checker.questioned):
+            return False
+        lost = overwritten(code) if result.error is None else None
+        if not result.output.strip() and (lost is None or lost.loop() is None):
             return False
         self.final_unseen_given = True
         self.intervene(rec, "final_before_output", answer=clip(result.final or "", 200))
@@ -295,7 +314,7 @@ class _Run:
             if note is not None:
                 start = self.checker.next_start
                 self.next_start = STEER_SEARCH if start is None else start
-                self.check_code_next = bool(start) and not start.startswith(STEER_FINAL)
+                self.checked = start or ""
                 if code is not None:  # the same FINAL again is a repeat: resampled, not taken as is
                     self.progress.note_code(code, rec.iteration)
                 rec.feedback = note

@@ -272,6 +272,9 @@ REPEAT_NOTE = (
     "nothing new: write different code (another search, another pattern), or FINAL(answer)."
 )
 SAME_OUTPUT_NOTE = "This is the same output as before: try a different approach."
+# The same output again right after an answer was questioned: it is what to answer from.
+REREAD_NOTE = ("This is the output you saw before your answer was questioned: the answer is in "
+               "it. FINAL the answer it gives, complete.")
 LITERAL_NOTE = (
     "That output is a value your own code wrote, not something read from the context. "
     "Search the context (grep, re.findall, context.find) for the answer."
@@ -333,6 +336,10 @@ EMPTY_CHECK = (
 FINAL_BEFORE_OUTPUT_NOTE = (
     "Your FINAL({answer}) was written before you saw this output, and that answer was questioned "
     "before: read the output above, then FINAL the answer it gives."
+)
+FINAL_BEFORE_LOOKUPS_NOTE = (
+    "Your FINAL({answer}) was written before you saw any of these lookups, and that answer was "
+    "questioned before: print every result, then FINAL the answer they give."
 )
 WHOLE_LINE_CHECK = (
     "Before you answer: your answer {answer} is a whole line of the text, but the task asks "
@@ -419,13 +426,14 @@ UNDEFINED_NOTE = ("`{name}` does not exist: only what your code assigned exists.
 
 
 def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeated: bool,
-                  literal: bool = False, several: bool = False, counting: bool = False,
+                  reread: bool = False, literal: bool = False, several: bool = False, counting: bool = False,
                   retry_word: str | None = None, lost: Overwrite | None = None) -> str:
     """The user message that reports one execution back to the model.
 
     `output` is the REPL's own report (prints, echoed last expression, traceback, timeout or restart
     notes); `clean` is true when the code raised nothing and was not stopped; `several` when the
-    task asks for a list rather than one value.
+    task asks for a list rather than one value; `reread` when the repeated output comes right
+    after an answer check.
 
     >>> print(turn_feedback(output="", clean=True, restored_names=[], repeated=False))
     (no output: the code ran but printed nothing; print() what you want to see)
@@ -437,7 +445,7 @@ def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeat
     if restored_names:
         parts.append(RESTORED_NOTE.format(names=", ".join(restored_names)))
     if repeated:
-        parts.append(SAME_OUTPUT_NOTE)
+        parts.append(REREAD_NOTE if reread else SAME_OUTPUT_NOTE)
     if not clean:
         missing = _UNDEFINED.search(output)
         if missing is not None:

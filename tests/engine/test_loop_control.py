@@ -492,6 +492,60 @@ def test_a_questioned_final_written_before_its_block_s_output_is_not_taken(run, 
     assert r.answer == "Puffin 5118-MT, Falcon 8546-QZ, Bison 7065-UZ" and r.iterations == 4
 
 
+def test_a_questioned_final_after_lookups_it_threw_away_is_not_taken() -> None:
+    # Held-out seed 50 (1M): told to look up all four items, the 0.5B wrote `hits = grep(...)`
+    # four times, printed nothing, and FINALed the questioned one-item answer in the same block.
+    from rlm import RLMConfig, rlm_generate
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    lost = ("hits = grep('Puffin')\nhits = grep('Falcon')\nhits = grep('Bison')\n"
+            "FINAL('5118-MT')")
+    backend = _PrefixBackend([P + "print(grep('Puffin'))\n```", P + "FINAL('5118-MT')\n```",
+                              P + lost + "\n```",
+                              P + "for item in ['Puffin', 'Falcon', 'Bison']: print(grep(item))\n```",
+                              P + "FINAL('Puffin 5118-MT, Falcon 8546-QZ, Bison 7065-UZ')\n```"])
+    r = rlm_generate(backend=backend, context=PROJECTS, task=PROJECTS_TASK,
+                     config=RLMConfig(search_hints=False))
+    third = r.trajectory["iterations"][2]
+    assert "final_before_output" in kinds(r, 3) and third["final"] is None
+    assert "before you saw any of these lookups" in feedback(r, 3)
+    assert "only the last one was printed" in feedback(r, 3)
+    # The next turn starts with the loop that prints every lookup.
+    assert backend.prefixes[3] == P + "for item in ['Puffin', 'Falcon', 'Bison']: print(grep(item))\n"
+    assert r.answer == "Puffin 5118-MT, Falcon 8546-QZ, Bison 7065-UZ"
+
+
+def test_the_same_lookups_again_after_a_check_start_the_answer_not_a_new_search() -> None:
+    # Held-out seed 51: the 0.5B saw all four codes, FINALed three, was questioned, ran the same
+    # loop again, was told "try a different approach" and grepped the four until its turns ran out.
+    from rlm import RLMConfig, rlm_generate
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    loop = "for name in ['Puffin', 'Falcon', 'Bison']: print(grep(name))"
+    backend = _PrefixBackend([P + loop + "\n```", P + "FINAL('5118-MT, 8546-QZ')\n```",
+                              P + "for n in ['Puffin', 'Falcon', 'Bison']: print(grep(n))\n```",
+                              P + 'FINAL("Puffin: 5118-MT, Falcon: 8546-QZ, Bison: 7065-UZ")\n```'])
+    r = rlm_generate(backend=backend, context=PROJECTS, task=PROJECTS_TASK,
+                     config=RLMConfig(search_hints=False))
+    assert "check_answer" in kinds(r, 2)
+    assert "the answer is in it" in feedback(r, 3) and "try a different approach" not in feedback(r, 3)
+    assert backend.prefixes[3] == P + 'FINAL("Puffin: '
+    assert r.answer == "Puffin: 5118-MT, Falcon: 8546-QZ, Bison: 7065-UZ"
+
+
+def test_the_same_output_again_without_a_check_asks_for_another_approach() -> None:
+    from rlm import RLMConfig, rlm_generate
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    backend = _PrefixBackend([P + "print(grep('Puffin'))\n```",
+                              P + "print(grep('Puffin', ignore_case=True))\n```",
+                              P + "FINAL('5118-MT')\n```"])
+    r = rlm_generate(backend=backend, context=PROJECTS, task="What is the project code for Puffin?",
+                     config=RLMConfig(search_hints=False))
+    assert "try a different approach" in feedback(r, 2)
+    assert backend.prefixes[2] == P + 'print(grep("'
+
+
 def test_after_a_final_written_before_its_output_the_next_turn_starts_inside_the_answer() -> None:
     from rlm import RLMConfig, rlm_generate
     from rlm.prompts import ASSISTANT_PREFIX as P
