@@ -79,6 +79,23 @@ def task_words(task: str) -> list[str]:
     return seen
 
 
+def task_names(task: str) -> list[str]:
+    """The task's proper names: capitalised words not at the start of a sentence, lowercased.
+
+    >>> task_names("What is Rosalind's phone number? Ask IT.")
+    ['rosalind']
+    """
+    names: list[str] = []
+    for m in re.finditer(r"(?<![\w'])([A-Z][a-z]+)(?:'s)?\b", task):
+        before = task[: m.start()].rstrip()
+        if not before or before[-1] in ".?!:":  # a sentence's first word is capitalised anyway
+            continue
+        word = m.group(1).lower()
+        if word not in STOPWORDS and word not in names:
+            names.append(word)
+    return names
+
+
 def present_words(context: Any, task: str) -> list[str]:
     """The task's words that occur in `context` (case-insensitive), rarest first: what to search
     for when a search found nothing.
@@ -124,9 +141,30 @@ def task_hits(context: Any, task: str, k: int = TOP_HITS) -> list[TaskHit]:
     scored.sort(key=lambda h: (-h.score, h.line_number))
     top = scored[0].score if scored else 0.0
     kept = [h for h in scored if h.score >= MIN_TOP_SHARE * top][:k]
+    kept += _name_lines(context, task, counts, weights, {h.line_number for h in kept}, k - len(kept))
     if getattr(context, "is_tree", False):
         kept = [_in_file(h, *context.file_of_line(h.line_number)) for h in kept]
     return kept
+
+
+def _name_lines(context: Any, task: str, counts: dict[str, int], weights: dict[str, float],
+                shown: set[int], room: int) -> list[TaskHit]:
+    """Every line naming the task's rarest proper name, when they are few (at most TOP_HITS).
+
+    The line that answers "What is Rosalind's phone number?" may share no word with it but the
+    name ("You can ring Rosalind on ..."), while a decoy holds the question's noun ("Rosalind lost
+    a phone ..."): the decoy outranked it and was the only hit, and the 0.5B answered from it
+    (paraphrase, held-out seeds 40-51). The few lines about the name hold the answer."""
+    names = sorted((n for n in task_names(task) if 0 < counts.get(n, 0) <= TOP_HITS),
+                   key=lambda n: counts[n])
+    if not names or room <= 0:
+        return []
+    lines = []
+    for m in context.grep(names[0], ignore_case=True, literal=True, max_count=TOP_HITS):
+        if m.line_number not in shown and len(lines) < room:
+            held = tuple(w for w in weights if w in m.line.lower())
+            lines.append(TaskHit(m.line_number, m.line, round(sum(weights[w] for w in held), 2), held))
+    return lines
 
 
 def _in_file(hit: TaskHit, path: str, line: int) -> TaskHit:

@@ -56,3 +56,28 @@ def test_a_name_never_assigned_is_named_in_the_feedback(run, code) -> None:
     r = run([code("print(sum(rows))"), code("FINAL('x')")])
     feedback = r.trajectory["iterations"][0]["feedback"]
     assert "NameError" in feedback and "`rows` does not exist: only what your code assigned" in feedback
+
+
+PEOPLE = "".join(f"filler line {i}\n" for i in range(300)) + (
+    "Rosalind reviewed the quarterly budget draft.\n" + "filler\n" * 40
+    + "Rosalind lost a phone on the train last week.\n" + "filler\n" * 40
+    + "You can ring Rosalind on +35 282 4382.\n" + "filler\n" * 40
+    + "Lunch with Rosalind moved to Friday.\n")
+
+
+def test_every_line_naming_the_task_s_person_is_a_hit_when_they_are_few() -> None:
+    # The answer shares only the name with the question; a decoy holds the question's noun and
+    # outranks it (paraphrase, held-out seeds 40-51: the decoy was the only hit).
+    hits = task_hits(Context.from_str(PEOPLE), "What is Rosalind's phone number?")
+    assert hits[0].line == "Rosalind lost a phone on the train last week."  # the best rank first
+    assert "You can ring Rosalind on +35 282 4382." in [h.line for h in hits]
+    assert len(hits) == 4
+
+
+def test_a_name_on_many_lines_adds_no_hits_and_sentence_starts_are_not_names() -> None:
+    crowd = PEOPLE + "Rosalind was here.\n" * 6
+    hits = task_hits(Context.from_str(crowd), "What is Rosalind's phone number?")
+    assert [h.line for h in hits] == ["Rosalind lost a phone on the train last week."]
+    from rlm.task_hints import task_names
+    assert task_names("Which room does Svetlana work in? Give the Office code.") == ["svetlana", "office"]
+    assert task_names("What are the codes for Falcon and Lynx?") == ["falcon", "lynx"]
