@@ -36,6 +36,7 @@ from rlm.loop_control import (
     asks_choice,
     asks_for_several,
     named_items,
+    numbered_line,
     reads_context,
     restates_task,
 )
@@ -47,10 +48,12 @@ from rlm.prompts import (
     FILES_CHECK,
     GIVEN_CHECK,
     GIVEN_VARIABLES_HINT,
+    LINE_NUMBER_CHECK,
     MOST_CHECK,
     PLACEHOLDER_NOTE,
     ONE_OF_MANY_CHECK,
     SHAPE_CHECK,
+    SUB_QUESTION,
     SYSTEM_PROMPT,
     UNREAD_CHECK,
     UNSEEN_CHECK,
@@ -60,7 +63,7 @@ from rlm.prompts import (
 from rlm.repl.headers import grep_headers, is_result_header
 
 # Checks whose doubt is certain: the answer they question is wrong, not just unchecked.
-REFUTING = frozenset({"empty", "placeholder", "given"})
+REFUTING = frozenset({"empty", "placeholder", "given", "line_number"})
 # The answer checks in the order they are tried, with how many notes each may give a run.
 CHECKS: tuple[tuple[str, float], ...] = (
     ("choice", 1),  # "which of these: a, b, c?" answered with none of them
@@ -68,10 +71,20 @@ CHECKS: tuple[tuple[str, float], ...] = (
     ("empty", 2),  # an empty FINAL
     ("placeholder", math.inf),  # the fill-in template copied with its VALUE placeholders
     ("given", 1),  # a code or number the task itself gives, answered back
+    ("line_number", 2),  # grep's line number of a line, answered as if the line said it
     ("grounding", 1),  # an answer neither seen in output nor found in the context
     ("shape", 1),  # a number, date, file count or value asked for, something else given
     ("coverage", 2),  # fewer items than the task names or the search found
 )
+
+# Questions about where lines are: a line number is their answer.
+_ASKS_LINES = re.compile(r"\blines?\b|\bline numbers?\b", re.IGNORECASE)
+SHOWN_LINE = 160  # characters of a line quoted back in a note
+
+
+def clip_line(line: str) -> str:
+    return line if len(line) <= SHOWN_LINE else line[: SHOWN_LINE - 3] + "..."
+
 
 # Questions whose answer has a shape any answer can be checked against.
 _ASKS_NUMBER = re.compile(r"\bhow (?:many|much|often)\b|\bwhat is the (?:total|sum|count|average)\b",
@@ -436,10 +449,26 @@ class AnswerChecker:
         line = whole_line_doubt(self.task, answer, progress.outputs)
         if line is None:
             return None
+        return WHOLE_LINE_CHECK.format(asks=line[0], thing=line[1], answer=quoted(answer),
+                                       ask=self.sub_call_ask(progress))
+
+    def line_number(self, answer: str, code: str | None, progress: Progress) -> str | None:
+        if _ASKS_LINES.search(self.task):
+            return None
+        line = numbered_line(answer, progress.outputs)
+        if line is None:
+            return None
+        return LINE_NUMBER_CHECK.format(answer=quoted(answer), line=clip_line(line),
+                                        ask=self.sub_call_ask(progress))
+
+    def sub_call_ask(self, progress: Progress) -> str:
+        """The sub-call that reads the last grep's lines for the task (and starts the next turn
+        inside it), or "" when no grep ran."""
         pattern = last_grep_pattern(progress.outputs)
-        ask = "" if pattern is None else WHOLE_LINE_ASK.format(question=self.task, pattern=pattern)
         self.next_start = None if pattern is None else "print(llm_query("
-        return WHOLE_LINE_CHECK.format(asks=line[0], thing=line[1], answer=quoted(answer), ask=ask)
+        if pattern is None:
+            return ""
+        return WHOLE_LINE_ASK.format(question=SUB_QUESTION.format(task=self.task), pattern=pattern)
 
     def grounding(self, answer: str, code: str | None, progress: Progress) -> str | None:
         if restates_task(answer, self.task):

@@ -320,6 +320,25 @@ def _rounded_number_seen(answer: str, seen_text: str) -> bool:
 _LINE_PREFIX = re.compile(r"^[ \t]*(?:[^\s:]+:)?\d+:(?!\d)", re.MULTILINE)
 
 
+def numbered_line(answer: str, seen: Iterable[str]) -> str | None:
+    """The text of the output line whose grep line number is the whole answer, or None (also when
+    the number occurs in the lines' text: then it may be a value).
+
+    >>> numbered_line("582", seen=["1 matching line for 'phone':\\n582:Rosalind lost a phone."])
+    'Rosalind lost a phone.'
+    >>> numbered_line("42", seen=["42:total 42"]) is None
+    True
+    """
+    number = answer.strip().strip(".'\"")
+    if not number.isdigit():
+        return None
+    joined = "\n".join(seen)
+    if number in _LINE_PREFIX.sub("", joined):
+        return None
+    m = re.search(rf"^[ \t]*(?:[^\s:]+:)?{number}:(?!\d)(.*)$", joined, re.MULTILINE)
+    return None if m is None else m.group(1).strip()
+
+
 def appears_in(answer: str, find: Callable[[str], bool] | None = None, seen: Iterable[str] = ()) -> bool:
     """Whether the answer (or every checkable part of it) occurs in the context or in output seen.
 

@@ -310,6 +310,13 @@ UNSEEN_CHECK = (
     "Before you answer: {answer} appears nowhere in the context or in any output you have seen. "
     "Check it with code (grep or context.find) and FINAL what the context says."
 )
+# The 0.5B and the 1.5B both answered "582", grep's line number of the decoy it had picked
+# (paraphrase, held-out seed 51): a line number is where a line is, not what it says.
+LINE_NUMBER_CHECK = (
+    "Before you answer: {answer} is the line number grep printed before the colon, not something "
+    "the text says; that line reads: {line!r}. FINAL the value the task asks for, from the line "
+    "that gives it.{ask}"
+)
 ONE_OF_MANY_CHECK = (
     "Before you answer: the task asks for several items and {n} lines matched, but your answer "
     "{answer} gives one. Collect every match (e.g. re.findall over context) and FINAL them all."
@@ -348,8 +355,12 @@ WHOLE_LINE_CHECK = (
 )
 # The 0.5B could not pick "You'll find Oksana at office H-905" for "Which room" among five lines:
 # a sub-call reads a few lines and a question the way a model reads any short prompt.
+# Lines first, then the question and "only the value": 5 of 8 paraphrase questions answered
+# right by the 0.5B, against 3 of 8 for "<question> Answer from these lines:\n<lines>" (probe of
+# 2026-12-02, grep's printed form of five lines naming the person, eval seeds 100-107).
 WHOLE_LINE_ASK = (" If unsure, ask a sub-call: "
-                  "`print(llm_query({question!r} + \" Answer from these lines:\\n\" + str(grep({pattern!r}))))`")
+                  "`print(llm_query(\"Lines:\\n\" + str(grep({pattern!r})) + {question!r}))`")
+SUB_QUESTION = "\n\nQuestion: {task}\nReply with only the value from the one line that answers it."
 NAMED_ITEMS_CHECK = (
     "Before you answer: the task asks about {n} items ({names}) and your answer {answer} gives "
     "{given}. Look up each one, e.g. `for name in {listed!r}: print(grep(name))`, then FINAL all "

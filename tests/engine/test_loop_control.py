@@ -463,13 +463,32 @@ def test_a_which_task_answered_with_a_whole_line_gets_one_check(run, code) -> No
     assert 'is a whole line of the text, but the task asks "Which room"' in feedback(r, 2)
     assert "FINAL just the room" in feedback(r, 2) and r.answer == "H-905"
     # ... with the sub-call that reads the grep's lines for it.
-    assert ("""`print(llm_query('Which room does Oksana work in?' + " Answer from these lines:\\n" """
-            """+ str(grep('Oksana'))))`""") in feedback(r, 2)
+    # (lines first, then the question and "only the value": what the 0.5B answered best)
+    assert ("""`print(llm_query("Lines:\\n" + str(grep('Oksana')) + '\\n\\nQuestion: Which room does """
+            """Oksana work in?\\nReply with only the value from the one line that answers it.'))`"""
+            ) in feedback(r, 2)
     # A grep line with its number counts as the line; the check is given once only.
     again = run([code("print(grep('Oksana'))"), code("FINAL('21:Lunch with Oksana moved to Friday.')"),
                  code("FINAL('Lunch with Oksana moved to Friday.')")],
                 context=OFFICES, task="Which room does Oksana work in?", check_answers=True)
     assert "whole line" in feedback(again, 2) and again.answer == "Lunch with Oksana moved to Friday."
+
+
+def test_a_grep_line_number_answered_as_the_value_is_questioned_with_the_line(run, code) -> None:
+    # Held-out seed 51: both models answered "582", the number grep printed before the decoy line.
+    r = run([code("print(grep('Oksana'))"), code("FINAL('21')"), code("FINAL('H-905')")],
+            context=OFFICES, task="Which room does Oksana work in?", check_answers=True)
+    assert "'21' is the line number grep printed" in feedback(r, 2)
+    assert "'Lunch with Oksana moved to Friday.'" in feedback(r, 2)
+    assert 'print(llm_query("Lines:' in feedback(r, 2) and r.answer == "H-905"
+    # Never the run's answer: refuted, it is not the fallback either.
+    stuck = run([code("print(grep('Oksana'))"), code("FINAL('21')")], context=OFFICES,
+                task="Which room does Oksana work in?", check_answers=True, max_iterations=2)
+    assert stuck.answer is None
+    # A task about lines may be answered with one.
+    where = run([code("print(grep('Oksana'))"), code("FINAL('21')")], context=OFFICES,
+                task="On which line is lunch with Oksana?", check_answers=True)
+    assert where.answer == "21" and where.iterations == 2
 
 
 def test_a_value_or_a_list_task_is_not_questioned_as_a_whole_line(run, code) -> None:
