@@ -20,6 +20,7 @@ import json
 import signal
 import sys
 import threading
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any, Callable, NoReturn, Sequence, TypeVar
 
 from rlm.config import RLMConfig, RLMResponse
@@ -285,18 +286,20 @@ def open_input(args: argparse.Namespace) -> OpenedContext:
 
 def _run(args: argparse.Namespace) -> RLMResponse:
     from rlm.session import run
-    from rlm.backends.loading import load_backend
+    from rlm.backends.loading import close_backend, load_backend
 
     config = config_from_args(args)
     check_task(args.task)
     # The context before the model: bad input fails at once, not after a model load.
-    with open_input(args) as opened:
+    with open_input(args) as opened, ExitStack() as opened_backends:
         backend = load_backend(args.model, max_kv_size=args.max_kv_size, seed=args.seed,
                                **_remote(args, for_sub=False))
+        opened_backends.callback(close_backend, backend)  # the HTTP backend's connection pool
         sub_backend = None
         if args.sub_model is not None or args.sub_base_url is not None:
             sub_backend = load_backend(args.sub_model or args.model, seed=args.seed,
                                        **_remote(args, for_sub=True))
+            opened_backends.callback(close_backend, sub_backend)
         return run(backend, opened, args.task, config, output_trajectory=args.output_trajectory,
                    sub_backend=sub_backend)
 

@@ -163,3 +163,14 @@ def test_a_served_local_directory_gives_the_window_from_its_config(tmp_path) -> 
     (tmp_path / "config.json").write_text('{"max_position_embeddings": 4096}')
     assert OpenAIBackend("http://127.0.0.1:9", str(tmp_path)).context_window == 4096
     assert OpenAIBackend("http://127.0.0.1:9", "remote-name").context_window is None
+
+
+def test_a_with_block_closes_the_connection_pool_and_closing_again_is_harmless(server) -> None:
+    url, script = server
+    script.replies.append(("stream", ["ok"], "stop", None))
+    with _backend(url) as backend:
+        assert backend.generate(USER, Sampling(4)).text == "ok"
+        assert not backend._client.is_closed
+    assert backend._client.is_closed
+    backend.close()
+    assert backend._client.is_closed

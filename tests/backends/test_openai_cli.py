@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from rlm.backends.openai import OpenAIBackend
 from rlm.cli import main
 
 
@@ -53,6 +54,37 @@ def test_sub_calls_go_to_the_sub_server_and_model(make_server, capsys) -> None:
     assert sub.requests[0]["messages"] == [{"role": "user", "content": "Say hi"}]
     assert [r["model"] for r in root.requests] == ["big", "big"]
     assert "hello there" in root.requests[1]["messages"][-1]["content"]
+
+
+def _record_closes(monkeypatch: Any) -> list[tuple[str, bool]]:
+    """(base_url, pool closed afterwards) for every OpenAIBackend.close() call."""
+    closes: list[tuple[str, bool]] = []
+    original = OpenAIBackend.close
+
+    def close(self: OpenAIBackend) -> None:
+        original(self)
+        closes.append((self.base_url, self._client.is_closed))
+
+    monkeypatch.setattr(OpenAIBackend, "close", close)
+    return closes
+
+
+def test_a_run_closes_the_connection_pools_of_the_root_and_the_sub_server(
+        make_server, capsys, monkeypatch) -> None:
+    closes = _record_closes(monkeypatch)
+    root_url, root = make_server()
+    sub_url, sub = make_server()
+    root.replies += [_turn("print(llm_query('Say hi'))"), _turn("FINAL('done')")]
+    code, out, err = _cli(capsys, "--base-url", root_url, "--model", "big", "--sub-base-url", sub_url,
+                          "--no-check-answers", "-t", "Greet", "-c", "x")
+    assert (code, out) == (0, "done\n"), err
+    assert sorted(closes) == sorted([(root_url.rstrip("/"), True), (sub_url.rstrip("/"), True)])
+
+
+def test_a_run_that_fails_on_a_down_server_still_closes_its_pool(monkeypatch, capsys) -> None:
+    closes = _record_closes(monkeypatch)
+    code, _, _ = _cli(capsys, "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "-t", "Find", "-c", "x")
+    assert code == 1 and closes == [("http://127.0.0.1:9/v1", True)]
 
 
 def test_a_server_that_is_down_is_one_error_line_exit_1_and_a_trajectory(tmp_path: Path, capsys) -> None:

@@ -57,3 +57,19 @@ def load_backend(model: Any = None, tokenizer: Any = None, *, backend: Backend |
     from rlm.backends.mlx import MLXBackend
 
     return MLXBackend(model, tokenizer, max_kv_size=max_kv_size, seed=seed)
+
+
+def close_backend(backend: Backend) -> None:
+    """Release what `backend` holds open, for whoever loaded it: the HTTP backend's connection
+    pool (`OpenAIBackend.close`); nothing for a backend without a `close` (MLX, replay).
+
+    >>> class Pool:
+    ...     closed = False
+    ...     def close(self) -> None:
+    ...         self.closed = True
+    >>> pool = Pool(); close_backend(pool); pool.closed  # type: ignore[arg-type]
+    True
+    """
+    close = getattr(backend, "close", None)
+    if callable(close):
+        close()

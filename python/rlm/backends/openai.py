@@ -107,8 +107,19 @@ class OpenAIBackend:
         """Nothing to forget: the server owns its caches."""
 
     def close(self) -> None:
-        """Close the connection pool."""
-        event_loop.run(self._client.aclose())
+        """Close the connection pool (idempotent); `rlm` does it at the end of a run, and
+        `with OpenAIBackend(...) as b:` at the end of the block.
+
+        >>> OpenAIBackend("http://h", "m").close()
+        """
+        if not self._client.is_closed:
+            event_loop.run(self._client.aclose())
+
+    def __enter__(self) -> OpenAIBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def generate(self, messages: Sequence[Message], sampling: Sampling, *, stop: StopFn | None = None,
                  assistant_prefix: str = "", conversation: Conversation = "root",
