@@ -10,6 +10,9 @@ the answer. Target (issue 18): a later question's TTFT <= 10 % of a fresh proces
 A second table splits each TTFT at the run's first events (start, the first turn, the first
 token), so what is left of a later question's TTFT can be seen to be its prefill.
 The fresh processes go first, so both sides find the system prompt's KV cache on disk.
+Then a second session answers the same questions calling `Session.prepare()` before each later
+one (what `rlm chat` does on a terminal while the next question is typed: the prefill of what
+that question's first message is known to start with), its time shown apart from the TTFT.
 """
 
 from __future__ import annotations
@@ -89,7 +92,11 @@ def fresh(model: str | None, context: Path, question: str) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def in_session(model: str | None, context: Path, questions: list[str]) -> tuple[float, list[dict[str, Any]]]:
+def in_session(model: str | None, context: Path, questions: list[str],
+               prepare: bool = False) -> tuple[float, list[dict[str, Any]]]:
+    """One session answering `questions` in order; with `prepare`, `Session.prepare()` runs
+    between them (what `rlm chat` does on a terminal while the next question is typed), timed on
+    its own and not counted in the next question's TTFT."""
     from rlm import RLMConfig, Session
 
     holder: dict[str, Any] = {}
@@ -103,7 +110,13 @@ def in_session(model: str | None, context: Path, questions: list[str]) -> tuple[
                 holder["listener"] = on_event
                 return s.ask(q)
 
+            if prepare and results:
+                before = time.time()
+                tokens = s.prepare()
+                prepared = (time.time() - before, tokens)
             results.append(timed_ask(ask, time.time()))
+            if prepare and len(results) > 1:
+                results[-1]["prepared"] = prepared
     return opened, results
 
 
@@ -125,6 +138,7 @@ def main() -> None:
         build_context(context, args.context_kb)
         fresh_runs = [fresh(args.model, context, q) for q in questions]
         opened, session_runs = in_session(args.model, context, questions)
+        _, prepared_runs = in_session(args.model, context, questions, prepare=True)
     print(f"context {args.context_kb} KB, {len(questions)} questions, config {CONFIG}; "
           f"session start (model load, context open): {opened:.2f} s")
     print("| question | fresh process: TTFT / total | session: TTFT / total | TTFT session/fresh "
@@ -137,6 +151,17 @@ def main() -> None:
     later = [s["ttft"] / f["ttft"] for f, s in zip(fresh_runs[1:], session_runs[1:])]
     print(f"later questions: TTFT {statistics.median(later):.1%} of a fresh process's (median; "
           f"max {max(later):.1%}); target <= 10%")
+    print("\nA session calling prepare() before each later question (rlm chat on a terminal):")
+    print("| question | prepare(): seconds, tokens | session: TTFT / total | TTFT / fresh TTFT "
+          "| first turn prefilled / prompt tokens | answer |")
+    print("|---|---|---|---|---|---|")
+    for i, (f, s) in enumerate(zip(fresh_runs, prepared_runs), 1):
+        took, tokens = s.get("prepared", (0.0, 0))
+        print(f"| {i} | {took:.2f} s, {tokens} | {s['ttft']:.2f} s / {s['total']:.2f} s "
+              f"| {s['ttft'] / f['ttft']:.1%} | {s['prefill']} / {s['prompt']} | {s['answer']!r} |")
+    later = [s["ttft"] / f["ttft"] for f, s in zip(fresh_runs[1:], prepared_runs[1:])]
+    print(f"later questions after prepare(): TTFT {statistics.median(later):.1%} of a fresh "
+          f"process's (median; max {max(later):.1%}); target <= 10%")
     print("\nTTFT split (s): until the run starts (process, model, context, hits, first message) "
           "/ REPL ready for the question / prefill + first token")
     print("| question | fresh process | session |")

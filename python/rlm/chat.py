@@ -111,6 +111,8 @@ def _chat(args: argparse.Namespace) -> int:
                     failed += 1
                     cli_failure("rlm chat", RLMError(
                         f"question {n}: {response.error or 'the run ended without an answer'}"))
+                if sys.stdin.isatty():  # while the next question is typed, prefill its start
+                    session.prepare()  # (from a pipe the next one is there already: no gain)
     return EXIT_FAILED if failed else EXIT_OK
 
 

@@ -236,6 +236,20 @@ def earlier_questions(history: list[dict[str, str | None]]) -> str:
     return EARLIER_INTRO + "\n" + "\n".join(lines)
 
 
+def next_message_start(summary: ContextSummary, history: list[dict[str, str | None]]) -> str:
+    """What the first message of a session's next question starts with, once `history` (its
+    questions so far) is known: the description and the earlier-questions note. Only its hits
+    and its task follow (first_user_message), so `Session.prepare` can prefill this before the
+    question is asked.
+
+    >>> s = ContextSummary(0, 0, 0, False, "", "")
+    >>> h = [{"question": "Who?", "answer": "Ada"}]
+    >>> first_user_message("When?", s, "", earlier_questions(h)).startswith(next_message_start(s, h))
+    True
+    """
+    return describe_context(summary) + "\n\n" + earlier_questions(history) + "\n\n"
+
+
 def first_shown(asked: int) -> int:
     """The index of the first earlier question the note names, after `asked` questions.
 

@@ -20,9 +20,11 @@ from typing import Any
 from rlm.backends.base import Backend
 from rlm.backends.loading import load_backend
 from rlm.config import RLMConfig, RLMResponse, check_task
+from rlm.direct import choose_mode
 from rlm.engine import _Run
 from rlm.errors import ReplError, UsageError
 from rlm.inputs import ContextInput, OpenedContext, open_context
+from rlm.prompts import SYSTEM_PROMPT, next_message_start
 from rlm.repl.session import ReplSession
 from rlm import tokens
 from rlm.summary import ContextSummary, summarize
@@ -106,6 +108,27 @@ class Session:
         with Session(backend=parent.backend, context=text, config=parent.config,
                      sub_backend=parent.subcalls.backend, continue_backend=True) as child:
             return child.ask(task, parent=parent)
+
+    def prepare(self) -> int:
+        """Prefill the KV cache with what the next question's first message is known to start
+        with (the context description and the earlier-questions note, now that the last answer is
+        known), so that question's first token waits only for its own hits and task. Returns the
+        tokens prefilled: 0 before the first question, when the next one would run in direct
+        mode, or when the backend keeps no cache of its own (`prefill`: the MLX backend has it).
+
+        `rlm chat` calls it after printing each answer, while the next question is typed. The
+        tokens are the ones that question would prefill anyway (the cache is exact for a prefix).
+        Example: `session.ask("Who failed?"); session.prepare()` → 61.
+        """
+        prefill = getattr(self.backend, "prefill", None)
+        if self._closed or not self.history or prefill is None:
+            return 0
+        summary = self.summary()
+        if choose_mode(self.config.mode, summary.tokens, self.backend.context_window) == "direct":
+            return 0
+        start = next_message_start(summary, self.history)
+        return int(prefill([{"role": "system", "content": SYSTEM_PROMPT},
+                            {"role": "user", "content": start}]))
 
     @property
     def questions(self) -> int:

@@ -104,6 +104,44 @@ def test_the_earlier_questions_note_only_grows_until_it_starts_again_from_the_la
         assert after.startswith(earlier)
 
 
+class PrefillingReplay(ReplayBackend):
+    """A replay backend that, like the MLX one, can prefill the start of the next prompt."""
+
+    def __init__(self, turns: list[str]) -> None:
+        super().__init__(turns)
+        self.prefilled: list[list[dict[str, str]]] = []
+
+    def prefill(self, messages: list[dict[str, str]]) -> int:
+        self.prefilled.append(list(messages))
+        return len(messages[-1]["content"])
+
+
+def test_prepare_prefills_the_start_the_next_questions_message_will_have() -> None:
+    backend = PrefillingReplay([block("FINAL('42')"), block("FINAL('7')")])
+    with Session(backend=backend, context=CONTEXT, config=RLMConfig(check_answers=False)) as s:
+        assert s.prepare() == 0  # nothing is known of the first question's message
+        s.ask("What is the secret code?")
+        assert backend.prefilled == []  # ask() itself never prefills ahead
+        assert s.prepare() > 0
+        [system, user] = backend.prefilled[-1]
+        second = s.ask("What is the backup code?").trajectory
+    assert system == {"role": "system", "content": second["system_prompt"]}
+    assert second["first_message"].startswith(user["content"])
+    assert "1. What is the secret code? -> 42" in user["content"]  # up to the newest earlier line
+    assert second["first_message"][len(user["content"]):] == (
+        "Search hits:\n2:The backup code is 7.\n\nTask: What is the backup code?")
+
+
+def test_prepare_does_nothing_without_a_backend_that_can(tmp_path: Path) -> None:
+    with session([block("FINAL('42')")]) as s:
+        s.ask("What is the secret code?")
+        assert s.prepare() == 0  # ReplayBackend has no prefill
+    backend = PrefillingReplay([block("FINAL('42')")])
+    with Session(backend=backend, context=CONTEXT, config=RLMConfig(mode="direct")) as s:
+        s.history.append({"question": "q", "answer": "a"})
+        assert s.prepare() == 0 and backend.prefilled == []  # direct mode has no such message
+
+
 def test_an_answer_taken_from_an_earlier_one_is_not_questioned() -> None:
     turns = [block("print(grep('secret'))"), block("FINAL('4817-ZQ')"),
              block("FINAL(history[0]['answer'])")]

@@ -58,6 +58,24 @@ def test_kv_reuse_equals_a_fresh_full_prefill_and_prefills_little(small_backend:
         messages.append({"role": "assistant", "content": FENCE + reused.text})
 
 
+def test_a_prefilled_prompt_start_leaves_only_the_rest_to_prefill_and_changes_nothing(
+        small_backend: Any) -> None:
+    start = "The context has 3 lines.\n\nEarlier questions: 1. Who? -> Ada\n\n"
+    full = [{"role": "system", "content": SYSTEM},
+            {"role": "user", "content": start + "Task: print the sum of 1 to 10."}]
+    backend = _fresh(small_backend)
+    backend.generate([{"role": "system", "content": SYSTEM}, {"role": "user", "content": "hi"}],
+                     Sampling(max_tokens=4))  # the cache holds another conversation first
+    prefilled = backend.prefill([full[0], {"role": "user", "content": start}])
+    assert prefilled >= backend.count_tokens(start)
+    after = backend.generate(full, Sampling(max_tokens=32), stop=_stop_at_block_end, assistant_prefix=FENCE)
+    cold = _fresh(small_backend).generate(full, Sampling(max_tokens=32), stop=_stop_at_block_end, assistant_prefix=FENCE)
+    assert (after.text, after.generation_tokens) == (cold.text, cold.generation_tokens)
+    rest = backend.count_tokens("Task: print the sum of 1 to 10.")
+    # the task, the chat template's end of turn and the assistant's start, a boundary token or two
+    assert after.prefill_tokens <= rest + 12, (after.prefill_tokens, rest)
+
+
 def test_regenerating_the_same_prompt_prefills_one_token(small_backend: Any) -> None:
     backend = _fresh(small_backend)
     messages = _conversation(1)[0]

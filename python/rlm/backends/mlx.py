@@ -45,6 +45,8 @@ def _warn_if_openblas_missed() -> None:
 
 
 _warned = False
+# Tokens run through the model at once by `prefill` (mlx-lm's own prefill step size).
+PREFILL_STEP = 2048
 
 
 def _sampler(sampling: Sampling) -> Any:
@@ -243,6 +245,29 @@ class MLXBackend:
         return [r for r in results if r is not None]
 
     # -- internals ----------------------------------------------------------------------------
+
+    def prefill(self, messages: Sequence[Message]) -> int:
+        """Prefill the root cache with `messages` as the start of the next root prompt, the last
+        message left open (its end of turn not rendered): a `generate` whose prompt starts with
+        them prefills only what follows (`Session.prepare`). Returns the tokens prefilled.
+
+        Example: `backend.prefill([system, {"role": "user", "content": "The context has"}])` → 9.
+        """
+        opened = str(messages[-1]["content"])
+        rendered = self.tokenizer.apply_chat_template(list(messages), tokenize=False)
+        rendered = rendered[: rendered.rindex(opened) + len(opened)]
+        ids = list(self.tokenizer.encode(rendered, add_special_tokens=False))
+        cache, feed, computed = self.root_cache.fetch_nearest_cache(
+            ids, lambda: self._system_tokens(ids, messages))
+        try:
+            for at in range(0, len(feed), PREFILL_STEP):
+                self.model(mx.array(feed[at:at + PREFILL_STEP])[None], cache=cache)
+                mx.eval([c.state for c in cache])
+        except BaseException:  # what the cache holds is no longer known
+            self.drop_cache()
+            raise
+        self.root_cache.insert_cache(ids, cache)
+        return len(feed) + computed
 
     def prompt_ids(self, messages: Sequence[Message], assistant_prefix: str = "") -> list[int]:
         """Token ids of the templated conversation, opened for the assistant, plus the prefix.
