@@ -60,3 +60,34 @@ def header_files(context: Any) -> HeaderFiles | None:
     ends = [m.line_start for m in found[1:]] + [len(context)]
     spans = tuple((min(s, e), e) for s, e in zip(starts, ends))
     return HeaderFiles(paths, tuple(m.line_number for m in found), spans)
+
+
+def open_sections(path: str) -> Any:
+    """The text at `path` made of `# FILE: path` sections (a tree saved with `save_to=`, a
+    repository dump) mapped again with its file table recovered from the header lines, as
+    `Context.open_joined` gives it: `records(file=)`, `grep(file=)`, `file_of` and `files()` work
+    as on the tree it was saved from. None when the text does not start with a header line (or
+    its headers cannot frame it as files, e.g. `\\r\\n` header lines).
+
+    A file's span runs to the next header, so a file that had no newline at its end (one was
+    added when the tree was joined) ends one character later than `files()` of the original
+    tree said; a line inside a file that starts with `# FILE: ` reads as a header, as in
+    `header_files`.
+
+    Example:
+        >>> Context.open_tree("src", save_to="/tmp/src.txt").files() == open_sections("/tmp/src.txt").files()  # doctest: +SKIP
+        True
+    """
+    from rlm._core import Context
+
+    with open(path, "rb") as f:  # most contexts are not dumps: no map, no index for them
+        if f.read(len(HEADER)) != HEADER.encode():
+            return None
+    plain = Context.open(path)
+    sections = header_files(plain)
+    if sections is None:
+        return None
+    try:  # the same file mapped again (the page cache is shared), its table attached
+        return Context.open_joined(path, sections.files())
+    except ValueError:
+        return None

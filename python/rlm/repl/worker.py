@@ -26,6 +26,7 @@ from rlm.repl import limits, toolkit
 from rlm.repl.helpers import HELPERS
 from rlm import defaults
 from rlm.errors import RLMError
+from rlm.file_headers import open_sections
 from rlm.repl import protocol, re_compat, sandbox
 from rlm.repl.capture import OutputCapture
 
@@ -180,7 +181,9 @@ class Worker:
         elif os.path.isdir(path):  # a tree: the driver opened the same directory the same way
             context = Context.open_tree(path, errors=errors)  # type: ignore[arg-type]
         elif errors == "strict":
-            context = Context.open(path)
+            # A saved `# FILE:` dump (a tree saved with save_to=) gets its file table back from
+            # its headers: records(file=), grep(file=) and file_of work as on the tree itself.
+            context = open_sections(path) or Context.open(path)
         else:
             context = Context.open(path, errors=errors)  # type: ignore[arg-type]  # the wire carries a str; open() rejects others
         self.stage = "namespace"
