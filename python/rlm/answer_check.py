@@ -137,6 +137,8 @@ def count_each(options: list[str]) -> str:
     return f"print({{w: context.count(w) for w in {options!r}}})"
 
 
+# The collecting line of the system prompt's example 2, after a one-of-many answer.
+COLLECT_START = 'items = re.findall(r"'
 FILES_START = 'FINAL("'
 # A check's next turn that starts freely, after the code fence only.
 FREE_START = ""
@@ -517,5 +519,8 @@ class AnswerChecker:
                 return NAMED_ITEMS_CHECK.format(n=len(named), names=", ".join(named),
                                                 answer=quoted(answer), given=given, listed=named)
         if asks_for_several(self.task) and given == 1 and progress.most_matches > 1:
+            # Steered into `print(grep("` after this note, the 0.5B printed the 12 lines again,
+            # then a wider search, and answered one line (held-out extract seed 50, 1M).
+            self.next_start = COLLECT_START
             return ONE_OF_MANY_CHECK.format(answer=quoted(answer), n=progress.most_matches)
         return None

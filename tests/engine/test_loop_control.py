@@ -274,6 +274,20 @@ def test_one_item_for_a_list_question_after_several_matches_gets_a_check(run, co
     assert r.answer == "ann, bob, eve"
 
 
+def test_after_one_of_many_the_next_turn_starts_collecting_every_match() -> None:
+    # Steered into a grep instead, the 0.5B printed the lines again and answered one of them.
+    from rlm import RLMConfig, rlm_generate
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    context = "".join(f"user {n} locked out\n" for n in ("ann", "bob", "eve")) + "ok\n" * 20
+    collect = P + 'items = re.findall(r"user (\\w+) locked", context)\nFINAL(", ".join(items))\n```'
+    backend = _PrefixBackend([P + "print(grep('locked'))\n```", P + "FINAL('ann')\n```", collect])
+    r = rlm_generate(backend=backend, context=context, task="Which users were locked out?",
+                     config=RLMConfig(search_hints=False))
+    assert backend.prefixes[2] == P + 'items = re.findall(r"'
+    assert r.answer == "ann, bob, eve"
+
+
 def test_max_time_also_ends_a_turn_that_is_still_generating() -> None:
     from rlm import RLMConfig, rlm_generate
     from rlm.backends.base import Completion
