@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from statistics import mean
+from statistics import mean, median
 
 from rlm.eval.results import RunResult
 from rlm.eval.tasks import format_size
@@ -23,7 +23,7 @@ class SummaryRow:
     mean_score: float
     mean_iterations: float
     mean_tokens: float
-    mean_seconds: float
+    median_seconds: float  # the median: one run cut by --max-time does not move it
     errors: int  # runs that ended without an answer (budget exhausted, exception)
     note: str  # e.g. "truncated: saw 3% (8,000 tokens)"
 
@@ -53,7 +53,7 @@ def summarise(results: Sequence[RunResult]) -> list[SummaryRow]:
             mean_score=mean(r.score for r in runs),
             mean_iterations=mean(r.iterations for r in runs),
             mean_tokens=mean(r.total_tokens for r in runs),
-            mean_seconds=mean(r.elapsed for r in runs),
+            median_seconds=median(r.elapsed for r in runs),
             errors=sum(r.error is not None for r in runs),
             note=note,
         ))
@@ -64,10 +64,10 @@ def markdown_table(rows: Sequence[SummaryRow]) -> str:
     """The summary as a GitHub markdown table (what docs/eval.md and the README show).
 
     >>> print(markdown_table([]).splitlines()[0])
-    | model | task | size (chars) | mode | solved | score | iterations | tokens | time/run | note |
+    | model | task | size (chars) | mode | solved | score | iterations | tokens | median time | note |
     """
     lines = [
-        "| model | task | size (chars) | mode | solved | score | iterations | tokens | time/run "
+        "| model | task | size (chars) | mode | solved | score | iterations | tokens | median time "
         "| note |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -78,6 +78,6 @@ def markdown_table(rows: Sequence[SummaryRow]) -> str:
         lines.append(
             f"| {row.model} | {row.kind} | {format_size(row.size)} | {row.mode} "
             f"| {row.solved}/{row.runs} | {row.mean_score:.2f} | {row.mean_iterations:.1f} "
-            f"| {row.mean_tokens:,.0f} | {row.mean_seconds:.1f} s | {note} |"
+            f"| {row.mean_tokens:,.0f} | {row.median_seconds:.1f} s | {note} |"
         )
     return "\n".join(lines)
