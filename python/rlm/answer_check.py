@@ -263,6 +263,30 @@ def given_value(task: str, answer: str) -> str | None:
     return value if re.search(rf"(?<![\w.-]){re.escape(value)}(?![\w-])", task) else None
 
 
+# A value the task gives: a number of three digits or more, or a code with a digit in it.
+_TASK_VALUE = re.compile(r"(?<![\w.-])(\d{3,}|[A-Za-z0-9]+-[A-Za-z0-9-]*\d[A-Za-z0-9-]*)(?![\w-])")
+
+
+def opening_start(task: str) -> str | None:
+    """The code the first turn starts with when the task has a helper of its own, else None: a
+    question about the variables that hold a value the task gives starts inside `aliases`.
+
+    Asked which variables end up holding 82864, the 0.5B echoed the hit line's names as a list
+    literal, grepped one link of the chain and answered the value itself (held-out vartrack
+    seeds 50-51: 0/2); the 'given' check that points to aliases() comes only after such an
+    answer, and a last turn's answer is not checked.
+
+    >>> opening_start("Which variables are assigned the value 82864, directly or not?")
+    'print(aliases("82864"))\\n'
+    >>> opening_start("What is the value of variable x?") is None
+    True
+    """
+    if not _ASKS_VARIABLES.search(task):
+        return None
+    m = _TASK_VALUE.search(task)
+    return None if m is None else f'print(aliases("{_escaped(m.group(1))}"))\n'
+
+
 def copies_example(answer: str, find: Callable[[str], bool], outputs: list[str]) -> bool:
     """Whether the answer is one of the system prompt's worked examples, found neither in the
     context nor in any output: the 0.5B's forced last turn answered "Ada Byron, T. Kirk" (example

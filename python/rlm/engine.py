@@ -17,7 +17,7 @@ import re
 from functools import partial
 from typing import TYPE_CHECKING
 
-from rlm.answer_check import AnswerChecker, asks_count, copies_example, quoted
+from rlm.answer_check import AnswerChecker, asks_count, copies_example, opening_start, quoted
 from rlm.backends.base import Message, Sampling
 from rlm.budget import Budget, window_full
 from rlm.config import RLMResponse
@@ -351,6 +351,9 @@ class _Run:
             return answer_directly(self.backend, self.opened.context, self.task, summary, self.log)
         answer: str | None = None
         why_last: str | None = None
+        opening = opening_start(self.task) if cfg.check_answers else None
+        if opening is not None:  # a helper's call, started like a check's: once printed, FINAL
+            self.next_start = self.checked = opening
         try:
             repl = self.session.repl_for_question([h.line for h in hits])
             self.log.report_sandbox(repl.sandbox_report)

@@ -706,23 +706,37 @@ CHAIN = "intro\nLBVCT := 16087\nnoise\nQOPRM := LBVCT\nZTXUA := QOPRM\nOTHER := 
 CHAIN_TASK = "Follow the chains of assignments in the text: which variables end up holding 16087?"
 
 
-def test_a_value_the_task_gives_answered_back_is_questioned_and_the_chain_is_one_call_away() -> None:
-    from rlm import RLMConfig, rlm_generate
-    from rlm.prompts import ASSISTANT_PREFIX as P
-
-    start = 'print(aliases("16087"))'
-    backend = _PrefixBackend([P + "print(grep('16087'))\n```", P + "FINAL('16087')\n```",
-                              P + start + "\n```", P + 'FINAL("LBVCT, QOPRM, ZTXUA")\n```'])
-    r = rlm_generate(backend=backend, context=CHAIN, task=CHAIN_TASK,
-                     config=RLMConfig(search_hints=False))
+def test_a_value_the_task_gives_answered_back_is_questioned_and_the_chain_is_one_call_away(
+        run, code) -> None:
+    # (A backend that continues an assistant prefix opens such a task with aliases() itself:
+    # the next test. A whole-message backend, as here, starts freely.)
+    r = run([code("print(grep('16087'))"), code("FINAL('16087')"), code("print(aliases('16087'))"),
+             code("FINAL('LBVCT, QOPRM, ZTXUA')")], context=CHAIN, task=CHAIN_TASK,
+            check_answers=True)
     # The eval's 0.5B answered the value itself in all four runs (2026-12-01).
     assert "'16087' is a value the task itself gives you" in feedback(r, 2)
     assert "aliases('16087') lists every variable holding 16087" in feedback(r, 2)
-    assert backend.prefixes[2] == P + start
     assert "3 variables hold '16087' through assignments: LBVCT, QOPRM, ZTXUA" in feedback(r, 3)
-    # Then it FINALed the questioned value again: once the check's code printed, start the answer.
-    assert backend.prefixes[3] == P + 'FINAL("'
     assert r.answer == "LBVCT, QOPRM, ZTXUA"
+
+
+def test_a_question_about_the_variables_holding_a_value_opens_with_aliases() -> None:
+    # Held-out seeds 50-51: the 0.5B never called aliases(); it echoed names, grepped one link
+    # and, in its unchecked last turn, answered the value itself.
+    from rlm import RLMConfig, rlm_generate
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    start = 'print(aliases("16087"))\n'
+    backend = _PrefixBackend([P + start + "```", P + 'FINAL("LBVCT, QOPRM, ZTXUA")\n```'])
+    r = rlm_generate(backend=backend, context=CHAIN, task=CHAIN_TASK,
+                     config=RLMConfig(search_hints=False))
+    assert backend.prefixes[:2] == [P + start, P + 'FINAL("']  # printed: the next turn answers
+    assert r.answer == "LBVCT, QOPRM, ZTXUA" and r.iterations == 2
+    # Without the checks (or without a value in the task) the first turn starts freely.
+    free = _PrefixBackend([P + "FINAL('x')\n```"])
+    rlm_generate(backend=free, context=CHAIN, task=CHAIN_TASK,
+                 config=RLMConfig(search_hints=False, check_answers=False))
+    assert free.prefixes == [P]
 
 
 def test_a_value_the_task_gives_is_questioned_once_and_a_word_of_the_task_never(run, code) -> None:
