@@ -165,6 +165,21 @@ def asks_most(task: str) -> bool:
     return _ASKS_MOST.search(task) is not None
 
 
+def count_start(task: str) -> str | None:
+    """The code that starts counting for a "which occurs most often" task (None for others): a
+    count of each word the task lists, or a Counter over the lines' pattern, left to fill in.
+
+    >>> count_start("Which of these words occurs most often: budez, geluf, kafov?")
+    "print({w: context.count(w) for w in ['budez', 'geluf', 'kafov']})\\n"
+    >>> count_start("Which bird was logged most often?") == COUNT_START
+    True
+    """
+    if not asks_most(task):
+        return None
+    options = named_items(task) if asks_choice(task) else []
+    return count_each(options) + "\n" if len(options) >= 2 else COUNT_START
+
+
 def counted(progress: Progress, code: str | None) -> bool:
     """Whether any code of the run (or the FINAL's own) counted occurrences."""
     return any(_COUNTS.search(c) for c in [*progress.codes, code or ""])
@@ -434,13 +449,10 @@ class AnswerChecker:
     def most(self, answer: str, code: str | None, progress: Progress) -> str | None:
         if not asks_most(self.task) or counted(progress, code):
             return None
-        options = named_items(self.task) if asks_choice(self.task) else []
-        if len(options) >= 2:  # the task lists the words: count each of them
-            self.next_start = count_each(options)
-            return MOST_CHECK.format(answer=quoted(answer))
-        # Steered into `print(grep("` after this note, the 0.5B grepped the lines again; into
-        # `print(collections.Counter(` it filled in the line numbers of the prompt's example.
-        self.next_start = COUNT_START
+        # The listed words counted each, or a Counter: steered into `print(grep("` after this
+        # note, the 0.5B grepped the lines again; into `print(collections.Counter(` it filled in
+        # the line numbers of the prompt's example.
+        self.next_start = count_start(self.task)
         return MOST_CHECK.format(answer=quoted(answer))
 
     def empty(self, answer: str, code: str | None, progress: Progress) -> str | None:

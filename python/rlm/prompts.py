@@ -299,6 +299,12 @@ COUNT_MATCHES_NOTE = (
     "{n} lines matched. If the task counts lines like these, that count is the answer: FINAL it "
     "(check first that every line is one the task asks about)."
 )
+# For "which occurs most often": the lines are what to count, not the answer (rlm.engine starts
+# the count).
+MOST_MATCHES_NOTE = (
+    "{n} lines matched. The task asks which occurs most often: count them with code, then FINAL "
+    "the one counted most."
+)
 MANY_MATCHES_NOTE = (
     "{n} lines matched. If the task asks for all of them, answer with every one "
     "(e.g. re.findall over context, then FINAL of the joined list); otherwise pick the right one."
@@ -451,14 +457,14 @@ UNDEFINED_NOTE = ("`{name}` does not exist: only what your code assigned exists.
 
 
 def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeated: bool,
-                  reread: bool = False, literal: bool = False, several: bool = False, counting: bool = False,
+                  reread: bool = False, most: bool = False, literal: bool = False, several: bool = False, counting: bool = False,
                   retry_word: str | None = None, lost: Overwrite | None = None) -> str:
     """The user message that reports one execution back to the model.
 
     `output` is the REPL's own report (prints, echoed last expression, traceback, timeout or restart
     notes); `clean` is true when the code raised nothing and was not stopped; `several` when the
     task asks for a list rather than one value; `reread` when the repeated output comes right
-    after an answer check.
+    after an answer check; `most` when the task asks which item occurs most often.
 
     >>> print(turn_feedback(output="", clean=True, restored_names=[], repeated=False))
     (no output: the code ran but printed nothing; print() what you want to see)
@@ -488,6 +494,9 @@ def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeat
             parts.append(OVERWRITE_LOOP.format(loop=lost.loop()))
     elif output.strip() and not repeated:
         many = grep_count(output)
+        if many > 1 and most:
+            parts.append(MOST_MATCHES_NOTE.format(n=many))
+            return "\n\n".join(parts)
         if many > 1:
             parts.append((COUNT_MATCHES_NOTE if counting else MANY_MATCHES_NOTE).format(n=many))
         parts.append(MAY_FINISH_ALL_NOTE if several else MAY_FINISH_NOTE)

@@ -691,7 +691,8 @@ def test_after_the_count_check_the_next_turn_starts_inside_a_counter() -> None:
     from rlm.answer_check import COUNT_START
     from rlm.prompts import ASSISTANT_PREFIX as P
 
-    backend = _PrefixBackend([P + "print(grep('bird sighting'))\n```", P + "FINAL('demot')\n```",
+    # (after a grep of the lines the count starts at once: the next test)
+    backend = _PrefixBackend([P + "print(context[:300])\n```", P + "FINAL('demot')\n```",
                               P + COUNT_START + 'logged: (\\w+)", context)).most_common(3))\n```',
                               P + 'FINAL("mipaf")\n```'])
     r = rlm_generate(backend=backend, context=BIRDS, task="Which bird was logged most often?",
@@ -700,6 +701,35 @@ def test_after_the_count_check_the_next_turn_starts_inside_a_counter() -> None:
     assert backend.prefixes[2] == P + COUNT_START and "('mipaf', 3)" in feedback(r, 3)
     assert backend.prefixes[3] == P + 'FINAL("'  # the count printed: the next turn answers
     assert r.answer == "mipaf"
+
+
+def test_the_matching_lines_of_a_most_often_task_start_their_count() -> None:
+    # Held-out commonword seeds 50-51: shown the 27 lines, the 0.5B FINALed all their names.
+    from rlm import RLMConfig, rlm_generate
+    from rlm.answer_check import COUNT_START
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    birds = ["danar", "fotas", "fotas", "naful", "fotas", "danar"]
+    context = "".join(f"noise {i}\nbird sighting logged: {b}\n" for i, b in enumerate(birds))
+    count = COUNT_START + 'bird sighting logged: (\\w+)", context)).most_common(3))'
+    backend = _PrefixBackend([P + "print(grep('bird sighting logged'))\n```", P + count + "\n```",
+                              P + 'FINAL("fotas")\n```'])
+    r = rlm_generate(backend=backend, context=context,
+                     task="Which bird was logged most often in the bird sighting lines?",
+                     config=RLMConfig(search_hints=False))
+    assert "6 lines matched. The task asks which occurs most often: count them" in feedback(r, 1)
+    assert "finish now" not in feedback(r, 1)
+    assert backend.prefixes[1:] == [P + COUNT_START, P + 'FINAL("']
+    assert "('fotas', 3)" in feedback(r, 2) and r.answer == "fotas"
+    # A listed choice counts each listed word; a task that is not about frequency is left alone.
+    listed = _PrefixBackend([P + "print(grep('logged'))\n```", P + "FINAL('x')\n```"])
+    rlm_generate(backend=listed, context=context, config=RLMConfig(search_hints=False),
+                 task="Which of these words occurs most often: danar, fotas, naful?")
+    assert listed.prefixes[1] == P + "print({w: context.count(w) for w in ['danar', 'fotas', 'naful']})\n"
+    plain = _PrefixBackend([P + "print(grep('logged'))\n```", P + "FINAL('x')\n```"])
+    rlm_generate(backend=plain, context=context, config=RLMConfig(search_hints=False),
+                 task="Which birds were logged?")
+    assert plain.prefixes[1] == P
 
 
 CHAIN = "intro\nLBVCT := 16087\nnoise\nQOPRM := LBVCT\nZTXUA := QOPRM\nOTHER := 55555\n"
@@ -857,12 +887,12 @@ def test_a_most_often_choice_answered_before_counting_starts_inside_a_count_of_e
     from rlm.prompts import ASSISTANT_PREFIX as P
 
     count = count_each(["budez", "geluf", "kafov"])
-    backend = _PrefixBackend([P + "print(grep('keyword='))\n```", P + "FINAL('kafov')\n```",
+    backend = _PrefixBackend([P + "print(context[:300])\n```", P + "FINAL('kafov')\n```",
                               P + count + "\n```", P + 'FINAL("geluf")\n```'])
     r = rlm_generate(backend=backend, context=WORDS, task=WORDS_TASK,
                      config=RLMConfig(search_hints=False))
     # Steered into `print(collections.Counter(`, the 0.5B filled in the example's line numbers.
-    assert backend.prefixes[2] == P + count and r.answer == "geluf"
+    assert backend.prefixes[2] == P + count + "\n" and r.answer == "geluf"
 
 
 def test_an_answer_copied_from_a_worked_example_is_never_taken_not_even_on_the_last_turn(run, code) -> None:
