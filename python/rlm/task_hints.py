@@ -142,9 +142,23 @@ def task_hits(context: Any, task: str, k: int = TOP_HITS) -> list[TaskHit]:
     top = scored[0].score if scored else 0.0
     kept = [h for h in scored if h.score >= MIN_TOP_SHARE * top][:k]
     kept += _name_lines(context, task, counts, weights, {h.line_number for h in kept}, k - len(kept))
-    if getattr(context, "is_tree", False):
-        kept = [_in_file(h, *context.file_of_line(h.line_number)) for h in kept]
+    file_of_line = _file_of_line(context)
+    if file_of_line is not None:
+        kept = [_in_file(h, *file_of_line(h.line_number)) for h in kept]
     return kept
+
+
+def _file_of_line(context: Any) -> Any:
+    """How a line of `context` is named by file: a tree's own map, the `# FILE:` headers of a
+    joined text (as the REPL's grep reads them), or None for plain text. The 0.5B, shown a hit
+    as "394:AND THERE IS NO OBLIGATION ..." in eight joined copyright files, answered the path
+    of the largest file in the summary instead (held-out licenses seed 50)."""
+    if getattr(context, "is_tree", False):
+        return context.file_of_line
+    from rlm.file_headers import header_files  # the one grep for `^# FILE: `, only when headed
+
+    headers = header_files(context)
+    return None if headers is None else headers.file_of_line
 
 
 def _name_lines(context: Any, task: str, counts: dict[str, int], weights: dict[str, float],

@@ -81,3 +81,12 @@ def test_a_name_on_many_lines_adds_no_hits_and_sentence_starts_are_not_names() -
     from rlm.task_hints import task_names
     assert task_names("Which room does Svetlana work in? Give the Office code.") == ["svetlana", "office"]
     assert task_names("What are the codes for Falcon and Lynx?") == ["falcon", "lynx"]
+
+
+def test_hits_in_a_text_of_joined_files_name_the_file_and_its_line_as_grep_does() -> None:
+    text = ("# FILE: /usr/share/doc/a/copyright\nNo warranty.\n"
+            "# FILE: /usr/share/doc/b/copyright\nsome text\nNO OBLIGATION WHATSOEVER TO PROVIDE IT\n")
+    hits = task_hits(Context.from_str(text), 'Which file contains "OBLIGATION WHATSOEVER"?')
+    assert [(h.path, h.file_line, h.line_number) for h in hits] == [("/usr/share/doc/b/copyright", 2, 5)]
+    assert describe_hits(hits).splitlines()[1] == (
+        "/usr/share/doc/b/copyright:2:NO OBLIGATION WHATSOEVER TO PROVIDE IT")
