@@ -180,6 +180,21 @@ def count_start(task: str) -> str | None:
     return count_each(options) + "\n" if len(options) >= 2 else COUNT_START
 
 
+def opening_count(task: str) -> str | None:
+    """The count that opens a "which of these words occurs most often: a, b, c?" task, else None.
+
+    The 0.5B grepped the task's list joined by commas, then the word "words", and answered the
+    line it found (held-out commonword seed 50).
+
+    >>> opening_count("Which of these words occurs most often: budez, geluf, kafov?")
+    "print({w: context.count(w) for w in ['budez', 'geluf', 'kafov']})\\n"
+    >>> opening_count("Which bird was logged most often?") is None
+    True
+    """
+    start = count_start(task)
+    return None if start == COUNT_START else start
+
+
 def counted(progress: Progress, code: str | None) -> bool:
     """Whether any code of the run (or the FINAL's own) counted occurrences."""
     return any(_COUNTS.search(c) for c in [*progress.codes, code or ""])
@@ -284,7 +299,8 @@ _TASK_VALUE = re.compile(r"(?<![\w.-])(\d{3,}|[A-Za-z0-9]+-[A-Za-z0-9-]*\d[A-Za-
 
 def opening_start(task: str) -> str | None:
     """The code the first turn starts with when the task has a helper of its own, else None: a
-    question about the variables that hold a value the task gives starts inside `aliases`.
+    question about the variables that hold a value the task gives starts inside `aliases`, one
+    about which listed word occurs most often with the count of each (`opening_count`).
 
     Asked which variables end up holding 82864, the 0.5B echoed the hit line's names as a list
     literal, grepped one link of the chain and answered the value itself (held-out vartrack
@@ -297,7 +313,7 @@ def opening_start(task: str) -> str | None:
     True
     """
     if not _ASKS_VARIABLES.search(task):
-        return None
+        return opening_count(task)
     m = _TASK_VALUE.search(task)
     return None if m is None else f'print(aliases("{_escaped(m.group(1))}"))\n'
 
@@ -366,7 +382,8 @@ def whole_line_doubt(task: str, answer: str, outputs: list[str]) -> tuple[str, s
     True
     """
     asked = asked_thing(task)
-    if asked is None or asks_for_several(task):
+    # (a choice among listed words has its own check: a sub-call over lines does not count them)
+    if asked is None or asks_for_several(task) or asks_choice(task):
         return None
     flat = " ".join(_LINE_NUMBER.sub("", answer.strip()).split())
     if len(flat.split()) < WHOLE_LINE_WORDS:
@@ -422,6 +439,12 @@ class AnswerChecker:
                     self.refuted.add(answer)
                 return note
         return None
+
+    def was_questioned(self, answer: str | None) -> bool:
+        """Whether a note questioned this answer before, spacing aside (the 0.5B re-typed a
+        questioned grep line with its runs of spaces collapsed)."""
+        flat = " ".join((answer or "").split())
+        return any(" ".join(q.split()) == flat for q in self.questioned)
 
     def fallback(self) -> str | None:
         """The answer to give when the run ends without a FINAL: the last one questioned, unless

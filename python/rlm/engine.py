@@ -308,7 +308,7 @@ class _Run:
         the four codes the loop then printed; or wrote `hits = grep("Falcon")`, `hits =
         grep("Lynx")`, ... and FINAL("2089-RV") again with nothing printed (held-out seed 50)."""
         if (self.final_unseen_given or source != "code" or rec.last_turn
-                or result.final not in self.checker.questioned):
+                or not self.checker.was_questioned(result.final)):
             return False
         lost = overwritten(code) if result.error is None else None
         if not result.output.strip() and (lost is None or lost.loop() is None):

@@ -725,11 +725,33 @@ def test_the_matching_lines_of_a_most_often_task_start_their_count() -> None:
     listed = _PrefixBackend([P + "print(grep('logged'))\n```", P + "FINAL('x')\n```"])
     rlm_generate(backend=listed, context=context, config=RLMConfig(search_hints=False),
                  task="Which of these words occurs most often: danar, fotas, naful?")
-    assert listed.prefixes[1] == P + "print({w: context.count(w) for w in ['danar', 'fotas', 'naful']})\n"
+    assert listed.prefixes[0] == P + "print({w: context.count(w) for w in ['danar', 'fotas', 'naful']})\n"
     plain = _PrefixBackend([P + "print(grep('logged'))\n```", P + "FINAL('x')\n```"])
     rlm_generate(backend=plain, context=context, config=RLMConfig(search_hints=False),
                  task="Which birds were logged?")
     assert plain.prefixes[1] == P
+
+
+def test_a_which_listed_word_most_often_task_opens_with_the_count_of_each() -> None:
+    # Held-out commonword seed 50: the 0.5B grepped the list joined by commas, then "words".
+    from rlm import RLMConfig, rlm_generate
+    from rlm.answer_check import count_each
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    count = count_each(["budez", "geluf", "kafov"]) + "\n"
+    backend = _PrefixBackend([P + count + "```", P + 'FINAL("geluf")\n```'])
+    r = rlm_generate(backend=backend, context=WORDS, task=WORDS_TASK,
+                     config=RLMConfig(search_hints=False))
+    assert backend.prefixes == [P + count, P + 'FINAL("']
+    assert r.answer == "geluf" and r.iterations == 2
+
+
+def test_a_questioned_answer_retyped_with_other_spacing_is_still_the_questioned_one() -> None:
+    from rlm.answer_check import AnswerChecker
+
+    checker = AnswerChecker("Which room?", lambda s: False)
+    checker.questioned.append("299:        # In other words,")
+    assert checker.was_questioned("299: # In other words,") and not checker.was_questioned("H-905")
 
 
 CHAIN = "intro\nLBVCT := 16087\nnoise\nQOPRM := LBVCT\nZTXUA := QOPRM\nOTHER := 55555\n"
@@ -854,20 +876,16 @@ WORDS_TASK = "Which of these words occurs most often in the context: budez, gelu
 WORDS = "x\nkeyword=geluf\nkeyword=budez\nkeyword=geluf\nkeyword=kafov\nkeyword=geluf\n"
 
 
-def test_a_choice_answered_with_none_of_the_options_is_counted_then_answered() -> None:
-    from rlm import RLMConfig, rlm_generate
-    from rlm.prompts import ASSISTANT_PREFIX as P
-
+def test_a_choice_answered_with_none_of_the_options_is_counted_then_answered(run, code) -> None:
+    # (A backend that continues an assistant prefix opens this task with the count itself.)
     letters = 'print(collections.Counter("budez geluf kafov").most_common(1))'
     count = "print({w: context.count(w) for w in ['budez', 'geluf', 'kafov']})"
-    backend = _PrefixBackend([P + letters + "\n```", P + "FINAL('2')\n```", P + count + "\n```",
-                              P + 'FINAL("geluf")\n```'])
-    r = rlm_generate(backend=backend, context=WORDS, task=WORDS_TASK,
-                     config=RLMConfig(search_hints=False))
+    r = run([code(letters), code("FINAL('2')"), code(count), code('FINAL("geluf")')],
+            context=WORDS, task=WORDS_TASK, check_answers=True)
     # The eval's 0.5B counted the letters of the task's own list and answered 7.
     assert "asks which of budez, geluf, kafov, and your answer '2' is none of them" in feedback(r, 2)
-    assert backend.prefixes[2] == P + count and "'geluf': 3" in feedback(r, 3)
-    assert backend.prefixes[3] == P + 'FINAL("' and r.answer == "geluf"
+    assert f"`{count}`" in feedback(r, 2) and "'geluf': 3" in feedback(r, 3)
+    assert r.answer == "geluf"
 
 
 def test_a_choice_is_one_item_and_a_phrase_with_a_value_is_no_list(run, code) -> None:
@@ -881,18 +899,11 @@ def test_a_choice_is_one_item_and_a_phrase_with_a_value_is_no_list(run, code) ->
     assert chain.iterations == 2 and chain.answer == "LBVCT, QOPRM, ZTXUA"
 
 
-def test_a_most_often_choice_answered_before_counting_starts_inside_a_count_of_each_option() -> None:
-    from rlm import RLMConfig, rlm_generate
-    from rlm.answer_check import count_each
-    from rlm.prompts import ASSISTANT_PREFIX as P
-
-    count = count_each(["budez", "geluf", "kafov"])
-    backend = _PrefixBackend([P + "print(context[:300])\n```", P + "FINAL('kafov')\n```",
-                              P + count + "\n```", P + 'FINAL("geluf")\n```'])
-    r = rlm_generate(backend=backend, context=WORDS, task=WORDS_TASK,
-                     config=RLMConfig(search_hints=False))
-    # Steered into `print(collections.Counter(`, the 0.5B filled in the example's line numbers.
-    assert backend.prefixes[2] == P + count + "\n" and r.answer == "geluf"
+def test_a_most_often_choice_answered_before_counting_is_asked_to_count_each_option(run, code) -> None:
+    count = "print({w: context.count(w) for w in ['budez', 'geluf', 'kafov']})"
+    r = run([code("print(context[:300])"), code("FINAL('kafov')"), code(count), code('FINAL("geluf")')],
+            context=WORDS, task=WORDS_TASK, check_answers=True)
+    assert "no code has counted yet" in feedback(r, 2) and r.answer == "geluf"
 
 
 def test_an_answer_copied_from_a_worked_example_is_never_taken_not_even_on_the_last_turn(run, code) -> None:
