@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -178,6 +179,32 @@ def count_start(task: str) -> str | None:
         return None
     options = named_items(task) if asks_choice(task) else []
     return count_each(options) + "\n" if len(options) >= 2 else COUNT_START
+
+
+# A grep line as printed: "766:text" or "path:12:text" (the header line has no such prefix).
+_GREP_LINE = re.compile(r"^(?:[^\s:]+:)?\d+:(?!\d)(.*)$")
+
+
+def counter_of_lines(output: str) -> str | None:
+    """A complete Counter line over what varies after the common start of grep's printed lines
+    (`bird sighting logged: `), or None when they share no such start.
+
+    Started inside `print(collections.Counter(re.findall(r"`, the 0.5B counted the phrase itself
+    (`re.findall(r"bird sighting logged", context)`) and answered it (held-out commonword seed 53).
+
+    >>> print(counter_of_lines("3 matching lines for 'tag':\\n5:tag: vokram\\n9:tag: lesif\\n12:tag: vokram"))
+    print(collections.Counter(re.findall(r"tag: (\\w+)", context)).most_common(3))
+    """
+    lines = [m.group(1) for m in map(_GREP_LINE.match, output.splitlines()) if m is not None]
+    if len(lines) < 2:
+        return None
+    start = os.path.commonprefix(lines)
+    start = start[: len(start) - len(re.search(r"\w*$", start).group(0))]  # not into the word
+    if len(start.strip()) < 3:
+        return None
+    pattern = re.escape(start).replace("\\ ", " ")  # spaces need no escape: easier to read
+    return (f'print(collections.Counter(re.findall(r"{pattern}(\\w+)", context))'
+            f'.most_common(3))')
 
 
 def opening_count(task: str) -> str | None:

@@ -21,8 +21,10 @@ from rlm.answer_check import (
     AnswerChecker,
     asks_count,
     copies_example,
+    COUNT_START,
     count_start,
     counted,
+    counter_of_lines,
     opening_start,
     quoted,
 )
@@ -180,6 +182,9 @@ class _Run:
             # the 0.5B FINALed all 27 names until cut as degenerate (held-out commonword seeds
             # 50-51): start the count for it; once it prints, the next turn answers.
             most = count_start(self.task)
+            if most == COUNT_START:  # with the lines' own common start filled in, if they share one
+                counter = counter_of_lines(result.output)
+                most = COUNT_START if counter is None else counter + "\n"
             if most is not None:
                 self.next_start = self.checked = most
         return turn_feedback(output=result.output, clean=clean, most=most is not None,

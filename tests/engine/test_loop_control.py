@@ -706,20 +706,21 @@ def test_after_the_count_check_the_next_turn_starts_inside_a_counter() -> None:
 def test_the_matching_lines_of_a_most_often_task_start_their_count() -> None:
     # Held-out commonword seeds 50-51: shown the 27 lines, the 0.5B FINALed all their names.
     from rlm import RLMConfig, rlm_generate
-    from rlm.answer_check import COUNT_START
     from rlm.prompts import ASSISTANT_PREFIX as P
 
     birds = ["danar", "fotas", "fotas", "naful", "fotas", "danar"]
     context = "".join(f"noise {i}\nbird sighting logged: {b}\n" for i, b in enumerate(birds))
-    count = COUNT_START + 'bird sighting logged: (\\w+)", context)).most_common(3))'
-    backend = _PrefixBackend([P + "print(grep('bird sighting logged'))\n```", P + count + "\n```",
+    # The count is written out: the lines share their start (the 0.5B, left to fill in the
+    # pattern, counted the phrase itself: held-out seed 53).
+    count = 'print(collections.Counter(re.findall(r"bird sighting logged: (\\w+)", context)).most_common(3))\n'
+    backend = _PrefixBackend([P + "print(grep('bird sighting logged'))\n```", P + count + "```",
                               P + 'FINAL("fotas")\n```'])
     r = rlm_generate(backend=backend, context=context,
                      task="Which bird was logged most often in the bird sighting lines?",
                      config=RLMConfig(search_hints=False))
     assert "6 lines matched. The task asks which occurs most often: count them" in feedback(r, 1)
     assert "finish now" not in feedback(r, 1)
-    assert backend.prefixes[1:] == [P + COUNT_START, P + 'FINAL("']
+    assert backend.prefixes[1:] == [P + count, P + 'FINAL("']
     assert "('fotas', 3)" in feedback(r, 2) and r.answer == "fotas"
     # A listed choice counts each listed word; a task that is not about frequency is left alone.
     listed = _PrefixBackend([P + "print(grep('logged'))\n```", P + "FINAL('x')\n```"])
