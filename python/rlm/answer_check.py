@@ -46,6 +46,8 @@ from rlm.prompts import (
     NAMED_ITEMS_FILL,
     EMPTY_CHECK,
     CHOICE_CHECK,
+    COUNT_EACH_NOTE,
+    COUNTED_MOST_NOTE,
     FILES_CHECK,
     GIVEN_CHECK,
     GIVEN_VARIABLES_HINT,
@@ -53,6 +55,8 @@ from rlm.prompts import (
     MOST_CHECK,
     PLACEHOLDER_NOTE,
     ONE_OF_MANY_CHECK,
+    RESTATES_CHECK,
+    SEVERAL_CHOICES_CHECK,
     SHAPE_CHECK,
     SUB_QUESTION,
     SYSTEM_PROMPT,
@@ -68,6 +72,7 @@ REFUTING = frozenset({"empty", "placeholder", "given", "line_number"})
 # The answer checks in the order they are tried, with how many notes each may give a run.
 CHECKS: tuple[tuple[str, float], ...] = (
     ("choice", 1),  # "which of these: a, b, c?" answered with none of them
+    ("several_choices", 1),  # "which one of these occurs most?" answered with several
     ("most", 1),  # "most often" answered before any code counted
     ("empty", 2),  # an empty FINAL
     ("placeholder", math.inf),  # the fill-in template copied with its VALUE placeholders
@@ -140,7 +145,7 @@ def count_each(options: list[str]) -> str:
 
 # The collecting line of the system prompt's example 2, after a one-of-many answer.
 COLLECT_START = 'items = re.findall(r"'
-FILES_START = 'FINAL("'
+ANSWER_START = 'FINAL("'  # a turn left only the answer to write
 # A check's next turn that starts freely, after the code fence only.
 FREE_START = ""
 
@@ -225,6 +230,53 @@ def opening_count(task: str) -> str | None:
 def counted(progress: Progress, code: str | None) -> bool:
     """Whether any code of the run (or the FINAL's own) counted occurrences."""
     return any(_COUNTS.search(c) for c in [*progress.codes, code or ""])
+
+
+def printed_counts(options: list[str], outputs: list[str]) -> dict[str, int]:
+    """How often the last output that counted the options says each occurs ({} when none
+    did): a dict printed by `count_each`, or `most_common`'s pairs.
+
+    >>> printed_counts(["bepad", "dovez"], ["{'bepad': 7, 'dovez': 4}", "2 matching lines"])
+    {'bepad': 7, 'dovez': 4}
+    >>> printed_counts(["durug", "zekan"], ["[('durug', 8), ('zekan', 5)]"])
+    {'durug': 8, 'zekan': 5}
+    """
+    for output in reversed(outputs):
+        counts = {}
+        for option in options:
+            found = re.search(rf"['\"]{re.escape(option)}['\"]\s*[:,]\s*(\d+)", output)
+            if found is not None:
+                counts[option] = int(found.group(1))
+        if len(counts) >= 2:
+            return counts
+    return {}
+
+
+def most_counted(counts: dict[str, int]) -> str:
+    """The largest of the printed counts as a note names it (every option that shares it).
+
+    >>> most_counted({"a": 3, "b": 7}), most_counted({"a": 7, "b": 7, "c": 1})
+    ("'b': 7", "'a': 7, 'b': 7")
+    """
+    top = max(counts.values())
+    return ", ".join(f"{option!r}: {n}" for option, n in counts.items() if n == top)
+
+
+_FINAL_OF_LITERAL = re.compile(r"\bFINAL\(\s*[rbfu]?[\"']", re.IGNORECASE)
+
+
+def final_before_count(task: str, code: str, output: str) -> bool:
+    """Whether a block for a "most often" task counted, printed the count and FINALed a literal
+    it wrote before seeing that count (a FINAL computed from the count is its own answer).
+
+    >>> code = "print(collections.Counter(re.findall(r'bird: ([a-z]+)', context)).most_common(3))\\nFINAL('zozad')"
+    >>> final_before_count("Which bird was logged most often?", code, "[('durug', 8)]")
+    True
+    >>> final_before_count("Which bird was logged most often?", "FINAL(max(counts))", "")
+    False
+    """
+    return (asks_most(task) and _COUNTS.search(code) is not None and bool(output.strip())
+            and _FINAL_OF_LITERAL.search(code) is not None)
 
 
 _ASKS_FILES = re.compile(r"\bhow many (?:of the )?(?:\w+ )?files\b", re.IGNORECASE)
@@ -493,8 +545,26 @@ class AnswerChecker:
         if asks_most(self.task):  # the 0.5B counted the letters of the task's own list instead
             count = count_each(options)
             self.next_start = count
-            count = f" Count each in the context: `{count}`, then FINAL the one that occurs most."
+            count = COUNT_EACH_NOTE.format(count=count)
         return CHOICE_CHECK.format(answer=quoted(answer), options=", ".join(options), count=count)
+
+    def several_choices(self, answer: str, code: str | None, progress: Progress) -> str | None:
+        options = named_items(self.task)
+        if not (asks_choice(self.task) and asks_most(self.task)) or len(options) < 2:
+            return None
+        low = answer.lower()
+        named = [o for o in options if re.search(rf"(?<!\w){re.escape(o.lower())}(?!\w)", low)]
+        if len(named) < 2:
+            return None
+        counts = printed_counts(options, progress.outputs)
+        if counts:
+            self.next_start = ANSWER_START
+            count = COUNTED_MOST_NOTE.format(counts=most_counted(counts))
+        else:
+            self.next_start = count_each(options)
+            count = COUNT_EACH_NOTE.format(count=self.next_start)
+        return SEVERAL_CHOICES_CHECK.format(options=", ".join(options), answer=quoted(answer),
+                                            n=len(named), count=count)
 
     def most(self, answer: str, code: str | None, progress: Progress) -> str | None:
         if not asks_most(self.task) or counted(progress, code):
@@ -532,7 +602,7 @@ class AnswerChecker:
         if files is not None:
             # Told to check the lines first, the 0.5B grepped them again until its turns ran out
             # (3 of 4 eval runs); the file count is in grep's header: start inside the answer.
-            self.next_start = FILES_START
+            self.next_start = ANSWER_START
             return FILES_CHECK.format(answer=quoted(answer), lines=files[0], files=files[1])
         line = whole_line_doubt(self.task, answer, progress.outputs)
         if line is None:
@@ -560,7 +630,8 @@ class AnswerChecker:
 
     def grounding(self, answer: str, code: str | None, progress: Progress) -> str | None:
         if restates_task(answer, self.task):
-            return UNREAD_CHECK.format(answer=quoted(answer))
+            template = RESTATES_CHECK if progress.read_context else UNREAD_CHECK
+            return template.format(answer=quoted(answer))
         if code is not None and reads_context(code):
             return None  # computed from the context: whatever it is, code found it
         seen = appears_in(answer, seen=progress.outputs)

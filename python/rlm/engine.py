@@ -18,9 +18,11 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from rlm.answer_check import (
+    ANSWER_START,
     AnswerChecker,
     asks_count,
     copies_example,
+    final_before_count,
     COUNT_START,
     count_start,
     counted,
@@ -48,6 +50,7 @@ from rlm.prompts import (
     CUT_NOTE,
     DEGENERATE_NOTE,
     EXAMPLE_NOTE,
+    FINAL_BEFORE_COUNT_NOTE,
     FINAL_BEFORE_LOOKUPS_NOTE,
     FINAL_BEFORE_OUTPUT_NOTE,
     LAST_TURN,
@@ -290,15 +293,17 @@ class _Run:
         result = repl.execute(merged or code)
         rec.execution = result
         self.emit("output", rec.iteration, **execution_fields(result), final=result.final)
-        if result.final is not None and self.final_before_output(rec, code, result, source):
+        note = None if result.final is None else self.final_before_output(rec, code, result, source)
+        if note is not None:
             printed = bool(result.output.strip())
-            note = FINAL_BEFORE_OUTPUT_NOTE if printed else FINAL_BEFORE_LOOKUPS_NOTE
             rec.feedback = (self.feedback_for(code, result, rec.iteration) + "\n\n"
                             + note.format(answer=quoted(result.final)))
             # Its next turn repeated the questioned FINAL, then was steered into a grep: start it
             # inside the answer instead, now that the output holds the values (when the lookups
             # were never printed, feedback_for started the turn with the loop that prints them).
-            if printed:
+            if note is FINAL_BEFORE_COUNT_NOTE:  # one word to pick, not a list to fill in
+                self.next_start = ANSWER_START
+            elif printed:
                 self.next_start = self.checker.filled_start()
         elif result.final is not None:
             self.accept_final(rec, result.final, source, code=code if source == "code" else None)
@@ -306,21 +311,29 @@ class _Run:
             rec.feedback = self.feedback_for(code, result, rec.iteration)
 
     def final_before_output(self, rec: IterationRecord, code: str, result: ExecResult,
-                            source: str) -> bool:
-        """Whether a block printed output (or looked things up and threw the results away) and
-        FINALed an answer already questioned, without having seen them (once per run): the 0.5B
+                            source: str) -> str | None:
+        """The note for a block that printed output (or looked things up and threw the results
+        away) and FINALed an answer already questioned, without having seen them (once per run): the 0.5B
         ran the lookup loop a check gave it and, in the same block, FINAL("2408-AA") again, one of
         the four codes the loop then printed; or wrote `hits = grep("Falcon")`, `hits =
-        grep("Lynx")`, ... and FINAL("2089-RV") again with nothing printed (held-out seed 50)."""
-        if (self.final_unseen_given or source != "code" or rec.last_turn
-                or not self.checker.was_questioned(result.final)):
-            return False
+        grep("Lynx")`, ... and FINAL("2089-RV") again with nothing printed (held-out seed 50).
+        A literal FINAL under a count for a "most often" task counts too. Returns the note that
+        says so, or None when the answer is taken."""
+        if self.final_unseen_given or source != "code" or rec.last_turn:
+            return None
+        if self.config.check_answers and final_before_count(self.task, code, result.output):
+            self.final_unseen_given = True
+            self.intervene(rec, "final_before_count", answer=clip(result.final or "", 200))
+            return FINAL_BEFORE_COUNT_NOTE
+        if not self.checker.was_questioned(result.final):
+            return None
+        printed = bool(result.output.strip())
         lost = overwritten(code) if result.error is None else None
-        if not result.output.strip() and (lost is None or lost.loop() is None):
-            return False
+        if not printed and (lost is None or lost.loop() is None):
+            return None
         self.final_unseen_given = True
         self.intervene(rec, "final_before_output", answer=clip(result.final or "", 200))
-        return True
+        return FINAL_BEFORE_OUTPUT_NOTE if printed else FINAL_BEFORE_LOOKUPS_NOTE
 
     def accept_final(self, rec: IterationRecord, answer: str, source: str, code: str | None) -> None:
         """Take `answer` as the run's answer, unless the answer checks (`rlm.answer_check`) doubt

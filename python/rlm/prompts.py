@@ -321,11 +321,25 @@ CHOICE_CHECK = (
     "Before you answer: the task asks which of {options}, and your answer {answer} is none of "
     "them.{count}"
 )
+# Held-out commonword seed 52: the 0.5B printed the count of each listed word, then FINALed
+# all eight words.
+SEVERAL_CHOICES_CHECK = (
+    "Before you answer: the task asks which one of {options} occurs most often, and your answer "
+    "{answer} names {n} of them.{count}"
+)
+COUNTED_MOST_NOTE = " Your count printed {counts}: FINAL the one word counted most."
+COUNT_EACH_NOTE = " Count each in the context: `{count}`, then FINAL the one that occurs most."
 GIVEN_CHECK = (
     "Before you answer: {answer} is a value the task itself gives you, so it cannot be the "
     "answer. The task asks for something about it: {hint}FINAL that."
 )
 GIVEN_VARIABLES_HINT = "aliases({value!r}) lists every variable holding {value}. "
+# An answer that repeats the task's words after code read the context: "no code has read
+# `context`" would be untrue (the 0.5B had just counted each word).
+RESTATES_CHECK = (
+    "Before you answer: {answer} only repeats words of the task. FINAL what your code found in "
+    "the context."
+)
 UNSEEN_CHECK = (
     "Before you answer: {answer} appears nowhere in the context or in any output you have seen. "
     "Check it with code (grep or context.find) and FINAL what the context says."
@@ -363,6 +377,12 @@ EMPTY_CHECK = (
 FINAL_BEFORE_OUTPUT_NOTE = (
     "Your FINAL({answer}) was written before you saw this output, and that answer was questioned "
     "before: read the output above, then FINAL the answer it gives."
+)
+# Held-out commonword seed 53: started inside the Counter line, the 0.5B wrote
+# FINAL("bird sighting logged: zozad") under it, before the count was printed.
+FINAL_BEFORE_COUNT_NOTE = (
+    "Your FINAL({answer}) was written in the same block as the count, before you saw what the "
+    "count printed: read it above, then FINAL the one counted most."
 )
 FINAL_BEFORE_LOOKUPS_NOTE = (
     "Your FINAL({answer}) was written before you saw any of these lookups, and that answer was "

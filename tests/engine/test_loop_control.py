@@ -914,3 +914,44 @@ def test_an_answer_copied_from_a_worked_example_is_never_taken_not_even_on_the_l
     # The eval's 0.5B answered a word-count task with example 4's output on its forced last turn.
     assert "is the answer of a worked example" in feedback(r, 2)
     assert r.answer is None and "example_answer" in kinds(r, 3)
+
+
+def test_a_one_word_choice_answered_with_every_option_is_pointed_at_the_count(run, code) -> None:
+    # Held-out commonword seed 52: the count of each listed word printed, the 0.5B FINALed all of
+    # them and was told, untruly, that no code had read the context.
+    count = "print({w: context.count(w) for w in ['budez', 'geluf', 'kafov']})"
+    r = run([code(count), code('FINAL("budez", "geluf", "kafov")'), code('FINAL("geluf")')],
+            context=WORDS, task=WORDS_TASK, check_answers=True)
+    assert "asks which one of budez, geluf, kafov occurs most often" in feedback(r, 2)
+    assert "names 3 of them" in feedback(r, 2) and "'geluf': 3" in feedback(r, 2)
+    assert "no code" not in feedback(r, 2) and r.answer == "geluf"
+
+
+def test_a_one_word_choice_answered_with_options_before_any_count_is_asked_to_count(run, code) -> None:
+    r = run([code("print(grep('keyword'))"), code('FINAL("budez, kafov")'),
+             code("print({w: context.count(w) for w in ['budez', 'geluf', 'kafov']})"),
+             code('FINAL("geluf")')], context=WORDS, task=WORDS_TASK, check_answers=True)
+    assert "names 2 of them. Count each in the context" in feedback(r, 2) and r.answer == "geluf"
+
+
+def test_an_answer_restating_the_task_after_reading_is_not_called_unread(run, code) -> None:
+    r = run([code("print(context.count('x'))"), code("FINAL('secret code')"),
+             code("FINAL('42')")], context="x secret code is 42\n",
+            task="What is the secret code?", check_answers=True)
+    assert "only repeats words of the task" in feedback(r, 2) and "no code" not in feedback(r, 2)
+
+
+def test_a_literal_final_under_a_count_is_shown_the_count_first() -> None:
+    # Held-out commonword seed 53: steered into the Counter line, the 0.5B wrote a FINAL of a
+    # grep line under it, before the count printed.
+    from rlm import RLMConfig, rlm_generate
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    counter = "print(collections.Counter(re.findall(r'logged: (\\w+)', context)).most_common(3))\n"
+    backend = _PrefixBackend([P + counter + "FINAL('bird sighting logged: demot')\n```",
+                              P + 'FINAL("mipaf")\n```'])
+    r = rlm_generate(backend=backend, context=BIRDS, task="Which bird was logged most often?",
+                     config=RLMConfig(search_hints=False))
+    assert "('mipaf', 3)" in feedback(r, 1) and "before you saw what the count printed" in feedback(r, 1)
+    assert "final_before_count" in kinds(r, 1) and backend.prefixes[1] == P + 'FINAL("'
+    assert r.answer == "mipaf" and r.iterations == 2
