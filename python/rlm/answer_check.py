@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from rlm.loop_control import (
+    GREP_LINE_PREFIX,
     Progress,
     answer_items,
     appears_in,
@@ -171,23 +172,30 @@ def asks_most(task: str) -> bool:
     return _ASKS_MOST.search(task) is not None
 
 
-def count_start(task: str) -> str | None:
+def count_start(task: str, output: str = "") -> str | None:
     """The code that starts counting for a "which occurs most often" task (None for others): a
-    count of each word the task lists, or a Counter over the lines' pattern, left to fill in.
+    count of each word the task lists; else a Counter over what follows the common start of the
+    grep lines in `output` (`counter_of_lines`); else a Counter left to fill in.
 
     >>> count_start("Which of these words occurs most often: budez, geluf, kafov?")
     "print({w: context.count(w) for w in ['budez', 'geluf', 'kafov']})\\n"
     >>> count_start("Which bird was logged most often?") == COUNT_START
     True
+    >>> print(count_start("Which tag is most common?", "2 matching lines:\\n5:tag: ab\\n9:tag: cd"))
+    print(collections.Counter(re.findall(r"tag: (\\w+)", context)).most_common(3))
+    <BLANKLINE>
     """
     if not asks_most(task):
         return None
     options = named_items(task) if asks_choice(task) else []
-    return count_each(options) + "\n" if len(options) >= 2 else COUNT_START
+    if len(options) >= 2:
+        return count_each(options) + "\n"
+    counter = counter_of_lines(output)
+    return COUNT_START if counter is None else counter + "\n"
 
 
 # A grep line as printed: "766:text" or "path:12:text" (the header line has no such prefix).
-_GREP_LINE = re.compile(r"^(?:[^\s:]+:)?\d+:(?!\d)(.*)$")
+_GREP_LINE = re.compile(rf"^{GREP_LINE_PREFIX}(.*)$")
 
 
 def counter_of_lines(output: str) -> str | None:

@@ -23,10 +23,8 @@ from rlm.answer_check import (
     asks_count,
     copies_example,
     final_before_count,
-    COUNT_START,
     count_start,
     counted,
-    counter_of_lines,
     opening_start,
     quoted,
 )
@@ -184,10 +182,7 @@ class _Run:
             # Shown 27 'bird sighting logged: X' lines for "which bird was logged most often",
             # the 0.5B FINALed all 27 names until cut as degenerate (held-out commonword seeds
             # 50-51): start the count for it; once it prints, the next turn answers.
-            most = count_start(self.task)
-            if most == COUNT_START:  # with the lines' own common start filled in, if they share one
-                counter = counter_of_lines(result.output)
-                most = COUNT_START if counter is None else counter + "\n"
+            most = count_start(self.task, result.output)
             if most is not None:
                 self.next_start = self.checked = most
         return turn_feedback(output=result.output, clean=clean, most=most is not None,

@@ -317,7 +317,8 @@ def _rounded_number_seen(answer: str, seen_text: str) -> bool:
 
 
 # grep's "766:" or "path:12:" before a line's text (not "12:00", nor a date's "2025-").
-_LINE_PREFIX = re.compile(r"^[ \t]*(?:[^\s:]+:)?\d+:(?!\d)", re.MULTILINE)
+GREP_LINE_PREFIX = r"(?:[^\s:]+:)?\d+:(?!\d)"
+_LINE_PREFIX = re.compile(rf"^[ \t]*{GREP_LINE_PREFIX}", re.MULTILINE)
 
 
 def numbered_line(answer: str, seen: Iterable[str]) -> str | None:
