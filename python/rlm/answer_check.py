@@ -48,7 +48,7 @@ from rlm.prompts import (
     EMPTY_CHECK,
     CHOICE_CHECK,
     COUNT_EACH_NOTE,
-    COUNTED_MOST_NOTE,
+    COUNTED_CHECK,
     FILES_CHECK,
     GIVEN_CHECK,
     GIVEN_VARIABLES_HINT,
@@ -73,7 +73,7 @@ REFUTING = frozenset({"empty", "placeholder", "given", "line_number"})
 # The answer checks in the order they are tried, with how many notes each may give a run.
 CHECKS: tuple[tuple[str, float], ...] = (
     ("choice", 1),  # "which of these: a, b, c?" answered with none of them
-    ("several_choices", 1),  # "which one of these occurs most?" answered with several
+    ("against_count", 1),  # "which occurs most often?" answered against the count printed
     ("most", 1),  # "most often" answered before any code counted
     ("empty", 2),  # an empty FINAL
     ("placeholder", math.inf),  # the fill-in template copied with its VALUE placeholders
@@ -128,6 +128,7 @@ _ASKS_MOST = re.compile(r"\b(?:most|least)\s+(?:often|common(?:ly)?|frequent(?:l
 _COUNTS = re.compile(r"Counter\(|most_common|\.count\(|\bmax\(|\bsorted\(|\bcollections\.")
 
 
+_ASKS_LEAST = re.compile(r"\bleast\s+(?:often|common|frequent|times)", re.IGNORECASE)
 _ASKS_COUNT = re.compile(r"\bhow many\b", re.IGNORECASE)
 _ASKS_SUM = re.compile(r"\b(?:in total|total|sum|in all|altogether)\b", re.IGNORECASE)
 
@@ -240,34 +241,42 @@ def counted(progress: Progress, code: str | None) -> bool:
     return any(_COUNTS.search(c) for c in [*progress.codes, code or ""])
 
 
-def printed_counts(options: list[str], outputs: list[str]) -> dict[str, int]:
-    """How often the last output that counted the options says each occurs ({} when none
-    did): a dict printed by `count_each`, or `most_common`'s pairs.
+# A counted item as Python prints it: `'bepad': 7` in a dict, `('durug', 7)` in most_common.
+_COUNT_PAIR = re.compile(r"""['"]([^'"\n]{1,80})['"]\s*[:,]\s*(\d+)""")
 
-    >>> printed_counts(["bepad", "dovez"], ["{'bepad': 7, 'dovez': 4}", "2 matching lines"])
+
+def printed_counts(outputs: list[str], options: list[str] | None = None) -> dict[str, int]:
+    """The counts of the last output that printed at least two (of the `options`, when given),
+    {} when none did: a dict printed by `count_each`, or `most_common`'s pairs.
+
+    >>> printed_counts(["{'bepad': 7, 'dovez': 4}", "2 matching lines"])
     {'bepad': 7, 'dovez': 4}
-    >>> printed_counts(["durug", "zekan"], ["[('durug', 8), ('zekan', 5)]"])
-    {'durug': 8, 'zekan': 5}
+    >>> printed_counts(["[('durug', 7), ('zekan', 4)]"], ["zekan", "tazar"])
+    {}
     """
     for output in reversed(outputs):
-        counts = {}
-        for option in options:
-            found = re.search(rf"['\"]{re.escape(option)}['\"]\s*[:,]\s*(\d+)", output)
-            if found is not None:
-                counts[option] = int(found.group(1))
+        counts = {item: int(n) for item, n in _COUNT_PAIR.findall(output)}
+        if options:
+            counts = {o: counts[o] for o in options if o in counts}
         if len(counts) >= 2:
             return counts
     return {}
 
 
-def most_counted(counts: dict[str, int]) -> str:
-    """The largest of the printed counts as a note names it (every option that shares it).
+def counted_best(counts: dict[str, int], least: bool = False) -> list[str]:
+    """The items counted most (or least), every one that shares the count.
 
-    >>> most_counted({"a": 3, "b": 7}), most_counted({"a": 7, "b": 7, "c": 1})
-    ("'b': 7", "'a': 7, 'b': 7")
+    >>> counted_best({"a": 3, "b": 7}), counted_best({"a": 7, "b": 7, "c": 1})
+    (['b'], ['a', 'b'])
+    >>> counted_best({"a": 3, "b": 7}, least=True)
+    ['a']
     """
-    top = max(counts.values())
-    return ", ".join(f"{option!r}: {n}" for option, n in counts.items() if n == top)
+    best = (min if least else max)(counts.values())
+    return [item for item, n in counts.items() if n == best]
+
+
+def names_word(answer: str, word: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", answer.lower()) is not None
 
 
 _FINAL_OF_LITERAL = re.compile(r"\bFINAL\(\s*[rbfu]?[\"']", re.IGNORECASE)
@@ -546,8 +555,7 @@ class AnswerChecker:
         options = named_items(self.task)
         if not asks_choice(self.task) or len(options) < 2:
             return None
-        low = answer.lower()
-        if any(re.search(rf"(?<!\w){re.escape(o.lower())}(?!\w)", low) for o in options):
+        if any(names_word(answer, o) for o in options):
             return None
         count = ""
         if asks_most(self.task):  # the 0.5B counted the letters of the task's own list instead
@@ -556,23 +564,26 @@ class AnswerChecker:
             count = COUNT_EACH_NOTE.format(count=count)
         return CHOICE_CHECK.format(answer=quoted(answer), options=", ".join(options), count=count)
 
-    def several_choices(self, answer: str, code: str | None, progress: Progress) -> str | None:
-        options = named_items(self.task)
-        if not (asks_choice(self.task) and asks_most(self.task)) or len(options) < 2:
+    def against_count(self, answer: str, code: str | None, progress: Progress) -> str | None:
+        if not asks_most(self.task):
             return None
-        low = answer.lower()
-        named = [o for o in options if re.search(rf"(?<!\w){re.escape(o.lower())}(?!\w)", low)]
-        if len(named) < 2:
-            return None
-        counts = printed_counts(options, progress.outputs)
-        if counts:
-            self.next_start = ANSWER_START
-            count = COUNTED_MOST_NOTE.format(counts=most_counted(counts))
-        else:
+        options = named_items(self.task) if asks_choice(self.task) else []
+        counts = printed_counts(progress.outputs, options)
+        named = [item for item in counts or options if names_word(answer, item)]
+        most = "least" if _ASKS_LEAST.search(self.task) else "most"
+        if not counts:  # listed options, none counted yet: several named is no single answer
+            if len(named) < 2:
+                return None
             self.next_start = count_each(options)
-            count = COUNT_EACH_NOTE.format(count=self.next_start)
-        return SEVERAL_CHOICES_CHECK.format(options=", ".join(options), answer=quoted(answer),
-                                            n=len(named), count=count)
+            return SEVERAL_CHOICES_CHECK.format(options=", ".join(options), answer=quoted(answer),
+                                                n=len(named), count=self.next_start, most=most)
+        best = counted_best(counts, least=most == "least")
+        if not named or (len(named) == 1 and named[0] in best):
+            return None  # not a counted item (other checks judge it), or the best one
+        differs = f"names {len(named)} of them" if len(named) > 1 else "is not that one"
+        self.next_start = ANSWER_START
+        return COUNTED_CHECK.format(most=most, best=", ".join(f"{b!r}: {counts[b]}" for b in best),
+                                    answer=quoted(answer), differs=differs)
 
     def most(self, answer: str, code: str | None, progress: Progress) -> str | None:
         if not asks_most(self.task) or counted(progress, code):

@@ -321,13 +321,17 @@ CHOICE_CHECK = (
     "Before you answer: the task asks which of {options}, and your answer {answer} is none of "
     "them.{count}"
 )
-# Held-out commonword seed 52: the 0.5B printed the count of each listed word, then FINALed
-# all eight words.
-SEVERAL_CHOICES_CHECK = (
-    "Before you answer: the task asks which one of {options} occurs most often, and your answer "
-    "{answer} names {n} of them.{count}"
+# Held-out commonword seeds 52-53: the 0.5B printed the count of each listed word, then FINALed
+# all eight words; shown [('durug', 7), ('zekan', 4), ...], it FINALed zekan.
+COUNTED_CHECK = (
+    "Before you answer: the task asks which one occurs {most} often, and the count you printed "
+    "gives {best}; your answer {answer} {differs}. FINAL the one counted {most}."
 )
-COUNTED_MOST_NOTE = " Your count printed {counts}: FINAL the one word counted most."
+SEVERAL_CHOICES_CHECK = (
+    "Before you answer: the task asks which one of {options} occurs {most} often, and your "
+    "answer {answer} names {n} of them. Count each in the context: `{count}`, then FINAL the "
+    "one counted {most}."
+)
 COUNT_EACH_NOTE = " Count each in the context: `{count}`, then FINAL the one that occurs most."
 GIVEN_CHECK = (
     "Before you answer: {answer} is a value the task itself gives you, so it cannot be the "

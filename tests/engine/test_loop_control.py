@@ -922,8 +922,8 @@ def test_a_one_word_choice_answered_with_every_option_is_pointed_at_the_count(ru
     count = "print({w: context.count(w) for w in ['budez', 'geluf', 'kafov']})"
     r = run([code(count), code('FINAL("budez", "geluf", "kafov")'), code('FINAL("geluf")')],
             context=WORDS, task=WORDS_TASK, check_answers=True)
-    assert "asks which one of budez, geluf, kafov occurs most often" in feedback(r, 2)
-    assert "names 3 of them" in feedback(r, 2) and "'geluf': 3" in feedback(r, 2)
+    assert "asks which one occurs most often, and the count you printed gives 'geluf': 3" in feedback(r, 2)
+    assert "names 3 of them" in feedback(r, 2)
     assert "no code" not in feedback(r, 2) and r.answer == "geluf"
 
 
@@ -931,7 +931,8 @@ def test_a_one_word_choice_answered_with_options_before_any_count_is_asked_to_co
     r = run([code("print(grep('keyword'))"), code('FINAL("budez, kafov")'),
              code("print({w: context.count(w) for w in ['budez', 'geluf', 'kafov']})"),
              code('FINAL("geluf")')], context=WORDS, task=WORDS_TASK, check_answers=True)
-    assert "names 2 of them. Count each in the context" in feedback(r, 2) and r.answer == "geluf"
+    assert "budez, geluf, kafov occurs most often, and your answer 'budez, kafov' names 2 of them. Count each" in feedback(r, 2)
+    assert r.answer == "geluf"
 
 
 def test_an_answer_restating_the_task_after_reading_is_not_called_unread(run, code) -> None:
@@ -955,3 +956,18 @@ def test_a_literal_final_under_a_count_is_shown_the_count_first() -> None:
     assert "('mipaf', 3)" in feedback(r, 1) and "before you saw what the count printed" in feedback(r, 1)
     assert "final_before_count" in kinds(r, 1) and backend.prefixes[1] == P + 'FINAL("'
     assert r.answer == "mipaf" and r.iterations == 2
+
+
+def test_a_most_often_answer_counted_less_than_another_is_pointed_at_the_top(run, code) -> None:
+    # Held-out commonword seed 53: shown [('durug', 7), ('zekan', 4), ...], the 0.5B FINALed zekan.
+    count = "print(collections.Counter(re.findall(r'logged: (\\w+)', context)).most_common(3))"
+    r = run([code(count), code('FINAL("demot")'), code('FINAL("mipaf")')], context=BIRDS,
+            task="Which bird was logged most often?", check_answers=True)
+    assert "the count you printed gives 'mipaf': 3; your answer 'demot' is not that one" in feedback(r, 2)
+    assert r.answer == "mipaf"
+    least = run([code(count), code('FINAL("mipaf")'), code('FINAL("zilak")')], context=BIRDS,
+                task="Which bird was logged least often?", check_answers=True)
+    assert "gives 'zilak': 1" in feedback(least, 2) and least.answer == "zilak"
+    top = run([code(count), code('FINAL("mipaf")')], context=BIRDS,
+              task="Which bird was logged most often?", check_answers=True)
+    assert top.iterations == 2 and top.answer == "mipaf"
