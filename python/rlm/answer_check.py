@@ -30,6 +30,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
+from rlm.file_answers import ContextFiles, asks_one_file, task_terms
 from rlm.loop_control import (
     GREP_LINE_PREFIX,
     Progress,
@@ -49,6 +50,8 @@ from rlm.prompts import (
     CHOICE_CHECK,
     COUNT_EACH_NOTE,
     COUNTED_CHECK,
+    FILE_LACKS_CHECK,
+    FILE_PATH_CHECK,
     FILES_CHECK,
     GIVEN_CHECK,
     GIVEN_VARIABLES_HINT,
@@ -78,6 +81,7 @@ CHECKS: tuple[tuple[str, float], ...] = (
     ("empty", 2),  # an empty FINAL
     ("placeholder", math.inf),  # the fill-in template copied with its VALUE placeholders
     ("given", 1),  # a code or number the task itself gives, answered back
+    ("file", 1),  # "which file ...?" answered with a file that lacks what the task names
     ("line_number", 2),  # grep's line number of a line, answered as if the line said it
     ("grounding", 1),  # an answer neither seen in output nor found in the context
     ("shape", 1),  # a number, date, file count or value asked for, something else given
@@ -511,6 +515,8 @@ class AnswerChecker:
 
     task: str
     find: Callable[[str], bool]
+    # The context's files, when it has any (read once, at the first "which file" answer).
+    files_of: Callable[[], ContextFiles | None] = lambda: None
     questioned: list[str] = field(default_factory=list)  # every answer a note questioned, in order
     spent: Counter[str] = field(default_factory=Counter)  # notes given, by check
     refuted: set[str] = field(default_factory=set)  # answers a REFUTING check questioned
@@ -628,6 +634,25 @@ class AnswerChecker:
             return None
         return WHOLE_LINE_CHECK.format(asks=line[0], thing=line[1], answer=quoted(answer),
                                        ask=self.sub_call_ask(progress))
+
+    def file(self, answer: str, code: str | None, progress: Progress) -> str | None:
+        if not asks_one_file(self.task):
+            return None
+        files = self.files_of()
+        named = [] if files is None else files.named(answer)
+        if files is None or len(named) != 1:
+            return None
+        path = named[0]
+        lacking = files.lacking(path, task_terms(self.task))
+        if lacking:
+            grep = f'print(grep("{_escaped(lacking[0])}", literal=True))'
+            self.next_start = grep
+            return FILE_LACKS_CHECK.format(path=path, term=quoted(lacking[0]), grep=grep)
+        computed = code is not None and reads_context(code)  # its shape is the code's choice
+        if not computed and answer.strip(" \t\n'\"`") != path:  # a grep line, a sentence
+            self.next_start = ANSWER_START
+            return FILE_PATH_CHECK.format(answer=quoted(answer), path=path)
+        return None
 
     def line_number(self, answer: str, code: str | None, progress: Progress) -> str | None:
         if _ASKS_LINES.search(self.task):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from functools import partial
+from functools import cache, partial
 from typing import TYPE_CHECKING
 
 from rlm.answer_check import (
@@ -33,6 +33,7 @@ from rlm.budget import Budget, window_full
 from rlm.config import RLMResponse
 from rlm.errors import RLMError
 from rlm.direct import answer_directly, choose_mode
+from rlm.file_answers import context_files
 from rlm.loop_control import (
     Progress,
     appears_in,
@@ -115,7 +116,9 @@ class _Run:
         self.final_unseen_given = False  # a questioned FINAL written before its block's output
         self.current: IterationRecord | None = None
         self.progress = Progress()  # what ran and what it showed: repeats, stalls, grounding
-        self.checker = AnswerChecker(task, self.in_context)  # doubts about a FINAL answer
+        # doubts about a FINAL answer
+        self.checker = AnswerChecker(task, self.in_context,
+                                     files_of=cache(lambda: context_files(self.opened.context)))
         self.resample = Sampling(config.max_tokens_per_turn, max(config.temp, RESAMPLE_TEMP),
                                  RESAMPLE_TOP_P, config.top_k)
         sub_sampling = Sampling(config.sub_max_tokens, config.temp, config.top_p, config.top_k)

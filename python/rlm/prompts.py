@@ -344,6 +344,16 @@ RESTATES_CHECK = (
     "Before you answer: {answer} only repeats words of the task. FINAL what your code found in "
     "the context."
 )
+# Held-out srctree seeds 50-51 (rlm.file_answers): the 0.5B FINALed a file it had guessed, and a
+# whole grep line `test/test_cmd.py:181:    def help_meaning(self):`.
+FILE_LACKS_CHECK = (
+    "Before you answer: the file {path} does not contain {term}, so it is not the file the task "
+    "asks for. `{grep}` shows the lines that do, each after its file's path: FINAL that path."
+)
+FILE_PATH_CHECK = (
+    "Before you answer: the task asks for a file, and your answer {answer} is more than its "
+    "path. FINAL only the path: {path}."
+)
 UNSEEN_CHECK = (
     "Before you answer: {answer} appears nowhere in the context or in any output you have seen. "
     "Check it with code (grep or context.find) and FINAL what the context says."

@@ -971,3 +971,37 @@ def test_a_most_often_answer_counted_less_than_another_is_pointed_at_the_top(run
     top = run([code(count), code('FINAL("mipaf")')], context=BIRDS,
               task="Which bird was logged most often?", check_answers=True)
     assert top.iterations == 2 and top.answer == "mipaf"
+
+
+SOURCES = ("# FILE: codecs_x.py\nclass IncrementalDecoder:\n    pass\n"
+           "# FILE: test/test_cmd.py\nclass T:\n    def help_meaning(self):\n        pass\n"
+           "# FILE: distutils/build_clib.py\nimport os\n")
+
+
+def test_a_which_file_answer_whose_file_lacks_the_named_term_is_sent_to_grep_it(tmp_path, run, code) -> None:
+    # Held-out srctree seed 51: the 0.5B grepped the path it had guessed and answered it.
+    dump = tmp_path / "tree.txt"
+    dump.write_text(SOURCES, encoding="utf-8")
+    task = "Which file defines the class `IncrementalDecoder`? Give its path as shown in its # FILE: header."
+    r = run([code("print(grep('build_clib'))"), code('FINAL("distutils/build_clib.py")'),
+             code('print(grep("IncrementalDecoder", literal=True))'), code('FINAL("codecs_x.py")')],
+            context=dump, task=task, check_answers=True)
+    assert "the file distutils/build_clib.py does not contain 'IncrementalDecoder'" in feedback(r, 2)
+    assert 'print(grep("IncrementalDecoder", literal=True))' in feedback(r, 2)
+    assert "codecs_x.py:1:class IncrementalDecoder" in feedback(r, 3) and r.answer == "codecs_x.py"
+
+
+def test_a_which_file_answer_given_as_a_grep_line_is_asked_for_the_path_only(tmp_path, run, code) -> None:
+    # Held-out srctree seed 50: FINAL("test/test_cmd.py:181:    def help_meaning(self):") was
+    # told it "appears nowhere", which it does not.
+    dump = tmp_path / "tree.txt"
+    dump.write_text(SOURCES, encoding="utf-8")
+    task = "Which file defines the function `help_meaning`? Give its path as shown in its # FILE: header."
+    r = run([code("print(grep('help_meaning'))"), code('FINAL("test/test_cmd.py:2:    def help_meaning(self):")'),
+             code('FINAL("test/test_cmd.py")')], context=dump, task=task, check_answers=True)
+    assert "is more than its path. FINAL only the path: test/test_cmd.py." in feedback(r, 2)
+    assert r.answer == "test/test_cmd.py" and r.iterations == 3
+    # The right path alone is taken at once; a plain text (no files) is left to the other checks.
+    ok = run([code("print(grep('help_meaning'))"), code('FINAL("test/test_cmd.py")')], context=dump,
+             task=task, check_answers=True)
+    assert ok.iterations == 2 and ok.answer == "test/test_cmd.py"
