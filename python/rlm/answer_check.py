@@ -397,10 +397,46 @@ def given_value(task: str, answer: str) -> str | None:
 _TASK_VALUE = re.compile(r"(?<![\w.-])(\d{3,}|[A-Za-z0-9]+-[A-Za-z0-9-]*\d[A-Za-z0-9-]*)(?![\w-])")
 
 
-def opening_start(task: str) -> str | None:
+# A field of a record line: `hours: 7`, `region=south`, `"warehouse": "Lyon"`.
+_RECORD_FIELD = re.compile(r"(?<![\w-])[\"']?([A-Za-z_][\w-]*)[\"']?\s*[:=]\s*[\"']?([\w.,-]+)")
+_NUMBER_VALUE = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+
+
+def sum_start(task: str, lines: list[str]) -> str | None:
+    """The `values` call that sums a task's field over its records, read from the search hits:
+    a numeric field the task names (`hours`, `weight_kg`) on a line whose other field has a
+    value the task names (`team: data`, `"warehouse": "Lyon"`); None when no hit has both.
+
+    Asked "How many hours in total did team data log?", the 0.5B grepped "data" and FINALed the
+    hours of the first line, 7 (held-out sumfield seeds 54-55: 0/4); where the task spelled the
+    condition `region=south` it had written this call itself.
+
+    >>> sum_start("How many hours in total did team data log?", ["ts TS-1 | team: data | hours: 7"])
+    'print(values("hours", where="team=data"))\\n'
+    >>> sum_start("What is the total weight_kg from warehouse Lyon?", ['{"warehouse": "Lyon", "weight_kg": 78}'])
+    'print(values("weight_kg", where="warehouse=Lyon"))\\n'
+    """
+    if _ASKS_SUM.search(task) is None:
+        return None
+    words = {w.lower() for w in re.findall(r"\w+", task)}
+    for line in lines:
+        fields = _RECORD_FIELD.findall(line)
+        summed = [k for k, v in fields if k.lower() in words and _NUMBER_VALUE.fullmatch(v)]
+        # A condition the task names by value; one it names by field and value comes first.
+        conditions = sorted(((k, v) for k, v in fields if v.lower() in words and k not in summed
+                             and not _NUMBER_VALUE.fullmatch(v)),
+                            key=lambda kv: kv[0].lower() not in words)
+        if len(set(summed)) == 1 and conditions:
+            key, value = conditions[0]
+            return f'print(values("{summed[0]}", where="{key}={value}"))\n'
+    return None
+
+
+def opening_start(task: str, hit_lines: list[str] | None = None) -> str | None:
     """The code the first turn starts with when the task has a helper of its own, else None: a
     question about the variables that hold a value the task gives starts inside `aliases`, one
-    about which listed word occurs most often with the count of each (`opening_count`).
+    about which listed word occurs most often with the count of each (`opening_count`), a total
+    of a field over records with the `values` call the search hits show (`sum_start`).
 
     Asked which variables end up holding 82864, the 0.5B echoed the hit line's names as a list
     literal, grepped one link of the chain and answered the value itself (held-out vartrack
@@ -413,7 +449,7 @@ def opening_start(task: str) -> str | None:
     True
     """
     if not _ASKS_VARIABLES.search(task):
-        return opening_count(task)
+        return opening_count(task) or sum_start(task, hit_lines or [])
     m = _TASK_VALUE.search(task)
     return None if m is None else f'print(aliases("{_escaped(m.group(1))}"))\n'
 

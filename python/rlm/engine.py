@@ -384,7 +384,7 @@ class _Run:
             return answer_directly(self.backend, self.opened.context, self.task, summary, self.log)
         answer: str | None = None
         why_last: str | None = None
-        opening = opening_start(self.task) if cfg.check_answers else None
+        opening = opening_start(self.task, [h.line for h in hits]) if cfg.check_answers else None
         if opening is not None:  # a helper's call, started like a check's: once printed, FINAL
             self.next_start = self.checked = opening
         try:

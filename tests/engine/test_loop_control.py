@@ -1005,3 +1005,26 @@ def test_a_which_file_answer_given_as_a_grep_line_is_asked_for_the_path_only(tmp
     ok = run([code("print(grep('help_meaning'))"), code('FINAL("test/test_cmd.py")')], context=dump,
              task=task, check_answers=True)
     assert ok.iterations == 2 and ok.answer == "test/test_cmd.py"
+
+
+def test_a_total_over_records_opens_with_the_values_call_the_search_hits_show() -> None:
+    # Held-out sumfield seeds 54-55: "How many hours in total did team data log?" was answered
+    # with the hours of one record; the records spell the condition `team: data` or JSON.
+    from rlm import RLMConfig, rlm_generate
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    records = "".join(f"noise line {i}\ntimesheet TS-{i} | team: {t} | hours: {h}\n"
+                      for i, (t, h) in enumerate([("data", 7), ("web", 5), ("data", 9.5), ("data", 3)]))
+    call = 'print(values("hours", where="team=data"))\n'
+    backend = _PrefixBackend([P + call + "```", P + 'FINAL("19.5")\n```'])
+    r = rlm_generate(backend=backend, context=records,
+                     task="How many hours in total did team data log in the timesheet records?",
+                     config=RLMConfig())
+    assert backend.prefixes[0] == P + call
+    assert "(sum 19.5)" in feedback(r, 1) and r.answer == "19.5"
+    shipments = "".join(f'{{"shipment": "SHP-{i}", "warehouse": "{w}", "weight_kg": {k}}}\nx\n'
+                        for i, (w, k) in enumerate([("Lyon", 78), ("Oslo", 5), ("Lyon", 86)]))
+    plain = _PrefixBackend([P + "FINAL(1)\n```", P + "FINAL(1)\n```"])
+    rlm_generate(backend=plain, context=shipments, config=RLMConfig(max_iterations=2),
+                 task="What is the total weight_kg of the shipments from warehouse Lyon?")
+    assert plain.prefixes[0] == P + 'print(values("weight_kg", where="warehouse=Lyon"))\n'
