@@ -59,6 +59,7 @@ from rlm.prompts import (
     MOST_CHECK,
     PLACEHOLDER_NOTE,
     ONE_OF_MANY_CHECK,
+    SOME_OF_MANY_CHECK,
     RESTATES_CHECK,
     SEVERAL_CHOICES_CHECK,
     SHAPE_CHECK,
@@ -347,6 +348,53 @@ def seen_lines(items: list[str], outputs: list[str]) -> str:
             # the 0.5B filled in "Badger: 877".
             rows.append(f"{item}: {_LINE_NUMBER.sub('', line, count=1).strip()[:SEEN_LINE_CHARS]}")
     return "\nThe lines your output showed for them:\n" + "\n".join(rows) if rows else ""
+
+
+def line_shape(line: str) -> str:
+    """A line with its numbers blanked: records of one kind share it.
+
+    >>> line_shape("2025-11-11T15:48:23Z job JOB-94370 failed on node-2")
+    '0-0-0T0:0:0Z job JOB-0 failed on node-0'
+    """
+    return re.sub(r"\d+", "0", line)
+
+
+def item_pattern(items: list[str]) -> str | None:
+    """The regex every item fits, when they are codes of one shape (`JOB-\\d+`), else None.
+
+    >>> print(item_pattern(["JOB-59851", "JOB-76469"]), item_pattern(["Ann", "Bob"]))
+    JOB-\\d+ None
+    """
+    def shape(item: str) -> str:
+        return "".join(r"\d+" if part.isdigit() else re.escape(part).replace("\\-", "-")
+                       for part in re.split(r"(\d+)", item) if part)
+
+    shapes = {shape(item) for item in items}
+    if len(shapes) != 1 or not any(c.isdigit() for c in items[0]):
+        return None
+    return shapes.pop()
+
+
+def some_of_many(answer: str, outputs: list[str]) -> tuple[int, int, str] | None:
+    """(lines, items given, code that collects every item) when a list answer takes its items
+    from some of the last grep's lines and leaves out others of the same shape, else None."""
+    pattern = last_grep_pattern(outputs)
+    if pattern is None:
+        return None
+    output = next(o for o in reversed(outputs) if any(h.count for h in grep_headers(o)))
+    lines = [m.group(1) for m in map(_GREP_LINE.match, output.splitlines()) if m is not None]
+    items = answer_items(answer)
+    taken = [next((line for line in lines if item in line), None) for item in items]
+    if len(items) < 2 or None in taken:
+        return None
+    shapes = {line_shape(line) for line in taken if line is not None}
+    alike = [line for line in lines if line_shape(line) in shapes]
+    if len(alike) <= len(set(taken)):
+        return None
+    code = item_pattern(items)
+    collect = (f'items = re.findall(r"{code}", "\\n".join(h.line for h in grep({pattern!r}, '
+               f'max_count=None)))' if code else 'items = re.findall(r"...", context)')
+    return len(alike), len(items), collect
 
 
 def last_grep_pattern(outputs: list[str]) -> str | None:
@@ -755,6 +803,11 @@ class AnswerChecker:
                 self.next_start = FREE_START
                 return NAMED_ITEMS_CHECK.format(n=len(named), names=", ".join(named),
                                                 answer=quoted(answer), given=given, listed=named)
+        some = some_of_many(answer, progress.outputs) if asks_for_several(self.task) else None
+        if some is not None:
+            self.next_start = some[2] + "\n" if "..." not in some[2] else COLLECT_START
+            return SOME_OF_MANY_CHECK.format(n=some[0], given=some[1], answer=quoted(answer),
+                                             collect=some[2])
         if asks_for_several(self.task) and given == 1 and progress.most_matches > 1:
             # Steered into `print(grep("` after this note, the 0.5B printed the 12 lines again,
             # then a wider search, and answered one line (held-out extract seed 50, 1M).

@@ -369,6 +369,13 @@ ONE_OF_MANY_CHECK = (
     "Before you answer: the task asks for several items and {n} lines matched, but your answer "
     "{answer} gives one. Collect every match (e.g. re.findall over context) and FINAL them all."
 )
+# Held-out extract seeds 54-55 (1M): grep printed 12 "job JOB-... finished state=failed" lines
+# and the 0.5B FINALed 6 of their ids, then 5.
+SOME_OF_MANY_CHECK = (
+    "Before you answer: the task asks for every item, grep printed {n} lines like the ones your "
+    "answer takes, and your answer {answer} gives {given}. Collect them all with code, e.g. "
+    "`{collect}`, then FINAL the joined list."
+)
 SHAPE_CHECK = (
     "Before you answer: the task asks \"{asks}\", but your answer {answer} holds no {kind}. "
     "Find the line that gives the {kind} (in the search hits or your output, or search again) "

@@ -1028,3 +1028,21 @@ def test_a_total_over_records_opens_with_the_values_call_the_search_hits_show() 
     rlm_generate(backend=plain, context=shipments, config=RLMConfig(max_iterations=2),
                  task="What is the total weight_kg of the shipments from warehouse Lyon?")
     assert plain.prefixes[0] == P + 'print(values("weight_kg", where="warehouse=Lyon"))\n'
+
+
+def test_a_list_answer_leaving_out_grep_lines_like_the_ones_it_takes_is_asked_to_collect_all() -> None:
+    # Held-out extract seeds 54-55 (1M): 12 lines printed, 6 (then 5) of their ids answered.
+    from rlm import RLMConfig, rlm_generate
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    log = "".join(f"t{i} [batch] job JOB-{i}{i} finished state={s} on node-{i}\nnoise\n"
+                  for i, s in enumerate(["failed", "ok", "failed", "failed", "ok", "failed"], 1))
+    collect = ('items = re.findall(r"JOB-\\d+", "\\n".join(h.line for h in grep(\'state=failed\', '
+               'max_count=None)))\n')
+    backend = _PrefixBackend([P + "print(grep('state=failed'))\n```", P + 'FINAL("JOB-11, JOB-44")\n```',
+                              P + collect + 'print(items)\n```', P + 'FINAL(", ".join(items))\n```'])
+    r = rlm_generate(backend=backend, context=log, config=RLMConfig(search_hints=False),
+                     task="Which batch jobs finished in state failed? List the id of every one.")
+    assert "grep printed 4 lines like the ones your answer takes" in feedback(r, 2)
+    assert backend.prefixes[2] == P + collect
+    assert r.answer == "JOB-11, JOB-33, JOB-44, JOB-66"
