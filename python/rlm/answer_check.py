@@ -54,6 +54,7 @@ from rlm.prompts import (
     FILE_PATH_CHECK,
     FILES_CHECK,
     GIVEN_CHECK,
+    GIVEN_ALIASES_SEEN_HINT,
     GIVEN_VARIABLES_HINT,
     LINE_NUMBER_CHECK,
     MOST_CHECK,
@@ -70,7 +71,7 @@ from rlm.prompts import (
     WHOLE_LINE_ASK,
     WHOLE_LINE_CHECK,
 )
-from rlm.repl.headers import grep_headers, is_result_header
+from rlm.repl.headers import grep_headers, is_result_header, shows_aliases
 
 # Checks whose doubt is certain: the answer they question is wrong, not just unchecked.
 REFUTING = frozenset({"empty", "placeholder", "given", "line_number"})
@@ -699,8 +700,12 @@ class AnswerChecker:
             return None
         hint = ""
         if _ASKS_VARIABLES.search(self.task):  # the chain of assignments is one call away
-            hint = GIVEN_VARIABLES_HINT.format(value=value)
-            self.next_start = f'print(aliases("{_escaped(value)}"))'
+            if any(shows_aliases(output, value) for output in progress.outputs):
+                hint = GIVEN_ALIASES_SEEN_HINT.format(value=value)
+                self.next_start = ANSWER_START
+            else:
+                hint = GIVEN_VARIABLES_HINT.format(value=value)
+                self.next_start = f'print(aliases("{_escaped(value)}"))'
         return GIVEN_CHECK.format(answer=quoted(answer), hint=hint)
 
     def shape(self, answer: str, code: str | None, progress: Progress) -> str | None:

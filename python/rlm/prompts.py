@@ -338,6 +338,9 @@ GIVEN_CHECK = (
     "answer. The task asks for something about it: {hint}FINAL that."
 )
 GIVEN_VARIABLES_HINT = "aliases({value!r}) lists every variable holding {value}. "
+# Held-out vartrack seed 55: aliases() had printed the four names; sent to call it again, the
+# 0.5B repeated itself and FINALed the value until its turns ran out.
+GIVEN_ALIASES_SEEN_HINT = "Your aliases({value!r}) output above names every variable holding it: "
 # An answer that repeats the task's words after code read the context: "no code has read
 # `context`" would be untrue (the 0.5B had just counted each word).
 RESTATES_CHECK = (

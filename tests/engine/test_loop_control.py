@@ -1046,3 +1046,12 @@ def test_a_list_answer_leaving_out_grep_lines_like_the_ones_it_takes_is_asked_to
     assert "grep printed 4 lines like the ones your answer takes" in feedback(r, 2)
     assert backend.prefixes[2] == P + collect
     assert r.answer == "JOB-11, JOB-33, JOB-44, JOB-66"
+
+
+def test_a_given_value_answered_after_aliases_printed_the_chain_is_sent_to_that_output(run, code) -> None:
+    # Held-out vartrack seed 55: sent to call aliases() again, the 0.5B repeated itself until
+    # its turns ran out.
+    r = run([code("print(aliases('16087'))"), code("FINAL('16087')"), code("FINAL('LBVCT, QOPRM, ZTXUA')")],
+            context=CHAIN, task=CHAIN_TASK, check_answers=True)
+    assert "Your aliases('16087') output above names every variable holding it" in feedback(r, 2)
+    assert r.answer == "LBVCT, QOPRM, ZTXUA"

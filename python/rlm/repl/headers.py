@@ -68,6 +68,15 @@ def aliases_head(count: int, value: str) -> str:
             f"{value!r} through assignments")
 
 
+def shows_aliases(output: str, value: str) -> bool:
+    """Whether `output` holds what `aliases(value)` printed.
+
+    >>> shows_aliases(aliases_head(4, "33455") + ": A, B", "33455"), shows_aliases("33455", "33455")
+    (True, False)
+    """
+    return f" {value!r} through assignments" in output
+
+
 def grep_headers(output: str) -> list[GrepHeader]:
     r"""Every grep header in printed output, in order.
 
