@@ -759,7 +759,8 @@ class AnswerChecker:
         self.next_start = None if pattern is None else "print(llm_query("
         if pattern is None:
             return ""
-        return WHOLE_LINE_ASK.format(question=SUB_QUESTION.format(task=self.task), pattern=pattern)
+        question = _escaped(SUB_QUESTION.format(task=self.task)).replace("\n", "\\n")
+        return WHOLE_LINE_ASK.format(question=question, pattern=_escaped(pattern))
 
     def grounding(self, answer: str, code: str | None, progress: Progress) -> str | None:
         if restates_task(answer, self.task):

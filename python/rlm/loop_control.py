@@ -355,8 +355,12 @@ def appears_in(answer: str, find: Callable[[str], bool] | None = None, seen: Ite
     False
     >>> appears_in("12:00", seen=["12:00 backup done"]), appears_in("2025-11-19", seen=["2025-11-19 x"])
     (True, True)
+    >>> appears_in("570:Thaddeus asked IT.", seen=["2 matching lines\\n570:Thaddeus asked IT."])
+    True
     """
-    answer = answer.strip()
+    # A grep line answered with its "570:" is that line (held-out paraphrase seed 55: told it
+    # "appears nowhere", the 0.5B grepped the same lines until its turns ran out).
+    answer = _LINE_PREFIX.sub("", answer.strip(), count=1)
     if len(answer) < MIN_CHECKED_PART:
         return True  # too short to tell: "7" occurs in any text
     # Without grep's line numbers ("766:One of the ... is 3754563."): the 0.5B answered the line

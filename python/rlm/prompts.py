@@ -422,8 +422,11 @@ WHOLE_LINE_CHECK = (
 # Lines first, then the question and "only the value": 5 of 8 paraphrase questions answered
 # right by the 0.5B, against 3 of 8 for "<question> Answer from these lines:\n<lines>" (probe of
 # 2026-12-02, grep's printed form of five lines naming the person, eval seeds 100-107).
+# One kind of quotes all through: copying `str(grep('Thaddeus')) + '\n\nQuestion: ...'`, the
+# 0.5B closed the question with " and got a SyntaxError (held-out paraphrase seed 55,
+# commonword seed 53).
 WHOLE_LINE_ASK = (" If unsure, ask a sub-call: "
-                  "`print(llm_query(\"Lines:\\n\" + str(grep({pattern!r})) + {question!r}))`")
+                  "`print(llm_query(\"Lines:\\n\" + str(grep(\"{pattern}\")) + \"{question}\"))`")
 SUB_QUESTION = "\n\nQuestion: {task}\nReply with only the value from the one line that answers it."
 NAMED_ITEMS_CHECK = (
     "Before you answer: the task asks about {n} items ({names}) and your answer {answer} gives "

@@ -478,9 +478,11 @@ def test_a_which_task_answered_with_a_whole_line_gets_one_check(run, code) -> No
     assert "FINAL just the room" in feedback(r, 2) and r.answer == "H-905"
     # ... with the sub-call that reads the grep's lines for it.
     # (lines first, then the question and "only the value": what the 0.5B answered best)
-    assert ("""`print(llm_query("Lines:\\n" + str(grep('Oksana')) + '\\n\\nQuestion: Which room does """
-            """Oksana work in?\\nReply with only the value from the one line that answers it.'))`"""
-            ) in feedback(r, 2)
+    # (one kind of quotes: the 0.5B closed a '-quoted question with ")
+    ask = ("""`print(llm_query("Lines:\\n" + str(grep("Oksana")) + "\\n\\nQuestion: Which room does """
+           """Oksana work in?\\nReply with only the value from the one line that answers it."))`""")
+    assert ask in feedback(r, 2)
+    compile(ask.strip("`"), "<ask>", "exec")  # the suggested call is valid Python
     # A grep line with its number counts as the line; the check is given once only.
     again = run([code("print(grep('Oksana'))"), code("FINAL('21:Lunch with Oksana moved to Friday.')"),
                  code("FINAL('Lunch with Oksana moved to Friday.')")],
