@@ -62,7 +62,7 @@ from rlm.prompts import (
     found_nothing,
     turn_feedback,
 )
-from rlm.repl.headers import grep_count
+from rlm.repl.headers import grep_count, grep_headers
 from rlm.repl.session import ExecResult, ReplSession
 from rlm.run_log import RunLog
 from rlm.subcalls import SubCalls, children_at_once
@@ -257,7 +257,7 @@ class _Run:
                 rec.code = block.code
                 rec.feedback = REPEAT_NOTE.format(turn=seen)
                 self.progress.stall()
-                self.next_start = STEER_SEARCH
+                self.next_start = self.after_repeat(seen)
                 self.intervene(rec, "repeat_not_run", turn=seen)
                 return rec
             self.execute(repl, block.code, rec, source="code")
@@ -281,6 +281,17 @@ class _Run:
         else:  # FINAL_VAR(name): the REPL holds the value (or reports the missing name)
             self.execute(repl, f"FINAL_VAR({prose.value!r})", rec, source="prose")
         return rec
+
+    def after_repeat(self, seen: int) -> str:
+        """How the turn after a repeat of turn `seen` starts: inside the answer when that turn's
+        grep showed lines (held-out multivalue seed 55: the 0.5B had grepped the four values,
+        was steered into `print(grep("` after repeating it, grepped them again until its turns
+        ran out and FINALed one), else inside a new search."""
+        prior = self.trajectory.iterations[seen - 1].execution
+        if (self.config.check_answers and prior is not None and prior.error is None
+                and any(head.count for head in grep_headers(prior.output))):
+            return self.checker.filled_start()
+        return STEER_SEARCH
 
     def execute(self, repl: ReplSession, code: str, rec: IterationRecord, source: str) -> None:
         """Execute `code`; the record gets the answer if it called FINAL, else the feedback."""

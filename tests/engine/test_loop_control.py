@@ -1057,3 +1057,22 @@ def test_a_given_value_answered_after_aliases_printed_the_chain_is_sent_to_that_
             context=CHAIN, task=CHAIN_TASK, check_answers=True)
     assert "Your aliases('16087') output above names every variable holding it" in feedback(r, 2)
     assert r.answer == "LBVCT, QOPRM, ZTXUA"
+
+
+def test_after_a_repeated_grep_that_showed_lines_the_next_turn_starts_inside_the_answer() -> None:
+    # Held-out multivalue seed 55: steered into a new grep after each repeat, the 0.5B grepped
+    # the same four values until its turns ran out.
+    from rlm import RLMConfig, rlm_generate
+    from rlm.engine import STEER_SEARCH
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    grep = P + "print(grep('secret'))\n```"
+    backend = _PrefixBackend([grep, grep, grep, grep, P + 'FINAL("42")\n```'])
+    r = rlm_generate(backend=backend, context="x\nthe secret is 42\n", task="What is the secret?",
+                     config=RLMConfig(search_hints=False))
+    assert kinds(r, 2) == ["resample", "resample", "repeat_not_run"]
+    assert backend.prefixes[-1] == P + 'FINAL("' and r.answer == "42"
+    quiet = _PrefixBackend([P + "print(1)\n```"] * 4 + [P + 'FINAL("42")\n```'])
+    rlm_generate(backend=quiet, context="x\nthe secret is 42\n", task="What is the secret?",
+                 config=RLMConfig(search_hints=False))
+    assert quiet.prefixes[-1] == P + STEER_SEARCH  # nothing found to answer from: search
