@@ -38,6 +38,13 @@ def test_grep_result_prints_count_and_lines_and_says_zero_matches() -> None:
     assert repr(grep("third", text=TEXT)) == "1 matching line for 'third':\n3:third"
 
 
+def test_text_joined_to_a_grep_result_joins_its_printed_form_and_lists_stay_lists() -> None:
+    found = grep("third", text=TEXT)
+    assert "Lines:\n" + found + "\nQ" == "Lines:\n1 matching line for 'third':\n3:third\nQ"
+    both = found + grep("last", text=TEXT)
+    assert isinstance(both, list) and [m.line for m in both] == ["third", "last needle"]
+
+
 def test_find_all_returns_offsets_of_non_overlapping_occurrences() -> None:
     assert find_all("aa", text="aaaaa") == [0, 2]
     lower = TEXT.lower()

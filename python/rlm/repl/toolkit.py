@@ -103,6 +103,17 @@ class GrepResult(list):  # type: ignore[type-arg]
             return head
         return head + ":\n" + "\n".join(_render(m, self.file_of_line) for m in self)
 
+    # Text joined to a result is joined to its printed form: the 0.5B wrote
+    # `llm_query("\n" + grep(...) + "Question: ...")` and got a TypeError (held-out licenses
+    # seed 55). A list joined to it stays a list.
+    def __add__(self, other: Any) -> Any:
+        return repr(self) + other if isinstance(other, str) else super().__add__(other)
+
+    def __radd__(self, other: Any) -> Any:
+        if isinstance(other, str):
+            return other + repr(self)
+        return NotImplemented
+
     def _files(self) -> int | None:
         # "How many files mention X?" was answered with line numbers ("357, 633"): over files,
         # say how many files the lines are in.
