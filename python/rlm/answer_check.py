@@ -39,6 +39,7 @@ from rlm.loop_control import (
     asks_choice,
     asks_for_several,
     named_items,
+    normalize_code,
     numbered_line,
     reads_context,
     restates_task,
@@ -243,8 +244,15 @@ def opening_count(task: str) -> str | None:
 
 
 def counted(progress: Progress, code: str | None) -> bool:
-    """Whether any code of the run (or the FINAL's own) counted occurrences."""
-    return any(_COUNTS.search(c) for c in [*progress.codes, code or ""])
+    """Whether any code of the run (or the FINAL's own) counted occurrences; a count named in a
+    comment is none (the 1.5B wrote `# ... most_common(1)` above FINAL("keyword"), held-out
+    commonword seed 54).
+
+    >>> from rlm.loop_control import Progress
+    >>> counted(Progress(), "# print(collections.Counter(tags))\\nFINAL('x')")
+    False
+    """
+    return any(_COUNTS.search(c) for c in [*progress.codes, normalize_code(code or "")])
 
 
 # A counted item as Python prints it: `'bepad': 7` in a dict, `('durug', 7)` in most_common.

@@ -1076,3 +1076,12 @@ def test_after_a_repeated_grep_that_showed_lines_the_next_turn_starts_inside_the
     rlm_generate(backend=quiet, context="x\nthe secret is 42\n", task="What is the secret?",
                  config=RLMConfig(search_hints=False))
     assert quiet.prefixes[-1] == P + STEER_SEARCH  # nothing found to answer from: search
+
+
+def test_a_count_only_named_in_a_comment_is_no_count(run, code) -> None:
+    # Held-out commonword seed 54 (1.5B): a Counter in a comment above FINAL("keyword").
+    lazy = code("tags = re.findall(r'logged: (\\w+)', context)\n# print(collections.Counter(tags).most_common(1))\nFINAL('demot')")
+    count = "print(collections.Counter(re.findall(r'logged: (\\w+)', context)).most_common(3))"
+    r = run([lazy, code(count), code("FINAL('mipaf')")], context=BIRDS,
+            task="Which bird was logged most often?", check_answers=True)
+    assert "no code has counted yet" in feedback(r, 1) and r.answer == "mipaf"
