@@ -144,12 +144,15 @@ COUNT_START = 'print(collections.Counter(re.findall(r"'
 
 
 def count_each(options: list[str]) -> str:
-    """Code that prints how often each listed option occurs in the context.
+    """Code that prints how often each listed option occurs in the context, and the one counted
+    most: shown only `{'belav': 3, 'dalik': 5, ...}`, the 0.5B FINALed the counts, all eight
+    words, or the first (held-out commonword seeds 52, 56-57).
 
-    >>> count_each(["budez", "geluf"])
-    "print({w: context.count(w) for w in ['budez', 'geluf']})"
+    >>> print(count_each(["budez", "geluf"]))
+    counts = {w: context.count(w) for w in ['budez', 'geluf']}; print(counts, '-> most often:', max(counts, key=counts.get))
     """
-    return f"print({{w: context.count(w) for w in {options!r}}})"
+    return (f"counts = {{w: context.count(w) for w in {options!r}}}; "
+            f"print(counts, '-> most often:', max(counts, key=counts.get))")
 
 
 # The collecting line of the system prompt's example 2, after a one-of-many answer.
@@ -185,13 +188,12 @@ def count_start(task: str, output: str = "") -> str | None:
     count of each word the task lists; else a Counter over what follows the common start of the
     grep lines in `output` (`counter_of_lines`); else a Counter left to fill in.
 
-    >>> count_start("Which of these words occurs most often: budez, geluf, kafov?")
-    "print({w: context.count(w) for w in ['budez', 'geluf', 'kafov']})\\n"
+    >>> count_start("Which of these words occurs most often: budez, geluf, kafov?") == count_each(["budez", "geluf", "kafov"]) + "\\n"
+    True
     >>> count_start("Which bird was logged most often?") == COUNT_START
     True
-    >>> print(count_start("Which tag is most common?", "2 matching lines:\\n5:tag: ab\\n9:tag: cd"))
-    print(collections.Counter(re.findall(r"tag: (\\w+)", context)).most_common(3))
-    <BLANKLINE>
+    >>> count_start("Which tag is most common?", "2 matching lines:\\n5:tag: ab\\n9:tag: cd").startswith('counts = collections.Counter(re.findall(r"tag: ')
+    True
     """
     if not asks_most(task):
         return None
@@ -214,7 +216,7 @@ def counter_of_lines(output: str) -> str | None:
     (`re.findall(r"bird sighting logged", context)`) and answered it (held-out commonword seed 53).
 
     >>> print(counter_of_lines("3 matching lines for 'tag':\\n5:tag: vokram\\n9:tag: lesif\\n12:tag: vokram"))
-    print(collections.Counter(re.findall(r"tag: (\\w+)", context)).most_common(3))
+    counts = collections.Counter(re.findall(r"tag: (\\w+)", context)); print(counts.most_common(3), "-> most often:", max(counts, key=counts.get))
     """
     lines = [m.group(1) for m in map(_GREP_LINE.match, output.splitlines()) if m is not None]
     if len(lines) < 2:
@@ -224,8 +226,8 @@ def counter_of_lines(output: str) -> str | None:
     if len(start.strip()) < 3:
         return None
     pattern = re.escape(start).replace("\\ ", " ")  # spaces need no escape: easier to read
-    return (f'print(collections.Counter(re.findall(r"{pattern}(\\w+)", context))'
-            f'.most_common(3))')
+    return (f'counts = collections.Counter(re.findall(r"{pattern}(\\w+)", context)); '
+            f'print(counts.most_common(3), "-> most often:", max(counts, key=counts.get))')
 
 
 def opening_count(task: str) -> str | None:
@@ -235,7 +237,7 @@ def opening_count(task: str) -> str | None:
     line it found (held-out commonword seed 50).
 
     >>> opening_count("Which of these words occurs most often: budez, geluf, kafov?")
-    "print({w: context.count(w) for w in ['budez', 'geluf', 'kafov']})\\n"
+    "counts = {w: context.count(w) for w in ['budez', 'geluf', 'kafov']}; print(counts, '-> most often:', max(counts, key=counts.get))\\n"
     >>> opening_count("Which bird was logged most often?") is None
     True
     """

@@ -714,7 +714,8 @@ def test_the_matching_lines_of_a_most_often_task_start_their_count() -> None:
     context = "".join(f"noise {i}\nbird sighting logged: {b}\n" for i, b in enumerate(birds))
     # The count is written out: the lines share their start (the 0.5B, left to fill in the
     # pattern, counted the phrase itself: held-out seed 53).
-    count = 'print(collections.Counter(re.findall(r"bird sighting logged: (\\w+)", context)).most_common(3))\n'
+    count = ('counts = collections.Counter(re.findall(r"bird sighting logged: (\\w+)", context)); '
+             'print(counts.most_common(3), "-> most often:", max(counts, key=counts.get))\n')
     backend = _PrefixBackend([P + "print(grep('bird sighting logged'))\n```", P + count + "```",
                               P + 'FINAL("fotas")\n```'])
     r = rlm_generate(backend=backend, context=context,
@@ -728,7 +729,8 @@ def test_the_matching_lines_of_a_most_often_task_start_their_count() -> None:
     listed = _PrefixBackend([P + "print(grep('logged'))\n```", P + "FINAL('x')\n```"])
     rlm_generate(backend=listed, context=context, config=RLMConfig(search_hints=False),
                  task="Which of these words occurs most often: danar, fotas, naful?")
-    assert listed.prefixes[0] == P + "print({w: context.count(w) for w in ['danar', 'fotas', 'naful']})\n"
+    from rlm.answer_check import count_each
+    assert listed.prefixes[0] == P + count_each(['danar', 'fotas', 'naful']) + "\n"
     plain = _PrefixBackend([P + "print(grep('logged'))\n```", P + "FINAL('x')\n```"])
     rlm_generate(backend=plain, context=context, config=RLMConfig(search_hints=False),
                  task="Which birds were logged?")
@@ -881,8 +883,9 @@ WORDS = "x\nkeyword=geluf\nkeyword=budez\nkeyword=geluf\nkeyword=kafov\nkeyword=
 
 def test_a_choice_answered_with_none_of_the_options_is_counted_then_answered(run, code) -> None:
     # (A backend that continues an assistant prefix opens this task with the count itself.)
+    from rlm.answer_check import count_each
     letters = 'print(collections.Counter("budez geluf kafov").most_common(1))'
-    count = "print({w: context.count(w) for w in ['budez', 'geluf', 'kafov']})"
+    count = count_each(['budez', 'geluf', 'kafov'])
     r = run([code(letters), code("FINAL('2')"), code(count), code('FINAL("geluf")')],
             context=WORDS, task=WORDS_TASK, check_answers=True)
     # The eval's 0.5B counted the letters of the task's own list and answered 7.
@@ -1085,3 +1088,11 @@ def test_a_count_only_named_in_a_comment_is_no_count(run, code) -> None:
     r = run([lazy, code(count), code("FINAL('mipaf')")], context=BIRDS,
             task="Which bird was logged most often?", check_answers=True)
     assert "no code has counted yet" in feedback(r, 1) and r.answer == "mipaf"
+
+
+def test_the_count_the_engine_writes_prints_the_one_counted_most(run, code) -> None:
+    # Shown only the counts, the 0.5B FINALed the counts themselves (held-out commonword seed 57).
+    from rlm.answer_check import count_each
+    r = run([code(count_each(["budez", "geluf", "kafov"])), code('FINAL("geluf")')],
+            context=WORDS, task=WORDS_TASK, check_answers=True)
+    assert "{'budez': 1, 'geluf': 3, 'kafov': 1} -> most often: geluf" in feedback(r, 1)
