@@ -33,7 +33,7 @@ from rlm.budget import Budget, window_full
 from rlm.config import RLMResponse
 from rlm.errors import RLMError
 from rlm.direct import answer_directly, choose_mode
-from rlm.file_answers import context_files
+from rlm.file_answers import asks_one_file, context_files
 from rlm.loop_control import (
     Progress,
     appears_in,
@@ -191,7 +191,8 @@ class _Run:
         return turn_feedback(output=result.output, clean=clean, most=most is not None,
                              restored_names=result.restored_names, repeated=repeated,
                              reread=reread, literal=literal, several=asks_for_several(self.task),
-                             counting=asks_count(self.task), retry_word=retry, lost=lost)
+                             counting=asks_count(self.task), retry_word=retry, lost=lost,
+                             one_file=asks_one_file(self.task))
 
     def retry_word(self) -> str | None:
         """The rarest task word the context holds that no grep has searched for alone yet (after

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from rlm.lost_results import Overwrite
-from rlm.repl.headers import EMPTY_PREFIXES, grep_count
+from rlm.repl.headers import EMPTY_PREFIXES, grep_count, grep_headers
 from rlm.summary import ContextSummary, TreeSummary, describe_jsonl
 
 # The assistant turn starts inside a code block: the 0.5B's first reply was prose, not code, in 19/19 trials without it.
@@ -305,6 +305,12 @@ MOST_MATCHES_NOTE = (
     "{n} lines matched. The task asks which occurs most often: count them with code, then FINAL "
     "the one counted most."
 )
+# For "which file ...?" over files (held-out srctree seed 57: after grep showed the class's
+# two lines in one file, told "answer with every one", the 0.5B FINALed the class name twice).
+ONE_FILE_NOTE = ("These {n} lines are all in one file, {path}: if it is the file the task asks "
+                 "for, FINAL that path.")
+FILES_MATCHED_NOTE = ("{n} lines matched in {files} files. FINAL the path of the file whose line "
+                      "answers the task (the part before the first ':').")
 MANY_MATCHES_NOTE = (
     "{n} lines matched. If the task asks for all of them, answer with every one "
     "(e.g. re.findall over context, then FINAL of the joined list); otherwise pick the right one."
@@ -505,13 +511,15 @@ UNDEFINED_NOTE = ("`{name}` does not exist: only what your code assigned exists.
 
 def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeated: bool,
                   reread: bool = False, most: bool = False, literal: bool = False, several: bool = False, counting: bool = False,
-                  retry_word: str | None = None, lost: Overwrite | None = None) -> str:
+                  retry_word: str | None = None, lost: Overwrite | None = None,
+                  one_file: bool = False) -> str:
     """The user message that reports one execution back to the model.
 
     `output` is the REPL's own report (prints, echoed last expression, traceback, timeout or restart
     notes); `clean` is true when the code raised nothing and was not stopped; `several` when the
     task asks for a list rather than one value; `reread` when the repeated output comes right
-    after an answer check; `most` when the task asks which item occurs most often.
+    after an answer check; `most` when the task asks which item occurs most often; `one_file`
+    when it asks which one file something is in.
 
     >>> print(turn_feedback(output="", clean=True, restored_names=[], repeated=False))
     (no output: the code ran but printed nothing; print() what you want to see)
@@ -544,7 +552,30 @@ def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeat
         if many > 1 and most:
             parts.append(MOST_MATCHES_NOTE.format(n=many))
             return "\n\n".join(parts)
+        files = _files_note(output, many) if one_file and many > 1 else None
+        if files is not None:
+            parts.append(files)
+            return "\n\n".join(parts)
         if many > 1:
             parts.append((COUNT_MATCHES_NOTE if counting else MANY_MATCHES_NOTE).format(n=many))
         parts.append(MAY_FINISH_ALL_NOTE if several else MAY_FINISH_NOTE)
     return "\n\n".join(parts)
+
+
+_PATH_OF_LINE = re.compile(r"^([^\s:]+):\d+:", re.MULTILINE)
+
+
+def _files_note(output: str, many: int) -> str | None:
+    """The note on grep lines for a "which file?" task: the one file they are in, or that the
+    path is what to answer (None when the lines name no files).
+
+    >>> print(_files_note("2 matching lines in 1 file for 'X':\\na.py:3:class X:\\na.py:9:X()", 2))
+    These 2 lines are all in one file, a.py: if it is the file the task asks for, FINAL that path.
+    """
+    heads = [head for head in grep_headers(output) if head.files is not None]
+    path = _PATH_OF_LINE.search(output)
+    if not heads or path is None:
+        return None
+    if len(heads) == 1 and heads[0].files == 1:
+        return ONE_FILE_NOTE.format(n=many, path=path.group(1))
+    return FILES_MATCHED_NOTE.format(n=many, files=sum(head.files or 0 for head in heads))

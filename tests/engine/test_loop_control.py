@@ -1096,3 +1096,21 @@ def test_the_count_the_engine_writes_prints_the_one_counted_most(run, code) -> N
     r = run([code(count_each(["budez", "geluf", "kafov"])), code('FINAL("geluf")')],
             context=WORDS, task=WORDS_TASK, check_answers=True)
     assert "{'budez': 1, 'geluf': 3, 'kafov': 1} -> most often: geluf" in feedback(r, 1)
+
+
+def test_grep_lines_of_a_which_file_task_are_told_which_file_they_are_in(tmp_path, run, code) -> None:
+    # Held-out srctree seed 57: told "answer with every one" after two lines in one file, the
+    # 0.5B FINALed the class name twice.
+    dump = tmp_path / "tree.txt"
+    dump.write_text(SOURCES + "# FILE: enc/utf.py\nclass Decoder:\n    pass\nuse = Decoder\n"
+                    "# FILE: enc/other.py\nfrom enc.utf import Decoder\n", encoding="utf-8")
+    task = "Which file defines the class `Decoder`? Give its path."
+    r = run([code("print(grep('Decoder\\\\b'))"), code("print(grep('use = Decoder'))"),
+             code("print(grep('class Decoder'))"), code('FINAL("enc/utf.py")')],
+            context=dump, task=task, check_answers=True)
+    assert "4 lines matched in 3 files. FINAL the path of the file whose line" in feedback(r, 1)
+    assert "answer with every one" not in feedback(r, 1)
+    assert r.answer == "enc/utf.py"
+    one = run([code("print(grep('^(class Decoder|use = Decoder)'))"), code('FINAL("enc/utf.py")')], context=dump,
+              task=task, check_answers=True)
+    assert "These 2 lines are all in one file, enc/utf.py" in feedback(one, 1)
