@@ -764,13 +764,18 @@ class AnswerChecker:
 
     def sub_call_ask(self, progress: Progress) -> str:
         """The sub-call that reads the last grep's lines for the task (and starts the next turn
-        inside it), or "" when no grep ran."""
+        with it, written out), or "" when no grep ran.
+
+        Steered into `print(llm_query(` only, the 0.5B wrote `print(llm_query(1))` (held-out
+        paraphrase seed 56, commonword seed 52) or broke the quotes (seed 55)."""
         pattern = last_grep_pattern(progress.outputs)
-        self.next_start = None if pattern is None else "print(llm_query("
+        self.next_start = None
         if pattern is None:
             return ""
         question = _escaped(SUB_QUESTION.format(task=self.task)).replace("\n", "\\n")
-        return WHOLE_LINE_ASK.format(question=question, pattern=_escaped(pattern))
+        ask = WHOLE_LINE_ASK.format(question=question, pattern=_escaped(pattern))
+        self.next_start = ask[ask.index("`") + 1:-1] + "\n"  # the call between the backticks
+        return ask
 
     def grounding(self, answer: str, code: str | None, progress: Progress) -> str | None:
         if restates_task(answer, self.task):

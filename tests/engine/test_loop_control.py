@@ -656,11 +656,13 @@ def test_after_the_whole_line_check_the_next_turn_starts_inside_the_sub_call() -
     from rlm import RLMConfig, rlm_generate
     from rlm.prompts import ASSISTANT_PREFIX as P
 
-    start = "print(llm_query("
-    ask = start + """'Which room does Oksana work in?' + " Answer from these lines:\\n" + str(grep('Oksana'))))\n```"""
+    # The call is written out: steered into `print(llm_query(` only, the 0.5B wrote
+    # `print(llm_query(1))` (held-out paraphrase seed 56).
+    start = ('print(llm_query("Lines:\\n" + str(grep("Oksana")) + "\\n\\nQuestion: Which room does '
+             'Oksana work in?\\nReply with only the value from the one line that answers it."))\n')
     backend = _PrefixBackend([P + "print(grep('Oksana'))\n```",
                               P + "FINAL('Lunch with Oksana moved to Friday.')\n```",
-                              P + ask, P + 'FINAL("H-905")\n```'])
+                              P + start + "```", P + 'FINAL("H-905")\n```'])
     r = rlm_generate(backend=backend, context=OFFICES, task="Which room does Oksana work in?",
                      config=RLMConfig(search_hints=False))
     assert backend.prefixes[2] == P + start and r.answer == "H-905"
