@@ -58,6 +58,7 @@ from rlm.prompts import (
     GIVEN_ALIASES_SEEN_HINT,
     GIVEN_VARIABLES_HINT,
     LINE_NUMBER_CHECK,
+    LINE_NUMBERS_CHECK,
     MOST_CHECK,
     PLACEHOLDER_NOTE,
     ONE_OF_MANY_CHECK,
@@ -756,6 +757,13 @@ class AnswerChecker:
     def line_number(self, answer: str, code: str | None, progress: Progress) -> str | None:
         if _ASKS_LINES.search(self.task):
             return None
+        items = answer_items(answer)
+        if len(items) >= 2:  # several line numbers, each of a line grep printed
+            lines = [numbered_line(item, progress.outputs) for item in items]
+            if None in lines:
+                return None
+            self.next_start = ANSWER_START
+            return LINE_NUMBERS_CHECK.format(answer=quoted(answer), line=clip_line(lines[0] or ""))
         line = numbered_line(answer, progress.outputs)
         if line is None:
             return None

@@ -374,6 +374,12 @@ LINE_NUMBER_CHECK = (
     "the text says; that line reads: {line!r}. FINAL the value the task asks for, from the line "
     "that gives it.{ask}"
 )
+# Held-out multivalue seed 56: the four ports' line numbers answered, told "appears nowhere".
+LINE_NUMBERS_CHECK = (
+    "Before you answer: {answer} are the line numbers grep printed before the colons, not what "
+    "the lines say; the first of those lines reads: {line!r}. FINAL the values the task asks "
+    "for, from those lines."
+)
 ONE_OF_MANY_CHECK = (
     "Before you answer: the task asks for several items and {n} lines matched, but your answer "
     "{answer} gives one. Collect every match (e.g. re.findall over context) and FINAL them all."

@@ -1116,3 +1116,12 @@ def test_grep_lines_of_a_which_file_task_are_told_which_file_they_are_in(tmp_pat
     one = run([code("print(grep('^(class Decoder|use = Decoder)'))"), code('FINAL("enc/utf.py")')], context=dump,
               task=task, check_answers=True)
     assert "These 2 lines are all in one file, enc/utf.py" in feedback(one, 1)
+
+
+def test_several_grep_line_numbers_answered_are_named_as_line_numbers(run, code) -> None:
+    # Held-out multivalue seed 56: told the four line numbers "appear nowhere".
+    text = "".join("noise\n" * 10 + f"A mirror answers on port {p}.\n" for p in (34590, 35168))
+    r = run([code("print(grep('mirror answers'))"), code('FINAL("11, 22")'), code('FINAL("34590, 35168")')],
+            context=text, task="On which ports do mirrors answer? List them all.", check_answers=True)
+    assert "'11, 22' are the line numbers grep printed before the colons" in feedback(r, 2)
+    assert r.answer == "34590, 35168"
