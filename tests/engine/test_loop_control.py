@@ -1125,3 +1125,15 @@ def test_several_grep_line_numbers_answered_are_named_as_line_numbers(run, code)
             context=text, task="On which ports do mirrors answer? List them all.", check_answers=True)
     assert "'11, 22' are the line numbers grep printed before the colons" in feedback(r, 2)
     assert r.answer == "34590, 35168"
+
+
+def test_values_copied_from_the_hits_and_echoed_start_the_answer() -> None:
+    # Held-out multivalue seeds 55-57: the right codes echoed as a list, then subsets of them.
+    from rlm import RLMConfig, rlm_generate
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    text = "".join("noise\n" * 5 + f"The courier velvet-glacier also signs as {c}.\n" for c in ("7915-KY", "4749-FL"))
+    backend = _PrefixBackend([P + "['7915-KY', '4749-FL']\n```", P + 'FINAL("7915-KY, 4749-FL")\n```'])
+    r = rlm_generate(backend=backend, context=text, config=RLMConfig(),
+                     task="Which signatures does the courier velvet-glacier use? Give all of them.")
+    assert backend.prefixes[1] == P + 'FINAL("' and r.answer == "7915-KY, 4749-FL"
