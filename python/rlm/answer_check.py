@@ -259,7 +259,8 @@ def counted(progress: Progress, code: str | None) -> bool:
 
 
 # A counted item as Python prints it: `'bepad': 7` in a dict, `('durug', 7)` in most_common.
-_COUNT_PAIR = re.compile(r"""['"]([^'"\n]{1,80})['"]\s*[:,]\s*(\d+)""")
+# (On one line, and not a grep line's number: `'darwin':\n895:...` is no count.)
+_COUNT_PAIR = re.compile(r"""['"]([^'"\n]{1,80})['"][ \t]*[:,][ \t]*(\d+)(?![\d:])""")
 
 
 def printed_counts(outputs: list[str], options: list[str] | None = None) -> dict[str, int]:
@@ -269,6 +270,8 @@ def printed_counts(outputs: list[str], options: list[str] | None = None) -> dict
     >>> printed_counts(["{'bepad': 7, 'dovez': 4}", "2 matching lines"])
     {'bepad': 7, 'dovez': 4}
     >>> printed_counts(["[('durug', 7), ('zekan', 4)]"], ["zekan", "tazar"])
+    {}
+    >>> printed_counts(["811:    if p == 'darwin':\\n879:    if p != 'darwin':\\n895:  x"])
     {}
     """
     for output in reversed(outputs):

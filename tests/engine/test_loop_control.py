@@ -1137,3 +1137,14 @@ def test_values_copied_from_the_hits_and_echoed_start_the_answer() -> None:
     r = rlm_generate(backend=backend, context=text, config=RLMConfig(),
                      task="Which signatures does the courier velvet-glacier use? Give all of them.")
     assert backend.prefixes[1] == P + 'FINAL("' and r.answer == "7915-KY, 4749-FL"
+
+
+def test_an_empty_search_for_a_quoted_form_suggests_the_form_s_fixed_start(run, code) -> None:
+    # Held-out commonword seed 59: grep("tag: WORD") found nothing, then the suggested task word
+    # "form" found code lines, and their grep line numbers were read as a count.
+    text = "x = 1\ntag: vokram\ny\ntag: lesif\ntag: vokram\nformat = 2\n"
+    task = "Lines of the form 'tag: WORD' each name one word. Which word is on the most of those lines?"
+    r = run([code("print(grep('tag: WORD'))"), code("print(grep('format'))"), code("FINAL('format')"),
+             code("FINAL('vokram')")], context=text, task=task, check_answers=True)
+    assert 'The task\'s word "tag:" does occur' in feedback(r, 1)
+    assert "the count you printed" not in feedback(r, 3)  # grep's "6:format = 2" is no count
