@@ -393,10 +393,10 @@ def item_pattern(items: list[str]) -> str | None:
 def some_of_many(answer: str, outputs: list[str]) -> tuple[int, int, str] | None:
     """(lines, items given, code that collects every item) when a list answer takes its items
     from some of the last grep's lines and leaves out others of the same shape, else None."""
-    pattern = last_grep_pattern(outputs)
-    if pattern is None:
+    last = last_grep(outputs)
+    if last is None:
         return None
-    output = next(o for o in reversed(outputs) if any(h.count for h in grep_headers(o)))
+    pattern, output = last
     lines = [m.group(1) for m in map(_GREP_LINE.match, output.splitlines()) if m is not None]
     items = answer_items(answer)
     taken = [next((line for line in lines if item in line), None) for item in items]
@@ -412,17 +412,32 @@ def some_of_many(answer: str, outputs: list[str]) -> tuple[int, int, str] | None
     return len(alike), len(items), collect
 
 
-def last_grep_pattern(outputs: list[str]) -> str | None:
-    """The pattern of the last grep whose printed result showed lines (None if none did).
+def last_grep(outputs: list[str]) -> tuple[str, str] | None:
+    """(pattern, output) of the last grep whose printed result showed lines (None if none did).
 
-    >>> last_grep_pattern(["5 matching lines for 'Oksana':\\n8:Oksana", "0 matching lines for 'x'"])
-    'Oksana'
+    >>> last_grep(["5 matching lines for 'Oksana':\\n8:Oksana", "0 matching lines for 'x'"])
+    ('Oksana', "5 matching lines for 'Oksana':\\n8:Oksana")
     """
     for output in reversed(outputs):
         found = [head for head in grep_headers(output) if head.count]
         if found:
-            return found[-1].pattern
+            return found[-1].pattern, output
     return None
+
+
+def last_grep_pattern(outputs: list[str]) -> str | None:
+    """The pattern of the last grep whose printed result showed lines (None if none did)."""
+    last = last_grep(outputs)
+    return None if last is None else last[0]
+
+
+def shows_grep_lines(output: str) -> bool:
+    """Whether a printed output holds a grep result that showed lines.
+
+    >>> shows_grep_lines("2 matching lines for 'a':\\n1:a\\n4:a"), shows_grep_lines("0 matching lines for 'b'")
+    (True, False)
+    """
+    return last_grep([output]) is not None
 
 
 def _escaped(text: str) -> str:

@@ -27,13 +27,14 @@ from rlm.answer_check import (
     counted,
     opening_start,
     quoted,
+    shows_grep_lines,
 )
 from rlm.backends.base import Message, Sampling
 from rlm.budget import Budget, window_full
 from rlm.config import RLMResponse
 from rlm.errors import RLMError
 from rlm.direct import answer_directly, choose_mode
-from rlm.file_answers import asks_one_file, context_files, quoted_form_starts
+from rlm.file_answers import asks_one_file, context_files
 from rlm.loop_control import (
     Progress,
     appears_in,
@@ -62,11 +63,11 @@ from rlm.prompts import (
     found_nothing,
     turn_feedback,
 )
-from rlm.repl.headers import grep_count, grep_headers
+from rlm.repl.headers import grep_count
 from rlm.repl.session import ExecResult, ReplSession
 from rlm.run_log import RunLog
 from rlm.subcalls import SubCalls, children_at_once
-from rlm.task_hints import describe_hits, present_words, task_hits
+from rlm.task_hints import describe_hits, present_words, quoted_form_starts, task_hits
 from rlm.trajectory import IterationRecord, LLMCallRecord, Trajectory, clip, execution_fields
 from rlm.turns import TurnGenerator
 
@@ -161,10 +162,11 @@ class _Run:
         # 1.5B printed the four values grep had shown, was told they were made up, and lost them).
         copied = len(result.output.strip()) >= 3 and appears_in(result.output,
                                                             seen=self.progress.outputs)
-        literal = prints_only_literals(code) and not copied
+        only_literals = prints_only_literals(code)
+        literal = only_literals and not copied
         new = self.progress.record(code, result.output, iteration, clean=clean, own=literal)
         self.next_start = STEER_SEARCH if literal or not new else None
-        if copied and new and clean and prints_only_literals(code) and self.config.check_answers:
+        if copied and new and clean and only_literals and self.config.check_answers:
             # Values copied from the hits, echoed as a list: the answer, collected. The 0.5B
             # printed the four right codes and then re-printed subsets of them until its turns
             # ran out (held-out multivalue seeds 55-57).
@@ -298,7 +300,7 @@ class _Run:
         ran out and FINALed one), else inside a new search."""
         prior = self.trajectory.iterations[seen - 1].execution
         if (self.config.check_answers and prior is not None and prior.error is None
-                and any(head.count for head in grep_headers(prior.output))):
+                and shows_grep_lines(prior.output)):
             return self.checker.filled_start()
         return STEER_SEARCH
 

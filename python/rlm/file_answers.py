@@ -50,24 +50,6 @@ def task_terms(task: str) -> list[str]:
     return [t for t in terms if not t.startswith("# FILE")]  # the header the task points at
 
 
-_PLACEHOLDER = re.compile(r"\b(?:[A-Z]{2,}|X|N)\b")
-
-
-def quoted_form_starts(task: str) -> list[str]:
-    """The fixed start of each quoted form with a placeholder the task gives ('tag: WORD'): the
-    text to grep for the lines of that form.
-
-    >>> quoted_form_starts("Lines of the form 'tag: WORD' each name one word. Which word ...?")
-    ['tag:']
-    """
-    out = []
-    for term in task_terms(task):
-        m = _PLACEHOLDER.search(term)
-        if m is not None and term[: m.start()].strip():
-            out.append(term[: m.start()].strip())
-    return out
-
-
 @dataclass(frozen=True)
 class ContextFiles:
     """The files of a context: each path's character span, looked up in the `Context` itself."""

@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from rlm.file_answers import task_terms
+
 TOP_HITS = 5
 # Candidate lines fetched per word, for the rarest words only: a word on thousands of lines
 # (a common word the stop list missed) would cost time and say nothing.
@@ -108,6 +110,24 @@ def present_words(context: Any, task: str) -> list[str]:
     counts = {w: context.count_literal(w, ignore_case=True) for w in task_words(task)}
     return sorted((w for w, n in counts.items() if n), key=lambda w: counts[w])
 
+
+
+_PLACEHOLDER = re.compile(r"\b(?:[A-Z]{2,}|X|N)\b")
+
+
+def quoted_form_starts(task: str) -> list[str]:
+    """The fixed start of each quoted form with a placeholder the task gives ('tag: WORD'): the
+    text to grep for the lines of that form.
+
+    >>> quoted_form_starts("Lines of the form 'tag: WORD' each name one word. Which word ...?")
+    ['tag:']
+    """
+    out = []
+    for term in task_terms(task):
+        m = _PLACEHOLDER.search(term)
+        if m is not None and term[: m.start()].strip():
+            out.append(term[: m.start()].strip())
+    return out
 
 def task_hits(context: Any, task: str, k: int = TOP_HITS) -> list[TaskHit]:
     """The `k` lines of `context` that best match the task's words (rare words count most).
