@@ -67,6 +67,7 @@ from rlm.prompts import (
     SEVERAL_CHOICES_CHECK,
     SHAPE_CHECK,
     SUB_QUESTION,
+    SUB_QUESTION_ALL,
     SYSTEM_PROMPT,
     UNREAD_CHECK,
     UNSEEN_CHECK,
@@ -798,7 +799,8 @@ class AnswerChecker:
         self.next_start = None
         if pattern is None:
             return ""
-        question = _escaped(SUB_QUESTION.format(task=self.task)).replace("\n", "\\n")
+        asked = SUB_QUESTION_ALL if asks_for_several(self.task) else SUB_QUESTION
+        question = _escaped(asked.format(task=self.task)).replace("\n", "\\n")
         ask = WHOLE_LINE_ASK.format(question=question, pattern=_escaped(pattern))
         self.next_start = ask[ask.index("`") + 1:-1] + "\n"  # the call between the backticks
         return ask

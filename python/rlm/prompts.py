@@ -440,6 +440,10 @@ WHOLE_LINE_CHECK = (
 WHOLE_LINE_ASK = (" If unsure, ask a sub-call: "
                   "`print(llm_query(\"Lines:\\n\" + str(grep(\"{pattern}\")) + \"{question}\"))`")
 SUB_QUESTION = "\n\nQuestion: {task}\nReply with only the value from the one line that answers it."
+# A task that asks for every item of a kind: "the value from the one line" made the sub-call
+# answer one of them (held-out extract seeds 56-58, 1M: the line-number check's sub-call).
+SUB_QUESTION_ALL = ("\n\nQuestion: {task}\nReply with only the values from every line that "
+                    "answers it, one per line.")
 NAMED_ITEMS_CHECK = (
     "Before you answer: the task asks about {n} items ({names}) and your answer {answer} gives "
     "{given}. Look up each one, e.g. `for name in {listed!r}: print(grep(name))`, then FINAL all "

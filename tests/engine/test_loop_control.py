@@ -466,6 +466,22 @@ def test_consecutive_literal_finals_answer_all_of_them(run, code) -> None:
     assert kinds(r, 2) == ["merge_finals"]
 
 
+# Ids without digits: a number the lines hold may be a value, and is not questioned.
+FAILED_JOBS = "".join(f"job JOB-{chr(65 + i % 26)}{chr(65 + i // 26)} finished "
+                      f"state={'failed' if i % 7 == 3 else 'ok'}\n" for i in range(40))
+
+
+def test_a_line_number_answer_to_a_list_task_asks_the_sub_call_for_every_value(run, code) -> None:
+    task = "List the ids of every job that finished with state=failed."
+    r = run([code("print(grep('state=failed'))"), code("FINAL('4')"), code("FINAL('JOB-DA')")],
+            context=FAILED_JOBS, task=task, check_answers=True)
+    assert "'4' is the line number grep printed" in feedback(r, 2)
+    # "the value from the one line" made the sub-call answer one of the ids.
+    assert ("Reply with only the values from every line that answers it, one per line." in
+            feedback(r, 2))
+    assert "the one line" not in feedback(r, 2)
+
+
 OFFICES = ("filler\n" * 20 + "Lunch with Oksana moved to Friday.\n" + "filler\n" * 20
            + "You'll find Oksana at office H-905 most days.\n" + "filler\n" * 20)
 
