@@ -441,6 +441,12 @@ def shows_grep_lines(output: str) -> bool:
     return last_grep([output]) is not None
 
 
+def _flat(answer: str) -> str:
+    """An answer with its runs of whitespace made one space: how answers are compared with the
+    ones questioned before (the 0.5B re-typed a questioned grep line with its spaces collapsed)."""
+    return " ".join(answer.split())
+
+
 def _escaped(text: str) -> str:
     """`text` as it may stand inside a double-quoted Python string literal.
 
@@ -634,7 +640,7 @@ class AnswerChecker:
     files_of: Callable[[], ContextFiles | None] = lambda: None
     questioned: list[str] = field(default_factory=list)  # every answer a note questioned, in order
     spent: Counter[str] = field(default_factory=Counter)  # notes given, by check
-    refuted: set[str] = field(default_factory=set)  # answers a REFUTING check questioned
+    refuted: set[str] = field(default_factory=set)  # answers a REFUTING check questioned (flat)
     covered: list[str] = field(default_factory=list)  # answers the coverage check questioned
     # How the next turn should start after the last note: None leaves it to the engine (a
     # search), FREE_START starts it freely. After the fill-in template the 0.5B was steered into
@@ -653,15 +659,15 @@ class AnswerChecker:
                 self.spent[name] += 1
                 self.questioned.append(answer)
                 if name in REFUTING:
-                    self.refuted.add(answer)
+                    self.refuted.add(_flat(answer))
                 return note
         return None
 
     def was_questioned(self, answer: str | None) -> bool:
         """Whether a note questioned this answer before, spacing aside (the 0.5B re-typed a
         questioned grep line with its runs of spaces collapsed)."""
-        flat = " ".join((answer or "").split())
-        return any(" ".join(q.split()) == flat for q in self.questioned)
+        flat = _flat(answer or "")
+        return any(_flat(q) == flat for q in self.questioned)
 
     def fallback(self) -> str | None:
         """The answer to give when the run ends without a FINAL: the last one questioned, unless
@@ -670,7 +676,7 @@ class AnswerChecker:
         A questioned answer beats none: the 0.5B's questioned "...: 3449-WJ" was right, and its
         last turn wrote FINAL(7566-JC), a NameError (eval trajectory, 2026-12-01).
         """
-        return next((a for a in reversed(self.questioned) if a not in self.refuted), None)
+        return next((a for a in reversed(self.questioned) if _flat(a) not in self.refuted), None)
 
     def choice(self, answer: str, code: str | None, progress: Progress) -> str | None:
         options = named_items(self.task)

@@ -775,6 +775,10 @@ def test_a_questioned_answer_retyped_with_other_spacing_is_still_the_questioned_
     checker = AnswerChecker("Which room?", lambda s: False)
     checker.questioned.append("299:        # In other words,")
     assert checker.was_questioned("299: # In other words,") and not checker.was_questioned("H-905")
+    # ... and one refuted with other spacing is not the fallback answer either.
+    checker.questioned += ["Room  H-905", "Room H-905"]
+    checker.refuted.add("Room H-905")
+    assert checker.fallback() == "299:        # In other words,"
 
 
 CHAIN = "intro\nLBVCT := 16087\nnoise\nQOPRM := LBVCT\nZTXUA := QOPRM\nOTHER := 55555\n"
