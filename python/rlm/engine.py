@@ -40,7 +40,9 @@ from rlm.loop_control import (
     appears_in,
     asks_for_several,
     degenerate_cut,
+    grep_line_texts,
     merge_final_calls,
+    named_items,
     prints_only_literals,
 )
 from rlm.lost_results import overwritten
@@ -53,6 +55,8 @@ from rlm.prompts import (
     FINAL_BEFORE_COUNT_NOTE,
     FINAL_BEFORE_LOOKUPS_NOTE,
     FINAL_BEFORE_OUTPUT_NOTE,
+    MIXED_NOTE,
+    NARROWED_NOTE,
     LAST_TURN,
     NO_CODE_NOTE,
     NO_PROGRESS_WHY,
@@ -67,7 +71,14 @@ from rlm.repl.headers import grep_count, grep_headers
 from rlm.repl.session import ExecResult, ReplSession
 from rlm.run_log import RunLog
 from rlm.subcalls import SubCalls, children_at_once
-from rlm.task_hints import describe_hits, present_words, quoted_form_starts, shared_word, task_hits
+from rlm.task_hints import (
+    KindSearch,
+    describe_hits,
+    kind_search,
+    present_words,
+    quoted_form_starts,
+    task_hits,
+)
 from rlm.trajectory import IterationRecord, LLMCallRecord, Trajectory, clip, execution_fields
 from rlm.turns import TurnGenerator
 
@@ -81,6 +92,15 @@ RESAMPLES = 2
 STEER_SEARCH = 'print(grep("'
 # With the quote: the 0.5B's last turns wrote FINAL(7566-JC) (a NameError) without it.
 STEER_FINAL = 'FINAL("'
+
+
+def search_note(missed: KindSearch | None) -> str | None:
+    """The feedback note for a list task's grep that missed the hits' kind of line, or None."""
+    if missed is None:
+        return None
+    if missed.narrowed:
+        return NARROWED_NOTE.format(n=missed.hits, word=missed.word)
+    return MIXED_NOTE.format(word=missed.word, off=missed.off, n=missed.shown)
 # The literal pattern of a grep or search call in the model's code.
 _SEARCHED = re.compile(r"""\b(?:grep|search)\(\s*r?["']([^"']*)["']""")
 RESAMPLE_TEMP = 0.8
@@ -196,28 +216,27 @@ class _Run:
             most = count_start(self.task, result.output)
             if most is not None:
                 self.next_start = self.checked = most
-        narrowed = self.narrowed(result.output) if clean and not repeated and most is None else None
-        if narrowed is not None and self.next_start in (None, STEER_SEARCH):
-            self.next_start = f'print(grep("{narrowed[1]}"))\n'  # a task word: [A-Za-z0-9_-]
+        missed = self.kind_missed(result.output) if clean and not repeated and most is None else None
+        if missed is not None and self.next_start in (None, STEER_SEARCH):
+            self.next_start = f'print(grep("{missed.word}"))\n'  # a task word: [A-Za-z0-9_-]
         return turn_feedback(output=result.output, clean=clean, most=most is not None,
                              restored_names=result.restored_names, repeated=repeated,
                              reread=reread, literal=literal, several=asks_for_several(self.task),
                              counting=asks_count(self.task), retry_word=retry, lost=lost,
-                             one_file=asks_one_file(self.task), narrowed=narrowed)
+                             one_file=asks_one_file(self.task), search_note=search_note(missed))
 
-    def narrowed(self, output: str) -> tuple[int, str] | None:
-        """(hit lines, the word they share) when a list task's grep found one line and its pattern
-        is an item of one search hit: the other hits are items too (held-out extract seed 60)."""
-        if not (self.config.check_answers and asks_for_several(self.task)) or grep_count(output) != 1:
+    def kind_missed(self, output: str) -> KindSearch | None:
+        """How a list task's grep missed the kind of line the search hits show (held-out extract
+        seed 60: one hit's id grepped at 32K, `RMA-.*` at 1M), or None."""
+        if not (self.config.check_answers and asks_for_several(self.task)) or not self.hit_lines:
             return None
-        pattern = grep_headers(output)[0].pattern
-        holding = [line for line in self.hit_lines if pattern.lower() in line.lower()]
-        if len(holding) != 1:
+        if named_items(self.task):  # "the codes for Falcon, Heron and Lynx": one grep per name is right
             return None
-        word = shared_word(self.opened.context, self.task, self.hit_lines)
-        if word is None or word.lower() in pattern.lower():
+        heads = grep_headers(output)
+        if len(heads) != 1 or not heads[0].count:
             return None
-        return len(self.hit_lines), word
+        lines = grep_line_texts(output)
+        return kind_search(self.opened.context, self.task, self.hit_lines, heads[0].pattern, lines)
 
     def retry_word(self) -> str | None:
         """The rarest task word the context holds that no grep has searched for alone yet (after

@@ -319,6 +319,16 @@ def _rounded_number_seen(answer: str, seen_text: str) -> bool:
 # grep's "766:" or "path:12:" before a line's text (not "12:00", nor a date's "2025-").
 GREP_LINE_PREFIX = r"(?:[^\s:]+:)?\d+:(?!\d)"
 _LINE_PREFIX = re.compile(rf"^[ \t]*{GREP_LINE_PREFIX}", re.MULTILINE)
+_GREP_LINE_TEXT = re.compile(rf"^{GREP_LINE_PREFIX}(.*)$", re.MULTILINE)
+
+
+def grep_line_texts(output: str) -> list[str]:
+    """The texts of the grep lines printed in `output` (without their `path:` and `N:`).
+
+    >>> grep_line_texts("2 matching lines for 'a':\\n3:a b\\nsrc/x.py:9:a c")
+    ['a b', 'a c']
+    """
+    return _GREP_LINE_TEXT.findall(output)
 
 
 def numbered_line(answer: str, seen: Iterable[str]) -> str | None:

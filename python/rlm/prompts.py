@@ -472,11 +472,16 @@ MAY_FINISH_ALL_NOTE = (
     "otherwise search for the ones still missing."
 )
 # Held-out extract seed 60: shown three "Customer order RMA-... was delivered ..." hits, the 0.5B
-# grepped one of their ids, answered that line's number, and never saw the other two again.
+# grepped one of their ids, answered that line's number, and never saw the other two again (32K);
+# at 1M it grepped `RMA-.*`, 60 lines of three kinds, and FINALed a mix of them until cut.
 NARROWED_NOTE = (
     "Your search found one line, but the task asks for every item and the search hits show {n} "
     "lines like it: search for what they share, `print(grep(\"{word}\"))`, and FINAL every item "
     "it shows."
+)
+MIXED_NOTE = (
+    "The task asks for the lines that say \"{word}\", as the search hits do, and {off} of the {n} "
+    "lines above do not: search for it, `print(grep(\"{word}\"))`, and FINAL every item it shows."
 )
 # After a search that found nothing the reminder invites a made-up answer; ask for a new search.
 # (It ended "..., or ignore_case=True." until the 0.5B grepped for "ignore_case=True" four times.)
@@ -529,15 +534,15 @@ UNDEFINED_NOTE = ("`{name}` does not exist: only what your code assigned exists.
 def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeated: bool,
                   reread: bool = False, most: bool = False, literal: bool = False, several: bool = False, counting: bool = False,
                   retry_word: str | None = None, lost: Overwrite | None = None,
-                  one_file: bool = False, narrowed: tuple[int, str] | None = None) -> str:
+                  one_file: bool = False, search_note: str | None = None) -> str:
     """The user message that reports one execution back to the model.
 
     `output` is the REPL's own report (prints, echoed last expression, traceback, timeout or restart
     notes); `clean` is true when the code raised nothing and was not stopped; `several` when the
     task asks for a list rather than one value; `reread` when the repeated output comes right
     after an answer check; `most` when the task asks which item occurs most often; `one_file`
-    when it asks which one file something is in; `narrowed` (hit lines, their shared word) when a
-    list task's search found one of several search hits.
+    when it asks which one file something is in; `search_note` replaces the "if this output
+    shows every item" note when a list task's grep missed the kind of line the hits show.
 
     >>> print(turn_feedback(output="", clean=True, restored_names=[], repeated=False))
     (no output: the code ran but printed nothing; print() what you want to see)
@@ -576,8 +581,8 @@ def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeat
             return "\n\n".join(parts)
         if many > 1:
             parts.append((COUNT_MATCHES_NOTE if counting else MANY_MATCHES_NOTE).format(n=many))
-        if narrowed is not None:
-            parts.append(NARROWED_NOTE.format(n=narrowed[0], word=narrowed[1]))
+        if search_note is not None:
+            parts.append(search_note)
         else:
             parts.append(MAY_FINISH_ALL_NOTE if several else MAY_FINISH_NOTE)
     return "\n\n".join(parts)

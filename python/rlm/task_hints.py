@@ -131,6 +131,45 @@ def shared_word(context: Any, task: str, lines: list[str]) -> str | None:
     return min(found)[1] if found else None
 
 
+@dataclass(frozen=True)
+class KindSearch:
+    """A list task's grep that missed the kind of line the search hits show: it found one hit's
+    line only (`narrowed`), or `off` of its `shown` lines lack the hits' shared `word`."""
+
+    word: str
+    hits: int
+    narrowed: bool
+    off: int = 0
+    shown: int = 0
+
+
+def kind_search(context: Any, task: str, hit_lines: list[str], pattern: str,
+                lines: list[str]) -> KindSearch | None:
+    """How a grep for `pattern` that printed `lines` missed the lines of the hits' kind, or None.
+
+    >>> from rlm._core import Context
+    >>> text = "Order A-1 was delivered.\\nOrder B-2 was delivered.\\nOrder C-3 was delayed.\\n"
+    >>> c, hits = Context.from_str(text), text.splitlines()[:2]
+    >>> kind_search(c, "Which orders were delivered?", hits, "A-1", hits[:1]).narrowed
+    True
+    >>> kind_search(c, "Which orders were delivered?", hits, "Order", text.splitlines()).off
+    1
+    >>> kind_search(c, "Which orders were delivered?", hits, "delivered", hits) is None
+    True
+    """
+    word = shared_word(context, task, hit_lines)
+    if word is None or word.lower() in pattern.lower() or not lines:
+        return None
+    if len(lines) == 1:
+        holding = [line for line in hit_lines if pattern.lower() in line.lower()]
+        return KindSearch(word, len(hit_lines), narrowed=True) if len(holding) == 1 else None
+    said = re.compile(rf"\b{re.escape(word)}\b", re.IGNORECASE)
+    off = sum(1 for line in lines if not said.search(line))
+    if off == 0 or off == len(lines):  # all of the kind, or none of it (another search)
+        return None
+    return KindSearch(word, len(hit_lines), narrowed=False, off=off, shown=len(lines))
+
+
 _PLACEHOLDER = re.compile(r"\b(?:[A-Z]{2,}|X|N)\b")
 
 

@@ -1197,6 +1197,34 @@ def test_a_list_task_whose_grep_narrowed_to_one_hit_is_steered_to_the_word_the_h
     assert r.answer == "RMA-46633, RMA-53475, RMA-04789" and r.iterations == 3
 
 
+def test_a_list_task_whose_grep_mixed_kinds_of_lines_is_steered_to_the_word_the_hits_share() -> None:
+    from rlm import RLMConfig, rlm_generate
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    # Held-out extract seed 60 at 1M: `RMA-.*` printed 60 lines of three kinds, and the 0.5B
+    # FINALed a mix of them until cut as degenerate.
+    start = 'print(grep("delivered"))\n'
+    backend = _PrefixBackend([P + 'print(grep("RMA-"))\n```', P + start + "```",
+                              P + "FINAL('RMA-46633, RMA-53475, RMA-04789')\n```"])
+    r = rlm_generate(backend=backend, context=ORDERS, task=ORDERS_TASK, config=RLMConfig())
+    assert ('The task asks for the lines that say "delivered", as the search hits do, and 2 of '
+            'the 5 lines above do not') in feedback(r, 1)
+    assert backend.prefixes[1] == P + start and r.answer == "RMA-46633, RMA-53475, RMA-04789"
+
+
+def test_a_task_that_names_its_items_is_not_steered_off_a_grep_for_one_of_them() -> None:
+    from rlm import RLMConfig, rlm_generate
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    context = ("noise\n" * 20 + "project Falcon code 5118-MT\n" + "noise\n" * 20
+               + "project Heron code 8546-QZ\n" + "noise\n" * 20 + "project Lynx code 7065-UZ\n")
+    backend = _PrefixBackend([P + 'print(grep("Falcon"))\n```', P + "FINAL('5118-MT')\n```"] * 3)
+    r = rlm_generate(backend=backend, context=context, config=RLMConfig(max_iterations=3),
+                     task="What are the project codes for Falcon, Heron and Lynx?")
+    assert len(r.trajectory["context"]["search_hits"]) == 3
+    assert "lines like it" not in feedback(r, 1) and backend.prefixes[1] == P
+
+
 def test_a_grep_for_the_shared_word_or_a_one_value_task_is_not_narrowed(run, code) -> None:
     shared = run([code('print(grep("delivered"))'), code("FINAL('RMA-46633, RMA-53475, RMA-04789')")],
                  context=ORDERS, task=ORDERS_TASK, check_answers=True)
