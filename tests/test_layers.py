@@ -18,8 +18,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "python" / "rlm"
 DRIVERS = ("rlm.engine", "rlm.session", "rlm.cli", "rlm.chat", "rlm.eval", "rlm.view",
            "rlm.chunk_bench")
 LOWER = ("rlm.repl", "rlm.backends", "rlm.trajectory", "rlm.loop_control", "rlm.prompts",
-         "rlm.answer_check", "rlm.summary", "rlm.inputs", "rlm.tokens", "rlm.config",
-         "rlm.subcalls", "rlm.budget", "rlm.turns", "rlm.run_log", "rlm.direct")
+         "rlm.answer_check", "rlm.count_answers", "rlm.list_answers", "rlm.summary", "rlm.inputs",
+         "rlm.tokens", "rlm.config", "rlm.subcalls", "rlm.budget", "rlm.turns", "rlm.run_log",
+         "rlm.direct")
 
 
 def _module(path: Path) -> str:

@@ -12,6 +12,9 @@ Three kinds of doubt, each with its own budget so a run cannot loop on checks:
   was told so, and answered another single one (eval trajectory, 2026-12-01): one check was not
   enough, and the second check names the items and the loop that finds them.
 
+The helpers of two check families live apart: `rlm.count_answers` (counts, most often,
+totals, file counts) and `rlm.list_answers` (list answers and the grep lines they come from).
+
 Example:
     >>> from rlm.loop_control import Progress
     >>> checker = AnswerChecker("What are the codes for Ann, Bob and Eve?", lambda s: True)
@@ -24,22 +27,33 @@ Example:
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
+from rlm.count_answers import (
+    _ASKS_LEAST,
+    asks_most,
+    count_each,
+    count_start,
+    counted,
+    counted_best,
+    files_doubt,
+    names_word,
+    opening_count,
+    printed_counts,
+    sum_start,
+)
 from rlm.file_answers import ContextFiles, asks_one_file, task_terms
+from rlm.list_answers import _LINE_NUMBER, last_grep_pattern, seen_lines, some_of_many
 from rlm.loop_control import (
-    GREP_LINE_PREFIX,
     Progress,
     answer_items,
     appears_in,
     asks_choice,
     asks_for_several,
     named_items,
-    normalize_code,
     numbered_line,
     reads_context,
     restates_task,
@@ -74,7 +88,7 @@ from rlm.prompts import (
     WHOLE_LINE_ASK,
     WHOLE_LINE_CHECK,
 )
-from rlm.repl.headers import grep_headers, is_result_header, shows_aliases
+from rlm.repl.headers import shows_aliases
 
 # Checks whose doubt is certain: the answer they question is wrong, not just unchecked.
 REFUTING = frozenset({"empty", "placeholder", "given", "line_number"})
@@ -130,315 +144,11 @@ def shape_doubt(task: str, answer: str) -> tuple[str, str] | None:
     return None
 
 
-_ASKS_MOST = re.compile(r"\b(?:most|least)\s+(?:often|common(?:ly)?|frequent(?:ly)?|times)\b|"
-                        r"\bon the most\b|\bthe most (?:lines|records|entries|times)\b",
-                        re.IGNORECASE)
-# Code that counts: the 0.5B grepped 25 "bird sighting logged: ..." lines and FINALed one of them.
-_COUNTS = re.compile(r"Counter\(|most_common|\.count\(|\bmax\(|\bsorted\(|\bcollections\.")
-
-
-_ASKS_LEAST = re.compile(r"\bleast\s+(?:often|common|frequent|times)", re.IGNORECASE)
-_ASKS_COUNT = re.compile(r"\bhow many\b", re.IGNORECASE)
-_ASKS_SUM = re.compile(r"\b(?:in total|total|sum|in all|altogether)\b", re.IGNORECASE)
-
-
-COUNT_START = 'print(collections.Counter(re.findall(r"'
-
-
-def count_each(options: list[str]) -> str:
-    """Code that prints how often each listed option occurs in the context, and the one counted
-    most: shown only `{'belav': 3, 'dalik': 5, ...}`, the 0.5B FINALed the counts, all eight
-    words, or the first (held-out commonword seeds 52, 56-57).
-
-    >>> print(count_each(["budez", "geluf"]))
-    counts = {w: context.count(w) for w in ['budez', 'geluf']}; print(counts, '-> most often:', max(counts, key=counts.get))
-    """
-    return (f"counts = {{w: context.count(w) for w in {options!r}}}; "
-            f"print(counts, '-> most often:', max(counts, key=counts.get))")
-
-
 # The collecting line of the system prompt's example 2, after a one-of-many answer.
 COLLECT_START = 'items = re.findall(r"'
 ANSWER_START = 'FINAL("'  # a turn left only the answer to write
 # A check's next turn that starts freely, after the code fence only.
 FREE_START = ""
-
-
-def asks_count(task: str) -> bool:
-    """Whether the task asks how many things there are (a count of lines or records, not a sum
-    of a quantity: "How many hours in total ..." adds hours up).
-
-    >>> asks_count("How many order records have status=FAILED?"), asks_count("How many hours in total did team data log?")
-    (True, False)
-    """
-    return _ASKS_COUNT.search(task) is not None and _ASKS_SUM.search(task) is None
-
-
-def asks_most(task: str) -> bool:
-    """Whether the task asks which item occurs most (or least) often.
-
-    >>> asks_most("Which bird was logged most often?"), asks_most("Which word is on the most of those lines?")
-    (True, True)
-    >>> asks_most("What is the most recent version?")
-    False
-    """
-    return _ASKS_MOST.search(task) is not None
-
-
-def count_start(task: str, output: str = "") -> str | None:
-    """The code that starts counting for a "which occurs most often" task (None for others): a
-    count of each word the task lists; else a Counter over what follows the common start of the
-    grep lines in `output` (`counter_of_lines`); else a Counter left to fill in.
-
-    >>> count_start("Which of these words occurs most often: budez, geluf, kafov?") == count_each(["budez", "geluf", "kafov"]) + "\\n"
-    True
-    >>> count_start("Which bird was logged most often?") == COUNT_START
-    True
-    >>> count_start("Which tag is most common?", "2 matching lines:\\n5:tag: ab\\n9:tag: cd").startswith('counts = collections.Counter(re.findall(r"tag: ')
-    True
-    """
-    if not asks_most(task):
-        return None
-    options = named_items(task) if asks_choice(task) else []
-    if len(options) >= 2:
-        return count_each(options) + "\n"
-    counter = counter_of_lines(output)
-    return COUNT_START if counter is None else counter + "\n"
-
-
-# A grep line as printed: "766:text" or "path:12:text" (the header line has no such prefix).
-_GREP_LINE = re.compile(rf"^{GREP_LINE_PREFIX}(.*)$")
-
-
-def counter_of_lines(output: str) -> str | None:
-    """A complete Counter line over what varies after the common start of grep's printed lines
-    (`bird sighting logged: `), or None when they share no such start.
-
-    Started inside `print(collections.Counter(re.findall(r"`, the 0.5B counted the phrase itself
-    (`re.findall(r"bird sighting logged", context)`) and answered it (held-out commonword seed 53).
-
-    >>> print(counter_of_lines("3 matching lines for 'tag':\\n5:tag: vokram\\n9:tag: lesif\\n12:tag: vokram"))
-    counts = collections.Counter(re.findall(r"tag: (\\w+)", context)); print(counts.most_common(3), "-> most often:", max(counts, key=counts.get))
-    """
-    lines = [m.group(1) for m in map(_GREP_LINE.match, output.splitlines()) if m is not None]
-    if len(lines) < 2:
-        return None
-    start = os.path.commonprefix(lines)
-    start = start[: len(start) - len(re.search(r"\w*$", start).group(0))]  # not into the word
-    if len(start.strip()) < 3:
-        return None
-    pattern = re.escape(start).replace("\\ ", " ")  # spaces need no escape: easier to read
-    return (f'counts = collections.Counter(re.findall(r"{pattern}(\\w+)", context)); '
-            f'print(counts.most_common(3), "-> most often:", max(counts, key=counts.get))')
-
-
-def opening_count(task: str) -> str | None:
-    """The count that opens a "which of these words occurs most often: a, b, c?" task, else None.
-
-    The 0.5B grepped the task's list joined by commas, then the word "words", and answered the
-    line it found (held-out commonword seed 50).
-
-    >>> opening_count("Which of these words occurs most often: budez, geluf, kafov?")
-    "counts = {w: context.count(w) for w in ['budez', 'geluf', 'kafov']}; print(counts, '-> most often:', max(counts, key=counts.get))\\n"
-    >>> opening_count("Which bird was logged most often?") is None
-    True
-    """
-    start = count_start(task)
-    return None if start == COUNT_START else start
-
-
-def counted(progress: Progress, code: str | None) -> bool:
-    """Whether any code of the run (or the FINAL's own) counted occurrences; a count named in a
-    comment is none (the 1.5B wrote `# ... most_common(1)` above FINAL("keyword"), held-out
-    commonword seed 54).
-
-    >>> from rlm.loop_control import Progress
-    >>> counted(Progress(), "# print(collections.Counter(tags))\\nFINAL('x')")
-    False
-    """
-    return any(_COUNTS.search(c) for c in [*progress.codes, normalize_code(code or "")])
-
-
-# A counted item as Python prints it: `'bepad': 7` in a dict, `('durug', 7)` in most_common.
-# (On one line, and not a grep line's number: `'darwin':\n895:...` is no count.)
-_COUNT_PAIR = re.compile(r"""['"]([^'"\n]{1,80})['"][ \t]*[:,][ \t]*(\d+)(?![\d:])""")
-
-
-def printed_counts(outputs: list[str], options: list[str] | None = None) -> dict[str, int]:
-    """The counts of the last output that printed at least two (of the `options`, when given),
-    {} when none did: a dict printed by `count_each`, or `most_common`'s pairs.
-
-    >>> printed_counts(["{'bepad': 7, 'dovez': 4}", "2 matching lines"])
-    {'bepad': 7, 'dovez': 4}
-    >>> printed_counts(["[('durug', 7), ('zekan', 4)]"], ["zekan", "tazar"])
-    {}
-    >>> printed_counts(["811:    if p == 'darwin':\\n879:    if p != 'darwin':\\n895:  x"])
-    {}
-    """
-    for output in reversed(outputs):
-        counts = {item: int(n) for item, n in _COUNT_PAIR.findall(output)}
-        if options:
-            counts = {o: counts[o] for o in options if o in counts}
-        if len(counts) >= 2:
-            return counts
-    return {}
-
-
-def counted_best(counts: dict[str, int], least: bool = False) -> list[str]:
-    """The items counted most (or least), every one that shares the count.
-
-    >>> counted_best({"a": 3, "b": 7}), counted_best({"a": 7, "b": 7, "c": 1})
-    (['b'], ['a', 'b'])
-    >>> counted_best({"a": 3, "b": 7}, least=True)
-    ['a']
-    """
-    best = (min if least else max)(counts.values())
-    return [item for item, n in counts.items() if n == best]
-
-
-def names_word(answer: str, word: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", answer.lower()) is not None
-
-
-_FINAL_OF_LITERAL = re.compile(r"\bFINAL\(\s*[rbfu]?[\"']", re.IGNORECASE)
-
-
-def final_before_count(task: str, code: str, output: str) -> bool:
-    """Whether a block for a "most often" task counted, printed the count and FINALed a literal
-    it wrote before seeing that count (a FINAL computed from the count is its own answer).
-
-    >>> code = "print(collections.Counter(re.findall(r'bird: ([a-z]+)', context)).most_common(3))\\nFINAL('zozad')"
-    >>> final_before_count("Which bird was logged most often?", code, "[('durug', 8)]")
-    True
-    >>> final_before_count("Which bird was logged most often?", "FINAL(max(counts))", "")
-    False
-    """
-    return (asks_most(task) and _COUNTS.search(code) is not None and bool(output.strip())
-            and _FINAL_OF_LITERAL.search(code) is not None)
-
-
-_ASKS_FILES = re.compile(r"\bhow many (?:of the )?(?:\w+ )?files\b", re.IGNORECASE)
-
-
-def files_doubt(task: str, answer: str, outputs: list[str]) -> tuple[int, int] | None:
-    """(lines, files) when a "how many files" task is answered with the line count of a grep
-    whose lines are in fewer files (the 0.5B answered 4 for "4 matching lines in 2 files").
-
-    >>> files_doubt("How many files import os?", "4", ["4 matching lines in 2 files for 'os':"])
-    (4, 2)
-    >>> files_doubt("How many files import os?", "2", ["4 matching lines in 2 files for 'os':"])
-    """
-    if _ASKS_FILES.search(task) is None:
-        return None
-    numbers = re.findall(r"\d[\d,]*", answer)
-    if len(numbers) != 1:
-        return None
-    given = int(numbers[0].replace(",", ""))
-    for output in outputs:
-        for head in grep_headers(output):
-            if head.files is not None and given == head.count != head.files:
-                return head.count, head.files
-    return None
-
-
-SEEN_LINE_CHARS = 160
-
-
-def seen_lines(items: list[str], outputs: list[str]) -> str:
-    """The first line of the output holding each item (as a word), for the fill-in note: the
-    0.5B, asked to fill "Walrus: VALUE, Ibex: VALUE, ..." from four grep results above, wrote the
-    one value it had answered before for all four ("" when no item was seen).
-
-    >>> print(seen_lines(["Ibex", "Lynx"], ["1 matching line:\\n6:The code for Ibex is 7212-XK."]))
-    <BLANKLINE>
-    The lines your output showed for them:
-    Ibex: The code for Ibex is 7212-XK.
-    """
-    rows = []
-    for item in items:
-        word = re.compile(rf"(?<!\w){re.escape(item)}(?!\w)", re.IGNORECASE)
-        line = next((line.strip() for output in outputs for line in output.splitlines()
-                     if word.search(line) and not is_result_header(line)), None)
-        if line is not None:
-            # Without grep's "877:": shown "Badger: 877:The project code for Badger is 2785-CA."
-            # the 0.5B filled in "Badger: 877".
-            rows.append(f"{item}: {_LINE_NUMBER.sub('', line, count=1).strip()[:SEEN_LINE_CHARS]}")
-    return "\nThe lines your output showed for them:\n" + "\n".join(rows) if rows else ""
-
-
-def line_shape(line: str) -> str:
-    """A line with its numbers blanked: records of one kind share it.
-
-    >>> line_shape("2025-11-11T15:48:23Z job JOB-94370 failed on node-2")
-    '0-0-0T0:0:0Z job JOB-0 failed on node-0'
-    """
-    return re.sub(r"\d+", "0", line)
-
-
-def item_pattern(items: list[str]) -> str | None:
-    """The regex every item fits, when they are codes of one shape (`JOB-\\d+`), else None.
-
-    >>> print(item_pattern(["JOB-59851", "JOB-76469"]), item_pattern(["Ann", "Bob"]))
-    JOB-\\d+ None
-    """
-    def shape(item: str) -> str:
-        return "".join(r"\d+" if part.isdigit() else re.escape(part).replace("\\-", "-")
-                       for part in re.split(r"(\d+)", item) if part)
-
-    shapes = {shape(item) for item in items}
-    if len(shapes) != 1 or not any(c.isdigit() for c in items[0]):
-        return None
-    return shapes.pop()
-
-
-def some_of_many(answer: str, outputs: list[str]) -> tuple[int, int, str] | None:
-    """(lines, items given, code that collects every item) when a list answer takes its items
-    from some of the last grep's lines and leaves out others of the same shape, else None."""
-    last = last_grep(outputs)
-    if last is None:
-        return None
-    pattern, output = last
-    lines = [m.group(1) for m in map(_GREP_LINE.match, output.splitlines()) if m is not None]
-    items = answer_items(answer)
-    taken = [next((line for line in lines if item in line), None) for item in items]
-    if len(items) < 2 or None in taken:
-        return None
-    shapes = {line_shape(line) for line in taken if line is not None}
-    alike = [line for line in lines if line_shape(line) in shapes]
-    if len(alike) <= len(set(taken)):
-        return None
-    code = item_pattern(items)
-    collect = (f'items = re.findall(r"{code}", "\\n".join(h.line for h in grep({pattern!r}, '
-               f'max_count=None)))' if code else 'items = re.findall(r"...", context)')
-    return len(alike), len(items), collect
-
-
-def last_grep(outputs: list[str]) -> tuple[str, str] | None:
-    """(pattern, output) of the last grep whose printed result showed lines (None if none did).
-
-    >>> last_grep(["5 matching lines for 'Oksana':\\n8:Oksana", "0 matching lines for 'x'"])
-    ('Oksana', "5 matching lines for 'Oksana':\\n8:Oksana")
-    """
-    for output in reversed(outputs):
-        found = [head for head in grep_headers(output) if head.count]
-        if found:
-            return found[-1].pattern, output
-    return None
-
-
-def last_grep_pattern(outputs: list[str]) -> str | None:
-    """The pattern of the last grep whose printed result showed lines (None if none did)."""
-    last = last_grep(outputs)
-    return None if last is None else last[0]
-
-
-def shows_grep_lines(output: str) -> bool:
-    """Whether a printed output holds a grep result that showed lines.
-
-    >>> shows_grep_lines("2 matching lines for 'a':\\n1:a\\n4:a"), shows_grep_lines("0 matching lines for 'b'")
-    (True, False)
-    """
-    return last_grep([output]) is not None
 
 
 def _flat(answer: str) -> str:
@@ -480,41 +190,6 @@ def given_value(task: str, answer: str) -> str | None:
 
 # A value the task gives: a number of three digits or more, or a code with a digit in it.
 _TASK_VALUE = re.compile(r"(?<![\w.-])(\d{3,}|[A-Za-z0-9]+-[A-Za-z0-9-]*\d[A-Za-z0-9-]*)(?![\w-])")
-
-
-# A field of a record line: `hours: 7`, `region=south`, `"warehouse": "Lyon"`.
-_RECORD_FIELD = re.compile(r"(?<![\w-])[\"']?([A-Za-z_][\w-]*)[\"']?\s*[:=]\s*[\"']?([\w.,-]+)")
-_NUMBER_VALUE = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
-
-
-def sum_start(task: str, lines: list[str]) -> str | None:
-    """The `values` call that sums a task's field over its records, read from the search hits:
-    a numeric field the task names (`hours`, `weight_kg`) on a line whose other field has a
-    value the task names (`team: data`, `"warehouse": "Lyon"`); None when no hit has both.
-
-    Asked "How many hours in total did team data log?", the 0.5B grepped "data" and FINALed the
-    hours of the first line, 7 (held-out sumfield seeds 54-55: 0/4); where the task spelled the
-    condition `region=south` it had written this call itself.
-
-    >>> sum_start("How many hours in total did team data log?", ["ts TS-1 | team: data | hours: 7"])
-    'print(values("hours", where="team=data"))\\n'
-    >>> sum_start("What is the total weight_kg from warehouse Lyon?", ['{"warehouse": "Lyon", "weight_kg": 78}'])
-    'print(values("weight_kg", where="warehouse=Lyon"))\\n'
-    """
-    if _ASKS_SUM.search(task) is None:
-        return None
-    words = {w.lower() for w in re.findall(r"\w+", task)}
-    for line in lines:
-        fields = _RECORD_FIELD.findall(line)
-        summed = [k for k, v in fields if k.lower() in words and _NUMBER_VALUE.fullmatch(v)]
-        # A condition the task names by value; one it names by field and value comes first.
-        conditions = sorted(((k, v) for k, v in fields if v.lower() in words and k not in summed
-                             and not _NUMBER_VALUE.fullmatch(v)),
-                            key=lambda kv: kv[0].lower() not in words)
-        if len(set(summed)) == 1 and conditions:
-            key, value = conditions[0]
-            return f'print(values("{summed[0]}", where="{key}={value}"))\n'
-    return None
 
 
 def opening_start(task: str, hit_lines: list[str] | None = None) -> str | None:
@@ -584,7 +259,6 @@ def asked_thing(task: str) -> tuple[str, str] | None:
     return " ".join(task[:cut].split()).lstrip(), noun[-1].lower().strip(".,;:")
 
 
-_LINE_NUMBER = re.compile(r"^\s*(?:[^\s:]+:)?\d+[:-]")  # "393:" or "path:12:" as grep prints
 WHOLE_LINE_WORDS = 3
 
 

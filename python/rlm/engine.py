@@ -20,21 +20,18 @@ from typing import TYPE_CHECKING
 from rlm.answer_check import (
     ANSWER_START,
     AnswerChecker,
-    asks_count,
     copies_example,
-    final_before_count,
-    count_start,
-    counted,
     opening_start,
     quoted,
-    shows_grep_lines,
 )
 from rlm.backends.base import Message, Sampling
 from rlm.budget import Budget, window_full
 from rlm.config import RLMResponse
+from rlm.count_answers import asks_count, count_start, counted, final_before_count
 from rlm.errors import RLMError
 from rlm.direct import answer_directly, choose_mode
 from rlm.file_answers import asks_one_file, context_files
+from rlm.list_answers import shows_grep_lines
 from rlm.loop_control import (
     Progress,
     appears_in,

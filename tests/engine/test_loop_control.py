@@ -708,7 +708,7 @@ def test_grep_counts_over_files_still_count_as_matches(tmp_path, run, code) -> N
 
 def test_after_the_count_check_the_next_turn_starts_inside_a_counter() -> None:
     from rlm import RLMConfig, rlm_generate
-    from rlm.answer_check import COUNT_START
+    from rlm.count_answers import COUNT_START
     from rlm.prompts import ASSISTANT_PREFIX as P
 
     # (after a grep of the lines the count starts at once: the next test)
@@ -747,7 +747,7 @@ def test_the_matching_lines_of_a_most_often_task_start_their_count() -> None:
     listed = _PrefixBackend([P + "print(grep('logged'))\n```", P + "FINAL('x')\n```"])
     rlm_generate(backend=listed, context=context, config=RLMConfig(search_hints=False),
                  task="Which of these words occurs most often: danar, fotas, naful?")
-    from rlm.answer_check import count_each
+    from rlm.count_answers import count_each
     assert listed.prefixes[0] == P + count_each(['danar', 'fotas', 'naful']) + "\n"
     plain = _PrefixBackend([P + "print(grep('logged'))\n```", P + "FINAL('x')\n```"])
     rlm_generate(backend=plain, context=context, config=RLMConfig(search_hints=False),
@@ -758,7 +758,7 @@ def test_the_matching_lines_of_a_most_often_task_start_their_count() -> None:
 def test_a_which_listed_word_most_often_task_opens_with_the_count_of_each() -> None:
     # Held-out commonword seed 50: the 0.5B grepped the list joined by commas, then "words".
     from rlm import RLMConfig, rlm_generate
-    from rlm.answer_check import count_each
+    from rlm.count_answers import count_each
     from rlm.prompts import ASSISTANT_PREFIX as P
 
     count = count_each(["budez", "geluf", "kafov"]) + "\n"
@@ -905,7 +905,7 @@ WORDS = "x\nkeyword=geluf\nkeyword=budez\nkeyword=geluf\nkeyword=kafov\nkeyword=
 
 def test_a_choice_answered_with_none_of_the_options_is_counted_then_answered(run, code) -> None:
     # (A backend that continues an assistant prefix opens this task with the count itself.)
-    from rlm.answer_check import count_each
+    from rlm.count_answers import count_each
     letters = 'print(collections.Counter("budez geluf kafov").most_common(1))'
     count = count_each(['budez', 'geluf', 'kafov'])
     r = run([code(letters), code("FINAL('2')"), code(count), code('FINAL("geluf")')],
@@ -1114,7 +1114,7 @@ def test_a_count_only_named_in_a_comment_is_no_count(run, code) -> None:
 
 def test_the_count_the_engine_writes_prints_the_one_counted_most(run, code) -> None:
     # Shown only the counts, the 0.5B FINALed the counts themselves (held-out commonword seed 57).
-    from rlm.answer_check import count_each
+    from rlm.count_answers import count_each
     r = run([code(count_each(["budez", "geluf", "kafov"])), code('FINAL("geluf")')],
             context=WORDS, task=WORDS_TASK, check_answers=True)
     assert "{'budez': 1, 'geluf': 3, 'kafov': 1} -> most often: geluf" in feedback(r, 1)
