@@ -1,6 +1,9 @@
 """Whether a FINAL answer looks wrong enough to give the model a turn to check it first.
 
-Three kinds of doubt, each with its own budget so a run cannot loop on checks:
+The checks are tried in the order of `CHECKS` (eleven of them: a choice answered with none of
+its options, a count contradicted, a placeholder left in, a line number answered, a file that
+lacks what the task names, ...), each with its own budget so a run cannot loop on checks. The
+first three written, still the most often given:
 - grounding (once per run): the answer only restates the task, or no code computed it and it
   occurs neither in what the model was shown nor in the context;
 - shape (once): the task asks "when" or "how many" and the answer holds no date or number
