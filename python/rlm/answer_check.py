@@ -49,7 +49,13 @@ from rlm.count_answers import (
     sum_start,
 )
 from rlm.file_answers import ContextFiles, asks_one_file, task_terms
-from rlm.list_answers import _LINE_NUMBER, last_grep_pattern, seen_lines, some_of_many
+from rlm.list_answers import (
+    _LINE_NUMBER,
+    collect_from_last_grep,
+    last_grep_pattern,
+    seen_lines,
+    some_of_many,
+)
 from rlm.loop_control import (
     Progress,
     answer_items,
@@ -76,6 +82,8 @@ from rlm.prompts import (
     GIVEN_VARIABLES_HINT,
     LINE_NUMBER_CHECK,
     LINE_NUMBERS_CHECK,
+    COLLECT_NOTE,
+    ONE_OF_MANY_COLLECT,
     MOST_CHECK,
     PLACEHOLDER_NOTE,
     ONE_OF_MANY_CHECK,
@@ -464,13 +472,25 @@ class AnswerChecker:
             lines = [numbered_line(item, progress.outputs) for item in items]
             if None in lines:
                 return None
-            self.next_start = ANSWER_START
-            return LINE_NUMBERS_CHECK.format(answer=quoted(answer), line=clip_line(lines[0] or ""))
+            note = LINE_NUMBERS_CHECK.format(answer=quoted(answer), line=clip_line(lines[0] or ""))
+            collect = self.collect(progress)
+            self.next_start = ANSWER_START if collect is None else collect + "\n"
+            return note if collect is None else note + COLLECT_NOTE.format(collect=collect)
         line = numbered_line(answer, progress.outputs)
         if line is None:
             return None
+        collect = self.collect(progress)
+        if collect is not None:
+            self.next_start = collect + "\n"
+            return (LINE_NUMBER_CHECK.format(answer=quoted(answer), line=clip_line(line), ask="")
+                    + COLLECT_NOTE.format(collect=collect))
         return LINE_NUMBER_CHECK.format(answer=quoted(answer), line=clip_line(line),
                                         ask=self.sub_call_ask(progress))
+
+    def collect(self, progress: Progress) -> str | None:
+        """For a task that asks for every item: the code that collects the record ids of the last
+        grep's lines (`rlm.list_answers.collect_from_last_grep`), else None."""
+        return collect_from_last_grep(progress.outputs) if asks_for_several(self.task) else None
 
     def sub_call_ask(self, progress: Progress) -> str:
         """The sub-call that reads the last grep's lines for the task (and starts the next turn
@@ -543,6 +563,11 @@ class AnswerChecker:
         if asks_for_several(self.task) and given == 1 and progress.most_matches > 1:
             # Steered into `print(grep("` after this note, the 0.5B printed the 12 lines again,
             # then a wider search, and answered one line (held-out extract seed 50, 1M).
+            collect = self.collect(progress)
+            if collect is not None:
+                self.next_start = collect + "\n"
+                return ONE_OF_MANY_COLLECT.format(answer=quoted(answer), n=progress.most_matches,
+                                                  collect=collect)
             self.next_start = COLLECT_START
             return ONE_OF_MANY_CHECK.format(answer=quoted(answer), n=progress.most_matches)
         return None

@@ -87,9 +87,51 @@ def some_of_many(answer: str, outputs: list[str]) -> tuple[int, int, str] | None
     if len(alike) <= len(set(taken)):
         return None
     code = item_pattern(items)
-    collect = (f'items = re.findall(r"{code}", "\\n".join(h.line for h in grep({pattern!r}, '
-               f'max_count=None)))' if code else 'items = re.findall(r"...", context)')
+    collect = collect_code(code, pattern) if code else 'items = re.findall(r"...", context)'
     return len(alike), len(items), collect
+
+
+def collect_code(code: str, pattern: str) -> str:
+    """The line that collects every item of shape `code` from the lines grep finds for `pattern`.
+
+    >>> print(collect_code(r"JOB-\\d+", "failed"))
+    items = re.findall(r"JOB-\\d+", "\\n".join(h.line for h in grep('failed', max_count=None)))
+    """
+    return (f'items = re.findall(r"{code}", "\\n".join(h.line for h in grep({pattern!r}, '
+            f'max_count=None)))')
+
+
+# A record's id as logs and tickets write them: RMA-04789, JOB-59851, TCK-35662, INC-2041.
+_RECORD_ID = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]+-\d+(?![\w-])")
+
+
+def id_pattern(lines: list[str]) -> str | None:
+    """The shape of the one record id each line holds, all different (`RMA-\\d+`), or None.
+
+    >>> print(id_pattern(["order RMA-04789 was delayed", "order RMA-53475 was delayed"]))
+    RMA-\\d+
+    >>> id_pattern(["JOB-1 and JOB-2", "JOB-3"]) is None, id_pattern(["x 12", "y 13"]) is None
+    (True, True)
+    """
+    found = [_RECORD_ID.findall(line) for line in lines]
+    ids = [f[0] for f in found if len(f) == 1]
+    if len(lines) < 2 or len(ids) != len(lines) or len(set(ids)) != len(ids):
+        return None
+    return item_pattern(ids)
+
+
+def collect_from_last_grep(outputs: list[str]) -> str | None:
+    """The line that collects the record ids of the last grep's lines, when each line holds one
+    (the 0.5B answered the twelve line numbers of twelve "Customer order RMA-... was delayed"
+    lines, then one whole line, then wrote a findall with one depot's name in it: held-out
+    extract seed 61, 1M), else None."""
+    last = last_grep(outputs)
+    if last is None:
+        return None
+    pattern, output = last
+    lines = [m.group(1) for m in map(_GREP_LINE.match, output.splitlines()) if m is not None]
+    code = id_pattern(lines)
+    return None if code is None else collect_code(code, pattern)
 
 
 def last_grep(outputs: list[str]) -> tuple[str, str] | None:

@@ -384,6 +384,14 @@ ONE_OF_MANY_CHECK = (
     "Before you answer: the task asks for several items and {n} lines matched, but your answer "
     "{answer} gives one. Collect every match (e.g. re.findall over context) and FINAL them all."
 )
+# With the ids' shape known from the lines: steered into `items = re.findall(r"` only, the 0.5B
+# wrote one depot's name into the pattern and collected 4 of 12 (held-out extract seed 61, 1M).
+ONE_OF_MANY_COLLECT = (
+    "Before you answer: the task asks for several items and {n} lines matched, but your answer "
+    "{answer} gives one. Collect every one with code, `{collect}`, then FINAL the joined list."
+)
+# After a note on line numbers, for a task that asks for every item of a kind.
+COLLECT_NOTE = " Collect them with code, `{collect}`, then FINAL the joined list."
 # Held-out extract seeds 54-55 (1M): grep printed 12 "job JOB-... finished state=failed" lines
 # and the 0.5B FINALed 6 of their ids, then 5.
 SOME_OF_MANY_CHECK = (

@@ -1232,3 +1232,39 @@ def test_a_grep_for_the_shared_word_or_a_one_value_task_is_not_narrowed(run, cod
     one = run([code('print(grep("RMA-46633"))'), code("FINAL('Cork')")],
               context=ORDERS, task="Which depot delivered order RMA-46633?", check_answers=True)
     assert "lines like it" not in feedback(one, 1) and kinds(one, 2) == []
+
+
+DELAYED = ("noise\n" * 20 + "Customer order RMA-50505 was delayed by the Aarhus depot.\n"
+           + "noise\n" * 20 + "Customer order RMA-70707 was delayed by the Ghent depot.\n"
+           + "Customer order RMA-90909 was returned by the Cork depot.\n"
+           + "noise\n" * 20 + "Customer order RMA-80808 was delayed by the Aarhus depot.\n")
+DELAYED_TASK = "Which customer orders were delayed? Give every order number."
+COLLECT = ('items = re.findall(r"RMA-\\d+", "\\n".join(h.line for h in grep(\'delayed\', '
+           'max_count=None)))')
+
+
+def test_line_numbers_answered_for_a_list_task_get_the_code_that_collects_the_ids() -> None:
+    from rlm import RLMConfig, rlm_generate
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    # Held-out extract seed 61 (1M): the twelve line numbers answered, then one whole line, then
+    # a findall with one depot's name in it (4 of 12).
+    backend = _PrefixBackend([P + 'print(grep("delayed"))\n```', P + 'FINAL("21, 42, 64")\n```',
+                              P + COLLECT + '\nFINAL(", ".join(items))\n```'])
+    r = rlm_generate(backend=backend, context=DELAYED, task=DELAYED_TASK, config=RLMConfig())
+    assert "are the line numbers grep printed" in feedback(r, 2)
+    assert f"Collect them with code, `{COLLECT}`, then FINAL the joined list." in feedback(r, 2)
+    assert backend.prefixes[2] == P + COLLECT + "\n"
+    assert r.answer == "RMA-50505, RMA-70707, RMA-80808" and r.iterations == 3
+
+
+def test_one_item_of_many_gets_the_collecting_code_when_the_lines_hold_record_ids() -> None:
+    from rlm import RLMConfig, rlm_generate
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    backend = _PrefixBackend([P + 'print(grep("delayed"))\n```', P + 'FINAL("RMA-50505")\n```',
+                              P + COLLECT + '\nFINAL(", ".join(items))\n```'])
+    r = rlm_generate(backend=backend, context=DELAYED, task=DELAYED_TASK, config=RLMConfig())
+    assert "3 lines matched, but your answer 'RMA-50505' gives one" in feedback(r, 2)
+    assert f"`{COLLECT}`" in feedback(r, 2) and backend.prefixes[2] == P + COLLECT + "\n"
+    assert r.answer == "RMA-50505, RMA-70707, RMA-80808"
