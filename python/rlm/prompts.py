@@ -587,12 +587,12 @@ def turn_feedback(*, output: str, clean: bool, restored_names: list[str], repeat
         if files is not None:
             parts.append(files)
             return "\n\n".join(parts)
+        if search_note is not None:  # not "answer with every one": the lines are of several kinds
+            parts.append(search_note)
+            return "\n\n".join(parts)
         if many > 1:
             parts.append((COUNT_MATCHES_NOTE if counting else MANY_MATCHES_NOTE).format(n=many))
-        if search_note is not None:
-            parts.append(search_note)
-        else:
-            parts.append(MAY_FINISH_ALL_NOTE if several else MAY_FINISH_NOTE)
+        parts.append(MAY_FINISH_ALL_NOTE if several else MAY_FINISH_NOTE)
     return "\n\n".join(parts)
 
 

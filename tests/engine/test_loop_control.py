@@ -1209,6 +1209,7 @@ def test_a_list_task_whose_grep_mixed_kinds_of_lines_is_steered_to_the_word_the_
     r = rlm_generate(backend=backend, context=ORDERS, task=ORDERS_TASK, config=RLMConfig())
     assert ('The task asks for the lines that say "delivered", as the search hits do, and 2 of '
             'the 5 lines above do not') in feedback(r, 1)
+    assert "5 lines matched" not in feedback(r, 1)  # "answer with every one" would contradict it
     assert backend.prefixes[1] == P + start and r.answer == "RMA-46633, RMA-53475, RMA-04789"
 
 
