@@ -316,8 +316,11 @@ def _rounded_number_seen(answer: str, seen_text: str) -> bool:
     return any(round(float(n), decimals) == value for n in _NUMBER.findall(seen_text))
 
 
-# grep's "766:" or "path:12:" before a line's text (not "12:00", nor a date's "2025-").
-GREP_LINE_PREFIX = r"(?:[^\s:]+:)?\d+:(?!\d)"
+# grep's "766:" or "path:12:" before a line's text (not the "12:" of "12:00", nor a date's
+# "2025-"). A line's text may itself start with digits: "3048:2025-11-08T15:04:26Z [batch] ..."
+# (with `(?!\d)` here no timestamped log line was read as a grep line: held-out extract seed 63).
+_NOT_MINUTES = r"(?!\d\d(?!\d))"
+GREP_LINE_PREFIX = rf"(?:[^\s:]+:)?\d+:{_NOT_MINUTES}"
 _LINE_PREFIX = re.compile(rf"^[ \t]*{GREP_LINE_PREFIX}", re.MULTILINE)
 _GREP_LINE_TEXT = re.compile(rf"^{GREP_LINE_PREFIX}(.*)$", re.MULTILINE)
 
@@ -327,6 +330,10 @@ def grep_line_texts(output: str) -> list[str]:
 
     >>> grep_line_texts("2 matching lines for 'a':\\n3:a b\\nsrc/x.py:9:a c")
     ['a b', 'a c']
+    >>> grep_line_texts("1 matching line for 'job':\\n3048:2025-11-08T15:04:26Z job JOB-1 failed")
+    ['2025-11-08T15:04:26Z job JOB-1 failed']
+    >>> grep_line_texts("12:00 lunch")
+    []
     """
     return _GREP_LINE_TEXT.findall(output)
 
@@ -339,6 +346,8 @@ def numbered_line(answer: str, seen: Iterable[str]) -> str | None:
     'Rosalind lost a phone.'
     >>> numbered_line("42", seen=["42:total 42"]) is None
     True
+    >>> numbered_line("3048", seen=["3048:2025-11-08T15:04:26Z job JOB-1 failed"])
+    '2025-11-08T15:04:26Z job JOB-1 failed'
     """
     number = answer.strip().strip(".'\"")
     if not number.isdigit():
@@ -346,7 +355,7 @@ def numbered_line(answer: str, seen: Iterable[str]) -> str | None:
     joined = "\n".join(seen)
     if number in _LINE_PREFIX.sub("", joined):
         return None
-    m = re.search(rf"^[ \t]*(?:[^\s:]+:)?{number}:(?!\d)(.*)$", joined, re.MULTILINE)
+    m = re.search(rf"^[ \t]*(?:[^\s:]+:)?{number}:{_NOT_MINUTES}(.*)$", joined, re.MULTILINE)
     return None if m is None else m.group(1).strip()
 
 

@@ -1269,3 +1269,22 @@ def test_one_item_of_many_gets_the_collecting_code_when_the_lines_hold_record_id
     assert "3 lines matched, but your answer 'RMA-50505' gives one" in feedback(r, 2)
     assert f"`{COLLECT}`" in feedback(r, 2) and backend.prefixes[2] == P + COLLECT + "\n"
     assert r.answer == "RMA-50505, RMA-70707, RMA-80808"
+
+
+def test_timestamped_grep_lines_are_read_as_grep_lines_so_a_partial_list_is_questioned(run, code) -> None:
+    # Held-out extract seed 63 (1M): grep printed 12 "2025-11-08T15:04:26Z [batch] job JOB-...
+    # finished state=failed" lines and the 0.5B FINALed 6 of their ids, unquestioned: a line
+    # whose text starts with digits ("3048:2025-...") was not taken for a grep line.
+    stamps = ["2025-11-08T15:04:26Z", "2025-11-16T20:46:07Z", "2025-11-05T02:55:03Z",
+              "2025-11-09T09:21:24Z"]
+    jobs = ["JOB-52478", "JOB-51499", "JOB-91218", "JOB-80037"]
+    context = "".join("noise\n" * 10 + f"{s} [batch] job {j} finished state=failed on node-12\n"
+                      + f"{s} [batch] job JOB-1{k}000 finished state=skipped on node-3\n"
+                      for k, (s, j) in enumerate(zip(stamps, jobs)))
+    r = run([code("print(grep('state=failed'))"), code("FINAL('JOB-52478, JOB-51499')"),
+             code("FINAL('JOB-52478, JOB-51499, JOB-91218, JOB-80037')")],
+            context=context, task="Which batch jobs finished in state failed? List the id of every one.",
+            check_answers=True)
+    assert "grep printed 4 lines like the ones your answer takes" in feedback(r, 2)
+    assert 're.findall(r"JOB-\\d+"' in feedback(r, 2)
+    assert r.answer == "JOB-52478, JOB-51499, JOB-91218, JOB-80037"
