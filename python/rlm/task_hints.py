@@ -113,22 +113,49 @@ def present_words(context: Any, task: str) -> list[str]:
 
 
 def shared_word(context: Any, task: str, lines: list[str]) -> str | None:
-    """The task word every one of `lines` holds, the rarest in the context, spelled as the first
-    line spells it (the word that finds all lines of that kind), or None.
+    """What every one of `lines` says of the task's words, the rarest in the context, as the
+    first line writes it: the whole token around the word when every line holds that token
+    (`severity=critical`, `state=failed`: the word alone, "critical", is also a logging method
+    of the stdlib filler), else the word; None when the lines share no task word.
 
     >>> from rlm._core import Context
     >>> text = "Order A was delivered.\\nOrder B was delivered.\\nOrder C was delayed.\\n"
     >>> shared_word(Context.from_str(text), "Which orders were delivered?", text.splitlines()[:2])
     'delivered'
+    >>> logs = "x severity=critical a\\ny severity=critical b\\ndef critical(self):\\n"
+    >>> shared_word(Context.from_str(logs), "Every alert with severity=critical?", logs.splitlines()[:2])
+    'severity=critical'
     """
     if len(lines) < 2:
         return None
     found = []
     for word in task_words(task):
         spelled = [re.search(rf"\b{re.escape(word)}\b", line, re.IGNORECASE) for line in lines]
-        if all(spelled):
-            found.append((context.count_literal(word, ignore_case=True), spelled[0].group(0)))
+        if not all(spelled):
+            continue
+        first = spelled[0]
+        assert first is not None
+        term = first.group(0)
+        around = _enclosing_token(lines[0], first.start(), first.end())
+        if around is not None and all(around.lower() in line.lower() for line in lines):
+            term = around
+        found.append((context.count_literal(term, ignore_case=True), term))
     return min(found)[1] if found else None
+
+
+# The characters a shared term may hold: it is written into `grep("...")` as a pattern.
+_TERM_CHARS = re.compile(r"[\w=:/-]")
+
+
+def _enclosing_token(line: str, start: int, end: int) -> str | None:
+    """The run of term characters around line[start:end] (trailing ':' and '-' dropped), or None
+    when it is the word itself."""
+    while start > 0 and _TERM_CHARS.match(line[start - 1]):
+        start -= 1
+    while end < len(line) and _TERM_CHARS.match(line[end]):
+        end += 1
+    token = line[start:end].rstrip(":-")
+    return token if token and not token.isalnum() else None
 
 
 @dataclass(frozen=True)
@@ -163,8 +190,7 @@ def kind_search(context: Any, task: str, hit_lines: list[str], pattern: str,
     if len(lines) == 1:
         holding = [line for line in hit_lines if pattern.lower() in line.lower()]
         return KindSearch(word, len(hit_lines), narrowed=True) if len(holding) == 1 else None
-    said = re.compile(rf"\b{re.escape(word)}\b", re.IGNORECASE)
-    off = sum(1 for line in lines if not said.search(line))
+    off = sum(1 for line in lines if word.lower() not in line.lower())
     if off == 0 or off == len(lines):  # all of the kind, or none of it (another search)
         return None
     return KindSearch(word, len(hit_lines), narrowed=False, off=off, shown=len(lines))
