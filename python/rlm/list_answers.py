@@ -106,18 +106,56 @@ _RECORD_ID = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]+-\d+(?![\w-])")
 
 
 def id_pattern(lines: list[str]) -> str | None:
-    """The shape of the one record id each line holds, all different (`RMA-\\d+`), or None.
+    """The regex of the one value each line holds that the others hold differently: a record id
+    (`RMA-\\d+`, one per line, all different), else the one slot of the lines' words that
+    holds a different number-like value on every line, with the word before it as its anchor
+    (`port (\\d+)`); None when neither is clear.
 
     >>> print(id_pattern(["order RMA-04789 was delayed", "order RMA-53475 was delayed"]))
     RMA-\\d+
-    >>> id_pattern(["JOB-1 and JOB-2", "JOB-3"]) is None, id_pattern(["x 12", "y 13"]) is None
+    >>> print(id_pattern(["A mirror answers on port 38740.", "A mirror answers on port 54211."]))
+    port (\\d+)
+    >>> print(id_pattern(["The code of Ann is 1754-UP.", "The code of Bob is 7126-CE."]))
+    is (\\d+-[A-Z]+)
+    >>> id_pattern(["JOB-1 and JOB-2", "JOB-3"]) is None, id_pattern(["x 12", "x 12"]) is None
     (True, True)
     """
+    if len(lines) < 2:
+        return None
     found = [_RECORD_ID.findall(line) for line in lines]
     ids = [f[0] for f in found if len(f) == 1]
-    if len(lines) < 2 or len(ids) != len(lines) or len(set(ids)) != len(ids):
+    if len(ids) == len(lines) and len(set(ids)) == len(ids):
+        return item_pattern(ids)
+    return _slot_pattern(lines)
+
+
+def _slot_pattern(lines: list[str]) -> str | None:
+    rows = [line.split() for line in lines]
+    if len({len(row) for row in rows}) != 1:
         return None
-    return item_pattern(ids)
+    slots = []
+    for k in range(1, len(rows[0])):  # the first word has no anchor before it
+        values = [row[k].strip(".,;:!?()'\"") for row in rows]
+        anchors = {row[k - 1] for row in rows}
+        if len(anchors) == 1 and not any(c in rows[0][k - 1] for c in "\"\\") and len(set(values)) == len(values) and all(
+                any(c.isdigit() for c in v) for v in values):
+            slots.append((rows[0][k - 1], values))
+    if len(slots) != 1:
+        return None
+    anchor, values = slots[0]
+    shape = item_pattern(values) or _letters_pattern(values)
+    return None if shape is None else f"{re.escape(anchor)} ({shape})"
+
+
+def _letters_pattern(values: list[str]) -> str | None:
+    """`\\d+-[A-Z]+` for codes of one shape whose letters differ too (1754-UP, 7126-CE)."""
+    def shape(value: str) -> str:
+        parts = re.split(r"(\d+|[A-Z]+)", value)
+        return "".join(r"\d+" if part.isdigit() else "[A-Z]+" if part.isalpha() and part.isupper()
+                       else re.escape(part).replace("\\-", "-") for part in parts if part)
+
+    shapes = {shape(value) for value in values}
+    return shapes.pop() if len(shapes) == 1 else None
 
 
 def collect_from_last_grep(outputs: list[str]) -> str | None:

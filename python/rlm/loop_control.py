@@ -344,8 +344,8 @@ def numbered_line(answer: str, seen: Iterable[str]) -> str | None:
 
     >>> numbered_line("582", seen=["1 matching line for 'phone':\\n582:Rosalind lost a phone."])
     'Rosalind lost a phone.'
-    >>> numbered_line("42", seen=["42:total 42"]) is None
-    True
+    >>> numbered_line("42", seen=["42:total 42"]) is None, numbered_line("21", seen=["21:port 54211"])
+    (True, 'port 54211')
     >>> numbered_line("3048", seen=["3048:2025-11-08T15:04:26Z job JOB-1 failed"])
     '2025-11-08T15:04:26Z job JOB-1 failed'
     """
@@ -353,7 +353,7 @@ def numbered_line(answer: str, seen: Iterable[str]) -> str | None:
     if not number.isdigit():
         return None
     joined = "\n".join(seen)
-    if number in _LINE_PREFIX.sub("", joined):
+    if re.search(rf"(?<!\d){number}(?!\d)", _LINE_PREFIX.sub("", joined)):  # a number the text says
         return None
     m = re.search(rf"^[ \t]*(?:[^\s:]+:)?{number}:{_NOT_MINUTES}(.*)$", joined, re.MULTILINE)
     return None if m is None else m.group(1).strip()

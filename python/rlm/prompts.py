@@ -445,8 +445,11 @@ WHOLE_LINE_CHECK = (
 # One kind of quotes all through: copying `str(grep('Thaddeus')) + '\n\nQuestion: ...'`, the
 # 0.5B closed the question with " and got a SyntaxError (held-out paraphrase seed 55,
 # commonword seed 53).
+# The lines without grep's "1700:": asked for the ports of four lines printed with their line
+# numbers, the sub-call answered the line numbers (held-out multivalue seed 63, extract seed 60).
 WHOLE_LINE_ASK = (" If unsure, ask a sub-call: "
-                  "`print(llm_query(\"Lines:\\n\" + str(grep(\"{pattern}\")) + \"{question}\"))`")
+                  "`print(llm_query(\"Lines:\\n\" + \"\\n\".join(h.line for h in grep(\"{pattern}\")) "
+                  "+ \"{question}\"))`")
 SUB_QUESTION = "\n\nQuestion: {task}\nReply with only the value from the one line that answers it."
 # A task that asks for every item of a kind: "the value from the one line" made the sub-call
 # answer one of them (held-out extract seeds 56-58, 1M: the line-number check's sub-call).

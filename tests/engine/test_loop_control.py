@@ -495,7 +495,8 @@ def test_a_which_task_answered_with_a_whole_line_gets_one_check(run, code) -> No
     # ... with the sub-call that reads the grep's lines for it.
     # (lines first, then the question and "only the value": what the 0.5B answered best)
     # (one kind of quotes: the 0.5B closed a '-quoted question with ")
-    ask = ("""`print(llm_query("Lines:\\n" + str(grep("Oksana")) + "\\n\\nQuestion: Which room does """
+    # (the lines without grep's line numbers: the sub-call answered those for a list task)
+    ask = ("""`print(llm_query("Lines:\\n" + "\\n".join(h.line for h in grep("Oksana")) + "\\n\\nQuestion: Which room does """
            """Oksana work in?\\nReply with only the value from the one line that answers it."))`""")
     assert ask in feedback(r, 2)
     compile(ask.strip("`"), "<ask>", "exec")  # the suggested call is valid Python
@@ -674,7 +675,7 @@ def test_after_the_whole_line_check_the_next_turn_starts_inside_the_sub_call() -
 
     # The call is written out: steered into `print(llm_query(` only, the 0.5B wrote
     # `print(llm_query(1))` (held-out paraphrase seed 56).
-    start = ('print(llm_query("Lines:\\n" + str(grep("Oksana")) + "\\n\\nQuestion: Which room does '
+    start = ('print(llm_query("Lines:\\n" + "\\n".join(h.line for h in grep("Oksana")) + "\\n\\nQuestion: Which room does '
              'Oksana work in?\\nReply with only the value from the one line that answers it."))\n')
     backend = _PrefixBackend([P + "print(grep('Oksana'))\n```",
                               P + "FINAL('Lunch with Oksana moved to Friday.')\n```",
@@ -684,6 +685,8 @@ def test_after_the_whole_line_check_the_next_turn_starts_inside_the_sub_call() -
     assert backend.prefixes[2] == P + start and r.answer == "H-905"
     assert backend.prefixes[-1] == P + 'FINAL("'  # the sub-call printed the answer: give it
     assert r.trajectory["iterations"][2]["llm_calls"], "the sub-call ran"
+    prompt = r.trajectory["iterations"][2]["llm_calls"][0]["prompt"]
+    assert "\nYou'll find Oksana at office H-905" in prompt and ":You'll" not in prompt
 
 
 def test_a_count_task_s_grep_is_told_its_count_is_the_answer(run, code) -> None:
@@ -1288,3 +1291,24 @@ def test_timestamped_grep_lines_are_read_as_grep_lines_so_a_partial_list_is_ques
     assert "grep printed 4 lines like the ones your answer takes" in feedback(r, 2)
     assert 're.findall(r"JOB-\\d+"' in feedback(r, 2)
     assert r.answer == "JOB-52478, JOB-51499, JOB-91218, JOB-80037"
+
+
+PORTS = ("noise\n" * 20 + "A mirror of the velvet-thistle archive answers on port 38740.\n"
+         + "noise\n" * 20 + "A mirror of the velvet-canyon archive answers on port 45807.\n"
+         + "A mirror of the velvet-thistle archive answers on port 54211.\n" + "noise\n" * 20)
+
+
+def test_line_numbers_answered_for_values_get_the_code_that_collects_the_value_slot() -> None:
+    from rlm import RLMConfig, rlm_generate
+    from rlm.prompts import ASSISTANT_PREFIX as P
+
+    # Held-out multivalue seed 63 (1M): the four lines' numbers answered, then one, then the
+    # sub-call (shown the numbered lines) answered the line numbers too.
+    collect = ('items = re.findall(r"port (\\d+)", "\\n".join(h.line for h in grep('
+               "'velvet-thistle', max_count=None)))")
+    backend = _PrefixBackend([P + 'print(grep("velvet-thistle"))\n```', P + 'FINAL("21, 43")\n```',
+                              P + collect + '\nFINAL(", ".join(items))\n```'])
+    r = rlm_generate(backend=backend, context=PORTS, config=RLMConfig(),
+                     task="On which ports do mirrors of the velvet-thistle archive answer? List them all.")
+    assert f"`{collect}`" in feedback(r, 2) and backend.prefixes[2] == P + collect + "\n"
+    assert r.answer == "38740, 54211"
