@@ -126,3 +126,14 @@ def test_the_repls_grep_takes_file_over_a_directory_context(tree: Context) -> No
     with ReplSession(tree.path, llm_query=str) as repl:
         out = repl.execute('print(grep("TODO", file="app/util.py"))').output
     assert out.strip() == "1 matching line for 'TODO':\napp/util.py:1:# TODO: remove"
+
+
+def test_a_cut_grep_over_files_says_how_many_files_all_its_lines_are_in(tmp_path: Path) -> None:
+    # "How many of the files mention X?" was answered with the 117 lines of a list cut at 100,
+    # whose header gave no file count (held-out licenses seed 61).
+    for i in range(5):
+        (tmp_path / f"f{i}.txt").write_text("charge\n" * (i + 1) + "other\n")
+    (tmp_path / "none.txt").write_text("nothing here\n")
+    found = grep("charge", Context.open_tree(tmp_path), max_count=4)
+    assert len(found) == 4 and found.total == 15
+    assert repr(found).startswith("15 matching lines in 5 files for 'charge' (showing the first 4;")

@@ -43,18 +43,21 @@ class GrepHeader:
 
 def grep_head(*, total: int, shown: int, pattern: str, files: int | None = None) -> str:
     """The header `grep` prints above its lines. `files` is said only when the lines are in more
-    than one file's worth of text (a tree context); a cut list says how to see the rest.
+    than one file's worth of text (a tree context), for a cut list too (the files of all its
+    lines); a cut list says how to see the rest.
 
     >>> grep_head(total=1, shown=1, pattern="x")
     "1 matching line for 'x'"
     >>> grep_head(total=1204, shown=100, pattern="x")
     "1,204 matching lines for 'x' (showing the first 100; max_count=None returns all)"
+    >>> grep_headers(grep_head(total=117, shown=100, pattern="x", files=37))
+    [GrepHeader(count=117, files=37, pattern='x')]
     """
     s = "" if total == 1 else "s"
-    if total > shown:
-        return (f"{total:,} matching line{s} for {pattern!r} (showing the first {shown}; "
-                f"max_count=None returns all)")
     in_files = "" if files is None else f" in {files} file{'' if files == 1 else 's'}"
+    if total > shown:
+        return (f"{total:,} matching line{s}{in_files} for {pattern!r} (showing the first {shown}; "
+                f"max_count=None returns all)")
     return f"{total} matching line{s}{in_files} for {pattern!r}"
 
 
