@@ -238,6 +238,10 @@ def restates_task(answer: str, task: str) -> bool:
 # "which" alone is no cue: "Which access token was issued to X?" asks for one (the 0.5B was told
 # its right single answer was one of many); "which users were ..." is caught by "were".
 _MANY_CUES = re.compile(r"\b(are|were|all|every|each|list|both)\b|,.*\band\b", re.IGNORECASE)
+# ... but "how many packages were installed" asks for one number (held-out pkglog seed 61: told
+# its count 96 was one of 96 items, the 0.5B FINALed "status, status, ...").
+_ASKS_ONE_NUMBER = re.compile(r"\bhow (?:many|much)\b|\bwhat is the (?:total|sum|count|number)\b",
+                              re.IGNORECASE)
 
 
 def asks_for_several(task: str) -> bool:
@@ -247,8 +251,10 @@ def asks_for_several(task: str) -> bool:
     (True, False)
     >>> asks_for_several("Which users were locked out?"), asks_for_several("Which token was issued to X?")
     (True, False)
+    >>> asks_for_several("How many packages were installed on 2026-09-22?")
+    False
     """
-    return bool(_MANY_CUES.search(task))
+    return bool(_MANY_CUES.search(task)) and _ASKS_ONE_NUMBER.search(task) is None
 
 
 # An enumeration in the task: "Puffin, Falcon, Bison and Badger" (two or more commas-separated

@@ -1312,3 +1312,14 @@ def test_line_numbers_answered_for_values_get_the_code_that_collects_the_value_s
                      task="On which ports do mirrors of the velvet-thistle archive answer? List them all.")
     assert f"`{collect}`" in feedback(r, 2) and backend.prefixes[2] == P + collect + "\n"
     assert r.answer == "38740, 54211"
+
+
+def test_a_how_many_task_with_were_is_not_a_list_task(run, code) -> None:
+    # Held-out pkglog seed 61: "how many packages were installed" answered with grep's count
+    # was told it gave one of 96 items, and the 0.5B FINALed "status, status, ...".
+    context = "".join(f"2026-09-22 04:48:{i:02d} status installed pkg{i}:amd64 1.0\n" for i in range(6))
+    r = run([code("print(grep('status installed'))"), code("FINAL('6')")], context=context,
+            task="How many packages were installed (action 'install') on 2026-09-22?",
+            check_answers=True)
+    assert r.answer == "6" and r.iterations == 2
+    assert "gives one" not in feedback(r, 1)
