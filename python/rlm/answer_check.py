@@ -82,6 +82,7 @@ from rlm.prompts import (
     GIVEN_VARIABLES_HINT,
     LINE_NUMBER_CHECK,
     LINE_NUMBERS_CHECK,
+    ASKED_WORD_CHECK,
     COLLECT_NOTE,
     ONE_OF_MANY_COLLECT,
     MOST_CHECK,
@@ -100,6 +101,7 @@ from rlm.prompts import (
     WHOLE_LINE_CHECK,
 )
 from rlm.repl.headers import shows_aliases
+from rlm.task_hints import task_names
 
 # Checks whose doubt is certain: the answer they question is wrong, not just unchecked.
 REFUTING = frozenset({"empty", "placeholder", "given", "line_number"})
@@ -430,6 +432,9 @@ class AnswerChecker:
         return GIVEN_CHECK.format(answer=quoted(answer), hint=hint)
 
     def shape(self, answer: str, code: str | None, progress: Progress) -> str | None:
+        named = self.asked_word(answer, progress)
+        if named is not None:
+            return named
         doubt = shape_doubt(self.task, answer)
         if doubt is not None:
             return SHAPE_CHECK.format(asks=doubt[0], kind=doubt[1], answer=quoted(answer))
@@ -444,6 +449,20 @@ class AnswerChecker:
             return None
         return WHOLE_LINE_CHECK.format(asks=line[0], thing=line[1], answer=quoted(answer),
                                        ask=self.sub_call_ask(progress))
+
+    def asked_word(self, answer: str, progress: Progress) -> str | None:
+        """The note for an answer that is the very noun the task asks for ("Which password does
+        Ezekiel use?" answered "password": held-out paraphrase seed 65, from the one grep line
+        that said the word), with the sub-call over the lines of the task's name."""
+        asked = asked_thing(self.task)
+        if asked is None or answer.strip(" \t\n.'\"`").lower() not in (asked[1], asked[1] + "s"):
+            return None
+        names = [m.group(0) for n in task_names(self.task)
+                 for m in [re.search(rf"\b{re.escape(n)}\b", self.task, re.IGNORECASE)] if m]
+        name = next((n for n in names if self.find(n)), None)
+        ask = self.sub_call_ask(progress, pattern=name)
+        return ASKED_WORD_CHECK.format(answer=quoted(answer), thing=asked[1],
+                                       about=f" about {name}" if name else "", ask=ask)
 
     def file(self, answer: str, code: str | None, progress: Progress) -> str | None:
         if not asks_one_file(self.task):
@@ -492,13 +511,13 @@ class AnswerChecker:
         grep's lines (`rlm.list_answers.collect_from_last_grep`), else None."""
         return collect_from_last_grep(progress.outputs) if asks_for_several(self.task) else None
 
-    def sub_call_ask(self, progress: Progress) -> str:
-        """The sub-call that reads the last grep's lines for the task (and starts the next turn
-        with it, written out), or "" when no grep ran.
+    def sub_call_ask(self, progress: Progress, pattern: str | None = None) -> str:
+        """The sub-call that reads the lines of `pattern` (default: the last grep's) for the task
+        (and starts the next turn with it, written out), or "" when no grep ran.
 
         Steered into `print(llm_query(` only, the 0.5B wrote `print(llm_query(1))` (held-out
         paraphrase seed 56, commonword seed 52) or broke the quotes (seed 55)."""
-        pattern = last_grep_pattern(progress.outputs)
+        pattern = pattern or last_grep_pattern(progress.outputs)
         self.next_start = None
         if pattern is None:
             return ""

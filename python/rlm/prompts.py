@@ -432,6 +432,11 @@ FINAL_BEFORE_LOOKUPS_NOTE = (
     "Your FINAL({answer}) was written before you saw any of these lookups, and that answer was "
     "questioned before: print every result, then FINAL the answer they give."
 )
+ASKED_WORD_CHECK = (
+    "Before you answer: your answer {answer} is the word the task asks about, not a {thing}. Of "
+    "the lines{about}, take the one that gives the {thing} (it may use other words than the "
+    "task) and FINAL just the {thing}.{ask}"
+)
 WHOLE_LINE_CHECK = (
     "Before you answer: your answer {answer} is a whole line of the text, but the task asks "
     "\"{asks}\": only that. Of the lines you saw, take the one that gives it (it may use other "

@@ -1323,3 +1323,17 @@ def test_a_how_many_task_with_were_is_not_a_list_task(run, code) -> None:
             check_answers=True)
     assert r.answer == "6" and r.iterations == 2
     assert "gives one" not in feedback(r, 1)
+
+
+SECRETS = ("noise\n" * 20 + "Ezekiel's login secret: 1302-ET.\n" + "noise\n" * 20
+           + "Ezekiel asked IT to reset an old password on Monday.\n" + "noise\n" * 20)
+
+
+def test_an_answer_that_is_the_asked_word_itself_gets_the_sub_call_over_the_names_lines(run, code) -> None:
+    # Held-out paraphrase seed 65 (1M): grep("password") found the decoy line and the 0.5B
+    # FINALed "password".
+    r = run([code("print(grep('password'))"), code("FINAL('password')"), code("FINAL('1302-ET')")],
+            context=SECRETS, task="Which password does Ezekiel use?", check_answers=True)
+    note = feedback(r, 2)
+    assert "your answer 'password' is the word the task asks about, not a password" in note
+    assert 'join(h.line for h in grep("Ezekiel"))' in note and r.answer == "1302-ET"
