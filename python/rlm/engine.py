@@ -52,9 +52,9 @@ from rlm.prompts import (
     FINAL_BEFORE_COUNT_NOTE,
     FINAL_BEFORE_LOOKUPS_NOTE,
     FINAL_BEFORE_OUTPUT_NOTE,
+    LAST_TURN,
     MIXED_NOTE,
     NARROWED_NOTE,
-    LAST_TURN,
     NO_CODE_NOTE,
     NO_PROGRESS_WHY,
     REPEAT_NOTE,
@@ -89,6 +89,11 @@ RESAMPLES = 2
 STEER_SEARCH = 'print(grep("'
 # With the quote: the 0.5B's last turns wrote FINAL(7566-JC) (a NameError) without it.
 STEER_FINAL = 'FINAL("'
+# The literal pattern of a grep or search call in the model's code.
+_SEARCHED = re.compile(r"""\b(?:grep|search)\(\s*r?["']([^"']*)["']""")
+RESAMPLE_TEMP = 0.8
+RESAMPLE_TOP_P = 0.95
+MAX_STALLS = 3
 
 
 def search_note(missed: KindSearch | None) -> str | None:
@@ -98,11 +103,6 @@ def search_note(missed: KindSearch | None) -> str | None:
     if missed.narrowed:
         return NARROWED_NOTE.format(n=missed.hits, word=missed.word)
     return MIXED_NOTE.format(word=missed.word, off=missed.off, n=missed.shown)
-# The literal pattern of a grep or search call in the model's code.
-_SEARCHED = re.compile(r"""\b(?:grep|search)\(\s*r?["']([^"']*)["']""")
-RESAMPLE_TEMP = 0.8
-RESAMPLE_TOP_P = 0.95
-MAX_STALLS = 3
 
 
 class _Run:
@@ -215,7 +215,7 @@ class _Run:
                 self.next_start = self.checked = most
         missed = self.kind_missed(result.output) if clean and not repeated and most is None else None
         if missed is not None and self.next_start in (None, STEER_SEARCH):
-            self.next_start = f'print(grep("{missed.word}"))\n'  # a task word: [A-Za-z0-9_-]
+            self.next_start = f'print(grep("{missed.word}"))\n'  # no quote or backslash in it (task_hints._TERM_CHARS)
         return turn_feedback(output=result.output, clean=clean, most=most is not None,
                              restored_names=result.restored_names, repeated=repeated,
                              reread=reread, literal=literal, several=asks_for_several(self.task),
