@@ -1,6 +1,6 @@
 """Whether a FINAL answer looks wrong enough to give the model a turn to check it first.
 
-The checks are tried in the order of `CHECKS` (eleven of them: a choice answered with none of
+The checks are tried in the order of `CHECKS` (twelve of them: a choice answered with none of
 its options, a count contradicted, a placeholder left in, a line number answered, a file that
 lacks what the task names, ...), each with its own budget so a run cannot loop on checks. The
 first three written, still the most often given:
@@ -83,6 +83,7 @@ from rlm.prompts import (
     LINE_NUMBER_CHECK,
     LINE_NUMBERS_CHECK,
     ASKED_WORD_CHECK,
+    UNNAMED_CHECK,
     COLLECT_NOTE,
     ONE_OF_MANY_COLLECT,
     MOST_CHECK,
@@ -100,7 +101,7 @@ from rlm.prompts import (
     WHOLE_LINE_ASK,
     WHOLE_LINE_CHECK,
 )
-from rlm.repl.headers import shows_aliases
+from rlm.repl.headers import is_result_header, shows_aliases
 from rlm.task_hints import task_names
 
 # Checks whose doubt is certain: the answer they question is wrong, not just unchecked.
@@ -116,6 +117,7 @@ CHECKS: tuple[tuple[str, float], ...] = (
     ("file", 1),  # "which file ...?" answered with a file that lacks what the task names
     ("line_number", 2),  # grep's line number of a line, answered as if the line said it
     ("grounding", 1),  # an answer neither seen in output nor found in the context
+    ("unnamed", 1),  # a lookup about a name answered from a line that does not mention it
     ("shape", 1),  # a number, date, file count or value asked for, something else given
     ("coverage", 2),  # fewer items than the task names or the search found
 )
@@ -457,9 +459,7 @@ class AnswerChecker:
         asked = asked_thing(self.task)
         if asked is None or answer.strip(" \t\n.'\"`").lower() not in (asked[1], asked[1] + "s"):
             return None
-        names = [m.group(0) for n in task_names(self.task)
-                 for m in [re.search(rf"\b{re.escape(n)}\b", self.task, re.IGNORECASE)] if m]
-        name = next((n for n in names if self.find(n)), None)
+        name = next(iter(self.task_names_in_context()), None)
         ask = self.sub_call_ask(progress, pattern=name)
         return ASKED_WORD_CHECK.format(answer=quoted(answer), thing=asked[1],
                                        about=f" about {name}" if name else "", ask=ask)
@@ -539,6 +539,35 @@ class AnswerChecker:
             return None
         template = UNSEEN_CHECK if progress.read_context else UNREAD_CHECK
         return template.format(answer=quoted(answer))
+
+    def unnamed(self, answer: str, code: str | None, progress: Progress) -> str | None:
+        """A "which X does NAME ...?" answer taken from output lines none of which mention NAME,
+        while lines about NAME were shown (held-out paraphrase seed 66: grep("password") printed
+        eleven lines of a zipfile test and the decoy about Rosalind; the 0.5B FINALed "python",
+        from `setpassword(b"python")`, with "Rosalind's login secret: 1817-XS." in its hits)."""
+        asked = asked_thing(self.task)
+        if asked is None or asks_for_several(self.task) or (code is not None and reads_context(code)):
+            return None
+        names = self.task_names_in_context()
+        value = answer.strip(" \t\n.'\"`")
+        if not names or not value:
+            return None
+        word = re.compile(rf"(?<!\w){re.escape(value)}(?!\w)", re.IGNORECASE)
+        lines = [line for output in progress.outputs for line in output.splitlines()
+                 if not is_result_header(line)]
+        holding = [line for line in lines if word.search(line)]
+        about = [line for line in lines if any(n.lower() in line.lower() for n in names)]
+        if not holding or not about or any(line in about for line in holding):
+            return None
+        ask = self.sub_call_ask(progress, pattern=names[0])
+        return UNNAMED_CHECK.format(answer=quoted(answer), name=names[0], thing=asked[1],
+                                    line=clip_line(_LINE_NUMBER.sub("", holding[0]).strip()), ask=ask)
+
+    def task_names_in_context(self) -> list[str]:
+        """The task's proper names as the task spells them, those the context holds."""
+        spelled = [m.group(0) for n in task_names(self.task)
+                   for m in [re.search(rf"\b{re.escape(n)}\b", self.task, re.IGNORECASE)] if m]
+        return [n for n in spelled if self.find(n)]
 
     def filled_start(self) -> str:
         """How a turn that should write the whole answer starts: inside `FINAL("` and, when the

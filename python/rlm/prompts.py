@@ -437,6 +437,11 @@ ASKED_WORD_CHECK = (
     "the lines{about}, take the one that gives the {thing} (it may use other words than the "
     "task) and FINAL just the {thing}.{ask}"
 )
+UNNAMED_CHECK = (
+    "Before you answer: {answer} comes from a line that does not mention {name}: {line!r}. Of "
+    "the lines about {name}, take the one that gives the {thing} (it may use other words than "
+    "the task) and FINAL just the {thing}.{ask}"
+)
 WHOLE_LINE_CHECK = (
     "Before you answer: your answer {answer} is a whole line of the text, but the task asks "
     "\"{asks}\": only that. Of the lines you saw, take the one that gives it (it may use other "

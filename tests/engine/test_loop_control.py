@@ -1337,3 +1337,22 @@ def test_an_answer_that_is_the_asked_word_itself_gets_the_sub_call_over_the_name
     note = feedback(r, 2)
     assert "your answer 'password' is the word the task asks about, not a password" in note
     assert 'join(h.line for h in grep("Ezekiel"))' in note and r.answer == "1302-ET"
+
+
+ZIPTEST = ("noise\n" * 10 + '        self.zip.setpassword(b"python")\n' + "noise\n" * 10
+           + "Rosalind's login secret: 1817-XS.\n" + "noise\n" * 10
+           + "Rosalind asked IT to reset an old password on Monday.\n")
+
+
+def test_a_lookup_about_a_name_answered_from_a_line_without_the_name_is_questioned(run, code) -> None:
+    # Held-out paraphrase seed 66 (1M): grep("password") showed a zipfile test's lines and the
+    # decoy about Rosalind; the 0.5B FINALed "python" from setpassword(b"python").
+    r = run([code("print(grep('password'))"), code("FINAL('python')"), code("FINAL('1817-XS')")],
+            context=ZIPTEST, task="Which password does Rosalind use?", check_answers=True)
+    note = feedback(r, 2)
+    assert "'python' comes from a line that does not mention Rosalind" in note
+    assert 'grep("Rosalind")' in note and r.answer == "1817-XS"
+    # Taken from a line about the name, the answer stands.
+    right = run([code("print(grep('Rosalind'))"), code("FINAL('1817-XS')")],
+                context=ZIPTEST, task="Which password does Rosalind use?", check_answers=True)
+    assert right.answer == "1817-XS" and right.iterations == 2
