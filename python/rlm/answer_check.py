@@ -1,6 +1,6 @@
 """Whether a FINAL answer looks wrong enough to give the model a turn to check it first.
 
-The checks are tried in the order of `CHECKS` (twelve of them: a choice answered with none of
+The checks are tried in the order of `CHECKS` (thirteen of them: a choice answered with none of
 its options, a count contradicted, a placeholder left in, a line number answered, a file that
 lacks what the task names, ...), each with its own budget so a run cannot loop on checks. The
 first three written, still the most often given:
@@ -45,6 +45,7 @@ from rlm.count_answers import (
     files_doubt,
     names_word,
     opening_count,
+    partial_word_doubt,
     printed_counts,
     sum_start,
 )
@@ -84,6 +85,7 @@ from rlm.prompts import (
     LINE_NUMBERS_CHECK,
     ASKED_WORD_CHECK,
     UNNAMED_CHECK,
+    WHOLE_WORD_CHECK,
     COLLECT_NOTE,
     ONE_OF_MANY_COLLECT,
     MOST_CHECK,
@@ -116,6 +118,7 @@ CHECKS: tuple[tuple[str, float], ...] = (
     ("given", 1),  # a code or number the task itself gives, answered back
     ("file", 1),  # "which file ...?" answered with a file that lacks what the task names
     ("line_number", 2),  # grep's line number of a line, answered as if the line said it
+    ("whole_word", 1),  # a count of a quoted word that also counted longer words holding it
     ("grounding", 1),  # an answer neither seen in output nor found in the context
     ("unnamed", 1),  # a lookup about a name answered from a line that does not mention it
     ("shape", 1),  # a number, date, file count or value asked for, something else given
@@ -526,6 +529,16 @@ class AnswerChecker:
         ask = WHOLE_LINE_ASK.format(question=question, pattern=_escaped(pattern))
         self.next_start = ask[ask.index("`") + 1:-1] + "\n"  # the call between the backticks
         return ask
+
+    def whole_word(self, answer: str, code: str | None, progress: Progress) -> str | None:
+        doubt = partial_word_doubt(self.task, answer, progress.outputs)
+        if doubt is None:
+            return None
+        word, partial, shown, longer, any_case = doubt
+        grep = f'print(grep(r"\\b{word}\\b"{", ignore_case=True" if any_case else ""}))'
+        self.next_start = grep + "\n"
+        return WHOLE_WORD_CHECK.format(word=word, partial=partial, shown=shown, longer=longer,
+                                       grep=grep)
 
     def grounding(self, answer: str, code: str | None, progress: Progress) -> str | None:
         if restates_task(answer, self.task):

@@ -217,6 +217,50 @@ def files_doubt(task: str, answer: str, outputs: list[str]) -> tuple[int, int] |
     return None
 
 
+# A task that counts a quoted word, and says the case does not matter.
+_QUOTED_WORD = re.compile(r"""["'`](\w+)["'`]""")
+_ANY_CASE = re.compile(r"\b(?:any|either)\s+(?:letter\s+)?case\b|case[- ]insensitive", re.IGNORECASE)
+
+
+def partial_word_doubt(task: str, answer: str, outputs: list[str]) -> tuple[str, int, int, str, bool] | None:
+    """(word, lines holding it only inside a longer word, lines shown, one such longer word,
+    whether the task ignores case) when a "how many" task that quotes a word is answered with
+    the count of a grep for that bare word whose lines hold it inside longer words too
+    ("install" in "status installed": held-out pkglog seed 66 answered 89 for 16; "production"
+    in "reproduction": licenses seed 66).
+
+    >>> out = "3 matching lines for 'install':\\n1:a install x\\n2:a installed x\\n3:b installed"
+    >>> partial_word_doubt("How many packages had action 'install'?", "3", [out])
+    ('install', 2, 3, 'installed', False)
+    >>> partial_word_doubt("How many packages had action 'install'?", "1", [out]) is None
+    True
+    """
+    if not asks_count(task):
+        return None
+    numbers = re.findall(r"\d[\d,]*", answer)
+    words = {w.lower() for w in _QUOTED_WORD.findall(task)}
+    if len(numbers) != 1 or not words:
+        return None
+    given = int(numbers[0].replace(",", ""))
+    for output in reversed(outputs):
+        heads = grep_headers(output)
+        if len(heads) != 1 or heads[0].pattern.lower() not in words:
+            continue
+        head = heads[0]
+        if given not in (head.count, head.files):
+            return None
+        word = head.pattern.lower()
+        whole = re.compile(rf"\b{re.escape(word)}\b", re.IGNORECASE)
+        inside = re.compile(rf"\w*{re.escape(word)}\w*", re.IGNORECASE)
+        lines = [m.group(1) for m in map(_GREP_LINE.match, output.splitlines()) if m is not None]
+        partial = [line for line in lines if not whole.search(line)]
+        if not partial:
+            return None
+        longer = next(m.group(0) for m in inside.finditer(partial[0]) if m.group(0).lower() != word)
+        return word, len(partial), len(lines), longer, _ANY_CASE.search(task) is not None
+    return None
+
+
 # A field of a record line: `hours: 7`, `region=south`, `"warehouse": "Lyon"`.
 _RECORD_FIELD = re.compile(r"(?<![\w-])[\"']?([A-Za-z_][\w-]*)[\"']?\s*[:=]\s*[\"']?([\w.,-]+)")
 _NUMBER_VALUE = re.compile(r"-?\d[\d,]*(?:\.\d+)?")

@@ -442,6 +442,11 @@ UNNAMED_CHECK = (
     "the lines about {name}, take the one that gives the {thing} (it may use other words than "
     "the task) and FINAL just the {thing}.{ask}"
 )
+WHOLE_WORD_CHECK = (
+    "Before you answer: the task counts the word {word!r}, and {partial} of the {shown} lines "
+    "your grep showed hold it only inside a longer word ({longer!r}). Count the whole word: "
+    "`{grep}`, then FINAL the count it gives."
+)
 WHOLE_LINE_CHECK = (
     "Before you answer: your answer {answer} is a whole line of the text, but the task asks "
     "\"{asks}\": only that. Of the lines you saw, take the one that gives it (it may use other "

@@ -1356,3 +1356,26 @@ def test_a_lookup_about_a_name_answered_from_a_line_without_the_name_is_question
     right = run([code("print(grep('Rosalind'))"), code("FINAL('1817-XS')")],
                 context=ZIPTEST, task="Which password does Rosalind use?", check_answers=True)
     assert right.answer == "1817-XS" and right.iterations == 2
+
+
+DPKG = "".join(f"2026-09-22 04:48:{i:02d} install pkg{i}:amd64 <none> 1.0\n"
+               f"2026-09-22 04:48:{i:02d} status installed pkg{i}:amd64 1.0\n" for i in range(3))
+
+
+def test_a_count_of_a_quoted_word_that_counted_longer_words_is_sent_to_the_whole_word(run, code) -> None:
+    # Held-out pkglog seed 66: grep("install") matched "status installed" too; 89 answered for 16.
+    task = "According to the dpkg log, how many packages were installed (action 'install') on 2026-09-22?"
+    r = run([code("print(grep('install'))"), code("FINAL('6')"), code(r'print(grep(r"\binstall\b"))'),
+             code("FINAL('3')")], context=DPKG, task=task, check_answers=True)
+    note = feedback(r, 2)
+    assert "the task counts the word 'install', and 3 of the 6 lines your grep showed hold it only " \
+           "inside a longer word ('installed')" in note
+    assert r'`print(grep(r"\binstall\b"))`' in note and r.answer == "3"
+
+
+def test_a_task_that_says_any_case_gets_the_whole_word_grep_ignoring_case(run, code) -> None:
+    files = "# FILE: a\nfree production here\n# FILE: b\nreproduction only\n# FILE: c\nProduction.\n"
+    task = 'How many of the files in the context mention the word "production" (in any letter case, as a whole word)?'
+    r = run([code("print(grep('production', ignore_case=True))"), code("FINAL('3')"), code("FINAL('2')")],
+            context=files, task=task, check_answers=True)
+    assert r'print(grep(r"\bproduction\b", ignore_case=True))' in feedback(r, 2)
