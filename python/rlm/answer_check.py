@@ -534,11 +534,10 @@ class AnswerChecker:
         doubt = partial_word_doubt(self.task, answer, progress.outputs)
         if doubt is None:
             return None
-        word, partial, shown, longer, any_case = doubt
-        grep = f'print(grep(r"\\b{word}\\b"{", ignore_case=True" if any_case else ""}))'
+        grep = f'print(grep(r"{doubt.pattern}"{", ignore_case=True" if doubt.any_case else ""}))'
         self.next_start = grep + "\n"
-        return WHOLE_WORD_CHECK.format(word=word, partial=partial, shown=shown, longer=longer,
-                                       grep=grep)
+        return WHOLE_WORD_CHECK.format(word=doubt.word, partial=doubt.partial, shown=doubt.shown,
+                                       longer=doubt.longer, grep=grep)
 
     def grounding(self, answer: str, code: str | None, progress: Progress) -> str | None:
         if restates_task(answer, self.task):

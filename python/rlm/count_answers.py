@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import NamedTuple
 
 from rlm.list_answers import _GREP_LINE
 from rlm.loop_control import Progress, asks_choice, named_items, normalize_code
@@ -222,18 +223,36 @@ _QUOTED_WORD = re.compile(r"""["'`](\w+)["'`]""")
 _ANY_CASE = re.compile(r"\b(?:any|either)\s+(?:letter\s+)?case\b|case[- ]insensitive", re.IGNORECASE)
 
 
-def partial_word_doubt(task: str, answer: str, outputs: list[str]) -> tuple[str, int, int, str, bool] | None:
-    """(word, lines holding it only inside a longer word, lines shown, one such longer word,
-    whether the task ignores case) when a "how many" task that quotes a word is answered with
-    the count of a grep for that bare word whose lines hold it inside longer words too
-    ("install" in "status installed": held-out pkglog seed 66 answered 89 for 16; "production"
-    in "reproduction": licenses seed 66).
+class WordDoubt(NamedTuple):
+    """A count of a quoted word whose grep also counted longer words holding it."""
+
+    word: str
+    partial: int  # lines shown that hold the word only inside a longer word
+    shown: int
+    longer: str  # one such longer word
+    pattern: str  # the regex that counts the whole word (after a value the task names, if any)
+    any_case: bool  # the task says the letter case does not matter
+
+
+# A value a task names beside the word it counts: a date, a code ("on 2026-09-22").
+_TASK_VALUE = re.compile(r"(?<![\w.-])(\d[\w.:-]*\d|[A-Za-z]+-\d[\w-]*)(?![\w-])")
+
+
+def partial_word_doubt(task: str, answer: str, outputs: list[str]) -> WordDoubt | None:
+    """How a "how many" task that quotes a word was answered with the count of a grep for that
+    bare word whose lines hold it inside longer words too ("install" in "status installed":
+    held-out pkglog seed 66 answered 89 for 16; "production" in "reproduction": licenses seed
+    66), or None. The whole-word pattern puts a value the task names and the lines hold before
+    or after the word, as the lines do ("on 2026-09-22": `2026\\-09\\-22.*\\binstall\\b`).
 
     >>> out = "3 matching lines for 'install':\\n1:a install x\\n2:a installed x\\n3:b installed"
-    >>> partial_word_doubt("How many packages had action 'install'?", "3", [out])
-    ('install', 2, 3, 'installed', False)
+    >>> partial_word_doubt("How many packages had action 'install'?", "3", [out])[:5]
+    ('install', 2, 3, 'installed', '\\\\binstall\\\\b')
     >>> partial_word_doubt("How many packages had action 'install'?", "1", [out]) is None
     True
+    >>> log = "2 matching lines for 'install':\\n1:2026-09-22 04:48 install x\\n2:2026-09-22 04:48 status installed x"
+    >>> print(partial_word_doubt("How many 'install' actions on 2026-09-22?", "2", [log]).pattern)
+    2026\\-09\\-22.*\\binstall\\b
     """
     if not asks_count(task):
         return None
@@ -257,7 +276,16 @@ def partial_word_doubt(task: str, answer: str, outputs: list[str]) -> tuple[str,
         if not partial:
             return None
         longer = next(m.group(0) for m in inside.finditer(partial[0]) if m.group(0).lower() != word)
-        return word, len(partial), len(lines), longer, _ANY_CASE.search(task) is not None
+        pattern = rf"\b{word}\b"
+        for value in _TASK_VALUE.findall(task):
+            line = next((ln for ln in lines if value in ln and whole.search(ln)), None)
+            if line is not None:
+                before = line.index(value) < whole.search(line).start()  # type: ignore[union-attr]
+                pattern = (f"{re.escape(value)}.*{pattern}" if before
+                           else f"{pattern}.*{re.escape(value)}")
+                break
+        return WordDoubt(word, len(partial), len(lines), longer, pattern,
+                         _ANY_CASE.search(task) is not None)
     return None
 
 
