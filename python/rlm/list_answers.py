@@ -73,11 +73,10 @@ def item_pattern(items: list[str]) -> str | None:
 def some_of_many(answer: str, outputs: list[str]) -> tuple[int, int, str] | None:
     """(lines, items given, code that collects every item) when a list answer takes its items
     from some of the last grep's lines and leaves out others of the same shape, else None."""
-    last = last_grep(outputs)
+    last = last_grep_lines(outputs)
     if last is None:
         return None
-    pattern, output = last
-    lines = [m.group(1) for m in map(_GREP_LINE.match, output.splitlines()) if m is not None]
+    pattern, lines = last
     items = answer_items(answer)
     taken = [next((line for line in lines if item in line), None) for item in items]
     if len(items) < 2 or None in taken:
@@ -163,13 +162,21 @@ def collect_from_last_grep(outputs: list[str]) -> str | None:
     (the 0.5B answered the twelve line numbers of twelve "Customer order RMA-... was delayed"
     lines, then one whole line, then wrote a findall with one depot's name in it: held-out
     extract seed 61, 1M), else None."""
+    last = last_grep_lines(outputs)
+    if last is None:
+        return None
+    pattern, lines = last
+    code = id_pattern(lines)
+    return None if code is None else collect_code(code, pattern)
+
+
+def last_grep_lines(outputs: list[str]) -> tuple[str, list[str]] | None:
+    """(pattern, the texts of its lines) of the last grep whose printed result showed lines."""
     last = last_grep(outputs)
     if last is None:
         return None
     pattern, output = last
-    lines = [m.group(1) for m in map(_GREP_LINE.match, output.splitlines()) if m is not None]
-    code = id_pattern(lines)
-    return None if code is None else collect_code(code, pattern)
+    return pattern, [m.group(1) for m in map(_GREP_LINE.match, output.splitlines()) if m is not None]
 
 
 def last_grep(outputs: list[str]) -> tuple[str, str] | None:
